@@ -1,0 +1,106 @@
+/*
+ * The COM runtime's internal interface, shared by rtccore/ and ucc/.
+ *
+ * Apartment rules (DESIGN.md): an apartment is the GMainContext that was the
+ * thread-default one when the thread called CoInitialize(Ex); objects record the
+ * thread that created them and refuse calls from any other (RPC_E_WRONG_THREAD).
+ */
+#ifndef RTCSHIM_COM_PRIVATE_H
+#define RTCSHIM_COM_PRIVATE_H
+
+#ifndef COBJMACROS
+#define COBJMACROS
+#endif
+#include <windows.h>
+#include <ocidl.h>
+#include <olectl.h>     /* CONNECT_E_* */
+#include <glib.h>
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+/* ---- apartments ---------------------------------------------------------- */
+
+/* The calling thread's apartment context (a new reference), or NULL when the
+ * thread has not called CoInitialize(Ex). */
+GMainContext *com_apartment_context(void);
+BOOL com_apartment_is_initialized(void);
+
+/* ---- class registry ------------------------------------------------------ */
+
+/* Creates a new instance and returns the interface riid on it. */
+typedef HRESULT (*com_create_instance_fn)(REFIID riid, void **ppv);
+
+/* Each object family registers its coclasses once (from a constructor). */
+void com_register_class(REFCLSID clsid, const char *name, com_create_instance_fn create);
+
+/* ---- connection points ---------------------------------------------------- */
+
+/*
+ * One connection point for one outgoing interface. It is not a COM object of
+ * its own: it lives inside its container object and shares that object's
+ * reference count (AddRef/Release go to the container), as COM requires.
+ */
+struct connection_point
+{
+    IConnectionPoint IConnectionPoint_iface;
+    IConnectionPointContainer *container;   /* not referenced: we live inside it */
+    IID iid;
+    struct connection_sink *sinks;
+    unsigned int sink_count, sink_capacity;
+    DWORD last_cookie;
+};
+
+void connection_point_init(struct connection_point *cp, IConnectionPointContainer *container, REFIID iid);
+/* Releases every sink; call from the container's destructor. */
+void connection_point_destroy(struct connection_point *cp);
+BOOL connection_point_has_sinks(const struct connection_point *cp);
+
+/*
+ * Calls fn for each sink advised at the time of the call, with a reference held
+ * on each, so a sink may Unadvise (itself or others) or Advise from inside fn.
+ * The sink pointer is the one obtained by QueryInterface for the point's IID.
+ */
+typedef void (*connection_sink_fn)(IUnknown *sink, void *user_data);
+void connection_point_for_each_sink(struct connection_point *cp, connection_sink_fn fn, void *user_data);
+
+/* IConnectionPointContainer helpers over an array of points. */
+HRESULT connection_points_find(struct connection_point **points, unsigned int count,
+                               REFIID riid, IConnectionPoint **cp);
+HRESULT connection_points_enum(struct connection_point **points, unsigned int count,
+                               IEnumConnectionPoints **enum_points);
+
+/* ---- IDispatch by table ---------------------------------------------------- */
+
+/*
+ * A small IDispatch for interfaces without a type library: one entry per member
+ * with its DISPID, its name and a thunk that calls the vtable method and packs
+ * the result into a VARIANT.
+ */
+struct dispatch_member
+{
+    const WCHAR *name;
+    DISPID dispid;
+    WORD flags;     /* DISPATCH_METHOD / DISPATCH_PROPERTYGET / DISPATCH_PROPERTYPUT */
+    HRESULT (*invoke)(IDispatch *iface, DISPPARAMS *params, VARIANT *result);
+};
+
+struct dispatch_table
+{
+    const struct dispatch_member *members;
+    unsigned int count;
+};
+
+HRESULT dispatch_get_ids_of_names(const struct dispatch_table *table, LPOLESTR *names,
+                                  UINT count, DISPID *dispids);
+HRESULT dispatch_invoke(const struct dispatch_table *table, IDispatch *iface, DISPID dispid,
+                        WORD flags, DISPPARAMS *params, VARIANT *result, UINT *arg_err);
+
+/* ---- strings ---------------------------------------------------------------- */
+
+/* UTF-8 <-> BSTR/WCHAR conversions for the layers above the engine. */
+BSTR com_bstr_from_utf8(const char *utf8);
+char *com_utf8_from_wstr(const WCHAR *str);     /* g_free() the result; NULL -> NULL */
+
+#endif
