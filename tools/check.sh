@@ -1,0 +1,40 @@
+#!/bin/sh
+# The whole test suite, as CI runs it: set-up, a -Werror build with every test,
+# the unit tests under valgrind, then an ASan+UBSan build with every test again.
+# usage: tools/check.sh            (from anywhere; builds in build/ and build-asan/)
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+jobs=$(nproc 2>/dev/null || echo 2)
+
+"$top/tools/setup-debian.sh"
+
+echo "== build (gcc, -Werror)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRTCSHIM_WERROR=ON >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== unit tests under valgrind"
+supp=""
+for f in /usr/share/glib-2.0/valgrind/glib.supp; do
+  [ -f "$f" ] && supp="--suppressions=$f"
+done
+vg_failed=0
+vg_count=0
+for t in build/tests/unit_*; do
+  [ -x "$t" ] || continue
+  vg_count=$((vg_count + 1))
+  # shellcheck disable=SC2086
+  if ! G_SLICE=always-malloc G_DEBUG=gc-friendly valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+       --error-exitcode=99 $supp "$t" >"build/valgrind-$(basename "$t").log" 2>&1; then
+    echo "valgrind: $(basename "$t") FAILED"; cat "build/valgrind-$(basename "$t").log"; vg_failed=$((vg_failed + 1))
+  fi
+done
+echo "valgrind: $((vg_count - vg_failed)) passed, $vg_failed failed"
+[ "$vg_failed" -eq 0 ]
+
+echo "== build (ASan + UBSan) and every test again"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DRTCSHIM_WERROR=ON -DRTCSHIM_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure -j"$jobs"
