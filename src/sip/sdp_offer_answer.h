@@ -1,0 +1,108 @@
+/*
+ * SDP offer/answer (RFC 3264) for one audio stream, over libosip2's
+ * sdp_message_t.
+ *
+ * Our codecs: PCMU/8000 (0), PCMA/8000 (8) and telephone-event/8000 (101,
+ * a=fmtp:101 0-16, RFC 4733). Our offer looks like:
+ *
+ *   v=0
+ *   o=- <session id> <version> IN IP4 <address>
+ *   s=-
+ *   c=IN IP4 <address>
+ *   t=0 0
+ *   m=audio <port> RTP/AVP 0 8 101
+ *   a=rtpmap:0 PCMU/8000
+ *   a=rtpmap:8 PCMA/8000
+ *   a=rtpmap:101 telephone-event/8000
+ *   a=fmtp:101 0-16
+ *   a=sendrecv
+ *
+ * (IN IP6 for an IPv6 address). Functions that take an sdp_message_t only
+ * read it; the ones returning one hand over a message to free with
+ * sdp_message_free().
+ */
+#ifndef RTCSHIM_SIP_SDP_OFFER_ANSWER_H
+#define RTCSHIM_SIP_SDP_OFFER_ANSWER_H
+
+#include <glib.h>
+#include <osipparser2/sdp_message.h>
+
+#include "media.h"
+
+G_BEGIN_DECLS
+
+#define SIP_SDP_ERROR (sip_sdp_error_quark())
+GQuark sip_sdp_error_quark(void);
+
+enum sip_sdp_error
+{
+    SIP_SDP_ERROR_INVALID,          /* unparseable or malformed SDP: 400 */
+    SIP_SDP_ERROR_NOT_ACCEPTABLE,   /* no usable audio stream / codec: 488 Not Acceptable Here */
+};
+
+#define SIP_SDP_TELEPHONE_EVENT_PT 101
+
+/* Our o= line across one session: the id stays, the version goes up by one
+ * with every SDP we send after the first (RFC 3264 §8: an increment is
+ * always allowed, a repeat only for identical SDP). */
+struct sip_sdp_origin
+{
+    guint64 session_id;
+    guint64 session_version;
+    gboolean used;                  /* an SDP was built with this origin */
+};
+
+/* A fresh origin: random session id, version equal to it (RFC 4566 suggests
+ * an NTP-style value; any number works). */
+void sip_sdp_origin_init(struct sip_sdp_origin *origin);
+
+/* Parses a body with osip's SDP parser; NULL with SIP_SDP_ERROR_INVALID on failure. */
+sdp_message_t *sip_sdp_parse(const char *body, GError **error);
+
+/* The SDP as text (CRLF line ends); g_free() the result, NULL on failure. */
+char *sip_sdp_to_string(const sdp_message_t *sdp);
+
+/* Our offer (or re-offer: direction sendonly/inactive for hold) for address
+ * (IPv4 or IPv6 literal) and port, from the media backend. Bumps the
+ * origin's version for every offer but the first. */
+sdp_message_t *sip_sdp_build_offer(struct sip_sdp_origin *origin, const char *address, guint16 port,
+                                   enum sip_media_direction direction, GError **error);
+
+/* Our answer to a received offer. One m= line per offered one, in order
+ * (RFC 3264 §6): the first RTP/AVP audio stream with a non-zero port and a
+ * codec we have is accepted, with the offer's common codecs in the offer's
+ * order and payload numbers (telephone-event kept when offered, with the
+ * offer's fmtp); every other stream gets port 0. Our direction is
+ * `direction` limited by the offer's, mirrored (§6.1: sendonly -> recvonly,
+ * recvonly -> sendonly, inactive -> inactive); an offer with c=0.0.0.0
+ * (RFC 2543 hold) counts as not receiving. No acceptable audio stream fails
+ * with SIP_SDP_ERROR_NOT_ACCEPTABLE (answer 488), a malformed offer with
+ * SIP_SDP_ERROR_INVALID. negotiated (optional; clear with
+ * sip_media_params_clear) gets the remote address/port, the first common
+ * codec and our direction. */
+sdp_message_t *sip_sdp_build_answer(const sdp_message_t *offer, struct sip_sdp_origin *origin,
+                                    const char *address, guint16 port,
+                                    enum sip_media_direction direction,
+                                    struct sip_media_params *negotiated, GError **error);
+
+/* Reads the answer to our offer (made with `offered` as direction): the first
+ * audio stream must have a non-zero port and one of our codecs (else
+ * SIP_SDP_ERROR_NOT_ACCEPTABLE). negotiated gets the remote address/port, the
+ * codec (first of ours in the answer), telephone-event if kept and our
+ * resulting direction. Clear it with sip_media_params_clear(). */
+gboolean sip_sdp_parse_answer(const sdp_message_t *answer, enum sip_media_direction offered,
+                              struct sip_media_params *negotiated, GError **error);
+
+/* The direction of the first audio stream with a non-zero port as its
+ * writer means it: media-level attribute, else session-level, else
+ * sendrecv; c=0.0.0.0 (or ::) takes away "recv". SIP_MEDIA_INACTIVE when
+ * there is no such stream. */
+enum sip_media_direction sip_sdp_get_direction(const sdp_message_t *sdp);
+
+/* TRUE when a received SDP puts us on hold: its writer does not want to
+ * receive (sendonly, inactive, c=0.0.0.0). */
+gboolean sip_sdp_is_hold(const sdp_message_t *sdp);
+
+G_END_DECLS
+
+#endif /* RTCSHIM_SIP_SDP_OFFER_ANSWER_H */
