@@ -6,7 +6,11 @@
  *
  * Methods that later work builds return E_NOTIMPL; docs/status.md lists them.
  */
+#include <string.h>
 #include "rtccore_private.h"
+#include "events.h"
+#include "sip/sip_call.h"
+#include "sip/netif.h"
 
 struct client
 {
@@ -27,6 +31,43 @@ struct client
     BSTR local_user_name;
     BSTR client_name;
     BSTR client_version;
+
+    GQueue pending_events;      /* struct queued_event, delivered from the context only */
+    GSource *event_source;      /* idle source while events are pending */
+
+    struct sip_engine *engine;  /* from Initialize to Shutdown */
+    GArray *listeners;          /* struct listener: what is bound, for get_NetworkAddresses */
+    BOOL shutting_down;         /* PrepareForShutdown: no new sessions */
+    BOOL cleanup_reported;      /* RTCCET_ASYNC_CLEANUP_DONE fired */
+    GList *sessions;            /* struct session *, referenced while live */
+    GHashTable *requests;       /* request id -> struct tracked_request */
+    LONG preferred_media;       /* RTCMT_* */
+
+    /* Two configuration styles that exclude each other (D.4). */
+    enum { LISTEN_STYLE_NONE, LISTEN_STYLE_LISTEN, LISTEN_STYLE_PORTS } listen_style;
+    RTC_LISTEN_MODE listen_mode;
+    RTC_LISTEN_MODE allowed_ports[3];           /* UDP, TCP, TLS */
+    RTC_ANSWER_MODE answer_modes[RTCST_APPLICATION + 1];
+    BOOL accept_incoming;       /* new out-of-dialog INVITEs/MESSAGEs are offered */
+};
+
+struct listener
+{
+    enum sip_transport_protocol protocol;
+    char address[64];
+    guint16 port;
+};
+
+struct tracked_request
+{
+    struct session *session;    /* referenced until the request completes */
+    LONG_PTR cookie;
+};
+
+struct queued_event
+{
+    RTC_EVENT type;
+    IDispatch *event;
 };
 
 static struct client *impl_from_IRTCClient2(IRTCClient2 *iface)
@@ -63,6 +104,33 @@ static HRESULT client_check_thread(const struct client *client)
     return S_OK;
 }
 
+HRESULT client_check_thread_of(struct client *client)
+{
+    return client_check_thread(client);
+}
+
+static HRESULT client_check_initialized(const struct client *client)
+{
+    HRESULT hr;
+
+    if (FAILED(hr = client_check_thread(client)))
+        return hr;
+    if (client->state == CLIENT_CREATED)
+        return RTC_E_CLIENT_NOT_INITIALIZED;
+    if (client->state == CLIENT_SHUT_DOWN)
+        return RTC_E_CLIENT_ALREADY_SHUT_DOWN;
+    return S_OK;
+}
+
+HRESULT client_check_ready(struct client *client)
+{
+    HRESULT hr;
+
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    return client->shutting_down ? RTC_E_CLIENT_ALREADY_SHUT_DOWN : S_OK;
+}
+
 /* ---- IUnknown (one identity for all interfaces) ---------------------------------- */
 
 static HRESULT WINAPI client_QueryInterface(IRTCClient2 *iface, REFIID riid, void **ppv)
@@ -94,8 +162,30 @@ static ULONG WINAPI client_AddRef(IRTCClient2 *iface)
     return InterlockedIncrement(&impl_from_IRTCClient2(iface)->refcount);
 }
 
+static void drop_pending_events(struct client *client)
+{
+    struct queued_event *queued;
+
+    while ((queued = g_queue_pop_head(&client->pending_events)))
+    {
+        IDispatch_Release(queued->event);
+        g_free(queued);
+    }
+    if (client->event_source)
+    {
+        g_source_destroy(client->event_source);
+        g_source_unref(client->event_source);
+        client->event_source = NULL;
+    }
+}
+
+static void release_engine(struct client *client);
+
 static void client_destroy(struct client *client)
 {
+    drop_pending_events(client);
+    release_engine(client);
+    g_array_free(client->listeners, TRUE);
     connection_point_destroy(&client->event_point);
     connection_point_destroy(&client->dispatch_event_point);
     SysFreeString(client->local_user_uri);
@@ -117,10 +207,377 @@ static ULONG WINAPI client_Release(IRTCClient2 *iface)
     return ref;
 }
 
+/* ---- event delivery ------------------------------------------------------------------ */
+
+static void deliver_to_event_sink(IUnknown *sink, void *user_data)
+{
+    const struct queued_event *queued = user_data;
+
+    IRTCEventNotification_Event((IRTCEventNotification *)sink, queued->type, queued->event);
+}
+
+/* IRTCDispatchEventNotification::Event is DISPID 1; arguments go in reverse order. */
+static void deliver_to_dispatch_sink(IUnknown *sink, void *user_data)
+{
+    const struct queued_event *queued = user_data;
+    VARIANT args[2];
+    DISPPARAMS params = { args, NULL, 2, 0 };
+
+    V_VT(&args[0]) = VT_DISPATCH;
+    V_DISPATCH(&args[0]) = queued->event;
+    V_VT(&args[1]) = VT_I4;
+    V_I4(&args[1]) = queued->type;
+    IDispatch_Invoke((IDispatch *)sink, 1, &IID_NULL, 0, DISPATCH_METHOD, &params, NULL, NULL, NULL);
+}
+
+static gboolean dispatch_pending_events(gpointer user_data)
+{
+    struct client *client = user_data;
+    struct queued_event *queued;
+
+    /* Keep the client alive even if a sink releases it from inside an event. */
+    client_AddRef(&client->IRTCClient2_iface);
+    g_source_unref(client->event_source);
+    client->event_source = NULL;
+    /* Events queued by handlers are delivered in this same pass, in order. */
+    while (client->state != CLIENT_SHUT_DOWN && (queued = g_queue_pop_head(&client->pending_events)))
+    {
+        connection_point_for_each_sink(&client->event_point, deliver_to_event_sink, queued);
+        connection_point_for_each_sink(&client->dispatch_event_point, deliver_to_dispatch_sink, queued);
+        IDispatch_Release(queued->event);
+        g_free(queued);
+    }
+    client_Release(&client->IRTCClient2_iface);
+    return G_SOURCE_REMOVE;
+}
+
+BOOL client_wants_event(struct client *client, RTC_EVENT type)
+{
+    return client->state != CLIENT_SHUT_DOWN && (client->event_filter & rtc_event_filter_bit(type));
+}
+
+/*
+ * Queues an event for the application's sinks. Events reach the sinks only
+ * from the client's main context, never from inside an API call, and only if
+ * the event filter asked for them (D.1: the default filter delivers nothing).
+ * Takes its own reference on the event.
+ */
+void client_fire_event(struct client *client, RTC_EVENT type, IDispatch *event)
+{
+    struct queued_event *queued;
+
+    if (!client_wants_event(client, type))
+        return;
+    queued = g_new(struct queued_event, 1);
+    queued->type = type;
+    queued->event = event;
+    IDispatch_AddRef(event);
+    g_queue_push_tail(&client->pending_events, queued);
+    if (!client->event_source)
+    {
+        client->event_source = g_idle_source_new();
+        g_source_set_priority(client->event_source, G_PRIORITY_DEFAULT);
+        g_source_set_callback(client->event_source, dispatch_pending_events, client, NULL);
+        g_source_attach(client->event_source, client->context);
+    }
+}
+
+/* ---- the engine and the sessions ---------------------------------------------------- */
+
+void client_add_ref(struct client *client)
+{
+    client_AddRef(&client->IRTCClient2_iface);
+}
+
+void client_release(struct client *client)
+{
+    client_Release(&client->IRTCClient2_iface);
+}
+
+IRTCClient *client_iface(struct client *client)
+{
+    return (IRTCClient *)&client->IRTCClient2_iface;
+}
+
+struct sip_engine *client_engine(struct client *client)
+{
+    return client->engine;
+}
+
+static void fire_client_event(struct client *client, RTC_CLIENT_EVENT_TYPE type)
+{
+    IDispatch *event;
+
+    if (client_wants_event(client, RTCE_CLIENT)
+        && SUCCEEDED(rtc_client_event_create(type, client_iface(client), &event)))
+    {
+        client_fire_event(client, RTCE_CLIENT, event);
+        IDispatch_Release(event);
+    }
+}
+
+/* PrepareForShutdown is done when the last live session has ended. */
+static void check_cleanup_done(struct client *client)
+{
+    if (client->shutting_down && !client->sessions && !client->cleanup_reported)
+    {
+        client->cleanup_reported = TRUE;
+        fire_client_event(client, RTCCET_ASYNC_CLEANUP_DONE);
+    }
+}
+
+void client_session_started(struct client *client, struct session *session)
+{
+    if (g_list_find(client->sessions, session))
+        return;
+    session_add_ref(session);
+    client->sessions = g_list_append(client->sessions, session);
+}
+
+void client_session_ended(struct client *client, struct session *session)
+{
+    GList *link = g_list_find(client->sessions, session);
+
+    if (!link)
+        return;
+    client->sessions = g_list_delete_link(client->sessions, link);
+    session_release(session);
+    check_cleanup_done(client);
+}
+
+static void tracked_request_free(gpointer data)
+{
+    struct tracked_request *request = data;
+
+    session_release(request->session);
+    g_free(request);
+}
+
+void client_track_request(struct client *client, unsigned int request_id, struct session *session, LONG_PTR cookie)
+{
+    struct tracked_request *request = g_new(struct tracked_request, 1);
+
+    request->session = session;
+    request->cookie = cookie;
+    session_add_ref(session);
+    g_hash_table_insert(client->requests, GUINT_TO_POINTER(request_id), request);
+}
+
+char *client_local_identity(struct client *client)
+{
+    char *uri = client->local_user_uri && *client->local_user_uri ? com_utf8_from_wstr(client->local_user_uri) : NULL;
+    char *name = client->local_user_name && *client->local_user_name ? com_utf8_from_wstr(client->local_user_name) : NULL;
+    char *identity;
+
+    /* Without a local URI the request is anonymous (RFC 3261 §8.1.1.3). */
+    if (!uri)
+        uri = g_strdup("sip:anonymous@anonymous.invalid");
+    else if (g_ascii_strncasecmp(uri, "sip:", 4) && g_ascii_strncasecmp(uri, "sips:", 5))
+    {
+        char *full = g_strconcat("sip:", uri, NULL);
+        g_free(uri);
+        uri = full;
+    }
+    identity = name ? g_strdup_printf("\"%s\" <%s>", name, uri) : g_strdup(uri);
+    g_free(uri);
+    g_free(name);
+    return identity;
+}
+
+/* tel:+123 / 123 -> sip:+123@domain;user=phone, the domain being the local user's. */
+char *client_phone_target(struct client *client, IRTCProfile *profile, const char *number)
+{
+    char *uri = client->local_user_uri ? com_utf8_from_wstr(client->local_user_uri) : NULL;
+    const char *at = uri ? strchr(uri, '@') : NULL;
+    char *target = NULL;
+
+    if (at && at[1] && *number)
+        target = g_strdup_printf("sip:%s@%s;user=phone", number, at + 1);
+    g_free(uri);
+    return target;
+}
+
+static void engine_incoming_call(struct sip_engine *engine, struct sip_call *call, void *user_data)
+{
+    struct client *client = user_data;
+    RTC_ANSWER_MODE mode = client->answer_modes[RTCST_PC_TO_PC];
+    struct session *session;
+
+    if (client->shutting_down || client->state != CLIENT_INITIALIZED)
+    {
+        sip_call_reject(call, 503, NULL, NULL);
+        return;
+    }
+    if (!client->accept_incoming || mode == RTCAM_AUTOMATICALLY_REJECT || mode == RTCAM_NOT_SUPPORTED)
+    {
+        sip_call_reject(call, 480, NULL, NULL);
+        return;
+    }
+    /* The client's list keeps the session while it is live. */
+    if ((session = session_create_incoming(client, call, mode == RTCAM_AUTOMATICALLY_ACCEPT)))
+        session_release(session);
+}
+
+static void engine_call_state_changed(struct sip_call *call, enum sip_call_state state, guint status_code,
+                                      const char *reason_phrase, void *user_data)
+{
+    struct session *session = sip_call_get_user_data(call);
+
+    if (session)
+        session_on_call_state(session, call, state);
+}
+
+static void engine_call_media_changed(struct sip_call *call, gboolean local_hold, gboolean remote_hold,
+                                      void *user_data)
+{
+    struct session *session = sip_call_get_user_data(call);
+
+    if (session)
+        session_on_media_changed(session, call);
+}
+
+static void engine_call_info_received(struct sip_call *call, const struct sip_incoming_request *request,
+                                      void *user_data)
+{
+    struct session *session = sip_call_get_user_data(call);
+
+    if (session)
+        session_on_info(session, request->content_type, request->body);
+}
+
+static void engine_message_received(struct sip_engine *engine, struct sip_call *call,
+                                    const struct sip_incoming_request *request, void *user_data)
+{
+    struct client *client = user_data;
+    struct session *session = call ? sip_call_get_user_data(call) : NULL;
+    GList *link;
+
+    if (!session)
+    {
+        for (link = client->sessions; link && !session; link = link->next)
+            if (session_is_im_with(link->data, request->from_uri))
+                session = link->data;
+    }
+    if (!session)
+    {
+        RTC_ANSWER_MODE mode = client->answer_modes[RTCST_IM];
+        if (!client->accept_incoming || client->shutting_down || mode != RTCAM_AUTOMATICALLY_ACCEPT)
+            return;     /* already answered 200 by the engine; nobody to tell */
+        if (!(session = session_create_incoming_im(client, request->from_uri, request->from_display_name)))
+            return;
+        session_on_message(session, request->content_type, request->body);
+        session_release(session);
+        return;
+    }
+    session_on_message(session, request->content_type, request->body);
+}
+
+static void engine_request_completed(struct sip_engine *engine, guint request_id, guint status_code,
+                                     const char *reason_phrase, void *user_data)
+{
+    struct client *client = user_data;
+    struct tracked_request *request = g_hash_table_lookup(client->requests, GUINT_TO_POINTER(request_id));
+
+    if (!request)
+        return;
+    session_on_request_completed(request->session, request->cookie, status_code, reason_phrase);
+    g_hash_table_remove(client->requests, GUINT_TO_POINTER(request_id));
+}
+
+static const struct sip_engine_callbacks engine_callbacks =
+{
+    .incoming_call = engine_incoming_call,
+    .call_state_changed = engine_call_state_changed,
+    .call_media_changed = engine_call_media_changed,
+    .call_info_received = engine_call_info_received,
+    .message_received = engine_message_received,
+    .request_completed = engine_request_completed,
+};
+
+static void release_engine(struct client *client)
+{
+    if (client->requests)
+    {
+        g_hash_table_destroy(client->requests);
+        client->requests = NULL;
+    }
+    if (client->engine)
+    {
+        sip_engine_free(client->engine);
+        client->engine = NULL;
+    }
+}
+
+static HRESULT listen_on(struct client *client, enum sip_transport_protocol protocol, const char *address,
+                         guint16 port, guint16 *bound)
+{
+    struct listener listener;
+    GError *error = NULL;
+
+    if (!sip_engine_listen(client->engine, protocol, address, port, bound, &error))
+    {
+        /* The port is taken, or the address is not ours. */
+        HRESULT hr = RTC_E_INVALID_LISTEN_SOCKET;
+        g_debug("listen %s %s:%u: %s", sip_transport_protocol_name(protocol), address, port, error->message);
+        g_error_free(error);
+        return hr;
+    }
+    listener.protocol = protocol;
+    g_strlcpy(listener.address, address, sizeof(listener.address));
+    listener.port = *bound;
+    g_array_append_val(client->listeners, listener);
+    return S_OK;
+}
+
+/* UDP and TCP on one port of address (port 0: any free one). */
+static HRESULT listen_udp_and_tcp(struct client *client, const char *address, guint16 port)
+{
+    guint16 bound;
+    HRESULT hr;
+
+    if (FAILED(hr = listen_on(client, SIP_TRANSPORT_UDP, address, port, &bound)))
+        return hr;
+    if (FAILED(listen_on(client, SIP_TRANSPORT_TCP, address, bound, &bound)) && !port)
+        return listen_on(client, SIP_TRANSPORT_TCP, address, 0, &bound);
+    return S_OK;
+}
+
+HRESULT client_ensure_transport(struct client *client)
+{
+    if (client->listeners->len)
+        return S_OK;
+    return listen_udp_and_tcp(client, "0.0.0.0", 0);
+}
+
+static BOOL is_listening_on(struct client *client, enum sip_transport_protocol protocol, guint16 port)
+{
+    guint i;
+
+    for (i = 0; i < client->listeners->len; i++)
+    {
+        const struct listener *l = &g_array_index(client->listeners, struct listener, i);
+        if (l->protocol == protocol && l->port == port)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* put_ListenForIncomingSessions and put_AnswerMode share these defaults (D.4). */
+static void set_default_answer_modes(struct client *client)
+{
+    unsigned int type;
+
+    for (type = 0; type <= RTCST_APPLICATION; type++)
+        client->answer_modes[type] = (type == RTCST_IM || type == RTCST_MULTIPARTY_IM)
+                                     ? RTCAM_AUTOMATICALLY_ACCEPT : RTCAM_OFFER_SESSION_EVENT;
+}
+
 /* ---- IRTCClient: life cycle ------------------------------------------------------- */
 
 static HRESULT client_initialize(struct client *client)
 {
+    GError *error = NULL;
+
     if (client->state == CLIENT_INITIALIZED)
         return RTC_E_CLIENT_ALREADY_INITIALIZED;
     if (client->state == CLIENT_SHUT_DOWN)
@@ -128,6 +585,18 @@ static HRESULT client_initialize(struct client *client)
     /* The apartment's context if the thread has one, else its thread-default context. */
     if (!(client->context = com_apartment_context()))
         client->context = g_main_context_ref_thread_default();
+    g_main_context_push_thread_default(client->context);
+    client->engine = sip_engine_new(NULL, &engine_callbacks, client, &error);
+    g_main_context_pop_thread_default(client->context);
+    if (!client->engine)
+    {
+        g_warning("Initialize: %s", error->message);
+        g_error_free(error);
+        g_main_context_unref(client->context);
+        client->context = NULL;
+        return RTC_E_SIP_STACK_SHUTDOWN;
+    }
+    client->requests = g_hash_table_new_full(NULL, NULL, NULL, tracked_request_free);
     client->owner = g_thread_self();
     client->state = CLIENT_INITIALIZED;
     return S_OK;
@@ -145,18 +614,50 @@ static HRESULT WINAPI client_InitializeEx(IRTCClient2 *iface, LONG flags)
     return client_initialize(impl_from_IRTCClient2(iface));
 }
 
+static HRESULT WINAPI client_PrepareForShutdown(IRTCClient2 *iface)
+{
+    struct client *client = impl_from_IRTCClient2(iface);
+    GList *live, *link;
+    HRESULT hr;
+
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    if (client->shutting_down)
+        return S_OK;
+    client->shutting_down = TRUE;
+    client->accept_incoming = FALSE;
+    /* Ending a session may drop it from the list: walk a referenced copy. */
+    live = g_list_copy(client->sessions);
+    for (link = live; link; link = link->next)
+        session_add_ref(link->data);
+    for (link = live; link; link = link->next)
+    {
+        session_end_for_shutdown(link->data);
+        session_release(link->data);
+    }
+    g_list_free(live);
+    check_cleanup_done(client);
+    return S_OK;
+}
+
 static HRESULT WINAPI client_Shutdown(IRTCClient2 *iface)
 {
     struct client *client = impl_from_IRTCClient2(iface);
     HRESULT hr;
 
-    if (FAILED(hr = client_check_thread(client)))
+    if (FAILED(hr = client_check_initialized(client)))
         return hr;
-    if (client->state == CLIENT_CREATED)
-        return RTC_E_CLIENT_NOT_INITIALIZED;
-    if (client->state == CLIENT_SHUT_DOWN)
-        return RTC_E_CLIENT_ALREADY_SHUT_DOWN;
     client->state = CLIENT_SHUT_DOWN;
+    drop_pending_events(client);
+    /* Whatever is still live ends without further events. */
+    while (client->sessions)
+    {
+        struct session *session = client->sessions->data;
+        client->sessions = g_list_delete_link(client->sessions, client->sessions);
+        session_end_for_shutdown(session);
+        session_release(session);
+    }
+    release_engine(client);
     return S_OK;
 }
 
@@ -257,47 +758,273 @@ static HRESULT WINAPI client_get_Version(IRTCClient2 *iface, LONG *version)
     return S_OK;
 }
 
+/* ---- IRTCClient: media preferences and sessions ------------------------------------------ */
+
+/* Audio is negotiated (the default backend moves no samples yet); no video, no T.120. */
+#define SUPPORTED_MEDIA (RTCMT_AUDIO_SEND | RTCMT_AUDIO_RECEIVE)
+
+static HRESULT WINAPI client_SetPreferredMediaTypes(IRTCClient2 *iface, LONG media_types, VARIANT_BOOL persistent)
+{
+    struct client *client = impl_from_IRTCClient2(iface);
+    HRESULT hr;
+
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    if (media_types & ~RTCMT_ALL)
+        return E_INVALIDARG;
+    /* Persistence would need a registry; the preference lives as long as the client. */
+    client->preferred_media = media_types;
+    return S_OK;
+}
+
+static HRESULT WINAPI client_get_PreferredMediaTypes(IRTCClient2 *iface, LONG *media_types)
+{
+    struct client *client = impl_from_IRTCClient2(iface);
+    HRESULT hr;
+
+    if (!media_types)
+        return E_POINTER;
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    *media_types = client->preferred_media;
+    return S_OK;
+}
+
+static HRESULT WINAPI client_get_MediaCapabilities(IRTCClient2 *iface, LONG *media_types)
+{
+    struct client *client = impl_from_IRTCClient2(iface);
+    HRESULT hr;
+
+    if (!media_types)
+        return E_POINTER;
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    *media_types = SUPPORTED_MEDIA;
+    return S_OK;
+}
+
+static HRESULT WINAPI client_CreateSession(IRTCClient2 *iface, RTC_SESSION_TYPE type, BSTR local_phone_uri,
+                                           IRTCProfile *profile, LONG flags, IRTCSession **session)
+{
+    struct client *client = impl_from_IRTCClient2(iface);
+    HRESULT hr;
+
+    if (!session)
+        return E_POINTER;
+    *session = NULL;
+    if (FAILED(hr = client_check_ready(client)))
+        return hr;
+    if ((flags & RTCCS_FORCE_PROFILE) && !profile)
+        return RTC_E_NO_PROFILE;
+    return session_create(client, type, local_phone_uri, profile, flags, session);
+}
+
+/* ---- IRTCClient: listening ---------------------------------------------------------------------- */
+
+static HRESULT WINAPI client_put_ListenForIncomingSessions(IRTCClient2 *iface, RTC_LISTEN_MODE mode)
+{
+    struct client *client = impl_from_IRTCClient2(iface);
+    guint16 bound;
+    HRESULT hr;
+
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    if (client->listen_style == LISTEN_STYLE_PORTS)
+        return RTC_E_NOT_ALLOWED;
+    if ((unsigned int)mode > RTCLM_BOTH)
+        return E_INVALIDARG;
+    client->listen_style = LISTEN_STYLE_LISTEN;
+    set_default_answer_modes(client);
+    client->listen_mode = mode;
+    client->accept_incoming = mode != RTCLM_NONE;
+    if (mode == RTCLM_NONE)
+        return S_OK;
+    if (FAILED(hr = client_ensure_transport(client)))
+        return hr;
+    /* RTCLM_BOTH also takes the well-known port when it is free; D.4: success either way. */
+    if (mode == RTCLM_BOTH)
+    {
+        if (!is_listening_on(client, SIP_TRANSPORT_UDP, 5060))
+            listen_on(client, SIP_TRANSPORT_UDP, "0.0.0.0", 5060, &bound);
+        if (!is_listening_on(client, SIP_TRANSPORT_TCP, 5060))
+            listen_on(client, SIP_TRANSPORT_TCP, "0.0.0.0", 5060, &bound);
+    }
+    return S_OK;
+}
+
+static HRESULT WINAPI client_get_ListenForIncomingSessions(IRTCClient2 *iface, RTC_LISTEN_MODE *mode)
+{
+    struct client *client = impl_from_IRTCClient2(iface);
+    HRESULT hr;
+
+    if (!mode)
+        return E_POINTER;
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    if (client->listen_style == LISTEN_STYLE_PORTS)
+        return RTC_E_NOT_ALLOWED;
+    client->listen_style = LISTEN_STYLE_LISTEN;
+    *mode = client->listen_mode;
+    return S_OK;
+}
+
+/* Local addresses for a wildcard bind, so the application sees where it can be reached. */
+static void append_addresses(GPtrArray *out, const struct listener *l)
+{
+    BOOL ipv6 = strchr(l->address, ':') != NULL;
+    char **hosts, **host;
+
+    if (strcmp(l->address, "0.0.0.0") && strcmp(l->address, "::"))
+    {
+        g_ptr_array_add(out, ipv6 ? g_strdup_printf("[%s]:%u", l->address, l->port)
+                                  : g_strdup_printf("%s:%u", l->address, l->port));
+        return;
+    }
+    hosts = sip_local_interface_addresses(ipv6);
+    for (host = hosts; *host; host++)
+        g_ptr_array_add(out, ipv6 ? g_strdup_printf("[%s]:%u", *host, l->port)
+                                  : g_strdup_printf("%s:%u", *host, l->port));
+    g_strfreev(hosts);
+}
+
+/* A VARIANT holding a SAFEARRAY of VARIANT(BSTR) "address:port" strings. */
+static HRESULT WINAPI client_get_NetworkAddresses(IRTCClient2 *iface, VARIANT_BOOL tcp, VARIANT_BOOL external,
+                                                  VARIANT *addresses)
+{
+    struct client *client = impl_from_IRTCClient2(iface);
+    GPtrArray *list;
+    SAFEARRAY *array;
+    LONG i;
+    guint n;
+    HRESULT hr;
+
+    if (!addresses)
+        return E_POINTER;
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    list = g_ptr_array_new_with_free_func(g_free);
+    /* No NAT traversal here: there are no external addresses to report. */
+    if (!external)
+    {
+        for (n = 0; n < client->listeners->len; n++)
+        {
+            const struct listener *l = &g_array_index(client->listeners, struct listener, n);
+            if (l->protocol == (tcp ? SIP_TRANSPORT_TCP : SIP_TRANSPORT_UDP))
+                append_addresses(list, l);
+        }
+    }
+    if (!(array = SafeArrayCreateVector(VT_VARIANT, 0, list->len)))
+    {
+        g_ptr_array_free(list, TRUE);
+        return E_OUTOFMEMORY;
+    }
+    for (i = 0; i < (LONG)list->len; i++)
+    {
+        VARIANT item;
+        V_VT(&item) = VT_BSTR;
+        V_BSTR(&item) = com_bstr_from_utf8(g_ptr_array_index(list, i));
+        SafeArrayPutElement(array, &i, &item);
+        VariantClear(&item);
+    }
+    g_ptr_array_free(list, TRUE);
+    V_VT(addresses) = VT_ARRAY | VT_VARIANT;
+    V_ARRAY(addresses) = array;
+    return S_OK;
+}
+
+static HRESULT WINAPI client_put_AnswerMode(IRTCClient2 *iface, RTC_SESSION_TYPE type, RTC_ANSWER_MODE mode)
+{
+    struct client *client = impl_from_IRTCClient2(iface);
+    HRESULT hr;
+
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    if (client->listen_style == LISTEN_STYLE_LISTEN)
+        return RTC_E_NOT_ALLOWED;
+    if ((unsigned int)type > RTCST_APPLICATION || (unsigned int)mode > RTCAM_NOT_SUPPORTED)
+        return E_INVALIDARG;
+    client->listen_style = LISTEN_STYLE_PORTS;
+    client->answer_modes[type] = mode;
+    return S_OK;
+}
+
+static HRESULT WINAPI client_get_AnswerMode(IRTCClient2 *iface, RTC_SESSION_TYPE type, RTC_ANSWER_MODE *mode)
+{
+    struct client *client = impl_from_IRTCClient2(iface);
+    HRESULT hr;
+
+    if (!mode)
+        return E_POINTER;
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    if (client->listen_style == LISTEN_STYLE_LISTEN)
+        return RTC_E_NOT_ALLOWED;
+    if ((unsigned int)type > RTCST_APPLICATION)
+        return E_INVALIDARG;
+    client->listen_style = LISTEN_STYLE_PORTS;
+    *mode = client->answer_modes[type];
+    return S_OK;
+}
+
+static int transport_index(LONG transport)
+{
+    switch (transport)
+    {
+    case RTCTR_UDP: return 0;
+    case RTCTR_TCP: return 1;
+    case RTCTR_TLS: return 2;
+    default: return -1;
+    }
+}
+
+static HRESULT WINAPI client_put_AllowedPorts(IRTCClient2 *iface, LONG transport, RTC_LISTEN_MODE mode)
+{
+    static const enum sip_transport_protocol protocols[] = { SIP_TRANSPORT_UDP, SIP_TRANSPORT_TCP, SIP_TRANSPORT_TLS };
+    struct client *client = impl_from_IRTCClient2(iface);
+    int index = transport_index(transport);
+    guint16 bound;
+    HRESULT hr;
+
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    if (client->listen_style == LISTEN_STYLE_LISTEN)
+        return RTC_E_NOT_ALLOWED;
+    if (index < 0 || (unsigned int)mode > RTCLM_BOTH)
+        return E_INVALIDARG;
+    if (index == 2 && mode != RTCLM_NONE)
+        return RTC_E_SIP_TRANSPORT_NOT_SUPPORTED;   /* a TLS listener needs a certificate: not provisioned here */
+    client->listen_style = LISTEN_STYLE_PORTS;
+    client->allowed_ports[index] = mode;
+    client->accept_incoming = client->allowed_ports[0] != RTCLM_NONE || client->allowed_ports[1] != RTCLM_NONE;
+    if (mode == RTCLM_NONE)
+        return S_OK;
+    if (FAILED(hr = client_ensure_transport(client)))
+        return hr;
+    if (mode == RTCLM_BOTH && !is_listening_on(client, protocols[index], 5060))
+        listen_on(client, protocols[index], "0.0.0.0", 5060, &bound);
+    return S_OK;
+}
+
+static HRESULT WINAPI client_get_AllowedPorts(IRTCClient2 *iface, LONG transport, RTC_LISTEN_MODE *mode)
+{
+    struct client *client = impl_from_IRTCClient2(iface);
+    int index = transport_index(transport);
+    HRESULT hr;
+
+    if (!mode)
+        return E_POINTER;
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    if (client->listen_style == LISTEN_STYLE_LISTEN)
+        return RTC_E_NOT_ALLOWED;
+    if (index < 0)
+        return E_INVALIDARG;
+    client->listen_style = LISTEN_STYLE_PORTS;
+    *mode = client->allowed_ports[index];
+    return S_OK;
+}
+
 /* ---- IRTCClient / IRTCClient2: not built yet -------------------------------------- */
-
-static HRESULT WINAPI client_PrepareForShutdown(IRTCClient2 *iface)
-{
-    return client_not_built(__func__);
-}
-
-static HRESULT WINAPI client_SetPreferredMediaTypes(IRTCClient2 *iface, LONG lMediaTypes, VARIANT_BOOL fPersistent)
-{
-    return client_not_built(__func__);
-}
-
-static HRESULT WINAPI client_get_PreferredMediaTypes(IRTCClient2 *iface, LONG *plMediaTypes)
-{
-    return client_not_built(__func__);
-}
-
-static HRESULT WINAPI client_get_MediaCapabilities(IRTCClient2 *iface, LONG *plMediaTypes)
-{
-    return client_not_built(__func__);
-}
-
-static HRESULT WINAPI client_CreateSession(IRTCClient2 *iface, RTC_SESSION_TYPE enType, BSTR bstrLocalPhoneURI, IRTCProfile *pProfile, LONG lFlags, IRTCSession **ppSession)
-{
-    return client_not_built(__func__);
-}
-
-static HRESULT WINAPI client_put_ListenForIncomingSessions(IRTCClient2 *iface, RTC_LISTEN_MODE enListen)
-{
-    return client_not_built(__func__);
-}
-
-static HRESULT WINAPI client_get_ListenForIncomingSessions(IRTCClient2 *iface, RTC_LISTEN_MODE *penListen)
-{
-    return client_not_built(__func__);
-}
-
-static HRESULT WINAPI client_get_NetworkAddresses(IRTCClient2 *iface, VARIANT_BOOL fTCP, VARIANT_BOOL fExternal, VARIANT *pvAddresses)
-{
-    return client_not_built(__func__);
-}
 
 static HRESULT WINAPI client_put_Volume(IRTCClient2 *iface, RTC_AUDIO_DEVICE enDevice, LONG lVolume)
 {
@@ -429,16 +1156,6 @@ static HRESULT WINAPI client_get_IsTuned(IRTCClient2 *iface, VARIANT_BOOL *pfTun
     return client_not_built(__func__);
 }
 
-static HRESULT WINAPI client_put_AnswerMode(IRTCClient2 *iface, RTC_SESSION_TYPE enType, RTC_ANSWER_MODE enMode)
-{
-    return client_not_built(__func__);
-}
-
-static HRESULT WINAPI client_get_AnswerMode(IRTCClient2 *iface, RTC_SESSION_TYPE enType, RTC_ANSWER_MODE *penMode)
-{
-    return client_not_built(__func__);
-}
-
 static HRESULT WINAPI client_InvokeTuningWizardEx(IRTCClient2 *iface, OAHWND hwndParent, VARIANT_BOOL fAllowAudio, VARIANT_BOOL fAllowVideo)
 {
     return client_not_built(__func__);
@@ -460,16 +1177,6 @@ static HRESULT WINAPI client_put_PreferredSecurityLevel(IRTCClient2 *iface, RTC_
 }
 
 static HRESULT WINAPI client_get_PreferredSecurityLevel(IRTCClient2 *iface, RTC_SECURITY_TYPE enSecurityType, RTC_SECURITY_LEVEL *penSecurityLevel)
-{
-    return client_not_built(__func__);
-}
-
-static HRESULT WINAPI client_put_AllowedPorts(IRTCClient2 *iface, LONG lTransport, RTC_LISTEN_MODE enListenMode)
-{
-    return client_not_built(__func__);
-}
-
-static HRESULT WINAPI client_get_AllowedPorts(IRTCClient2 *iface, LONG lTransport, RTC_LISTEN_MODE *penListenMode)
 {
     return client_not_built(__func__);
 }
@@ -584,9 +1291,18 @@ static HRESULT WINAPI provisioning_GetProfile(IRTCClientProvisioning2 *iface, BS
     return client_not_built(__func__);
 }
 
-static HRESULT WINAPI provisioning_get_SessionCapabilities(IRTCClientProvisioning2 *iface, LONG *plSupportedSessions)
+static HRESULT WINAPI provisioning_get_SessionCapabilities(IRTCClientProvisioning2 *iface, LONG *capabilities)
 {
-    return client_not_built(__func__);
+    struct client *client = impl_from_IRTCClientProvisioning2(iface);
+    HRESULT hr;
+
+    if (!capabilities)
+        return E_POINTER;
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    /* What sessions this client can take part in without a provider's gateway. */
+    *capabilities = RTCSI_PC_TO_PC | RTCSI_PC_TO_PHONE | RTCSI_IM;
+    return S_OK;
 }
 
 static HRESULT WINAPI provisioning_EnableProfileEx(IRTCClientProvisioning2 *iface, IRTCProfile *pProfile, LONG lRegisterFlags, LONG lRoamingFlags)
@@ -627,17 +1343,45 @@ static ULONG WINAPI ports_Release(IRTCClientPortManagement *iface)
     return client_Release(&impl_from_IRTCClientPortManagement(iface)->IRTCClient2_iface);
 }
 
-static HRESULT WINAPI ports_StartListenAddressAndPort(IRTCClientPortManagement *iface, BSTR bstrInternalLocalAddress, LONG lInternalLocalPort)
+static HRESULT WINAPI ports_StartListenAddressAndPort(IRTCClientPortManagement *iface, BSTR address, LONG port)
 {
-    return client_not_built(__func__);
+    struct client *client = impl_from_IRTCClientPortManagement(iface);
+    char *utf8;
+    HRESULT hr;
+
+    if (FAILED(hr = client_check_ready(client)))
+        return hr;
+    if (!address || !*address || port < 0 || port > 65535)
+        return E_INVALIDARG;
+    utf8 = com_utf8_from_wstr(address);
+    hr = listen_udp_and_tcp(client, utf8, port);
+    g_free(utf8);
+    /* Listening on a chosen address means taking calls there. */
+    if (SUCCEEDED(hr))
+        client->accept_incoming = TRUE;
+    return hr;
+}
+
+static HRESULT WINAPI ports_GetPortRange(IRTCClientPortManagement *iface, RTC_PORT_TYPE type, LONG *min, LONG *max)
+{
+    struct client *client = impl_from_IRTCClientPortManagement(iface);
+    int low, high;
+    HRESULT hr;
+
+    if (!min || !max)
+        return E_POINTER;
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    if ((unsigned int)type > RTCPT_SIP)
+        return E_INVALIDARG;
+    /* Ephemeral ports (SIP and the media backend's) come from the kernel's range. */
+    sip_local_port_range(&low, &high);
+    *min = low;
+    *max = high;
+    return S_OK;
 }
 
 static HRESULT WINAPI ports_StopListenAddressAndPort(IRTCClientPortManagement *iface, BSTR bstrInternalLocalAddress, LONG lInternalLocalPort)
-{
-    return client_not_built(__func__);
-}
-
-static HRESULT WINAPI ports_GetPortRange(IRTCClientPortManagement *iface, RTC_PORT_TYPE enPortType, LONG *plMinValue, LONG *plMaxValue)
 {
     return client_not_built(__func__);
 }
@@ -710,6 +1454,10 @@ static HRESULT client_create(REFIID riid, void **ppv)
     client->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
     client->refcount = 1;
     client->state = CLIENT_CREATED;
+    g_queue_init(&client->pending_events);
+    client->listeners = g_array_new(FALSE, TRUE, sizeof(struct listener));
+    client->preferred_media = SUPPORTED_MEDIA;
+    set_default_answer_modes(client);
     connection_point_init(&client->event_point, &client->IConnectionPointContainer_iface,
                           &IID_IRTCEventNotification);
     connection_point_init(&client->dispatch_event_point, &client->IConnectionPointContainer_iface,

@@ -1,4 +1,7 @@
-/* What the RTC Client API objects share. No libosip2 here (DESIGN.md). */
+/*
+ * What the RTC Client API objects share. No libosip2 here (DESIGN.md): the
+ * objects reach the SIP engine through src/sip/sip_engine.h and sip_call.h.
+ */
 #ifndef RTCSHIM_RTCCORE_PRIVATE_H
 #define RTCSHIM_RTCCORE_PRIVATE_H
 
@@ -15,10 +18,72 @@
 /* IRTCClient2::get_Version: this is the RTC Client API 1.2, high word major, low word minor. */
 #define RTCSHIM_RTC_API_VERSION MAKELONG(2, 1)
 
-struct client;
+/* RTC_E_STATUS_* = MAKE_HRESULT(SEVERITY_ERROR, 0xEF, SIP status code) (docs/wire-mapping.md). */
+#define RTC_SIP_STATUS_FACILITY 0xEF
+HRESULT rtc_hresult_from_sip_status(unsigned int status_code);
 
-/* client.c: events for the application (see client_fire_event). */
+/* IRTCSession::SendMessageStatus travels as RFC 3994 is-composing. */
+#define RTC_ISCOMPOSING_CONTENT_TYPE "application/im-iscomposing+xml"
+
+struct client;
+struct session;
+struct sip_engine;
+struct sip_call;
+
+/* ---- client.c ------------------------------------------------------------------ */
+
+void client_add_ref(struct client *client);
+void client_release(struct client *client);
+IRTCClient *client_iface(struct client *client);
+
+/* Events for the application: filtered, queued, delivered from the main context. */
 BOOL client_wants_event(struct client *client, RTC_EVENT type);
 void client_fire_event(struct client *client, RTC_EVENT type, IDispatch *event);
+
+/* S_OK when the calling thread may use the client (RPC_E_WRONG_THREAD otherwise). */
+HRESULT client_check_thread_of(struct client *client);
+/* ... and the client is initialised and not shutting down. */
+HRESULT client_check_ready(struct client *client);
+
+struct sip_engine *client_engine(struct client *client);
+/* Binds the default transports if the application bound none (outgoing calls need one). */
+HRESULT client_ensure_transport(struct client *client);
+/* From: for requests, UTF-8, g_free() it. */
+char *client_local_identity(struct client *client);
+/* A SIP URI for a telephone number, in the profile's (or else the client's) domain. */
+char *client_phone_target(struct client *client, IRTCProfile *profile, const char *number);
+
+/* The client keeps live sessions (INPROGRESS .. DISCONNECTED) referenced. */
+void client_session_started(struct client *client, struct session *session);
+void client_session_ended(struct client *client, struct session *session);
+/* MESSAGE/INFO sent for a session: request_completed becomes an operation-complete event. */
+void client_track_request(struct client *client, unsigned int request_id, struct session *session, LONG_PTR cookie);
+
+/* ---- session.c -------------------------------------------------------------------- */
+
+HRESULT session_create(struct client *client, RTC_SESSION_TYPE type, const WCHAR *local_phone_uri,
+                       IRTCProfile *profile, LONG flags, IRTCSession **out);
+struct session *session_create_incoming(struct client *client, struct sip_call *call, BOOL auto_accept);
+struct session *session_create_incoming_im(struct client *client, const char *from_uri, const char *display_name);
+void session_add_ref(struct session *session);
+void session_release(struct session *session);
+BOOL session_is_im_with(struct session *session, const char *uri);
+void session_set_referred(struct session *session, const char *referred_by, const char *cookie);
+void session_end_for_shutdown(struct session *session);
+void session_on_call_state(struct session *session, struct sip_call *call, int state);
+void session_on_media_changed(struct session *session, struct sip_call *call);
+void session_on_info(struct session *session, const char *content_type, const char *body);
+void session_on_message(struct session *session, const char *content_type, const char *body);
+void session_on_request_completed(struct session *session, LONG_PTR cookie, unsigned int status_code,
+                                  const char *reason_phrase);
+
+/* ---- participant.c ------------------------------------------------------------------ */
+
+HRESULT participant_create(IRTCSession *session, const WCHAR *uri, const WCHAR *name,
+                           RTC_PARTICIPANT_STATE state, IRTCParticipant **out);
+RTC_PARTICIPANT_STATE participant_get_state(IRTCParticipant *participant);
+void participant_detach(IRTCParticipant *participant);
+void participant_set_state(IRTCParticipant *participant, struct client *client, RTC_PARTICIPANT_STATE state,
+                           LONG status_code);
 
 #endif

@@ -32,7 +32,8 @@ static struct apartment *current_apartment(BOOL create)
 HRESULT WINAPI CoInitializeEx(LPVOID reserved, DWORD coinit)
 {
     struct apartment *apt;
-    DWORD model = (coinit & COINIT_MULTITHREADED) ? COINIT_MULTITHREADED : COINIT_APARTMENTTHREADED;
+    /* COINIT_MULTITHREADED is 0: the model is chosen by the COINIT_APARTMENTTHREADED bit. */
+    DWORD model = (coinit & COINIT_APARTMENTTHREADED) ? COINIT_APARTMENTTHREADED : COINIT_MULTITHREADED;
 
     if (reserved)
         return E_INVALIDARG;
@@ -92,6 +93,12 @@ LPVOID WINAPI CoTaskMemAlloc(SIZE_T size)
 
 LPVOID WINAPI CoTaskMemRealloc(LPVOID ptr, SIZE_T size)
 {
+    /* IMalloc::Realloc: a zero size frees the block and returns NULL. */
+    if (ptr && !size)
+    {
+        free(ptr);
+        return NULL;
+    }
     return realloc(ptr, size ? size : 1);
 }
 

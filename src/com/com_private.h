@@ -60,7 +60,9 @@ BOOL connection_point_has_sinks(const struct connection_point *cp);
 /*
  * Calls fn for each sink advised at the time of the call, with a reference held
  * on each, so a sink may Unadvise (itself or others) or Advise from inside fn.
- * The sink pointer is the one obtained by QueryInterface for the point's IID.
+ * A sink unadvised before its turn is skipped; one advised during the loop gets
+ * the next event. The sink pointer is the one obtained by QueryInterface for the
+ * point's IID.
  */
 typedef void (*connection_sink_fn)(IUnknown *sink, void *user_data);
 void connection_point_for_each_sink(struct connection_point *cp, connection_sink_fn fn, void *user_data);

@@ -304,9 +304,19 @@ BOOL connection_point_has_sinks(const struct connection_point *cp)
     return cp->sink_count != 0;
 }
 
+static BOOL is_advised(const struct connection_point *cp, DWORD cookie)
+{
+    unsigned int i;
+
+    for (i = 0; i < cp->sink_count; i++)
+        if (cp->sinks[i].cookie == cookie)
+            return TRUE;
+    return FALSE;
+}
+
 void connection_point_for_each_sink(struct connection_point *cp, connection_sink_fn fn, void *user_data)
 {
-    IUnknown *stack_sinks[8], **sinks = stack_sinks;
+    struct connection_sink stack_sinks[8], *sinks = stack_sinks;
     unsigned int i, count = cp->sink_count;
 
     if (!count)
@@ -315,15 +325,17 @@ void connection_point_for_each_sink(struct connection_point *cp, connection_sink
         return;
     for (i = 0; i < count; i++)
     {
-        sinks[i] = cp->sinks[i].sink;
-        IUnknown_AddRef(sinks[i]);
+        sinks[i] = cp->sinks[i];
+        IUnknown_AddRef(sinks[i].sink);
     }
     /* The container must outlive the loop even if a sink drops its last reference. */
     IConnectionPointContainer_AddRef(cp->container);
     for (i = 0; i < count; i++)
     {
-        fn(sinks[i], user_data);
-        IUnknown_Release(sinks[i]);
+        /* A sink unadvised by an earlier one in this loop is disconnected: skip it (as ATL does). */
+        if (is_advised(cp, sinks[i].cookie))
+            fn(sinks[i].sink, user_data);
+        IUnknown_Release(sinks[i].sink);
     }
     IConnectionPointContainer_Release(cp->container);
     if (sinks != stack_sinks)

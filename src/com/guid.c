@@ -112,8 +112,11 @@ HRESULT WINAPI IIDFromString(LPCOLESTR str, IID *iid)
         *iid = GUID_NULL;
         return S_OK;
     }
-    if (!guid_from_string(str, &guid))
+    /* As on Windows: a length mismatch is E_INVALIDARG, a bad GUID of the right length CO_E_IIDSTRING. */
+    if (wcslen(str) != GUID_STRING_LEN - 1)
         return E_INVALIDARG;
+    if (!guid_from_string(str, &guid))
+        return CO_E_IIDSTRING;
     *iid = guid;
     return S_OK;
 }

@@ -3,10 +3,13 @@
  * integers, booleans, BSTRs, interface pointers and arrays of those.
  * Anything else is refused with DISP_E_BADVARTYPE rather than half-handled.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
+#include <wctype.h>
 #include "com_private.h"
 
 /* ---- element types -------------------------------------------------------- */
@@ -65,9 +68,10 @@ static HRESULT cell_offset(const SAFEARRAY *psa, const LONG *indices, ULONG *off
     for (dim = 0; dim < psa->cDims; dim++, bound--)
     {
         LONG index = indices[dim];
-        if (index < bound->lLbound || (ULONG)(index - bound->lLbound) >= bound->cElements)
+        ULONG rel = (ULONG)index - (ULONG)bound->lLbound;   /* no signed overflow at the LONG limits */
+        if (index < bound->lLbound || rel >= bound->cElements)
             return DISP_E_BADINDEX;
-        cell += (index - bound->lLbound) * size;
+        cell += rel * size;
         size *= bound->cElements;
     }
     *offset = cell * psa->cbElements;
@@ -78,11 +82,16 @@ SAFEARRAY * WINAPI SafeArrayCreate(VARTYPE vt, UINT dims, SAFEARRAYBOUND *bounds
 {
     struct safearray_block *block;
     SAFEARRAY *psa;
+    ULONGLONG total;
     ULONG size;
     UINT i;
 
     if (!dims || !bounds || !(size = element_size(vt)))
         return NULL;
+    /* The data must stay addressable with 32-bit cell offsets. */
+    for (i = 0, total = size; i < dims; i++)
+        if ((total *= bounds[i].cElements) > 0xffffffff)
+            return NULL;
     block = calloc(1, sizeof(*block) + (dims - 1) * sizeof(SAFEARRAYBOUND));
     if (!block)
         return NULL;
@@ -239,7 +248,7 @@ HRESULT WINAPI SafeArrayPutElement(SAFEARRAY *psa, LONG *indices, void *value)
     ULONG offset;
     HRESULT hr;
     char *cell;
-    char tmp[sizeof(VARIANT)];
+    VARIANT tmp;    /* the largest element, suitably aligned for every type */
 
     if (!psa || !indices)
         return E_INVALIDARG;
@@ -249,13 +258,13 @@ HRESULT WINAPI SafeArrayPutElement(SAFEARRAY *psa, LONG *indices, void *value)
     cell = (char *)psa->pvData + offset;
     /* BSTRs are passed by value, everything else by pointer (Windows semantics). */
     if (vt == VT_BSTR || vt == VT_UNKNOWN || vt == VT_DISPATCH)
-        hr = copy_element(vt, tmp, &value);
+        hr = copy_element(vt, &tmp, &value);
     else
-        hr = copy_element(vt, tmp, value);
+        hr = copy_element(vt, &tmp, value);
     if (FAILED(hr))
         return hr;
     clear_element(vt, cell);
-    memcpy(cell, tmp, psa->cbElements);
+    memcpy(cell, &tmp, psa->cbElements);
     return S_OK;
 }
 
@@ -337,9 +346,8 @@ static HRESULT check_type(VARTYPE vt)
 {
     VARTYPE base = vt & VT_TYPEMASK;
 
+    /* VT_ARRAY|VT_BYREF (a SAFEARRAY** argument) is valid too. */
     if (vt & ~(VT_TYPEMASK | VT_ARRAY | VT_BYREF))
-        return DISP_E_BADVARTYPE;
-    if ((vt & VT_ARRAY) && (vt & VT_BYREF))
         return DISP_E_BADVARTYPE;
     if (vt & (VT_ARRAY | VT_BYREF))
         return element_size(base) ? S_OK : DISP_E_BADVARTYPE;
@@ -376,10 +384,10 @@ HRESULT WINAPI VariantCopy(VARIANTARG *dst, const VARIANTARG *src)
 
     if (!dst || !src)
         return E_INVALIDARG;
-    if (dst == src)
-        return S_OK;
     if (FAILED(hr = check_type(V_VT(src))))
         return hr;
+    if (dst == src)
+        return S_OK;
 
     copy = *src;    /* by value, by reference, and interface/array pointers fixed below */
     if (!(V_VT(src) & VT_BYREF))
@@ -417,14 +425,26 @@ static HRESULT variant_to_i64(const VARIANT *v, LONGLONG *out)
     case VT_INT: *out = V_INT(v); return S_OK;
     case VT_UINT: *out = V_UINT(v); return S_OK;
     case VT_I8: *out = V_I8(v); return S_OK;
-    case VT_UI8: *out = (LONGLONG)V_UI8(v); return S_OK;
+    case VT_UI8:
+        if (V_UI8(v) > INT64_MAX)
+            return DISP_E_OVERFLOW;
+        *out = (LONGLONG)V_UI8(v);
+        return S_OK;
     case VT_BSTR:
     {
+        /* Decimal integers with optional sign and surrounding blanks. */
         WCHAR *end;
-        if (!V_BSTR(v) || !*V_BSTR(v))
+        if (!V_BSTR(v))
             return DISP_E_TYPEMISMATCH;
+        errno = 0;
         *out = wcstoll(V_BSTR(v), &end, 10);
-        return *end ? DISP_E_TYPEMISMATCH : S_OK;
+        if (end == V_BSTR(v))
+            return DISP_E_TYPEMISMATCH;
+        while (iswspace(*end))
+            end++;
+        if (*end)
+            return DISP_E_TYPEMISMATCH;
+        return errno == ERANGE ? DISP_E_OVERFLOW : S_OK;
     }
     default:
         return DISP_E_TYPEMISMATCH;
@@ -460,6 +480,47 @@ static HRESULT i64_to_variant(LONGLONG value, VARTYPE vt, VARIANT *out)
     return S_OK;
 }
 
+/* Stores value cut to the width of vt, without a range check. */
+static BOOL store_truncated(LONGLONG value, VARTYPE vt, VARIANT *out)
+{
+    switch (vt)
+    {
+    case VT_I1: V_I1(out) = (CHAR)value; break;
+    case VT_UI1: V_UI1(out) = (BYTE)value; break;
+    case VT_I2: V_I2(out) = (SHORT)value; break;
+    case VT_UI2: V_UI2(out) = (USHORT)value; break;
+    case VT_I4: V_I4(out) = (LONG)value; break;
+    case VT_UI4: V_UI4(out) = (ULONG)value; break;
+    case VT_INT: V_INT(out) = (INT)value; break;
+    case VT_UINT: V_UINT(out) = (UINT)value; break;
+    case VT_I8: V_I8(out) = value; break;
+    case VT_UI8: V_UI8(out) = (ULONG64)value; break;
+    default: return FALSE;
+    }
+    V_VT(out) = vt;
+    return TRUE;
+}
+
+/* The signed and unsigned integer types of one width. */
+static BOOL is_sign_pair(VARTYPE a, VARTYPE b)
+{
+    static const VARTYPE pairs[][2] = { { VT_I1, VT_UI1 }, { VT_I2, VT_UI2 }, { VT_I4, VT_UI4 }, { VT_I8, VT_UI8 } };
+    unsigned int i;
+
+    for (i = 0; i < ARRAY_SIZE(pairs); i++)
+        if ((a == pairs[i][0] && b == pairs[i][1]) || (a == pairs[i][1] && b == pairs[i][0]))
+            return TRUE;
+    return FALSE;
+}
+
+static BOOL ascii_equal_nocase(const WCHAR *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (towlower(*a) != (wint_t)tolower((unsigned char)*b))
+            return FALSE;
+    return !*a && !*b;
+}
+
 /*
  * Conversions used when IDispatch::Invoke coerces arguments: between the
  * integer types, VARIANT_BOOL and decimal strings; same-type copies; interface
@@ -471,33 +532,87 @@ HRESULT WINAPI VariantChangeType(VARIANTARG *dst, const VARIANTARG *src, USHORT 
     LONGLONG value;
     HRESULT hr;
 
-    (void)flags;
     if (!dst || !src)
         return E_INVALIDARG;
     if (FAILED(hr = check_type(V_VT(src))) || FAILED(hr = check_type(vt)))
         return hr;
+    /* A by-reference source is converted from what it points to (VariantCopyInd). */
+    if ((V_VT(src) & VT_BYREF) && V_VT(src) != vt)
+    {
+        VARIANT deref;
+
+        if (!V_BYREF(src))
+            return DISP_E_TYPEMISMATCH;
+        if (V_VT(src) == (VT_BYREF | VT_VARIANT))
+        {
+            if (V_VT(V_VARIANTREF(src)) == (VT_BYREF | VT_VARIANT))
+                return E_INVALIDARG;
+            return VariantChangeType(dst, V_VARIANTREF(src), flags, vt);
+        }
+        /* A shallow alias: nothing in it is freed below. */
+        V_VT(&deref) = V_VT(src) & ~VT_BYREF;
+        if (V_VT(src) & VT_ARRAY)
+            V_ARRAY(&deref) = *V_ARRAYREF(src);
+        else
+            memcpy(&V_BYREF(&deref), V_BYREF(src), element_size(V_VT(&deref)));
+        return VariantChangeType(dst, &deref, flags, vt);
+    }
     VariantInit(&result);
     if (V_VT(src) == vt)
         hr = VariantCopy(&result, src);
     else if (vt == VT_UNKNOWN && V_VT(src) == VT_DISPATCH)
     {
-        V_VT(&result) = VT_UNKNOWN;
-        V_UNKNOWN(&result) = (IUnknown *)V_DISPATCH(src);
-        if (V_UNKNOWN(&result))
-            IUnknown_AddRef(V_UNKNOWN(&result));
+        /* QueryInterface, as Windows does: the result is the object's identity. */
+        V_UNKNOWN(&result) = NULL;
+        if (V_DISPATCH(src))
+            hr = IDispatch_QueryInterface(V_DISPATCH(src), &IID_IUnknown, (void **)&V_UNKNOWN(&result));
+        if (SUCCEEDED(hr))
+            V_VT(&result) = VT_UNKNOWN;
     }
     else if (vt == VT_DISPATCH && V_VT(src) == VT_UNKNOWN)
     {
-        V_VT(&result) = VT_DISPATCH;
+        /* A failed QueryInterface is returned as is (E_NOINTERFACE), as on Windows. */
         V_DISPATCH(&result) = NULL;
         if (V_UNKNOWN(src))
             hr = IUnknown_QueryInterface(V_UNKNOWN(src), &IID_IDispatch, (void **)&V_DISPATCH(&result));
-        if (FAILED(hr))
-        {
-            V_VT(&result) = VT_EMPTY;
-            hr = DISP_E_TYPEMISMATCH;
-        }
+        if (SUCCEEDED(hr))
+            V_VT(&result) = VT_DISPATCH;
     }
+    else if (vt == VT_BSTR && V_VT(src) == VT_EMPTY)
+    {
+        if (!(V_BSTR(&result) = SysAllocStringLen(NULL, 0)))
+            return E_OUTOFMEMORY;
+        V_VT(&result) = VT_BSTR;
+    }
+    else if (vt == VT_BSTR && V_VT(src) == VT_BOOL && (flags & (VARIANT_ALPHABOOL | VARIANT_LOCALBOOL)))
+    {
+        if (!(V_BSTR(&result) = SysAllocString(V_BOOL(src) ? L"True" : L"False")))
+            return E_OUTOFMEMORY;
+        V_VT(&result) = VT_BSTR;
+    }
+    else if (vt == VT_BSTR && V_VT(src) == VT_UI8 && V_UI8(src) > INT64_MAX)
+    {
+        WCHAR buffer[32];
+
+        swprintf(buffer, ARRAY_SIZE(buffer), L"%llu", (unsigned long long)V_UI8(src));
+        if (!(V_BSTR(&result) = SysAllocString(buffer)))
+            return E_OUTOFMEMORY;
+        V_VT(&result) = VT_BSTR;
+    }
+    else if (vt == VT_BOOL && V_VT(src) == VT_BSTR && V_BSTR(src)
+             && (ascii_equal_nocase(V_BSTR(src), "true") || ascii_equal_nocase(V_BSTR(src), "false")))
+    {
+        V_BOOL(&result) = ascii_equal_nocase(V_BSTR(src), "true") ? VARIANT_TRUE : VARIANT_FALSE;
+        V_VT(&result) = VT_BOOL;
+    }
+    else if (is_sign_pair(V_VT(src), vt))
+    {
+        /* Same width, other signedness: the bits are kept (Wine's VARIANT_Coerce). */
+        memcpy(&V_BYREF(&result), &V_BYREF(src), element_size(vt));
+        V_VT(&result) = vt;
+    }
+    else if (V_VT(src) == VT_BOOL && store_truncated(V_BOOL(src), vt, &result))
+        hr = S_OK;    /* VarUI1FromBool and friends are plain casts: VARIANT_TRUE -> 0xff */
     else if (SUCCEEDED(hr = variant_to_i64(src, &value)))
         hr = i64_to_variant(value, vt, &result);
     if (FAILED(hr))

@@ -1,0 +1,36 @@
+/*
+ * The INVITE session's side that faces the engine: what engine.c calls when
+ * a message for a call arrives. The API side is sip_call.h.
+ *
+ * Internal to src/sip/ (libosip2 types). Every function is called from the
+ * engine's receive or FSM path, never from an API call.
+ */
+#ifndef RTCSHIM_SIP_CALL_INTERNAL_H
+#define RTCSHIM_SIP_CALL_INTERNAL_H
+
+#include <sys/time.h>     /* libosip2's headers need struct timeval first */
+#include <osip2/osip.h>
+
+#include "sip_call.h"
+
+G_BEGIN_DECLS
+
+/* A new INVITE (no To tag) in server transaction ist. */
+void call_handle_invite(struct sip_engine *engine, osip_transaction_t *ist, osip_message_t *invite);
+/* A request with a To tag in a call's dialog (re-INVITE, BYE, INFO, ...). */
+void call_handle_request(struct sip_call *call, osip_transaction_t *transaction, osip_message_t *request);
+/* A CANCEL matched the call's pending INVITE; the CANCEL got its 200. */
+void call_handle_cancel(struct sip_call *call, osip_transaction_t *invite_transaction);
+/* An ACK for a 2xx (no transaction matches it). */
+void call_handle_ack(struct sip_call *call, osip_message_t *ack);
+/* An INVITE 2xx that no transaction matched: a retransmission or a fork. */
+void call_handle_stray_2xx(struct sip_call *call, osip_message_t *response);
+/* An INVITE without To tag that repeats the call's first one after our 2xx
+ * ended its transaction: send the 2xx again. */
+void call_handle_invite_again(struct sip_call *call, osip_message_t *invite);
+/* The engine is going away: cancel timers, forget transactions, unregister. */
+void call_detach(struct sip_call *call);
+
+G_END_DECLS
+
+#endif /* RTCSHIM_SIP_CALL_INTERNAL_H */

@@ -1,0 +1,1665 @@
+/*
+ * The SIP engine: libosip2's transaction FSMs on a GLib main context, the
+ * checks every received request goes through, and the dispatch up to the
+ * transaction users. See engine.h for the message flow.
+ */
+#ifndef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "rtcshim"
+#endif
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "call.h"
+#include "request_check.h"
+#include "sipfrag.h"
+
+#define DEFAULT_USER_AGENT "rtcshim/0.1"
+
+G_DEFINE_QUARK(rtcshim-sip-engine-error-quark, sip_engine_error)
+
+/* What the engine keeps per libosip2 transaction (its "your_instance"). */
+struct transaction_context
+{
+    struct sip_engine *engine;
+    enum sip_transport_protocol protocol;
+    guint connection_id;
+    const struct engine_transaction_user *user;
+    void *data;
+    GDestroyNotify destroy;
+    char *key;                          /* in server_/client_transactions, or NULL */
+    gboolean queued;                    /* in engine->ready */
+    gboolean dead;                      /* killed, awaiting free */
+    gboolean final_reported;            /* client: a final outcome went to the user */
+    struct sip_request_verdict verdict; /* server: answer this instead of dispatching */
+};
+
+struct engine_timer
+{
+    gint64 deadline;
+    guint64 sequence;                   /* keeps timers with equal deadlines in order */
+    engine_timer_func func;
+    void *data;
+    GDestroyNotify destroy;
+    GSequenceIter *iter;
+};
+
+struct engine_pending_event
+{
+    engine_event_func deliver;
+    void *data;
+    GDestroyNotify destroy;
+};
+
+struct timer_source
+{
+    GSource source;
+    struct sip_engine *engine;
+};
+
+static guint64 timer_sequence;
+
+const char *sip_transport_protocol_name(enum sip_transport_protocol protocol)
+{
+    switch (protocol)
+    {
+    case SIP_TRANSPORT_UDP: return "UDP";
+    case SIP_TRANSPORT_TCP: return "TCP";
+    case SIP_TRANSPORT_TLS: return "TLS";
+    }
+    return "UDP";
+}
+
+static struct sip_engine *engine_of(osip_transaction_t *transaction)
+{
+    return osip_get_application_context((osip_t *)transaction->config);
+}
+
+static struct transaction_context *context_of(osip_transaction_t *transaction)
+{
+    return osip_transaction_get_your_instance(transaction);
+}
+
+/* ---- small helpers ------------------------------------------------------------ */
+
+char *engine_new_token(struct sip_engine *engine)
+{
+    return g_strdup_printf("%08x%08x", g_rand_int(engine->rand), g_rand_int(engine->rand));
+}
+
+char *engine_new_branch(struct sip_engine *engine)
+{
+    return g_strdup_printf("z9hG4bK%08x%08x", g_rand_int(engine->rand), g_rand_int(engine->rand));
+}
+
+guint engine_next_request_id(struct sip_engine *engine)
+{
+    if (!++engine->last_request_id)
+        ++engine->last_request_id;
+    return engine->last_request_id;
+}
+
+char *engine_uri_string(const osip_uri_t *uri)
+{
+    char *text = NULL, *copy;
+
+    if (!uri || osip_uri_to_str(uri, &text) || !text)
+        return g_strdup("");
+    copy = g_strdup(text);
+    osip_free(text);
+    return copy;
+}
+
+char *engine_display_name(const osip_from_t *header)
+{
+    const char *name = header ? header->displayname : NULL;
+    gsize length;
+    GString *unquoted;
+
+    if (!name || !*name)
+        return NULL;
+    length = strlen(name);
+    if (length < 2 || name[0] != '"' || name[length - 1] != '"')
+        return g_strdup(name);
+    unquoted = g_string_sized_new(length);
+    for (gsize i = 1; i + 1 < length; i++)
+    {
+        if (name[i] == '\\' && i + 2 < length)
+            i++;
+        g_string_append_c(unquoted, name[i]);
+    }
+    return g_string_free(unquoted, FALSE);
+}
+
+char *engine_call_id_string(const osip_call_id_t *call_id)
+{
+    if (!call_id || !call_id->number)
+        return NULL;
+    if (call_id->host)
+        return g_strdup_printf("%s@%s", call_id->number, call_id->host);
+    return g_strdup(call_id->number);
+}
+
+guint32 engine_cseq_number(const osip_message_t *message)
+{
+    if (!message->cseq || !message->cseq->number)
+        return 0;
+    return (guint32)strtoul(message->cseq->number, NULL, 10);
+}
+
+static const char *via_branch(const osip_via_t *via)
+{
+    osip_generic_param_t *branch = NULL;
+
+    if (!via)
+        return NULL;
+    osip_via_param_get_byname((osip_via_t *)via, "branch", &branch);
+    return branch && branch->gvalue ? branch->gvalue : NULL;
+}
+
+/* Transaction keys (§17.1.3, §17.2.3). Only RFC 3261 branches (magic
+ * cookie) are keyed; others fall back to libosip2's own matching. ACK
+ * matches its INVITE's server transaction. */
+static char *server_key(const osip_message_t *request)
+{
+    const osip_via_t *via = osip_list_get(&request->vias, 0);
+    const char *branch = via_branch(via), *method = request->cseq ? request->cseq->method : NULL;
+
+    if (!branch || strncmp(branch, "z9hG4bK", 7) || !method || !via->host)
+        return NULL;
+    if (!strcmp(method, "ACK"))
+        method = "INVITE";
+    return g_strdup_printf("%s\n%s:%s\n%s", branch, via->host, via->port ? via->port : "5060", method);
+}
+
+static char *client_key(const osip_message_t *message)
+{
+    const osip_via_t *via = osip_list_get(&message->vias, 0);
+    const char *branch = via_branch(via), *method = message->cseq ? message->cseq->method : NULL;
+
+    if (!branch || !method)
+        return NULL;
+    return g_strdup_printf("%s\n%s", branch, method);
+}
+
+static char *call_key(const char *call_id, const char *tag)
+{
+    return g_strdup_printf("%s\n%s", call_id, tag ? tag : "");
+}
+
+static void trace_message(struct sip_engine *engine, const char *direction, enum sip_transport_protocol protocol,
+                          const char *host, guint port, const char *data, gsize length)
+{
+    if (engine->trace)
+        g_debug("%s %s %s:%u (%" G_GSIZE_FORMAT " bytes)\n%.*s", direction, sip_transport_protocol_name(protocol),
+                host, port, length, (int)MIN(length, (gsize)G_MAXINT), data);
+}
+
+/* ---- sending ---------------------------------------------------------------------- */
+
+/* Serialises and sends one message; *connection_id is updated to the
+ * connection used. Returns FALSE only for failures retransmission cannot
+ * cure (no listener, unusable host, a failed stream). */
+static gboolean transmit(struct sip_engine *engine, osip_message_t *message, enum sip_transport_protocol protocol,
+                         const char *host, guint16 port, guint *connection_id)
+{
+    GError *error = NULL;
+    char *text = NULL;
+    size_t length = 0;
+    gboolean ok;
+
+    if (osip_message_to_str(message, &text, &length) || !text)
+    {
+        g_message("cannot serialise an outgoing message");
+        return FALSE;
+    }
+    trace_message(engine, "send to", protocol, host, port, text, length);
+    ok = sip_transport_send(engine->transports, protocol, host, port, connection_id ? *connection_id : 0,
+                            text, length, connection_id, &error);
+    osip_free(text);
+    if (ok)
+    {
+        engine->stats.messages_sent++;
+        return TRUE;
+    }
+    g_debug("send to %s:%u failed: %s", host, port, error->message);
+    /* A datagram the kernel could not take is like one lost on the way. */
+    ok = protocol == SIP_TRANSPORT_UDP && g_error_matches(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_TRANSPORT);
+    g_error_free(error);
+    return ok;
+}
+
+/* libosip2's send callback: requests go to the destination we set on the
+ * transaction, responses to what their top Via says (received/rport). */
+static int on_send_message(osip_transaction_t *transaction, osip_message_t *message, char *host, int port,
+                           int out_socket)
+{
+    struct sip_engine *engine = engine_of(transaction);
+    struct transaction_context *context = context_of(transaction);
+
+    (void)out_socket;
+    if (!host || port <= 0 || port > 65535)
+        return -1;
+    return transmit(engine, message, context->protocol, host, port, &context->connection_id) ? 0 : -1;
+}
+
+gboolean engine_add_via(struct sip_engine *engine, osip_message_t *request, const struct sip_next_hop *hop)
+{
+    char host[SIP_HOST_BUFFER_SIZE], *branch, *value;
+    const char *sent_by;
+    osip_via_t *via;
+    guint16 port;
+
+    if (!sip_transport_local_address(engine->transports, hop->protocol, hop->host, host, &port))
+        return FALSE;
+    sent_by = engine->advertised_host ? engine->advertised_host : host;
+    branch = engine_new_branch(engine);
+    value = g_strdup_printf(strchr(sent_by, ':') ? "SIP/2.0/%s [%s]:%u;branch=%s;rport" : "SIP/2.0/%s %s:%u;branch=%s;rport",
+                            sip_transport_protocol_name(hop->protocol), sent_by, port, branch);
+    g_free(branch);
+    if (osip_via_init(&via) || osip_via_parse(via, value))
+    {
+        osip_via_free(via);
+        g_free(value);
+        return FALSE;
+    }
+    g_free(value);
+    osip_list_add(&request->vias, via, 0);
+    return TRUE;
+}
+
+void engine_add_contact(struct sip_engine *engine, osip_message_t *message, const char *user,
+                        enum sip_transport_protocol protocol, const char *destination_ip)
+{
+    char host[SIP_HOST_BUFFER_SIZE], *value;
+    const char *address;
+    guint16 port;
+
+    if (!sip_transport_local_address(engine->transports, protocol, destination_ip, host, &port))
+        return;
+    address = engine->advertised_host ? engine->advertised_host : host;
+    value = g_strdup_printf("<sip:%s%s%s%s%s:%u%s>", user && *user ? user : "", user && *user ? "@" : "",
+                            strchr(address, ':') ? "[" : "", address, strchr(address, ':') ? "]" : "", port,
+                            protocol == SIP_TRANSPORT_TCP ? ";transport=tcp"
+                            : protocol == SIP_TRANSPORT_TLS ? ";transport=tls" : "");
+    osip_message_set_contact(message, value);
+    g_free(value);
+}
+
+void engine_set_body(osip_message_t *message, const char *content_type, const char *body, gsize length)
+{
+    if (!body || !length)
+        return;
+    osip_message_set_body(message, body, length);
+    if (content_type)
+        osip_message_set_content_type(message, content_type);
+}
+
+osip_message_t *engine_build_response(struct sip_engine *engine, const osip_message_t *request, guint code,
+                                      const char *reason, const char *to_tag)
+{
+    osip_message_t *response;
+    const char *method = request->sip_method;
+    int i;
+
+    if (osip_message_init(&response))
+        return NULL;
+    osip_message_set_version(response, osip_strdup("SIP/2.0"));
+    osip_message_set_status_code(response, code);
+    if (!reason || !*reason)
+        reason = sip_reason_phrase(code);
+    osip_message_set_reason_phrase(response, osip_strdup(reason ? reason : "Unknown"));
+
+    osip_list_clone(&request->vias, &response->vias, (int (*)(void *, void **))osip_via_clone);
+    osip_from_clone(request->from, &response->from);
+    osip_to_clone(request->to, &response->to);
+    osip_call_id_clone(request->call_id, &response->call_id);
+    osip_cseq_clone(request->cseq, &response->cseq);
+    if (response->to && code > 100 && !sip_header_tag(response->to))
+    {
+        char *tag = to_tag ? g_strdup(to_tag) : engine_new_token(engine);
+
+        osip_to_set_tag(response->to, osip_strdup(tag));
+        g_free(tag);
+    }
+    /* §12.1.1: responses that can set up a dialog echo Record-Route. */
+    if (code > 100 && code < 300 && method
+        && (!strcmp(method, "INVITE") || !strcmp(method, "SUBSCRIBE") || !strcmp(method, "REFER")))
+    {
+        for (i = 0; !osip_list_eol(&request->record_routes, i); i++)
+        {
+            osip_record_route_t *record_route = osip_list_get(&request->record_routes, i), *copy = NULL;
+
+            if (!osip_record_route_clone(record_route, &copy))
+                osip_list_add(&response->record_routes, copy, -1);
+        }
+    }
+    osip_message_set_server(response, engine->user_agent);
+    return response;
+}
+
+osip_message_t *engine_build_request(struct sip_engine *engine, const char *method, const char *from,
+                                     const char *to, GError **error)
+{
+    osip_message_t *request;
+    osip_uri_t *request_uri = NULL;
+    char *token, *call_id, cseq[64];
+
+    if (osip_message_init(&request))
+        return NULL;
+    osip_message_set_method(request, osip_strdup(method));
+    osip_message_set_version(request, osip_strdup("SIP/2.0"));
+
+    if (!from || osip_message_set_from(request, from) || !request->from || !request->from->url)
+    {
+        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT, "malformed From \"%s\"",
+                    from ? from : "(null)");
+        goto failed;
+    }
+    if (!to || osip_message_set_to(request, to) || !request->to || !request->to->url || !request->to->url->host
+        || !request->to->url->scheme
+        || (g_ascii_strcasecmp(request->to->url->scheme, "sip") && g_ascii_strcasecmp(request->to->url->scheme, "sips")))
+    {
+        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT, "malformed or non-SIP To \"%s\"",
+                    to ? to : "(null)");
+        goto failed;
+    }
+    /* The Request-URI is the To URI without header part (§8.1.1.1). */
+    osip_uri_clone(request->to->url, &request_uri);
+    osip_uri_header_freelist(&request_uri->url_headers);
+    osip_list_init(&request_uri->url_headers);
+    osip_message_set_uri(request, request_uri);
+    /* Tags and headers given by the caller in From/To are not ours to keep. */
+    osip_uri_header_freelist(&request->to->url->url_headers);
+    osip_list_init(&request->to->url->url_headers);
+
+    token = engine_new_token(engine);
+    osip_from_set_tag(request->from, osip_strdup(token));
+    g_free(token);
+    token = engine_new_token(engine);
+    call_id = g_strdup_printf("%s%08x", token, g_rand_int(engine->rand));
+    osip_message_set_call_id(request, call_id);
+    g_free(call_id);
+    g_free(token);
+    g_snprintf(cseq, sizeof(cseq), "1 %s", method);
+    osip_message_set_cseq(request, cseq);
+    osip_message_set_max_forwards(request, "70");
+    osip_message_set_user_agent(request, engine->user_agent);
+    return request;
+
+failed:
+    osip_message_free(request);
+    return NULL;
+}
+
+gboolean engine_media_address(struct sip_engine *engine, enum sip_transport_protocol protocol,
+                              const char *destination_ip, char *bind_host, const char **advertised)
+{
+    guint16 port;
+
+    if (!sip_transport_local_address(engine->transports, protocol, destination_ip, bind_host, &port))
+        return FALSE;
+    *advertised = engine->advertised_host ? engine->advertised_host : bind_host;
+    return TRUE;
+}
+
+gboolean engine_hop_for_uri(struct sip_engine *engine, const osip_uri_t *uri, struct sip_next_hop *hop,
+                            GError **error)
+{
+    char host[SIP_HOST_BUFFER_SIZE];
+    guint16 port;
+    enum sip_transport_protocol fallback =
+        sip_transport_local_address(engine->transports, SIP_TRANSPORT_UDP, NULL, host, &port)
+        ? SIP_TRANSPORT_UDP : SIP_TRANSPORT_TCP;
+
+    if (!sip_uri_next_hop(uri, fallback, hop))
+    {
+        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_UNRESOLVABLE,
+                    "cannot reach \"%s\": the host must be an IP address (no DNS yet)",
+                    uri && uri->host ? uri->host : "(null)");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* ---- transactions ------------------------------------------------------------------ */
+
+static void transaction_add_event(struct sip_engine *engine, osip_transaction_t *transaction, osip_event_t *event)
+{
+    struct transaction_context *context = context_of(transaction);
+
+    osip_transaction_add_event(transaction, event);
+    if (!context->queued && !context->dead)
+    {
+        context->queued = TRUE;
+        g_queue_push_tail(&engine->ready, transaction);
+    }
+}
+
+static osip_transaction_t *transaction_new(struct sip_engine *engine, osip_fsm_type_t type, osip_message_t *request,
+                                           enum sip_transport_protocol protocol, guint connection_id)
+{
+    struct transaction_context *context;
+    osip_transaction_t *transaction;
+    GHashTable *table;
+
+    if (osip_transaction_init(&transaction, type, engine->osip, request))
+        return NULL;
+    context = g_new0(struct transaction_context, 1);
+    context->engine = engine;
+    context->protocol = protocol;
+    context->connection_id = connection_id;
+    osip_transaction_set_your_instance(transaction, context);
+    if (type == IST || type == NIST)
+    {
+        context->key = server_key(request);
+        table = engine->server_transactions;
+    }
+    else
+    {
+        context->key = client_key(request);
+        table = engine->client_transactions;
+    }
+    if (context->key)
+        g_hash_table_replace(table, context->key, transaction);
+    engine->stats.transactions++;
+    return transaction;
+}
+
+static void transaction_free(struct sip_engine *engine, osip_transaction_t *transaction)
+{
+    struct transaction_context *context = context_of(transaction);
+
+    if (context)
+    {
+        if (context->destroy)
+            context->destroy(context->data);
+        sip_request_verdict_clear(&context->verdict);
+        g_free(context->key);
+        g_free(context);
+    }
+    osip_transaction_free2(transaction);
+    engine->stats.transactions--;
+}
+
+static void forget_transaction_key(struct sip_engine *engine, osip_transaction_t *transaction)
+{
+    struct transaction_context *context = context_of(transaction);
+    GHashTable *table;
+
+    if (!context->key)
+        return;
+    table = transaction->ctx_type == IST || transaction->ctx_type == NIST
+            ? engine->server_transactions : engine->client_transactions;
+    if (g_hash_table_lookup(table, context->key) == transaction)
+        g_hash_table_remove(table, context->key);
+}
+
+static void free_dead_transactions(struct sip_engine *engine)
+{
+    guint i;
+
+    if (engine->running || engine->dead_hold || !engine->dead->len)
+        return;
+    for (i = 0; i < engine->dead->len; i++)
+        transaction_free(engine, g_ptr_array_index(engine->dead, i));
+    g_ptr_array_set_size(engine->dead, 0);
+}
+
+void engine_run(struct sip_engine *engine)
+{
+    osip_transaction_t *transaction;
+
+    if (engine->running)
+        return;     /* the outer run picks up what was queued */
+    engine->running = TRUE;
+    while ((transaction = g_queue_pop_head(&engine->ready)))
+    {
+        struct transaction_context *context = context_of(transaction);
+        osip_event_t *event;
+
+        context->queued = FALSE;
+        while (!context->dead && (event = osip_fifo_tryget(transaction->transactionff)))
+            osip_transaction_execute(transaction, event);
+    }
+    engine->running = FALSE;
+    engine->osip_deadline_stale = TRUE;
+    free_dead_transactions(engine);
+}
+
+/* After timers fired: libosip2 queued timeout events on transactions we
+ * cannot name, so sweep them all. */
+static void engine_run_all(struct sip_engine *engine)
+{
+    engine->running = TRUE;
+    osip_ict_execute(engine->osip);
+    osip_ist_execute(engine->osip);
+    osip_nict_execute(engine->osip);
+    osip_nist_execute(engine->osip);
+    engine->running = FALSE;
+    engine_run(engine);
+}
+
+static osip_event_t *incoming_event(osip_message_t *message)
+{
+    osip_event_t *event = osip_malloc(sizeof(*event));
+
+    if (!event)
+        return NULL;
+    memset(event, 0, sizeof(*event));
+    event->sip = message;
+    if (MSG_IS_REQUEST(message))
+        event->type = MSG_IS_INVITE(message) ? RCV_REQINVITE : MSG_IS_ACK(message) ? RCV_REQACK : RCV_REQUEST;
+    else if (MSG_IS_STATUS_1XX(message))
+        event->type = RCV_STATUS_1XX;
+    else if (MSG_IS_STATUS_2XX(message))
+        event->type = RCV_STATUS_2XX;
+    else
+        event->type = RCV_STATUS_3456XX;
+    return event;
+}
+
+static void deliver_to_transaction(struct sip_engine *engine, osip_transaction_t *transaction, osip_message_t *message)
+{
+    osip_event_t *event = incoming_event(message);
+
+    if (!event)
+    {
+        osip_message_free(message);
+        return;
+    }
+    transaction_add_event(engine, transaction, event);
+    engine_run(engine);
+}
+
+osip_transaction_t *engine_send_request(struct sip_engine *engine, osip_message_t *request,
+                                        const struct sip_next_hop *hop,
+                                        const struct engine_transaction_user *user, void *data,
+                                        GDestroyNotify destroy, GError **error)
+{
+    struct transaction_context *context;
+    osip_header_t *user_agent = NULL;
+    osip_transaction_t *transaction;
+    osip_event_t *event;
+    gboolean invite = MSG_IS_INVITE(request);
+
+    if (!osip_list_size(&request->vias) && !engine_add_via(engine, request, hop))
+    {
+        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_NO_TRANSPORT, "not listening on %s for %s",
+                    sip_transport_protocol_name(hop->protocol), hop->host);
+        goto failed;
+    }
+    if (osip_message_get_user_agent(request, 0, &user_agent) < 0)
+        osip_message_set_user_agent(request, engine->user_agent);
+    transaction = transaction_new(engine, invite ? ICT : NICT, request, hop->protocol, hop->connection_id);
+    if (!transaction)
+    {
+        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT, "cannot start a %s transaction",
+                    request->sip_method);
+        goto failed;
+    }
+    if (invite)
+        osip_ict_set_destination(transaction->ict_context, osip_strdup(hop->host), hop->port);
+    else
+        osip_nict_set_destination(transaction->nict_context, osip_strdup(hop->host), hop->port);
+    context = context_of(transaction);
+    context->data = data;
+    context->destroy = destroy;
+
+    event = osip_new_outgoing_sipmessage(request);
+    event->transactionid = transaction->transactionid;
+    transaction_add_event(engine, transaction, event);
+
+    /* A failure to send right now is returned, not reported to the user:
+     * hold the transaction until we have looked at it. */
+    engine->dead_hold++;
+    engine_run(engine);
+    engine->dead_hold--;
+    if (context->dead)
+    {
+        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_TRANSPORT, "cannot send to %s %s:%u",
+                    sip_transport_protocol_name(hop->protocol), hop->host, hop->port);
+        free_dead_transactions(engine);
+        return NULL;
+    }
+    context->user = user;
+    return transaction;
+
+failed:
+    osip_message_free(request);
+    if (destroy)
+        destroy(data);
+    return NULL;
+}
+
+void engine_respond(struct sip_engine *engine, osip_transaction_t *transaction, osip_message_t *response)
+{
+    struct transaction_context *context = context_of(transaction);
+    osip_event_t *event;
+
+    if (!response)
+        return;
+    if (context->dead)
+    {
+        osip_message_free(response);
+        return;
+    }
+    event = osip_new_outgoing_sipmessage(response);
+    event->transactionid = transaction->transactionid;
+    transaction_add_event(engine, transaction, event);
+    engine_run(engine);
+}
+
+void engine_respond_simple(struct sip_engine *engine, osip_transaction_t *transaction, guint code, const char *reason)
+{
+    osip_message_t *request = transaction->orig_request;
+
+    if (!request)
+        return;
+    engine_respond(engine, transaction, engine_build_response(engine, request, code, reason, NULL));
+}
+
+void engine_set_transaction_user(osip_transaction_t *transaction, const struct engine_transaction_user *user,
+                                 void *data, GDestroyNotify destroy)
+{
+    struct transaction_context *context = context_of(transaction);
+
+    if (context->destroy)
+        context->destroy(context->data);
+    context->user = user;
+    context->data = data;
+    context->destroy = destroy;
+}
+
+enum sip_transport_protocol engine_transaction_protocol(osip_transaction_t *transaction)
+{
+    return context_of(transaction)->protocol;
+}
+
+guint engine_transaction_connection(osip_transaction_t *transaction)
+{
+    return context_of(transaction)->connection_id;
+}
+
+gboolean engine_send_ack(struct sip_engine *engine, osip_message_t *ack, const struct sip_next_hop *hop)
+{
+    guint connection_id = hop->connection_id;
+
+    if (!osip_list_size(&ack->vias) && !engine_add_via(engine, ack, hop))
+        return FALSE;
+    return transmit(engine, ack, hop->protocol, hop->host, hop->port, &connection_id);
+}
+
+gboolean engine_resend_response(struct sip_engine *engine, osip_message_t *response,
+                                enum sip_transport_protocol protocol, guint connection_id)
+{
+    char *host = NULL;
+    gboolean ok;
+    int port = 0;
+
+    osip_response_get_destination(response, &host, &port);
+    if (!host)
+        return FALSE;
+    ok = port > 0 && port <= 65535 && transmit(engine, response, protocol, host, port, &connection_id);
+    osip_free(host);
+    return ok;
+}
+
+/* ---- libosip2 callbacks ------------------------------------------------------------ */
+
+static void transaction_kill(struct sip_engine *engine, osip_transaction_t *transaction)
+{
+    struct transaction_context *context = context_of(transaction);
+
+    if (context->dead)
+        return;
+    context->dead = TRUE;
+    osip_remove_transaction(engine->osip, transaction);
+    forget_transaction_key(engine, transaction);
+    g_ptr_array_add(engine->dead, transaction);
+    if (context->user && context->user->terminated)
+        context->user->terminated(engine, transaction, context->data);
+}
+
+static void on_kill_transaction(int type, osip_transaction_t *transaction)
+{
+    (void)type;
+    transaction_kill(engine_of(transaction), transaction);
+}
+
+void engine_abandon_transaction(struct sip_engine *engine, osip_transaction_t *transaction)
+{
+    transaction_kill(engine, transaction);
+    free_dead_transactions(engine);
+}
+
+static void report_client_outcome(osip_transaction_t *transaction, const osip_message_t *response, guint code)
+{
+    struct transaction_context *context = context_of(transaction);
+
+    if (code >= 200)
+    {
+        if (context->final_reported)
+            return;
+        context->final_reported = TRUE;
+    }
+    if (context->user && context->user->response)
+        context->user->response(context->engine, transaction, response, code, context->data);
+}
+
+static void on_transport_error(int type, osip_transaction_t *transaction, int error)
+{
+    (void)error;
+    if (type == OSIP_ICT_TRANSPORT_ERROR || type == OSIP_NICT_TRANSPORT_ERROR)
+        report_client_outcome(transaction, NULL, 503);
+}
+
+static void on_client_response(int type, osip_transaction_t *transaction, osip_message_t *response)
+{
+    (void)type;
+    report_client_outcome(transaction, response, osip_message_get_status_code(response));
+}
+
+static void on_client_timeout(int type, osip_transaction_t *transaction, osip_message_t *message)
+{
+    (void)type;
+    (void)message;
+    report_client_outcome(transaction, NULL, 408);
+}
+
+static void respond_with_verdict(struct sip_engine *engine, osip_transaction_t *transaction,
+                                 osip_message_t *request, const struct sip_request_verdict *verdict)
+{
+    osip_message_t *response = engine_build_response(engine, request, verdict->code, verdict->reason, NULL);
+
+    if (response && verdict->header_name)
+        osip_message_set_header(response, verdict->header_name, verdict->header_value);
+    engine->stats.bad_requests_rejected++;
+    engine_respond(engine, transaction, response);
+}
+
+void engine_answer_options(struct sip_engine *engine, osip_transaction_t *transaction, osip_message_t *request)
+{
+    osip_message_t *response = engine_build_response(engine, request, 200, NULL, NULL);
+
+    if (!response)
+        return;
+    osip_message_set_allow(response, SIP_ALLOWED_METHODS);
+    osip_message_set_accept(response, SIP_ACCEPTED_TYPES);
+    osip_message_set_supported(response, SIP_SUPPORTED_OPTIONS);
+    engine_respond(engine, transaction, response);
+}
+
+/* CANCEL (§9.2): find the INVITE server transaction it names. */
+static void handle_cancel(struct sip_engine *engine, osip_transaction_t *transaction, osip_message_t *cancel)
+{
+    osip_transaction_t *invite_transaction = NULL;
+    struct sip_call *call = NULL;
+    char *key = server_key(cancel);
+
+    if (key)
+    {
+        /* server_key() of the CANCEL ends in "CANCEL": look for the INVITE. */
+        char *invite_key = g_strdup_printf("%.*sINVITE", (int)(strlen(key) - strlen("CANCEL")), key);
+        invite_transaction = g_hash_table_lookup(engine->server_transactions, invite_key);
+        g_free(invite_key);
+        g_free(key);
+    }
+    if (invite_transaction && cancel->call_id)
+    {
+        char *call_id = engine_call_id_string(cancel->call_id), *remote = call_key(call_id, sip_header_tag(cancel->from));
+
+        call = g_hash_table_lookup(engine->incoming_calls, remote);
+        g_free(remote);
+        g_free(call_id);
+    }
+    if (!invite_transaction)
+    {
+        engine_respond_simple(engine, transaction, 481, NULL);
+        return;
+    }
+    engine_respond_simple(engine, transaction, 200, NULL);
+    if (call)
+        call_handle_cancel(call, invite_transaction);
+    else
+        engine_respond_simple(engine, invite_transaction, 487, NULL);
+}
+
+static struct sip_call *find_call(struct sip_engine *engine, const osip_message_t *message, gboolean local_in_to)
+{
+    const char *tag = sip_header_tag(local_in_to ? message->to : message->from);
+    char *call_id, *key;
+    struct sip_call *call;
+
+    if (!tag || !(call_id = engine_call_id_string(message->call_id)))
+        return NULL;
+    key = call_key(call_id, tag);
+    call = g_hash_table_lookup(engine->calls, key);
+    g_free(key);
+    g_free(call_id);
+    return call;
+}
+
+/* A new server transaction's request, after the checks. */
+static void dispatch_request(struct sip_engine *engine, osip_transaction_t *transaction, osip_message_t *request)
+{
+    const char *method = request->sip_method;
+
+    if (MSG_IS_CANCEL(request))
+    {
+        handle_cancel(engine, transaction, request);
+        return;
+    }
+    if (sip_header_tag(request->to))
+    {
+        struct sip_call *call = find_call(engine, request, TRUE);
+
+        if (call)
+            call_handle_request(call, transaction, request);
+        else if (MSG_IS_OPTIONS(request))
+            engine_answer_options(engine, transaction, request);
+        else
+            engine_respond_simple(engine, transaction, 481, NULL);
+        return;
+    }
+    if (MSG_IS_INVITE(request))
+        call_handle_invite(engine, transaction, request);
+    else if (MSG_IS_OPTIONS(request))
+        engine_answer_options(engine, transaction, request);
+    else if (MSG_IS_MESSAGE(request))
+    {
+        engine_respond_simple(engine, transaction, 200, NULL);
+        engine_report_incoming_request(engine, NULL, request);
+    }
+    else if (!strcmp(method, "BYE") || !strcmp(method, "INFO"))
+        engine_respond_simple(engine, transaction, 481, NULL);
+    else
+        engine_respond_simple(engine, transaction, 501, NULL);
+}
+
+static void on_request_received(int type, osip_transaction_t *transaction, osip_message_t *request)
+{
+    struct sip_engine *engine = engine_of(transaction);
+    struct transaction_context *context = context_of(transaction);
+
+    (void)type;
+    if (context->verdict.code)
+        respond_with_verdict(engine, transaction, request, &context->verdict);
+    else
+        dispatch_request(engine, transaction, request);
+}
+
+static void register_osip_callbacks(osip_t *osip)
+{
+    static const int client_responses[] =
+    {
+        OSIP_ICT_STATUS_1XX_RECEIVED, OSIP_ICT_STATUS_2XX_RECEIVED, OSIP_ICT_STATUS_3XX_RECEIVED,
+        OSIP_ICT_STATUS_4XX_RECEIVED, OSIP_ICT_STATUS_5XX_RECEIVED, OSIP_ICT_STATUS_6XX_RECEIVED,
+        OSIP_NICT_STATUS_1XX_RECEIVED, OSIP_NICT_STATUS_2XX_RECEIVED, OSIP_NICT_STATUS_3XX_RECEIVED,
+        OSIP_NICT_STATUS_4XX_RECEIVED, OSIP_NICT_STATUS_5XX_RECEIVED, OSIP_NICT_STATUS_6XX_RECEIVED,
+    };
+    static const int requests[] =
+    {
+        OSIP_IST_INVITE_RECEIVED, OSIP_NIST_REGISTER_RECEIVED, OSIP_NIST_BYE_RECEIVED, OSIP_NIST_OPTIONS_RECEIVED,
+        OSIP_NIST_INFO_RECEIVED, OSIP_NIST_CANCEL_RECEIVED, OSIP_NIST_NOTIFY_RECEIVED, OSIP_NIST_SUBSCRIBE_RECEIVED,
+        OSIP_NIST_UNKNOWN_REQUEST_RECEIVED,
+    };
+    gsize i;
+
+    for (i = 0; i < G_N_ELEMENTS(client_responses); i++)
+        osip_set_message_callback(osip, client_responses[i], on_client_response);
+    for (i = 0; i < G_N_ELEMENTS(requests); i++)
+        osip_set_message_callback(osip, requests[i], on_request_received);
+    osip_set_message_callback(osip, OSIP_ICT_STATUS_TIMEOUT, on_client_timeout);
+    osip_set_message_callback(osip, OSIP_NICT_STATUS_TIMEOUT, on_client_timeout);
+    for (i = 0; i < OSIP_KILL_CALLBACK_COUNT; i++)
+        osip_set_kill_transaction_callback(osip, i, on_kill_transaction);
+    for (i = 0; i < OSIP_TRANSPORT_ERROR_CALLBACK_COUNT; i++)
+        osip_set_transport_error_callback(osip, i, on_transport_error);
+    osip_set_cb_send_message(osip, on_send_message);
+}
+
+/* libosip2 traces errors on stderr by default; network garbage makes it
+ * do so, which is not ours to print. Route its trace to debug logging. */
+static void osip_trace_to_glib(const char *file, int line, osip_trace_level_t level, const char *format, va_list args)
+{
+    char *text;
+
+    (void)level;
+    if (g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+        return;
+    text = g_strdup_vprintf(format, args);
+    g_debug("libosip2 %s:%d: %s", file, line, g_strchomp(text));
+    g_free(text);
+}
+
+/* ---- receiving ------------------------------------------------------------------------ */
+
+/* §18.2.1 and RFC 3581: record where the request really came from. */
+static void fix_top_via(osip_message_t *request, const struct sip_transport_peer *peer)
+{
+    osip_via_t *via = osip_list_get(&request->vias, 0);
+    osip_generic_param_t *rport = NULL, *received = NULL;
+
+    if (!via)
+        return;
+    osip_via_param_get_byname(via, "rport", &rport);
+    osip_via_param_get_byname(via, "received", &received);
+    if (!received && (rport || !via->host || strcmp(via->host, peer->remote_ip)))
+        osip_via_set_received(via, osip_strdup(peer->remote_ip));
+    if (rport && !rport->gvalue)
+    {
+        char port[8];
+
+        g_snprintf(port, sizeof(port), "%u", peer->remote_port);
+        rport->gvalue = osip_strdup(port);
+    }
+}
+
+/* A response outside any transaction (the request was too broken). */
+static void respond_statelessly(struct sip_engine *engine, osip_message_t *request,
+                                const struct sip_transport_peer *peer, const struct sip_request_verdict *verdict)
+{
+    osip_message_t *response;
+
+    if (MSG_IS_ACK(request) || !(response = engine_build_response(engine, request, verdict->code, verdict->reason, NULL)))
+        return;
+    engine->stats.bad_requests_rejected++;
+    engine_resend_response(engine, response, peer->protocol, peer->connection_id);
+    osip_message_free(response);
+}
+
+static osip_transaction_t *find_server_transaction(struct sip_engine *engine, osip_message_t *request)
+{
+    char *key = server_key(request);
+    osip_transaction_t *transaction = NULL;
+    osip_event_t event = { 0 };
+
+    if (key)
+    {
+        transaction = g_hash_table_lookup(engine->server_transactions, key);
+        g_free(key);
+        return transaction;
+    }
+    /* An RFC 2543 peer: libosip2's matching by Call-ID, tags, CSeq, Via. */
+    event.sip = request;
+    event.type = MSG_IS_INVITE(request) ? RCV_REQINVITE : MSG_IS_ACK(request) ? RCV_REQACK : RCV_REQUEST;
+    return osip_transaction_find(MSG_IS_INVITE(request) || MSG_IS_ACK(request)
+                                 ? &engine->osip->osip_ist_transactions : &engine->osip->osip_nist_transactions,
+                                 &event);
+}
+
+static void handle_request(struct sip_engine *engine, osip_message_t *request, const struct sip_transport_peer *peer,
+                           gsize raw_body_length)
+{
+    struct sip_request_verdict verdict;
+    osip_transaction_t *transaction;
+
+    if (!osip_list_size(&request->vias))
+    {
+        engine->stats.unparseable_dropped++;    /* nowhere to answer */
+        osip_message_free(request);
+        return;
+    }
+    fix_top_via(request, peer);
+
+    /* The transaction checks need CSeq and Call-ID: those come first. */
+    sip_request_check(request, raw_body_length, &verdict);
+    if (verdict.stateless)
+    {
+        respond_statelessly(engine, request, peer, &verdict);
+        sip_request_verdict_clear(&verdict);
+        osip_message_free(request);
+        return;
+    }
+
+    /* A retransmission, or the ACK for a non-2xx final response. */
+    if ((transaction = find_server_transaction(engine, request)))
+    {
+        sip_request_verdict_clear(&verdict);
+        deliver_to_transaction(engine, transaction, request);
+        return;
+    }
+    if (MSG_IS_ACK(request))
+    {
+        struct sip_call *call = verdict.code ? NULL : find_call(engine, request, TRUE);
+
+        if (call)
+            call_handle_ack(call, request);
+        sip_request_verdict_clear(&verdict);
+        osip_message_free(request);
+        return;
+    }
+    /* An initial INVITE repeated after our 2xx ended its transaction. */
+    if (!verdict.code && MSG_IS_INVITE(request) && !sip_header_tag(request->to))
+    {
+        char *call_id = engine_call_id_string(request->call_id), *key = call_key(call_id, sip_header_tag(request->from));
+        struct sip_call *call = g_hash_table_lookup(engine->incoming_calls, key);
+
+        g_free(key);
+        g_free(call_id);
+        if (call)
+        {
+            call_handle_invite_again(call, request);
+            sip_request_verdict_clear(&verdict);
+            osip_message_free(request);
+            return;
+        }
+    }
+
+    transaction = transaction_new(engine, MSG_IS_INVITE(request) ? IST : NIST, request, peer->protocol,
+                                  peer->connection_id);
+    if (!transaction)
+    {
+        sip_request_verdict_clear(&verdict);
+        engine->stats.unparseable_dropped++;
+        osip_message_free(request);
+        return;
+    }
+    context_of(transaction)->verdict = verdict;     /* answered from on_request_received() */
+    deliver_to_transaction(engine, transaction, request);
+}
+
+static osip_transaction_t *find_client_transaction(struct sip_engine *engine, osip_message_t *response)
+{
+    char *key = client_key(response);
+    osip_transaction_t *transaction = NULL;
+    osip_event_t event = { 0 };
+
+    if (key)
+    {
+        transaction = g_hash_table_lookup(engine->client_transactions, key);
+        g_free(key);
+        if (transaction)
+            return transaction;
+    }
+    event.sip = response;
+    event.type = MSG_IS_STATUS_1XX(response) ? RCV_STATUS_1XX : MSG_IS_STATUS_2XX(response) ? RCV_STATUS_2XX
+                                                                                            : RCV_STATUS_3456XX;
+    return osip_transaction_find(MSG_IS_RESPONSE_FOR(response, "INVITE") ? &engine->osip->osip_ict_transactions
+                                                                        : &engine->osip->osip_nict_transactions,
+                                 &event);
+}
+
+static void handle_response(struct sip_engine *engine, osip_message_t *response)
+{
+    osip_transaction_t *transaction;
+
+    if (!osip_list_size(&response->vias) || !response->cseq || !response->cseq->method || !response->call_id
+        || !response->from || !response->to || response->status_code < 100 || response->status_code > 699)
+    {
+        engine->stats.unparseable_dropped++;
+        osip_message_free(response);
+        return;
+    }
+    if ((transaction = find_client_transaction(engine, response)))
+    {
+        deliver_to_transaction(engine, transaction, response);
+        return;
+    }
+    /* The INVITE client transaction ends at the first 2xx (§17.1.1.2):
+     * retransmissions and forked 2xx are the dialog's business. */
+    if (MSG_IS_STATUS_2XX(response) && MSG_IS_RESPONSE_FOR(response, "INVITE"))
+    {
+        struct sip_call *call = find_call(engine, response, FALSE);
+
+        if (call)
+            call_handle_stray_2xx(call, response);
+    }
+    osip_message_free(response);
+}
+
+static gsize raw_body_length(const char *data, gsize length)
+{
+    const char *end = g_strstr_len(data, length, "\r\n\r\n");
+
+    if (end)
+        return length - (end + 4 - data);
+    end = g_strstr_len(data, length, "\n\n");
+    return end ? length - (end + 2 - data) : 0;
+}
+
+static void engine_receive(const char *data, gsize length, const struct sip_transport_peer *peer, void *user_data)
+{
+    struct sip_engine *engine = user_data;
+    osip_message_t *message;
+
+    trace_message(engine, "received from", peer->protocol, peer->remote_ip, peer->remote_port, data, length);
+    if (osip_message_init(&message))
+        return;
+    if (osip_message_parse(message, data, length) || (!MSG_IS_REQUEST(message) && !MSG_IS_RESPONSE(message)))
+    {
+        char *tag = engine_new_token(engine), *rejection;
+        gsize rejection_length;
+
+        osip_message_free(message);
+        rejection = sip_request_build_rejection(data, length, tag, engine->user_agent, &rejection_length);
+        g_free(tag);
+        if (!rejection)
+        {
+            engine->stats.unparseable_dropped++;
+            return;
+        }
+        /* Answer where it came from: the Via could not be trusted to parse. */
+        engine->stats.bad_requests_rejected++;
+        trace_message(engine, "send to", peer->protocol, peer->remote_ip, peer->remote_port, rejection,
+                      rejection_length);
+        sip_transport_send(engine->transports, peer->protocol, peer->remote_ip, peer->remote_port,
+                           peer->connection_id, rejection, rejection_length, NULL, NULL);
+        g_free(rejection);
+        return;
+    }
+    engine->stats.messages_received++;
+    if (MSG_IS_REQUEST(message))
+        handle_request(engine, message, peer, raw_body_length(data, length));
+    else
+        handle_response(engine, message);
+}
+
+/* ---- timers ---------------------------------------------------------------------------- */
+
+static gint compare_timers(gconstpointer a, gconstpointer b, gpointer user_data)
+{
+    const struct engine_timer *ta = a, *tb = b;
+
+    (void)user_data;
+    if (ta->deadline != tb->deadline)
+        return ta->deadline < tb->deadline ? -1 : 1;
+    return ta->sequence < tb->sequence ? -1 : ta->sequence > tb->sequence;
+}
+
+struct engine_timer *engine_timer_start(struct sip_engine *engine, guint delay_ms, engine_timer_func func,
+                                        void *data, GDestroyNotify destroy)
+{
+    struct engine_timer *timer = g_new0(struct engine_timer, 1);
+
+    timer->deadline = g_get_monotonic_time() + (gint64)delay_ms * 1000;
+    timer->sequence = ++timer_sequence;
+    timer->func = func;
+    timer->data = data;
+    timer->destroy = destroy;
+    timer->iter = g_sequence_insert_sorted(engine->timers, timer, compare_timers, NULL);
+    return timer;
+}
+
+static void timer_free(struct engine_timer *timer)
+{
+    if (timer->destroy)
+        timer->destroy(timer->data);
+    g_free(timer);
+}
+
+void engine_timer_cancel(struct sip_engine *engine, struct engine_timer *timer)
+{
+    (void)engine;
+    if (!timer)
+        return;
+    g_sequence_remove(timer->iter);
+    timer_free(timer);
+}
+
+static gint64 engine_next_deadline(struct sip_engine *engine)
+{
+    GSequenceIter *first;
+    gint64 ours = -1;
+
+    if (engine->osip_deadline_stale)
+    {
+        struct timeval relative;
+
+        osip_timers_gettimeout(engine->osip, &relative);
+        engine->osip_deadline = sip_timer_deadline_from_timeval(g_get_monotonic_time(), relative.tv_sec,
+                                                                relative.tv_usec);
+        engine->osip_deadline_stale = FALSE;
+    }
+    first = g_sequence_get_begin_iter(engine->timers);
+    if (!g_sequence_iter_is_end(first))
+        ours = ((struct engine_timer *)g_sequence_get(first))->deadline;
+    return sip_timer_earliest(engine->osip_deadline, ours);
+}
+
+static gboolean timer_source_prepare(GSource *source, gint *timeout)
+{
+    struct sip_engine *engine = ((struct timer_source *)source)->engine;
+
+    *timeout = sip_timer_poll_timeout(g_get_monotonic_time(), engine_next_deadline(engine));
+    return *timeout == 0;
+}
+
+static gboolean timer_source_check(GSource *source)
+{
+    struct sip_engine *engine = ((struct timer_source *)source)->engine;
+    gint64 deadline = engine_next_deadline(engine);
+
+    return deadline >= 0 && deadline <= g_get_monotonic_time();
+}
+
+static gboolean timer_source_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
+{
+    struct sip_engine *engine = ((struct timer_source *)source)->engine;
+    gint64 now = g_get_monotonic_time();
+    GSequenceIter *first;
+
+    (void)callback;
+    (void)user_data;
+    if (engine->osip_deadline >= 0 && engine->osip_deadline <= now)
+    {
+        osip_timers_ict_execute(engine->osip);
+        osip_timers_ist_execute(engine->osip);
+        osip_timers_nict_execute(engine->osip);
+        osip_timers_nist_execute(engine->osip);
+        engine_run_all(engine);
+    }
+    while (!g_sequence_iter_is_end(first = g_sequence_get_begin_iter(engine->timers)))
+    {
+        struct engine_timer *timer = g_sequence_get(first);
+
+        if (timer->deadline > now)
+            break;
+        g_sequence_remove(first);
+        timer->func(engine, timer->data);
+        timer_free(timer);
+    }
+    engine_run(engine);
+    return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs timer_source_funcs =
+{
+    timer_source_prepare,
+    timer_source_check,
+    timer_source_dispatch,
+    NULL, NULL, NULL,
+};
+
+/* ---- upward events ------------------------------------------------------------------------ */
+
+static gboolean deliver_events(gpointer user_data)
+{
+    struct sip_engine *engine = user_data;
+    guint count = engine->events.length;
+    gboolean freed = FALSE;
+
+    /* Only what is queued now: events queued by the handlers wait for the
+     * next dispatch, so a handler cannot starve the loop. */
+    engine->freed = &freed;
+    while (count-- && !freed)
+    {
+        struct engine_pending_event *event = g_queue_pop_head(&engine->events);
+
+        if (!event)
+            break;
+        event->deliver(engine, event->data);
+        if (event->destroy)
+            event->destroy(event->data);
+        g_free(event);
+    }
+    if (freed)
+        return G_SOURCE_REMOVE;     /* sip_engine_free() ran from a handler */
+    engine->freed = NULL;
+    if (engine->events.length)
+        return G_SOURCE_CONTINUE;
+    g_source_unref(engine->event_source);
+    engine->event_source = NULL;
+    return G_SOURCE_REMOVE;
+}
+
+void engine_queue_event(struct sip_engine *engine, engine_event_func deliver, void *data, GDestroyNotify destroy)
+{
+    struct engine_pending_event *event = g_new(struct engine_pending_event, 1);
+
+    event->deliver = deliver;
+    event->data = data;
+    event->destroy = destroy;
+    g_queue_push_tail(&engine->events, event);
+    if (!engine->event_source)
+    {
+        engine->event_source = g_idle_source_new();
+        g_source_set_priority(engine->event_source, G_PRIORITY_DEFAULT);
+        g_source_set_callback(engine->event_source, deliver_events, engine, NULL);
+        g_source_attach(engine->event_source, engine->context);
+    }
+}
+
+struct incoming_request_event
+{
+    struct sip_call *call;
+    char *method, *from_uri, *from_display_name, *to_uri, *content_type, *body;
+    gsize body_length;
+};
+
+static void incoming_request_event_free(void *data)
+{
+    struct incoming_request_event *event = data;
+
+    if (event->call)
+        sip_call_unref(event->call);
+    g_free(event->method);
+    g_free(event->from_uri);
+    g_free(event->from_display_name);
+    g_free(event->to_uri);
+    g_free(event->content_type);
+    g_free(event->body);
+    g_free(event);
+}
+
+static void deliver_incoming_request(struct sip_engine *engine, void *data)
+{
+    struct incoming_request_event *event = data;
+    struct sip_incoming_request request;
+
+    request.method = event->method;
+    request.from_uri = event->from_uri;
+    request.from_display_name = event->from_display_name;
+    request.to_uri = event->to_uri;
+    request.content_type = event->content_type;
+    request.body = event->body ? event->body : "";
+    request.body_length = event->body_length;
+    if (!strcmp(event->method, "INFO"))
+    {
+        if (engine->callbacks.call_info_received && event->call)
+            engine->callbacks.call_info_received(event->call, &request, engine->user_data);
+    }
+    else if (engine->callbacks.message_received)
+    {
+        engine->callbacks.message_received(engine, event->call, &request, engine->user_data);
+    }
+}
+
+void engine_report_incoming_request(struct sip_engine *engine, struct sip_call *call, const osip_message_t *request)
+{
+    struct incoming_request_event *event = g_new0(struct incoming_request_event, 1);
+    osip_body_t *body = NULL;
+
+    event->call = call ? sip_call_ref(call) : NULL;
+    event->method = g_strdup(request->sip_method);
+    event->from_uri = engine_uri_string(request->from ? request->from->url : NULL);
+    event->from_display_name = engine_display_name(request->from);
+    event->to_uri = engine_uri_string(request->to ? request->to->url : NULL);
+    osip_message_get_body(request, 0, &body);
+    if (body && body->body)
+    {
+        char *type = NULL;
+
+        event->body = g_strndup(body->body, body->length);
+        event->body_length = body->length;
+        if (request->content_type && !osip_content_type_to_str(request->content_type, &type) && type)
+        {
+            event->content_type = g_strdup(type);
+            osip_free(type);
+        }
+    }
+    engine_queue_event(engine, deliver_incoming_request, event, incoming_request_event_free);
+}
+
+struct request_result_event
+{
+    guint request_id;
+    guint status_code;
+    char *reason;
+};
+
+static void request_result_event_free(void *data)
+{
+    struct request_result_event *event = data;
+
+    g_free(event->reason);
+    g_free(event);
+}
+
+static void deliver_request_result(struct sip_engine *engine, void *data)
+{
+    struct request_result_event *event = data;
+
+    if (engine->callbacks.request_completed)
+        engine->callbacks.request_completed(engine, event->request_id, event->status_code, event->reason,
+                                            engine->user_data);
+}
+
+void engine_report_request_result(struct sip_engine *engine, guint request_id, guint status_code, const char *reason)
+{
+    struct request_result_event *event = g_new0(struct request_result_event, 1);
+
+    event->request_id = request_id;
+    event->status_code = status_code;
+    if (!reason || !*reason)
+        reason = sip_reason_phrase(status_code);
+    event->reason = g_strdup(reason ? reason : "");
+    engine_queue_event(engine, deliver_request_result, event, request_result_event_free);
+}
+
+/* ---- calls registry -------------------------------------------------------------------------- */
+
+void engine_register_call(struct sip_engine *engine, struct sip_call *call, const char *call_id,
+                          const char *local_tag, const char *remote_tag)
+{
+    g_hash_table_replace(engine->calls, call_key(call_id, local_tag), sip_call_ref(call));
+    if (remote_tag)
+        g_hash_table_replace(engine->incoming_calls, call_key(call_id, remote_tag), sip_call_ref(call));
+}
+
+void engine_unregister_call(struct sip_engine *engine, struct sip_call *call, const char *call_id,
+                            const char *local_tag, const char *remote_tag)
+{
+    char *key = call_key(call_id, local_tag);
+
+    if (g_hash_table_lookup(engine->calls, key) == call)
+        g_hash_table_remove(engine->calls, key);
+    g_free(key);
+    if (remote_tag)
+    {
+        key = call_key(call_id, remote_tag);
+        if (g_hash_table_lookup(engine->incoming_calls, key) == call)
+            g_hash_table_remove(engine->incoming_calls, key);
+        g_free(key);
+    }
+}
+
+/* ---- out-of-dialog MESSAGE ------------------------------------------------------------------- */
+
+static void message_response(struct sip_engine *engine, osip_transaction_t *transaction,
+                             const osip_message_t *response, guint status_code, void *data)
+{
+    (void)transaction;
+    if (status_code >= 200)
+        engine_report_request_result(engine, GPOINTER_TO_UINT(data), status_code,
+                                     response ? response->reason_phrase : NULL);
+}
+
+static const struct engine_transaction_user message_user = { message_response, NULL };
+
+guint sip_engine_send_message(struct sip_engine *engine, const char *from, const char *to,
+                              const char *content_type, const char *body, gsize body_length, GError **error)
+{
+    struct sip_next_hop hop;
+    osip_message_t *request;
+    guint id;
+
+    g_return_val_if_fail(engine != NULL, 0);
+    if (!(request = engine_build_request(engine, "MESSAGE", from, to, error)))
+        return 0;
+    if (!engine_hop_for_uri(engine, request->req_uri, &hop, error))
+    {
+        osip_message_free(request);
+        return 0;
+    }
+    engine_set_body(request, content_type ? content_type : "text/plain", body, body_length);
+    id = engine_next_request_id(engine);
+    if (!engine_send_request(engine, request, &hop, &message_user, GUINT_TO_POINTER(id), NULL, error))
+        return 0;
+    return id;
+}
+
+/* ---- the engine ------------------------------------------------------------------------------- */
+
+struct sip_engine *sip_engine_new(const struct sip_engine_config *config,
+                                  const struct sip_engine_callbacks *callbacks,
+                                  void *user_data, GError **error)
+{
+    static gsize osip_trace_routed;
+    struct sip_engine *engine;
+
+    if (g_once_init_enter(&osip_trace_routed))
+    {
+        osip_trace_initialize_func(OSIP_INFO4, osip_trace_to_glib);
+        g_once_init_leave(&osip_trace_routed, 1);
+    }
+
+    engine = g_new0(struct sip_engine, 1);
+    if (osip_init(&engine->osip))
+    {
+        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_TRANSPORT, "libosip2 initialisation failed");
+        g_free(engine);
+        return NULL;
+    }
+    osip_set_application_context(engine->osip, engine);
+    register_osip_callbacks(engine->osip);
+
+    engine->context = g_main_context_ref_thread_default();
+    if (callbacks)
+        engine->callbacks = *callbacks;
+    engine->user_data = user_data;
+    engine->user_agent = g_strdup(config && config->user_agent ? config->user_agent : DEFAULT_USER_AGENT);
+    engine->advertised_host = config && config->advertised_host ? g_strdup(config->advertised_host) : NULL;
+    engine->rand = g_rand_new();
+    engine->trace = !g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
+    engine->transports = sip_transport_layer_new(engine->context, engine_receive, engine);
+    engine->timers = g_sequence_new(NULL);
+    engine->osip_deadline = -1;
+    engine->dead = g_ptr_array_new();
+    g_queue_init(&engine->ready);
+    g_queue_init(&engine->events);
+    engine->server_transactions = g_hash_table_new(g_str_hash, g_str_equal);
+    engine->client_transactions = g_hash_table_new(g_str_hash, g_str_equal);
+    engine->calls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)sip_call_unref);
+    engine->incoming_calls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)sip_call_unref);
+    engine->media = config && config->media_backend ? config->media_backend
+                                                    : sip_media_default_backend_new(0, 0, NULL, NULL);
+
+    engine->timer_source = g_source_new(&timer_source_funcs, sizeof(struct timer_source));
+    ((struct timer_source *)engine->timer_source)->engine = engine;
+    g_source_set_priority(engine->timer_source, G_PRIORITY_DEFAULT);
+    g_source_attach(engine->timer_source, engine->context);
+    return engine;
+}
+
+static void free_transaction_list(struct sip_engine *engine, osip_list_t *list)
+{
+    osip_transaction_t *transaction;
+
+    while ((transaction = osip_list_get(list, 0)))
+    {
+        osip_list_remove(list, 0);
+        transaction_free(engine, transaction);
+    }
+}
+
+void sip_engine_free(struct sip_engine *engine)
+{
+    struct engine_pending_event *event;
+    GList *calls, *l;
+    GSequenceIter *iter;
+
+    if (!engine)
+        return;
+    if (engine->freed)
+        *engine->freed = TRUE;
+
+    /* Calls first: they cancel their timers and forget their transactions. */
+    calls = g_hash_table_get_values(engine->calls);
+    for (l = calls; l; l = l->next)
+        sip_call_ref(l->data);
+    for (l = calls; l; l = l->next)
+    {
+        call_detach(l->data);
+        sip_call_unref(l->data);
+    }
+    g_list_free(calls);
+    g_hash_table_remove_all(engine->calls);
+    g_hash_table_remove_all(engine->incoming_calls);
+
+    free_transaction_list(engine, &engine->osip->osip_ict_transactions);
+    free_transaction_list(engine, &engine->osip->osip_ist_transactions);
+    free_transaction_list(engine, &engine->osip->osip_nict_transactions);
+    free_transaction_list(engine, &engine->osip->osip_nist_transactions);
+    engine->running = FALSE;
+    engine->dead_hold = 0;
+    free_dead_transactions(engine);
+    g_ptr_array_free(engine->dead, TRUE);
+    g_queue_clear(&engine->ready);
+
+    while (!g_sequence_iter_is_end(iter = g_sequence_get_begin_iter(engine->timers)))
+    {
+        struct engine_timer *timer = g_sequence_get(iter);
+
+        g_sequence_remove(iter);
+        timer_free(timer);
+    }
+    g_sequence_free(engine->timers);
+    while ((event = g_queue_pop_head(&engine->events)))
+    {
+        if (event->destroy)
+            event->destroy(event->data);
+        g_free(event);
+    }
+    if (engine->event_source)
+    {
+        g_source_destroy(engine->event_source);
+        g_source_unref(engine->event_source);
+    }
+    g_source_destroy(engine->timer_source);
+    g_source_unref(engine->timer_source);
+
+    sip_media_backend_free(engine->media);
+    sip_transport_layer_free(engine->transports);
+    osip_release(engine->osip);
+    g_hash_table_destroy(engine->server_transactions);
+    g_hash_table_destroy(engine->client_transactions);
+    g_hash_table_destroy(engine->calls);
+    g_hash_table_destroy(engine->incoming_calls);
+    g_rand_free(engine->rand);
+    g_free(engine->user_agent);
+    g_free(engine->advertised_host);
+    g_main_context_unref(engine->context);
+    g_free(engine);
+}
+
+gboolean sip_engine_listen(struct sip_engine *engine, enum sip_transport_protocol protocol,
+                           const char *address, guint16 port, guint16 *bound_port, GError **error)
+{
+    g_return_val_if_fail(engine != NULL, FALSE);
+    return sip_transport_listen(engine->transports, protocol, address, port, bound_port, error);
+}
+
+gboolean sip_engine_set_tls_certificate(struct sip_engine *engine, const char *certificate_file,
+                                        const char *key_file, GError **error)
+{
+    GTlsCertificate *certificate;
+
+    g_return_val_if_fail(engine != NULL, FALSE);
+    certificate = g_tls_certificate_new_from_files(certificate_file, key_file ? key_file : certificate_file, error);
+    if (!certificate)
+        return FALSE;
+    sip_transport_layer_set_certificate(engine->transports, certificate);
+    g_object_unref(certificate);
+    return TRUE;
+}
+
+gboolean sip_engine_trust_ca_file(struct sip_engine *engine, const char *ca_file, GError **error)
+{
+    g_return_val_if_fail(engine != NULL, FALSE);
+    return sip_transport_layer_trust_ca_file(engine->transports, ca_file, error);
+}
+
+void sip_engine_get_stats(struct sip_engine *engine, struct sip_engine_stats *stats)
+{
+    struct sip_transport_stats transport;
+
+    g_return_if_fail(engine != NULL);
+    sip_transport_get_stats(engine->transports, &transport);
+    *stats = engine->stats;
+    stats->oversize_dropped = transport.oversize_dropped;
+    stats->calls = engine->call_count;
+}
+

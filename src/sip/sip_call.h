@@ -1,0 +1,112 @@
+/*
+ * Calls (INVITE sessions, RFC 3261 §13-15) as the API layers see them.
+ *
+ * Plain C and GLib types only. A struct sip_call is reference counted and
+ * opaque. States are enum sip_call_state (sip_engine.h); every change is
+ * reported through sip_engine_callbacks.call_state_changed from the main
+ * context, never from inside these functions.
+ *
+ * What the engine does by itself: 100 Trying; ACK for 2xx (and again for
+ * each 2xx retransmission); retransmitting our 2xx until the ACK comes
+ * (and a BYE if it never does); CANCEL answered 200 + 487; re-INVITE glare
+ * (491 and the RFC 3261 §14.1 retry); forks (the first 2xx wins, later ones
+ * are ACKed and sent a BYE); SDP offer/answer for audio (PCMU, PCMA,
+ * telephone-event; 488 when nothing matches).
+ */
+#ifndef RTCSHIM_SIP_CALL_H
+#define RTCSHIM_SIP_CALL_H
+
+#include "sip_engine.h"
+
+G_BEGIN_DECLS
+
+/* Why a call ended; read it after SIP_CALL_STATE_TERMINATED. */
+enum sip_call_end_reason
+{
+    SIP_CALL_END_NONE,              /* not ended */
+    SIP_CALL_END_LOCAL_HANGUP,      /* we sent BYE (sip_call_hangup on a connected call) */
+    SIP_CALL_END_REMOTE_HANGUP,     /* the peer sent BYE */
+    SIP_CALL_END_LOCAL_CANCEL,      /* we cancelled our INVITE */
+    SIP_CALL_END_REMOTE_CANCEL,     /* the caller cancelled before we answered */
+    SIP_CALL_END_REJECTED,          /* the peer answered 4xx-6xx (status code tells which) */
+    SIP_CALL_END_REDIRECTED,        /* the peer answered 3xx: see sip_call_get_redirect_contacts() */
+    SIP_CALL_END_DECLINED,          /* we rejected the incoming call (sip_call_reject) */
+    SIP_CALL_END_TIMEOUT,           /* no answer (408), or no ACK for our 2xx */
+    SIP_CALL_END_TRANSPORT_ERROR,   /* the request could not be sent (503) */
+    SIP_CALL_END_DIALOG_GONE,       /* an in-dialog request got 481 or 408 */
+};
+
+/* Starts an outgoing call: sends an INVITE with an SDP offer from from (a
+ * URI or name-addr, our identity) to to (a sip:/sips: URI, IP literal host;
+ * ";transport=tcp" picks TCP). Returns a new reference; the call is in
+ * SIP_CALL_STATE_CALLING. */
+struct sip_call *sip_call_invite(struct sip_engine *engine, const char *from, const char *to, GError **error);
+
+struct sip_call *sip_call_ref(struct sip_call *call);
+void sip_call_unref(struct sip_call *call);
+
+/* Incoming call decisions (state SIP_CALL_STATE_INCOMING, RINGING or
+ * EARLY_MEDIA): */
+gboolean sip_call_ring(struct sip_call *call, GError **error);       /* 180 Ringing */
+gboolean sip_call_progress(struct sip_call *call, GError **error);   /* 183 with the SDP answer */
+gboolean sip_call_answer(struct sip_call *call, GError **error);     /* 200 with the SDP answer */
+/* Final 3xx-6xx response; reason NULL takes the standard phrase. */
+gboolean sip_call_reject(struct sip_call *call, guint status_code, const char *reason, GError **error);
+
+/* Ends the call whatever its state: CANCEL an outgoing call not yet
+ * answered, BYE a connected one, 603 Decline an incoming one. The call
+ * reports TERMINATED at once; the protocol clean-up (487/ACK, BYE
+ * response, a 2xx racing the CANCEL) continues in the background. No-op
+ * on a terminated call. */
+gboolean sip_call_hangup(struct sip_call *call, GError **error);
+
+/* Hold and resume (RFC 3264 §8.4): a re-INVITE offering sendonly (inactive
+ * if the peer holds us too), then sendrecv. Only on a connected call. If
+ * a re-INVITE is already in progress the request is remembered and sent
+ * after it. call_media_changed reports the outcome. */
+gboolean sip_call_hold(struct sip_call *call, GError **error);
+gboolean sip_call_resume(struct sip_call *call, GError **error);
+
+/* MESSAGE or INFO in the call's dialog (connected calls). Returns a request
+ * id for sip_engine_callbacks.request_completed, 0 on error. */
+guint sip_call_send_message(struct sip_call *call, const char *content_type, const char *body,
+                            gsize body_length, GError **error);
+guint sip_call_send_info(struct sip_call *call, const char *content_type, const char *body,
+                         gsize body_length, GError **error);
+
+enum sip_call_state sip_call_get_state(struct sip_call *call);
+gboolean sip_call_is_incoming(struct sip_call *call);
+/* The engine, NULL once it was freed. */
+struct sip_engine *sip_call_get_engine(struct sip_call *call);
+
+/* The last status code and reason phrase sent or received for the call's
+ * INVITE (or the BYE/CANCEL that ended it); 0 and "" before any. */
+guint sip_call_get_status_code(struct sip_call *call);
+const char *sip_call_get_reason_phrase(struct sip_call *call);
+enum sip_call_end_reason sip_call_get_end_reason(struct sip_call *call);
+
+/* The Contact URIs of a 3xx answer, NULL-terminated (empty if none). */
+const char *const *sip_call_get_redirect_contacts(struct sip_call *call);
+
+const char *sip_call_get_call_id(struct sip_call *call);
+const char *sip_call_get_local_uri(struct sip_call *call);      /* "sip:alice@host" */
+const char *sip_call_get_remote_uri(struct sip_call *call);     /* "sip:bob@host" */
+const char *sip_call_get_remote_display_name(struct sip_call *call);    /* NULL if none */
+
+/* Hold state as last negotiated: we hold the peer / the peer holds us. */
+gboolean sip_call_is_local_hold(struct sip_call *call);
+gboolean sip_call_is_remote_hold(struct sip_call *call);
+
+/* The peer's audio address as negotiated ("127.0.0.1", 4000); FALSE before
+ * an SDP exchange. */
+gboolean sip_call_get_remote_media(struct sip_call *call, const char **address, guint16 *port);
+
+void sip_call_set_user_data(struct sip_call *call, void *user_data);
+void *sip_call_get_user_data(struct sip_call *call);
+
+const char *sip_call_state_name(enum sip_call_state state);
+const char *sip_call_end_reason_name(enum sip_call_end_reason reason);
+
+G_END_DECLS
+
+#endif /* RTCSHIM_SIP_CALL_H */

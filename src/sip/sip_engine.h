@@ -1,0 +1,173 @@
+/*
+ * The SIP engine: what the RTC and UCC API layers call.
+ *
+ * Plain C and GLib types only: no libosip2 and no COM types cross this
+ * header. Objects are opaque; calls are in sip_call.h.
+ *
+ * Threading and events: an engine lives on one GMainContext (the caller's
+ * thread-default context at sip_engine_new()); every socket, timer and
+ * retransmission is a source on it and it starts no threads. Call the API
+ * from that context's thread only. Callbacks are never made from inside an
+ * API call: they are queued and delivered from the context's dispatch, in
+ * order, so a handler may call back into the API freely.
+ *
+ * Errors: functions that can fail take a GError ** (domain SIP_ENGINE_ERROR).
+ */
+#ifndef RTCSHIM_SIP_ENGINE_H
+#define RTCSHIM_SIP_ENGINE_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+struct sip_engine;
+struct sip_call;
+
+/* The life of a call (INVITE session), as the API layers see it. */
+enum sip_call_state
+{
+    SIP_CALL_STATE_CALLING,         /* outgoing: INVITE sent, no (or only 100) answer */
+    SIP_CALL_STATE_RINGING,         /* outgoing: 180/181/182 received; incoming: 180 sent */
+    SIP_CALL_STATE_EARLY_MEDIA,     /* 183 with SDP received (outgoing) or sent (incoming) */
+    SIP_CALL_STATE_INCOMING,        /* incoming: INVITE received, waiting for a decision */
+    SIP_CALL_STATE_ANSWERING,       /* incoming: 200 sent, waiting for the ACK */
+    SIP_CALL_STATE_CONNECTED,       /* dialog confirmed; see hold flags for media */
+    SIP_CALL_STATE_TERMINATED,      /* over; sip_call_get_end_reason() tells why */
+};
+
+enum sip_transport_protocol
+{
+    SIP_TRANSPORT_UDP,
+    SIP_TRANSPORT_TCP,
+    SIP_TRANSPORT_TLS,
+};
+
+#define SIP_ENGINE_ERROR (sip_engine_error_quark())
+GQuark sip_engine_error_quark(void);
+
+enum sip_engine_error
+{
+    SIP_ENGINE_ERROR_INVALID_ARGUMENT,  /* malformed URI, bad status code, ... */
+    SIP_ENGINE_ERROR_WRONG_STATE,       /* e.g. answering a call that is not incoming */
+    SIP_ENGINE_ERROR_NO_TRANSPORT,      /* nothing listening for the needed protocol/family */
+    SIP_ENGINE_ERROR_TRANSPORT,         /* socket or TLS failure */
+    SIP_ENGINE_ERROR_UNRESOLVABLE,      /* host is not an IP literal (no DNS yet) */
+    SIP_ENGINE_ERROR_DETACHED,          /* the engine behind this object was freed */
+};
+
+/* An incoming MESSAGE or INFO, valid during the callback only. */
+struct sip_incoming_request
+{
+    const char *method;                 /* "MESSAGE", "INFO" */
+    const char *from_uri;               /* "sip:alice@example.com" */
+    const char *from_display_name;      /* unquoted, NULL when absent */
+    const char *to_uri;
+    const char *content_type;           /* "text/plain"; NULL without a body */
+    const char *body;                   /* NUL-terminated for convenience */
+    gsize body_length;
+};
+
+/* All optional (NULL = not interested). user_data is the one given to
+ * sip_engine_new(). The struct is copied. */
+struct sip_engine_callbacks
+{
+    /* A new call came in (INVITE). It is in SIP_CALL_STATE_INCOMING; decide
+     * with sip_call_ring/progress/answer/reject. The engine holds the call
+     * until it ends: sip_call_ref() it to keep it longer. Without a
+     * handler, incoming calls are rejected with 480. */
+    void (*incoming_call)(struct sip_engine *engine, struct sip_call *call, void *user_data);
+
+    /* The call reached a new state. status_code and reason_phrase are the
+     * SIP response behind it as it was then (180 "Ringing", 486 "Busy
+     * Here", 0 "" when none); sip_call_get_end_reason() tells why a call
+     * terminated. A call reports SIP_CALL_STATE_TERMINATED exactly once,
+     * last. A new provisional code in the same state (181 after 180) is
+     * reported too. */
+    void (*call_state_changed)(struct sip_call *call, enum sip_call_state state, guint status_code,
+                               const char *reason_phrase, void *user_data);
+
+    /* Hold state changed after an offer/answer: we hold the peer
+     * (local_hold) and/or the peer holds us (remote_hold). */
+    void (*call_media_changed)(struct sip_call *call, gboolean local_hold, gboolean remote_hold,
+                               void *user_data);
+
+    /* An INFO arrived in the call's dialog (already answered 200). */
+    void (*call_info_received)(struct sip_call *call, const struct sip_incoming_request *request,
+                               void *user_data);
+
+    /* A MESSAGE arrived (already answered 200); call is the dialog it came
+     * in, NULL for a MESSAGE outside any dialog. */
+    void (*message_received)(struct sip_engine *engine, struct sip_call *call,
+                             const struct sip_incoming_request *request, void *user_data);
+
+    /* The final outcome of a request sent with sip_engine_send_message(),
+     * sip_call_send_message() or sip_call_send_info(): the final status code
+     * received, or 408 on timeout, 503 on transport failure. */
+    void (*request_completed)(struct sip_engine *engine, guint request_id, guint status_code,
+                              const char *reason_phrase, void *user_data);
+};
+
+struct sip_media_backend;      /* media.h */
+
+struct sip_engine_config
+{
+    const char *user_agent;             /* User-Agent and Server value; NULL = "rtcshim/<version>" */
+    const char *advertised_host;        /* host for Via, Contact and SDP; NULL = the bound (or routed) address */
+    struct sip_media_backend *media_backend;    /* taken over by the engine; NULL = the default
+                                                   backend (binds RTP/RTCP ports, moves no audio) */
+};
+
+/* Creates an engine on the calling thread's thread-default GMainContext.
+ * config may be NULL. Listen on at least one transport before use. */
+struct sip_engine *sip_engine_new(const struct sip_engine_config *config,
+                                  const struct sip_engine_callbacks *callbacks,
+                                  void *user_data, GError **error);
+
+/* Frees the engine at once: no BYE or CANCEL is sent (end calls first and
+ * let the loop run if that matters). Calls still referenced stay valid
+ * objects but are detached: their functions fail with
+ * SIP_ENGINE_ERROR_DETACHED. Queued callbacks are dropped. */
+void sip_engine_free(struct sip_engine *engine);
+
+/* Binds address (NULL = "0.0.0.0"; "::1" etc. for IPv6) and port
+ * (0 = ephemeral) for protocol; *bound_port (optional) gets the port. TLS
+ * needs sip_engine_set_tls_certificate() first. May be called several times
+ * (e.g. UDP and TCP, IPv4 and IPv6). */
+gboolean sip_engine_listen(struct sip_engine *engine, enum sip_transport_protocol protocol,
+                           const char *address, guint16 port, guint16 *bound_port, GError **error);
+
+/* TLS listeners present this certificate (PEM files; key may be the same
+ * file as the certificate). */
+gboolean sip_engine_set_tls_certificate(struct sip_engine *engine, const char *certificate_file,
+                                        const char *key_file, GError **error);
+
+/* Outgoing TLS connections verify the peer against the system CAs by
+ * default; this makes them trust exactly the CAs in a PEM file instead. */
+gboolean sip_engine_trust_ca_file(struct sip_engine *engine, const char *ca_file, GError **error);
+
+/* Sends a MESSAGE outside any dialog. from may be a name-addr
+ * ("\"Alice\" <sip:alice@example.com>") or a URI; to is a sip: or sips:
+ * URI whose host is an IP literal. Returns a request id (> 0) that
+ * request_completed reports later, or 0 with error set. */
+guint sip_engine_send_message(struct sip_engine *engine, const char *from, const char *to,
+                              const char *content_type, const char *body, gsize body_length,
+                              GError **error);
+
+struct sip_engine_stats
+{
+    guint64 messages_received;      /* parsed, well-formed enough to handle */
+    guint64 messages_sent;
+    guint64 unparseable_dropped;    /* not SIP at all: dropped without reply */
+    guint64 oversize_dropped;       /* over 64 KiB */
+    guint64 bad_requests_rejected;  /* answered 400/416/420/483/505 */
+    guint calls;                    /* calls not yet terminated */
+    guint transactions;             /* live libosip2 transactions */
+};
+void sip_engine_get_stats(struct sip_engine *engine, struct sip_engine_stats *stats);
+
+/* "UDP", "TCP", "TLS" (as in a Via header). */
+const char *sip_transport_protocol_name(enum sip_transport_protocol protocol);
+
+G_END_DECLS
+
+#endif /* RTCSHIM_SIP_ENGINE_H */

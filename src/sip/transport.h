@@ -1,0 +1,135 @@
+/*
+ * SIP transports (RFC 3261 §18) over GIO: UDP, TCP and TLS, IPv4 and IPv6.
+ *
+ * Internal to the engine (the API layers talk to sip_engine.h). Plain GLib
+ * types only; no libosip2 here, so the layer can be tested on its own.
+ *
+ * - Everything runs on the GMainContext given to sip_transport_layer_new():
+ *   one socket-readiness GSource per socket, no threads, no polling.
+ * - Streams are framed with Content-Length (§18.3); CRLF keep-alives between
+ *   messages are skipped. A message whose header section or total size goes
+ *   over SIP_MAX_MESSAGE_SIZE is refused: a datagram is dropped; on a stream
+ *   the body is skipped (the stream stays in sync) or, when the header never
+ *   ends, the connection is closed. Either way stats.oversize_dropped counts it.
+ * - Connections are reused: a send to a remote address that already has an
+ *   open (incoming or outgoing) connection of that protocol uses it, and a
+ *   send naming a connection id uses that connection while it is open.
+ * - TLS verifies the server certificate against the system trust store by
+ *   default. sip_transport_layer_trust_ca_file() replaces the store with a
+ *   PEM file of CAs (that is how tests trust their own CA);
+ *   sip_transport_layer_set_certificate() gives the certificate a TLS
+ *   listener presents.
+ * - Hosts are IP literals (or "localhost"): name resolution would block, and
+ *   DNS (RFC 3263) is not done yet.
+ */
+#ifndef RTCSHIM_SIP_TRANSPORT_H
+#define RTCSHIM_SIP_TRANSPORT_H
+
+#include <gio/gio.h>
+
+#include "sip_engine.h"     /* enum sip_transport_protocol */
+
+G_BEGIN_DECLS
+
+/* Messages larger than this (64 KiB) are refused, in and out. */
+#define SIP_MAX_MESSAGE_SIZE 65536
+
+/* Bounds that keep a misbehaving peer from growing us without limit. */
+#define SIP_TRANSPORT_MAX_CONNECTIONS 1024
+#define SIP_TRANSPORT_MAX_QUEUED_OUTPUT (4 * 1024 * 1024)
+
+/* Long enough for any IPv6 literal, without brackets. */
+#define SIP_HOST_BUFFER_SIZE 64
+
+struct sip_transport_layer;
+
+/* Where a received message came from; valid during the receive callback. */
+struct sip_transport_peer
+{
+    enum sip_transport_protocol protocol;
+    const char *remote_ip;          /* IP literal, no brackets */
+    guint16 remote_port;
+    guint connection_id;            /* 0 for UDP */
+};
+
+struct sip_transport_stats
+{
+    guint64 messages_received;
+    guint64 messages_sent;
+    guint64 oversize_dropped;       /* received messages over SIP_MAX_MESSAGE_SIZE */
+    guint64 send_failures;
+    guint64 connections_opened;     /* incoming and outgoing */
+    guint64 connections_closed;
+};
+
+/* Called once per complete message. data is not NUL-terminated. */
+typedef void (*sip_transport_receive_func)(const char *data, gsize length,
+                                           const struct sip_transport_peer *peer,
+                                           void *user_data);
+
+struct sip_transport_layer *sip_transport_layer_new(GMainContext *context,
+                                                    sip_transport_receive_func receive,
+                                                    void *user_data);
+/* Closes every socket and connection and destroys every source. */
+void sip_transport_layer_free(struct sip_transport_layer *layer);
+
+/* Binds address ("127.0.0.1", "::1", "0.0.0.0", "::"; NULL means "0.0.0.0")
+ * and port (0 = ephemeral) and starts receiving. *bound_port (optional) gets
+ * the port actually bound. A TLS listener needs a certificate first. */
+gboolean sip_transport_listen(struct sip_transport_layer *layer, enum sip_transport_protocol protocol,
+                              const char *address, guint16 port, guint16 *bound_port, GError **error);
+
+/* Sends one message. connection_id (0 = none) names a preferred stream
+ * connection; if it is gone, or for a new destination, an open connection to
+ * host:port is reused or a new one started (its output is queued until it
+ * is connected). *used_connection_id (optional) gets the connection used
+ * (0 for UDP). Fails for an unusable host, a message over
+ * SIP_MAX_MESSAGE_SIZE, no listener of the protocol and family (UDP), or an
+ * immediate socket error. */
+gboolean sip_transport_send(struct sip_transport_layer *layer, enum sip_transport_protocol protocol,
+                            const char *host, guint16 port, guint connection_id,
+                            const char *data, gsize length, guint *used_connection_id, GError **error);
+
+/* The address and port to advertise (Via sent-by, Contact) for protocol when
+ * talking to destination_ip (NULL: any). A listener bound to a wildcard
+ * address advertises the local address the kernel would route from.
+ * host must hold SIP_HOST_BUFFER_SIZE bytes. FALSE when there is no listener
+ * of that protocol (and family, if destination_ip is given). */
+gboolean sip_transport_local_address(struct sip_transport_layer *layer, enum sip_transport_protocol protocol,
+                                     const char *destination_ip, char *host, guint16 *port);
+
+/* TLS: the certificate (with its private key) TLS listeners present. */
+void sip_transport_layer_set_certificate(struct sip_transport_layer *layer, GTlsCertificate *certificate);
+/* TLS: trust exactly the CAs in this PEM file for outgoing connections. */
+gboolean sip_transport_layer_trust_ca_file(struct sip_transport_layer *layer, const char *path, GError **error);
+
+/* TRUE if the connection is still open. */
+gboolean sip_transport_connection_is_open(struct sip_transport_layer *layer, guint connection_id);
+/* Closes one connection now (tests, and refusing abusive peers). */
+void sip_transport_close_connection(struct sip_transport_layer *layer, guint connection_id);
+
+void sip_transport_get_stats(struct sip_transport_layer *layer, struct sip_transport_stats *stats);
+
+/* TRUE if host is an IP literal (brackets allowed) or "localhost": the only
+ * hosts the layer can reach, since names are not resolved. */
+gboolean sip_transport_host_is_usable(const char *host);
+
+/* The Content-Length framing of a stream (§18.3), exposed for unit tests. */
+enum sip_frame_result
+{
+    SIP_FRAME_INCOMPLETE,       /* need more bytes */
+    SIP_FRAME_MESSAGE,          /* a whole message of *message_length bytes */
+    SIP_FRAME_OVERSIZE,         /* a valid message over SIP_MAX_MESSAGE_SIZE: discard
+                                   *message_length bytes (maybe more than received) */
+    SIP_FRAME_BROKEN,           /* unusable Content-Length, or a header section over
+                                   SIP_MAX_MESSAGE_SIZE: the stream cannot be resynced */
+};
+
+/* Looks at the bytes received so far. *skip is always set: leading CRLF
+ * keep-alives to drop before the message (*message_length does not count
+ * them). A missing Content-Length means an empty body. */
+enum sip_frame_result sip_stream_frame(const char *data, gsize length, gsize *skip, gsize *message_length);
+
+G_END_DECLS
+
+#endif /* RTCSHIM_SIP_TRANSPORT_H */

@@ -1,0 +1,59 @@
+/*
+ * A test party: one RTCClient listening on 127.0.0.1, with an
+ * IRTCEventNotification sink that writes every event as a line of text, so a
+ * test can assert the exact sequence an application would see.
+ *
+ * Log lines (status codes as HRESULT hex, 0 for S_OK):
+ *   session <STATE> <status>          participant <STATE> <status>
+ *   complete <cookie> <status>        media <STARTED|STOPPED|FAILED> <reason>
+ *   message <text>                    status <TYPING|IDLE>
+ *   info <text>                       client <CLEANUP_DONE|...>
+ *   refer <STATUS> <status>           referred <refer-to> by <referred-by> cookie <cookie>
+ */
+#ifndef RTC_PARTY_H
+#define RTC_PARTY_H
+
+#define COBJMACROS
+#include <windows.h>
+#include <ocidl.h>
+#include <rtccore.h>
+#include <rtcerr.h>
+#include <glib.h>
+
+struct party;
+typedef void (*party_event_hook)(struct party *party, RTC_EVENT type, IDispatch *event);
+
+struct party
+{
+    IRTCEventNotification IRTCEventNotification_iface;
+    LONG refs;
+    char name[16];
+    IRTCClient *client;
+    IConnectionPoint *cp;
+    DWORD cookie;
+    GPtrArray *log;
+    IRTCSession *incoming;          /* the last session that arrived, referenced */
+    IDispatch *last_referred;       /* the last IRTCSessionReferredEvent, referenced */
+    enum { ANSWER_NEVER, ANSWER_AT_ONCE } answer;
+    party_event_hook hook;          /* called after logging, if set */
+    unsigned short port;
+    char uri[64];                   /* sip:name@127.0.0.1:port */
+};
+
+void party_init(struct party *party, const char *name);
+void party_cleanup(struct party *party);
+
+/* Iterates the main context until the log has a line equal to line (or timeout_ms passes). */
+gboolean party_wait(struct party *party, const char *line, int timeout_ms);
+/* Iterates the main context for a while (lets stray messages settle). */
+void run_loop_for(int ms);
+/* The log as one string, lines joined by '|', and cleared. */
+char *party_take_log(struct party *party);
+
+/* A fresh outgoing session of type to to->uri, with AddParticipant done. */
+IRTCSession *party_call(struct party *from, struct party *to, RTC_SESSION_TYPE type);
+
+BSTR bstr(const char *utf8);    /* a BSTR from a literal; SysFreeString it */
+const char *session_state_name(RTC_SESSION_STATE state);
+
+#endif
