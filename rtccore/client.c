@@ -9,6 +9,8 @@
 #include <string.h>
 #include "rtccore_private.h"
 #include "events.h"
+#include "collection.h"
+#include "profile.h"
 #include "sip/sip_call.h"
 #include "sip/netif.h"
 
@@ -41,6 +43,7 @@ struct client
     BOOL cleanup_reported;      /* RTCCET_ASYNC_CLEANUP_DONE fired */
     GList *sessions;            /* struct session *, referenced while live */
     GHashTable *requests;       /* request id -> struct tracked_request */
+    GPtrArray *profiles;        /* IRTCProfile *, enabled, referenced */
     LONG preferred_media;       /* RTCMT_* */
 
     /* Two configuration styles that exclude each other (D.4). */
@@ -186,6 +189,7 @@ static void client_destroy(struct client *client)
     drop_pending_events(client);
     release_engine(client);
     g_array_free(client->listeners, TRUE);
+    g_ptr_array_free(client->profiles, TRUE);
     connection_point_destroy(&client->event_point);
     connection_point_destroy(&client->dispatch_event_point);
     SysFreeString(client->local_user_uri);
@@ -573,6 +577,11 @@ static void set_default_answer_modes(struct client *client)
 }
 
 /* ---- IRTCClient: life cycle ------------------------------------------------------- */
+
+static void release_profile(gpointer profile)
+{
+    IRTCProfile_Release((IRTCProfile *)profile);
+}
 
 static HRESULT client_initialize(struct client *client)
 {
@@ -1261,9 +1270,44 @@ static ULONG WINAPI provisioning_Release(IRTCClientProvisioning2 *iface)
     return client_Release(&impl_from_IRTCClientProvisioning2(iface)->IRTCClient2_iface);
 }
 
-static HRESULT WINAPI provisioning_CreateProfile(IRTCClientProvisioning2 *iface, BSTR bstrProfileXML, IRTCProfile **ppProfile)
+static HRESULT WINAPI provisioning_CreateProfile(IRTCClientProvisioning2 *iface, BSTR xml, IRTCProfile **profile)
 {
-    return client_not_built(__func__);
+    struct client *client = impl_from_IRTCClientProvisioning2(iface);
+    IRTCProfile2 *profile2;
+    HRESULT hr;
+
+    if (!profile)
+        return E_POINTER;
+    *profile = NULL;
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    if (SUCCEEDED(hr = rtc_profile_create_from_xml(xml, &profile2)))
+        *profile = (IRTCProfile *)profile2;
+    return hr;
+}
+
+static HRESULT WINAPI provisioning_EnumerateProfiles(IRTCClientProvisioning2 *iface, IRTCEnumProfiles **out)
+{
+    struct client *client = impl_from_IRTCClientProvisioning2(iface);
+    HRESULT hr;
+
+    if (!out)
+        return E_POINTER;
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    return rtc_enum_profiles_create((IUnknown **)client->profiles->pdata, client->profiles->len, out);
+}
+
+static HRESULT WINAPI provisioning_get_Profiles(IRTCClientProvisioning2 *iface, IRTCCollection **out)
+{
+    struct client *client = impl_from_IRTCClientProvisioning2(iface);
+    HRESULT hr;
+
+    if (!out)
+        return E_POINTER;
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    return rtc_collection_create((IUnknown **)client->profiles->pdata, client->profiles->len, out);
 }
 
 static HRESULT WINAPI provisioning_EnableProfile(IRTCClientProvisioning2 *iface, IRTCProfile *pProfile, LONG lRegisterFlags)
@@ -1272,16 +1316,6 @@ static HRESULT WINAPI provisioning_EnableProfile(IRTCClientProvisioning2 *iface,
 }
 
 static HRESULT WINAPI provisioning_DisableProfile(IRTCClientProvisioning2 *iface, IRTCProfile *pProfile)
-{
-    return client_not_built(__func__);
-}
-
-static HRESULT WINAPI provisioning_EnumerateProfiles(IRTCClientProvisioning2 *iface, IRTCEnumProfiles **ppEnum)
-{
-    return client_not_built(__func__);
-}
-
-static HRESULT WINAPI provisioning_get_Profiles(IRTCClientProvisioning2 *iface, IRTCCollection **ppCollection)
 {
     return client_not_built(__func__);
 }
@@ -1456,6 +1490,7 @@ static HRESULT client_create(REFIID riid, void **ppv)
     client->state = CLIENT_CREATED;
     g_queue_init(&client->pending_events);
     client->listeners = g_array_new(FALSE, TRUE, sizeof(struct listener));
+    client->profiles = g_ptr_array_new_with_free_func(release_profile);
     client->preferred_media = SUPPORTED_MEDIA;
     set_default_answer_modes(client);
     connection_point_init(&client->event_point, &client->IConnectionPointContainer_iface,

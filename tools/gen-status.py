@@ -55,6 +55,19 @@ def parse_implementations(source_dir):
     return impls, bodies
 
 
+def resolve_bases(vtbls, impls):
+    """An object implementing X2 also implements X when X's methods are X2's first ones
+    (IRTCClient inside IRTCClient2): credit X to the same functions."""
+    for name, methods in vtbls.items():
+        if name in impls:
+            continue
+        for derived, (filename, funcs) in list(impls.items()):
+            dmethods = vtbls.get(derived, [])
+            if derived != name and len(dmethods) > len(methods) and dmethods[:len(methods)] == methods:
+                impls[name] = (filename, funcs[:len(methods)])
+                break
+
+
 def plan_for(name):
     for pattern, plan in PLANS:
         if re.search(pattern, name):
@@ -93,6 +106,7 @@ def main():
         if (gen / h).exists():
             vtbls.update(parse_vtbls(gen / h))
     impls, bodies = parse_implementations(src)
+    resolve_bases(vtbls, impls)
     text = ("# Status: every interface and method\n\n"
             "Written by `tools/gen-status.py` from the generated headers and the vtables in\n"
             "`rtccore/` and `ucc/`; a test fails when this file is out of date. \"built\" means the\n"

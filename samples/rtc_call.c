@@ -1,0 +1,164 @@
+/*
+ * rtc_call: places a call with the RTC Client API, prints every event, and
+ * hangs up after a given time. The MSDN "Create a Session and Make a Call"
+ * sample, with a GLib main loop instead of a Windows message loop.
+ *
+ *   rtc_call [--bind ADDR:PORT] [--from URI] [--hangup-after SECONDS] [--timeout SECONDS] URI
+ *
+ * Exit status: 0 when the call connected and ended normally, 1 otherwise, 2 for bad arguments.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include "rtc_sample.h"
+
+static GMainLoop *loop;
+static IRTCSession *session;
+static int hangup_after = 3;
+static gboolean connected, failed;
+static guint hangup_timer, give_up_timer;
+
+/* ---- the event sink, as the MSDN samples write it ------------------------------------ */
+
+static HRESULT STDMETHODCALLTYPE Sink_QueryInterface(IRTCEventNotification *This, REFIID riid, void **ppv)
+{
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IRTCEventNotification))
+    {
+        *ppv = This;
+        return S_OK;
+    }
+    *ppv = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG STDMETHODCALLTYPE Sink_AddRef(IRTCEventNotification *This) { return 2; }
+static ULONG STDMETHODCALLTYPE Sink_Release(IRTCEventNotification *This) { return 1; }
+
+static gboolean hang_up(gpointer data)
+{
+    hangup_timer = 0;
+    printf("[caller] hanging up\n");
+    IRTCSession_Terminate(session, RTCTR_NORMAL);
+    return G_SOURCE_REMOVE;
+}
+
+static HRESULT STDMETHODCALLTYPE Sink_Event(IRTCEventNotification *This, RTC_EVENT type, IDispatch *event)
+{
+    IRTCSessionStateChangeEvent *change;
+    RTC_SESSION_STATE state;
+    LONG status;
+
+    sample_print_event("caller", type, event);
+    if (type != RTCE_SESSION_STATE_CHANGE
+        || FAILED(IDispatch_QueryInterface(event, &IID_IRTCSessionStateChangeEvent, (void **)&change)))
+        return S_OK;
+    IRTCSessionStateChangeEvent_get_State(change, &state);
+    IRTCSessionStateChangeEvent_get_StatusCode(change, &status);
+    IRTCSessionStateChangeEvent_Release(change);
+    if (state == RTCSS_CONNECTED && !connected)
+    {
+        connected = TRUE;
+        hangup_timer = g_timeout_add_seconds(hangup_after, hang_up, NULL);
+    }
+    else if (state == RTCSS_DISCONNECTED)
+    {
+        failed = !connected || status != S_OK;
+        g_main_loop_quit(loop);
+    }
+    return S_OK;
+}
+
+static const IRTCEventNotificationVtbl SinkVtbl = { Sink_QueryInterface, Sink_AddRef, Sink_Release, Sink_Event };
+static IRTCEventNotification Sink = { &SinkVtbl };
+
+static gboolean give_up(gpointer data)
+{
+    give_up_timer = 0;
+    if (connected)
+        return G_SOURCE_REMOVE;
+    fprintf(stderr, "rtc_call: no answer in time\n");
+    IRTCSession_Terminate(session, RTCTR_NORMAL);
+    return G_SOURCE_REMOVE;
+}
+
+int main(int argc, char **argv)
+{
+    char *bind = NULL, *from = NULL;
+    int timeout = 30;
+    GOptionEntry options[] =
+    {
+        { "bind", 'b', 0, G_OPTION_ARG_STRING, &bind, "Listen on ADDR:PORT (default 127.0.0.1:0)", "ADDR:PORT" },
+        { "from", 'f', 0, G_OPTION_ARG_STRING, &from, "Local user URI", "URI" },
+        { "hangup-after", 'h', 0, G_OPTION_ARG_INT, &hangup_after, "Hang up this long after connecting (default 3)", "SECONDS" },
+        { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout, "Give up if not connected by then (default 30)", "SECONDS" },
+        { NULL }
+    };
+    GOptionContext *context = g_option_context_new("URI - place a call with the RTC Client API");
+    GError *error = NULL;
+    IRTCClient *client;
+    IConnectionPoint *cp;
+    DWORD cookie;
+    BSTR uri;
+    HRESULT hr;
+
+    g_option_context_add_main_entries(context, options, NULL);
+    if (!g_option_context_parse(context, &argc, &argv, &error) || argc != 2 || hangup_after < 0 || timeout <= 0)
+    {
+        fprintf(stderr, "rtc_call: %s\nusage: rtc_call [--bind ADDR:PORT] [--from URI] [--hangup-after SECONDS] "
+                "[--timeout SECONDS] URI\n", error ? error->message : "give exactly one URI to call");
+        return 2;
+    }
+    g_option_context_free(context);
+
+    CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+    if (FAILED(hr = CoCreateInstance(&CLSID_RTCClient, NULL, CLSCTX_INPROC_SERVER, &IID_IRTCClient, (void **)&client)))
+    {
+        fprintf(stderr, "rtc_call: CoCreateInstance failed: 0x%08x\n", (unsigned int)hr);
+        return 1;
+    }
+    IRTCClient_Initialize(client);
+    IRTCClient_put_EventFilter(client, RTCEF_ALL);
+    sample_advise(client, (IUnknown *)&Sink, &cp, &cookie);
+    if (FAILED(hr = sample_listen(client, bind ? bind : "127.0.0.1:0")))
+    {
+        fprintf(stderr, "rtc_call: cannot listen on %s: 0x%08x\n", bind ? bind : "127.0.0.1:0", (unsigned int)hr);
+        return 1;
+    }
+    if (from)
+    {
+        uri = sample_bstr(from);
+        IRTCClient_put_LocalUserURI(client, uri);
+        SysFreeString(uri);
+    }
+
+    loop = g_main_loop_new(NULL, FALSE);
+    IRTCClient_CreateSession(client, RTCST_PC_TO_PC, NULL, NULL, 0, &session);
+    uri = sample_bstr(argv[1]);
+    hr = IRTCSession_AddParticipant(session, uri, NULL, NULL);
+    SysFreeString(uri);
+    if (FAILED(hr))
+    {
+        fprintf(stderr, "rtc_call: cannot call %s: 0x%08x%s\n", argv[1], (unsigned int)hr,
+                hr == RTC_E_INVALID_SIP_URL ? " (not a SIP URI)" : "");
+        failed = TRUE;
+    }
+    else
+    {
+        give_up_timer = g_timeout_add_seconds(timeout, give_up, NULL);
+        g_main_loop_run(loop);
+    }
+    if (give_up_timer)
+        g_source_remove(give_up_timer);
+    if (hangup_timer)
+        g_source_remove(hangup_timer);
+
+    IRTCSession_Release(session);
+    IConnectionPoint_Unadvise(cp, cookie);
+    IConnectionPoint_Release(cp);
+    IRTCClient_Shutdown(client);
+    IRTCClient_Release(client);
+    CoUninitialize();
+    g_main_loop_unref(loop);
+    g_free(bind);
+    g_free(from);
+    return failed ? 1 : 0;
+}
