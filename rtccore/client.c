@@ -8,10 +8,12 @@
  */
 #include <string.h>
 #include "rtccore_private.h"
+#include "rtcshim.h"
 #include "events.h"
 #include "collection.h"
 #include "profile.h"
 #include "sip/sip_call.h"
+#include "sip/sip_refer.h"
 #include "sip/netif.h"
 
 struct client
@@ -44,6 +46,7 @@ struct client
     GList *sessions;            /* struct session *, referenced while live */
     GHashTable *requests;       /* request id -> struct tracked_request */
     GPtrArray *profiles;        /* IRTCProfile *, enabled, referenced */
+    GList *incoming_transfers;  /* transfer.c's */
     LONG preferred_media;       /* RTCMT_* */
 
     /* Two configuration styles that exclude each other (D.4). */
@@ -367,6 +370,11 @@ void client_track_request(struct client *client, unsigned int request_id, struct
     g_hash_table_insert(client->requests, GUINT_TO_POINTER(request_id), request);
 }
 
+GList **client_incoming_transfers(struct client *client)
+{
+    return &client->incoming_transfers;
+}
+
 char *client_local_identity(struct client *client)
 {
     char *uri = client->local_user_uri && *client->local_user_uri ? com_utf8_from_wstr(client->local_user_uri) : NULL;
@@ -405,6 +413,7 @@ static void engine_incoming_call(struct sip_engine *engine, struct sip_call *cal
 {
     struct client *client = user_data;
     RTC_ANSWER_MODE mode = client->answer_modes[RTCST_PC_TO_PC];
+    struct sip_call *replaced;
     struct session *session;
 
     if (client->shutting_down || client->state != CLIENT_INITIALIZED)
@@ -415,6 +424,16 @@ static void engine_incoming_call(struct sip_engine *engine, struct sip_call *cal
     if (!client->accept_incoming || mode == RTCAM_AUTOMATICALLY_REJECT || mode == RTCAM_NOT_SUPPORTED)
     {
         sip_call_reject(call, 480, NULL, NULL);
+        return;
+    }
+    /* RFC 3891: an INVITE that replaces one of our calls is taken without asking
+     * the application again (it agreed to the call being replaced), and the old
+     * call ends. */
+    if ((replaced = sip_call_get_replaced_call(call)))
+    {
+        if ((session = session_create_incoming(client, call, TRUE)))
+            session_release(session);
+        sip_call_hangup(replaced, NULL);
         return;
     }
     /* The client's list keeps the session while it is live. */
@@ -606,6 +625,7 @@ static HRESULT client_initialize(struct client *client)
         return RTC_E_SIP_STACK_SHUTDOWN;
     }
     client->requests = g_hash_table_new_full(NULL, NULL, NULL, tracked_request_free);
+    sip_engine_set_refer_callbacks(client->engine, &rtc_refer_callbacks);
     client->owner = g_thread_self();
     client->state = CLIENT_INITIALIZED;
     return S_OK;
@@ -635,6 +655,7 @@ static HRESULT WINAPI client_PrepareForShutdown(IRTCClient2 *iface)
         return S_OK;
     client->shutting_down = TRUE;
     client->accept_incoming = FALSE;
+    transfer_client_shutdown(client);
     /* Ending a session may drop it from the list: walk a referenced copy. */
     live = g_list_copy(client->sessions);
     for (link = live; link; link = link->next)
@@ -1472,6 +1493,22 @@ static const IConnectionPointContainerVtbl container_vtbl =
     container_EnumConnectionPoints,
     container_FindConnectionPoint,
 };
+
+/* ---- rtcshim.h additions ------------------------------------------------------------------------ */
+
+HRESULT rtcshim_set_refer_decision_timeout(IRTCClient *iface, ULONG milliseconds)
+{
+    struct client *client;
+    HRESULT hr;
+
+    if (!iface || iface->lpVtbl != (const IRTCClientVtbl *)&client_vtbl || !milliseconds)
+        return E_INVALIDARG;
+    client = impl_from_IRTCClient2((IRTCClient2 *)iface);
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    sip_engine_set_refer_decision_timeout(client->engine, milliseconds);
+    return S_OK;
+}
 
 /* ---- class object ------------------------------------------------------------------------------ */
 

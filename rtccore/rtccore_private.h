@@ -22,6 +22,9 @@
 #define RTC_SIP_STATUS_FACILITY 0xEF
 HRESULT rtc_hresult_from_sip_status(unsigned int status_code);
 
+/* The refer cookie's header, on the REFER and on the transferee's INVITE (docs/wire-mapping.md). */
+#define RTC_REFER_COOKIE_HEADER "X-RTC-Refer-Cookie"
+
 /* IRTCSession::SendMessageStatus travels as RFC 3994 is-composing. */
 #define RTC_ISCOMPOSING_CONTENT_TYPE "application/im-iscomposing+xml"
 
@@ -29,6 +32,7 @@ struct client;
 struct session;
 struct sip_engine;
 struct sip_call;
+struct sip_refer_callbacks;
 
 /* ---- client.c ------------------------------------------------------------------ */
 
@@ -52,6 +56,12 @@ HRESULT client_ensure_transport(struct client *client);
 char *client_local_identity(struct client *client);
 /* A SIP URI for a telephone number, in the profile's (or else the client's) domain. */
 char *client_phone_target(struct client *client, IRTCProfile *profile, const char *number);
+
+/* transfer.c keeps the client's incoming transfers here (struct incoming_transfer *). */
+GList **client_incoming_transfers(struct client *client);
+/* transfer.c */
+extern const struct sip_refer_callbacks rtc_refer_callbacks;
+void transfer_client_shutdown(struct client *client);
 
 /* The client keeps live sessions (INPROGRESS .. DISCONNECTED) referenced. */
 void client_session_started(struct client *client, struct session *session);

@@ -13,50 +13,9 @@
 #include "rtccore_private.h"
 #include "events.h"
 #include "collection.h"
+#include "session.h"
 #include "sip/sip_call.h"
-
-#define MAX_AUTOMATIC_REDIRECTS 5
-
-enum pending_operation
-{
-    OPERATION_NONE,
-    OPERATION_HOLD,
-    OPERATION_UNHOLD,
-};
-
-struct session
-{
-    IRTCSession2 IRTCSession2_iface;
-    IRTCSessionCallControl IRTCSessionCallControl_iface;
-    LONG refcount;
-
-    struct client *client;          /* strong: the session keeps its client alive */
-    RTC_SESSION_TYPE type;
-    RTC_SESSION_STATE state;
-    LONG flags;                     /* RTCCS_* */
-    IRTCProfile *profile;
-    BSTR local_phone_uri;
-
-    struct sip_call *call;          /* the current INVITE session, if any */
-    IRTCParticipant *participant;   /* the remote party */
-    BOOL incoming;
-    BOOL answered;                  /* Answer() was called (or auto-accept) */
-
-    /* 3xx: followed automatically, or kept for NextRedirectedUser/Redirect. */
-    char **redirect_contacts;
-    int redirect_position;          /* -1 before the first NextRedirectedUser */
-    unsigned int redirects_followed;
-    BOOL disconnected_by_redirect;
-
-    enum pending_operation pending;
-    LONG_PTR pending_cookie;
-
-    /* Transfer (IRTCSessionCallControl): what the application set on a new
-     * session (IDLE only), or what arrived on an incoming INVITE. */
-    BSTR referred_by_uri;
-    BSTR refer_cookie;
-    BOOL is_referred;
-};
+#include "sip/refer_to.h"
 
 static const IRTCSession2Vtbl session_vtbl;
 static const IRTCSessionCallControlVtbl call_control_vtbl;
@@ -71,7 +30,7 @@ static struct session *impl_from_IRTCSessionCallControl(IRTCSessionCallControl *
     return CONTAINING_RECORD(iface, struct session, IRTCSessionCallControl_iface);
 }
 
-static IRTCSession *session_iface(struct session *session)
+IRTCSession *session_iface(struct session *session)
 {
     return (IRTCSession *)&session->IRTCSession2_iface;
 }
@@ -170,6 +129,11 @@ static void set_state(struct session *session, RTC_SESSION_STATE state, LONG sta
     }
 }
 
+void session_change_state(struct session *session, RTC_SESSION_STATE state, LONG status_code, const char *status_text)
+{
+    set_state(session, state, status_code, status_text);
+}
+
 static void set_participant_state(struct session *session, RTC_PARTICIPANT_STATE state, LONG status_code)
 {
     if (session->participant)
@@ -239,8 +203,10 @@ static void call_terminated(struct session *session, struct sip_call *call)
         break;
     }
     session->pending = OPERATION_NONE;
+    session->final_status = code;
     set_participant_state(session, RTCPS_DISCONNECTED, status);
     set_state(session, RTCSS_DISCONNECTED, status, text);
+    transfer_session_ended(session);
 }
 
 void session_on_call_state(struct session *session, struct sip_call *call, int state)
@@ -253,7 +219,10 @@ void session_on_call_state(struct session *session, struct sip_call *call, int s
     case SIP_CALL_STATE_RINGING:
     case SIP_CALL_STATE_EARLY_MEDIA:
         if (!session->incoming)
+        {
             set_participant_state(session, RTCPS_ALERTING, S_OK);
+            transfer_session_alerting(session);
+        }
         break;
     case SIP_CALL_STATE_ANSWERING:
         set_participant_state(session, RTCPS_ANSWERING, S_OK);
@@ -412,6 +381,27 @@ HRESULT session_create(struct client *client, RTC_SESSION_TYPE type, const WCHAR
     return S_OK;
 }
 
+/* An INVITE from a transferee carries who referred it and the transferor's cookie. */
+static void incoming_referral(struct session *session, struct sip_call *call)
+{
+    const char *referred_by = sip_call_get_invite_header(call, "Referred-By");
+    const char *cookie = sip_call_get_invite_header(call, RTC_REFER_COOKIE_HEADER);
+    char *unescaped = cookie ? sip_uri_header_unescape(cookie, NULL) : NULL;
+    char *uri = NULL;
+
+    if (!referred_by && !cookie)
+        return;
+    /* Referred-By: <sip:a@host> or "Name" <sip:a@host>;params: the application sees the URI. */
+    if (referred_by)
+    {
+        const char *start = strchr(referred_by, '<'), *end = start ? strchr(start, '>') : NULL;
+        uri = end ? g_strndup(start + 1, end - start - 1) : g_strdup(referred_by);
+    }
+    session_set_referred(session, uri, unescaped ? unescaped : cookie);
+    g_free(uri);
+    g_free(unescaped);
+}
+
 /* An INVITE arrived and the client decided to take it as a session (answer mode not reject). */
 struct session *session_create_incoming(struct client *client, struct sip_call *call, BOOL auto_accept)
 {
@@ -424,6 +414,7 @@ struct session *session_create_incoming(struct client *client, struct sip_call *
     session->incoming = TRUE;
     session->call = sip_call_ref(call);
     sip_call_set_user_data(call, session);
+    incoming_referral(session, call);
     uri = com_bstr_from_utf8(sip_call_get_remote_uri(call));
     name = display ? com_bstr_from_utf8(display) : NULL;
     participant_create(session_iface(session), uri, name, RTCPS_INCOMING, &session->participant);
@@ -506,6 +497,19 @@ void session_end_for_shutdown(struct session *session)
     }
 }
 
+struct session *session_from_iface(IUnknown *iface)
+{
+    IRTCSession2 *session2;
+    struct session *session = NULL;
+
+    if (!iface || FAILED(IUnknown_QueryInterface(iface, &IID_IRTCSession2, (void **)&session2)))
+        return NULL;
+    if (session2->lpVtbl == &session_vtbl)
+        session = impl_from_IRTCSession2(session2);
+    IRTCSession2_Release(session2);
+    return session;
+}
+
 void session_add_ref(struct session *session)
 {
     IRTCSession2_AddRef(&session->IRTCSession2_iface);
@@ -560,6 +564,7 @@ static ULONG WINAPI session_Release(IRTCSession2 *iface)
             participant_detach(session->participant);
             IRTCParticipant_Release(session->participant);
         }
+        transfer_session_destroyed(session);
         if (session->profile)
             IRTCProfile_Release(session->profile);
         free_redirects(session);
@@ -760,12 +765,33 @@ static HRESULT hresult_from_engine_error(const GError *error)
 
 static HRESULT start_call(struct session *session, const char *to)
 {
+    struct sip_call_options options = { NULL };
     struct sip_call *call;
     GError *error = NULL;
     char *from = client_local_identity(session->client);
+    GPtrArray *headers = g_ptr_array_new_with_free_func(g_free);
     HRESULT hr;
 
-    call = sip_call_invite(client_engine(session->client), from, to, &error);
+    /* put_ReferredByURI / put_ReferCookie travel on the INVITE (docs/wire-mapping.md). */
+    if (session->referred_by_uri && *session->referred_by_uri)
+    {
+        char *uri = com_utf8_from_wstr(session->referred_by_uri);
+        g_ptr_array_add(headers, strchr(uri, '<') ? g_strdup_printf("Referred-By: %s", uri)
+                                                  : g_strdup_printf("Referred-By: <%s>", uri));
+        g_free(uri);
+    }
+    if (session->refer_cookie)
+    {
+        char *cookie = com_utf8_from_wstr(session->refer_cookie);
+        char *escaped = sip_uri_header_escape(cookie);
+        g_ptr_array_add(headers, g_strdup_printf("%s: %s", RTC_REFER_COOKIE_HEADER, escaped));
+        g_free(escaped);
+        g_free(cookie);
+    }
+    g_ptr_array_add(headers, NULL);
+    options.headers = (const char *const *)headers->pdata;
+    call = sip_call_invite_full(client_engine(session->client), from, to, &options, &error);
+    g_ptr_array_free(headers, TRUE);
     g_free(from);
     if (!call)
     {
@@ -814,6 +840,8 @@ static HRESULT WINAPI session_AddParticipant(IRTCSession2 *iface, BSTR address, 
         g_free(target);
         return hr;
     }
+    if (is_call_type(session->type))
+        transfer_link_session(session, target);
     g_free(target);
     session->participant = participant;
     client_session_started(session->client, session);
@@ -1225,7 +1253,7 @@ static HRESULT WINAPI call_control_Forward(IRTCSessionCallControl *iface, BSTR u
 
 static HRESULT WINAPI call_control_Refer(IRTCSessionCallControl *iface, BSTR refer_to, BSTR cookie)
 {
-    return session_not_built(__func__);
+    return transfer_refer(impl_from_IRTCSessionCallControl(iface), refer_to, cookie);
 }
 
 static HRESULT WINAPI call_control_put_ReferredByURI(IRTCSessionCallControl *iface, BSTR uri)

@@ -7,7 +7,7 @@
  * "Receiving a Session Transfer" samples on a GLib main loop.
  *
  *   rtc_answer --listen ADDR:PORT [--uri URI] [--answer auto|prompt|reject|busy]
- *              [--refer accept|reject] [--calls N] [--timeout SECONDS]
+ *              [--refer accept|reject] [--calls N] [--hangup-after SECONDS] [--timeout SECONDS]
  *
  * Exit status: 0 after N incoming calls have ended, 1 on timeout or failure, 2 for bad arguments.
  */
@@ -26,6 +26,35 @@ static IRTCSession *pending;                /* waiting for the prompt's answer *
 static IRTCSessionReferredEvent *referral;  /* the transfer being carried out */
 static IRTCSession *transfer_session;       /* our call to the transfer target */
 static gboolean result_failed;
+static char who[32] = "callee";   /* the label in front of every line: the user part of --uri */
+static int hangup_after;                    /* 0: the other side hangs up */
+
+static gboolean hang_up(gpointer data)
+{
+    IRTCSession *session = data;
+    RTC_SESSION_STATE state;
+
+    if (SUCCEEDED(IRTCSession_get_State(session, &state)) && state != RTCSS_DISCONNECTED)
+    {
+        printf("[%s] hanging up\n", who);
+        IRTCSession_Terminate(session, RTCTR_NORMAL);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+static void release_session(gpointer data)
+{
+    IRTCSession_Release((IRTCSession *)data);
+}
+
+static void schedule_hangup(IRTCSession *session)
+{
+    if (!hangup_after)
+        return;
+    IRTCSession_AddRef(session);
+    g_timeout_add_seconds_full(G_PRIORITY_DEFAULT, hangup_after, hang_up, session,
+                               release_session);
+}
 
 static void finish_if_done(void)
 {
@@ -44,7 +73,7 @@ static void start_transfer(IRTCSessionReferredEvent *event)
 
     if (!accept_refer)
     {
-        printf("[callee] rejecting the transfer\n");
+        printf("[%s] rejecting the transfer\n", who);
         IRTCSessionReferredEvent_Reject(event);
         return;
     }
@@ -131,6 +160,8 @@ static void on_session_state(IDispatch *event)
     IRTCSessionStateChangeEvent_get_Session(change, &session);
     IRTCSessionStateChangeEvent_Release(change);
 
+    if (state == RTCSS_CONNECTED)
+        schedule_hangup(session);
     if (session == transfer_session)
     {
         transfer_progress(state);
@@ -180,7 +211,7 @@ static HRESULT STDMETHODCALLTYPE Sink_Event(IRTCEventNotification *This, RTC_EVE
 {
     IRTCSessionReferredEvent *referred;
 
-    sample_print_event("callee", type, event);
+    sample_print_event(who, type, event);
     if (type == RTCE_SESSION_STATE_CHANGE)
         on_session_state(event);
     else if (type == RTCE_SESSION_REFERRED
@@ -241,6 +272,7 @@ int main(int argc, char **argv)
         { "answer", 'a', 0, G_OPTION_ARG_STRING, &answer, "auto (default), prompt, reject or busy", "MODE" },
         { "refer", 'r', 0, G_OPTION_ARG_STRING, &refer, "accept (default) or reject transfers", "MODE" },
         { "calls", 'n', 0, G_OPTION_ARG_INT, &calls_wanted, "Exit after this many calls ended (default 1)", "N" },
+        { "hangup-after", 'h', 0, G_OPTION_ARG_INT, &hangup_after, "Hang up connected calls after this long (default: never)", "SECONDS" },
         { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout, "Give up after this long (default 60)", "SECONDS" },
         { NULL }
     };
@@ -262,17 +294,23 @@ int main(int argc, char **argv)
         problem = "--answer takes auto, prompt, reject or busy";
     else if (refer && strcmp(refer, "accept") && strcmp(refer, "reject"))
         problem = "--refer takes accept or reject";
-    else if (calls_wanted < 1 || timeout < 1)
-        problem = "--calls and --timeout must be positive";
+    else if (calls_wanted < 1 || timeout < 1 || hangup_after < 0)
+        problem = "--calls and --timeout must be positive, --hangup-after not negative";
     if (problem)
     {
         fprintf(stderr, "rtc_answer: %s\nusage: rtc_answer --listen ADDR:PORT [--uri URI] "
-                "[--answer auto|prompt|reject|busy] [--refer accept|reject] [--calls N] [--timeout SECONDS]\n",
+                "[--answer auto|prompt|reject|busy] [--refer accept|reject] [--calls N] [--hangup-after SECONDS] "
+                "[--timeout SECONDS]\n",
                 problem);
         return 2;
     }
     g_option_context_free(context);
     accept_refer = !refer || !strcmp(refer, "accept");
+    if (uri_text && strchr(uri_text, ':') && strchr(uri_text, '@'))
+    {
+        const char *user = strchr(uri_text, ':') + 1;
+        g_strlcpy(who, user, MIN(sizeof(who), (gsize)(strchr(uri_text, '@') - user + 1)));
+    }
 
     CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
     if (FAILED(hr = CoCreateInstance(&CLSID_RTCClient, NULL, CLSCTX_INPROC_SERVER, &IID_IRTCClient, (void **)&client)))
@@ -294,7 +332,7 @@ int main(int argc, char **argv)
         IRTCClient_put_LocalUserURI(client, uri);
         SysFreeString(uri);
     }
-    printf("[callee] listening on %s\n", listen);
+    printf("[%s] listening on %s\n", who, listen);
     fflush(stdout);
 
     loop = g_main_loop_new(NULL, FALSE);

@@ -16,6 +16,9 @@
 
 #include "call.h"
 #include "engine.h"
+#include "refer.h"
+#include "refer_to.h"
+#include "replaces.h"
 #include "sdp_offer_answer.h"
 #include "sipfrag.h"
 
@@ -40,12 +43,14 @@ struct sip_call
     char *remote_uri;
     char *remote_display_name;
 
+    osip_message_t *invite;                 /* our INVITE as sent (with Via), or the peer's as received */
+    struct sip_call *replaced_call;         /* incoming with Replaces: the call it takes over */
     struct sip_dialog *dialog;              /* the call's dialog (confirmed, or early while ringing) */
     GPtrArray *early_dialogs;               /* outgoing: struct sip_dialog *, one per To tag */
     GHashTable *dismissed_forks;            /* outgoing: To tag -> the ACK sent to a losing fork */
+    GPtrArray *refers;                      /* struct sip_refer * in this dialog, not referenced */
 
     /* outgoing INVITE */
-    osip_message_t *invite;                 /* as sent (with Via), for forks and CANCEL */
     osip_transaction_t *invite_transaction; /* its client transaction while it lives */
     struct sip_next_hop invite_hop;
     gboolean provisional_received;
@@ -167,10 +172,14 @@ void sip_call_unref(struct sip_call *call)
         return;
     /* Timers, transactions and the registry hold references: none is left. */
     call_release_stream(call);
+    if (call->replaced_call)
+        sip_call_unref(call->replaced_call);
     sip_dialog_free(call->dialog);
     free_dialog_array(call->early_dialogs);
     if (call->dismissed_forks)
         g_hash_table_destroy(call->dismissed_forks);
+    if (call->refers)
+        g_ptr_array_free(call->refers, TRUE);
     osip_message_free(call->invite);
     osip_message_free(call->pending_2xx);
     osip_message_free(call->last_ack);
@@ -345,6 +354,23 @@ static void stop_2xx_retransmission(struct sip_call *call)
     call->pending_2xx = NULL;
 }
 
+/* Tells the refers of the dialog that the call ends (see refer_call_ending). */
+static void end_refers(struct sip_call *call, gboolean can_send)
+{
+    GPtrArray *refers;
+    guint i;
+
+    if (!call->refers || !call->refers->len)
+        return;
+    /* Each refer leaves the list as it ends: work on a referenced copy. */
+    refers = g_ptr_array_new_full(call->refers->len, (GDestroyNotify)sip_refer_unref);
+    for (i = 0; i < call->refers->len; i++)
+        g_ptr_array_add(refers, sip_refer_ref(g_ptr_array_index(call->refers, i)));
+    for (i = 0; i < refers->len; i++)
+        refer_call_ending(g_ptr_array_index(refers, i), can_send);
+    g_ptr_array_free(refers, TRUE);
+}
+
 /* The call is over for the API layer. What the protocol still has to do
  * (a BYE to send after the ACK, a 2xx racing our CANCEL) goes on. */
 static void call_terminate(struct sip_call *call, enum sip_call_end_reason reason, guint code, const char *phrase)
@@ -357,6 +383,7 @@ static void call_terminate(struct sip_call *call, enum sip_call_end_reason reaso
     call_timer_cancel(call, &call->glare_timer);
     if (call->stream)
         sip_media_stream_stop(call->stream);
+    end_refers(call, FALSE);
     call->engine->call_count--;
     g_debug("call %s terminated: %s (%u %s)", call->call_id, sip_call_end_reason_name(reason), call->status_code,
             call->reason_phrase);
@@ -584,7 +611,17 @@ static void bye_response(struct sip_engine *engine, osip_transaction_t *transact
         g_debug("call %s: BYE answered %u", ((struct sip_call *)data)->call_id, status_code);
 }
 
-static const struct engine_transaction_user bye_user = { bye_response, NULL };
+/* Any in-dialog request answered with credentials moves the dialog's CSeq on. */
+static void dialog_request_replaced(struct sip_engine *engine, osip_transaction_t *old_transaction,
+                                    osip_transaction_t *replacement, const osip_message_t *request, void *data)
+{
+    (void)engine;
+    (void)old_transaction;
+    (void)replacement;
+    call_note_cseq(data, engine_cseq_number(request));
+}
+
+static const struct engine_transaction_user bye_user = { bye_response, NULL, dialog_request_replaced };
 
 static void call_send_bye(struct sip_call *call)
 {
@@ -630,7 +667,7 @@ static void cancel_expired(struct sip_engine *engine, void *data)
         engine_abandon_transaction(engine, call->invite_transaction);
 }
 
-static const struct engine_transaction_user cancel_user = { NULL, NULL };
+static const struct engine_transaction_user cancel_user = { NULL, NULL, NULL };
 
 static void call_send_cancel(struct sip_call *call)
 {
@@ -801,9 +838,14 @@ static void invite_response(struct sip_engine *engine, osip_transaction_t *trans
     struct sip_call *call = data;
 
     (void)engine;
-    (void)transaction;
     if (!call->engine)
         return;
+    if (code >= 200 && call->invite_transaction == transaction)
+    {
+        /* Final: nothing left to CANCEL (the transaction may linger, timer D). */
+        call->invite_transaction = NULL;
+        call_timer_cancel(call, &call->cancel_timer);
+    }
     if (response && code < 200)
         invite_provisional(call, response, code);
     else if (response && code < 300)
@@ -823,17 +865,111 @@ static void invite_terminated(struct sip_engine *engine, osip_transaction_t *tra
         call_timer_cancel(call, &call->cancel_timer);
 }
 
-static const struct engine_transaction_user invite_user = { invite_response, invite_terminated };
-
-struct sip_call *sip_call_invite(struct sip_engine *engine, const char *from, const char *to, GError **error)
+static void invite_replaced(struct sip_engine *engine, osip_transaction_t *old_transaction,
+                            osip_transaction_t *replacement, const osip_message_t *request, void *data)
 {
-    osip_message_t *request;
+    struct sip_call *call = data;
+
+    (void)engine;
+    /* The INVITE went again with credentials: forks and ACKs follow the new one. */
+    if (call->invite_transaction == old_transaction)
+        call->invite_transaction = replacement;
+    call->invite_cseq = engine_cseq_number(request);
+    osip_message_free(call->invite);
+    call->invite = NULL;
+    osip_message_clone(request, &call->invite);
+}
+
+static const struct engine_transaction_user invite_user = { invite_response, invite_terminated, invite_replaced };
+
+/* Adds "Name: value" lines to a message; FALSE on a line without a name. */
+static gboolean add_header_lines(osip_message_t *message, const char *const *lines, GError **error)
+{
+    for (; lines && *lines; lines++)
+    {
+        const char *colon = strchr(*lines, ':');
+        char *name, *value;
+
+        if (!colon || colon == *lines)
+        {
+            g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT, "not a header line: \"%s\"",
+                        *lines);
+            return FALSE;
+        }
+        name = g_strstrip(g_strndup(*lines, colon - *lines));
+        value = g_strstrip(g_strdup(colon + 1));
+        osip_message_set_header(message, name, value);
+        g_free(name);
+        g_free(value);
+    }
+    return TRUE;
+}
+
+/* Splits headers embedded in a target URI (§19.1.5) off: *uri gets the
+ * target without them, *lines the ones to copy into the INVITE. */
+static gboolean split_target(const char *to, char **uri, GPtrArray **lines, GError **error)
+{
+    struct sip_refer_to target = { 0 };
+    GError *parse_error = NULL;
+    guint i;
+
+    *lines = g_ptr_array_new_with_free_func(g_free);
+    if (!strchr(to, '?'))
+    {
+        *uri = g_strdup(to);
+        g_ptr_array_add(*lines, NULL);
+        return TRUE;
+    }
+    if (!sip_refer_to_parse(to, &target, &parse_error))
+    {
+        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT, "bad target \"%s\": %s", to,
+                    parse_error->message);
+        g_error_free(parse_error);
+        g_ptr_array_free(*lines, TRUE);
+        *lines = NULL;
+        return FALSE;
+    }
+    *uri = target.display_name ? g_strdup_printf("\"%s\" <%s>", target.display_name, target.uri)
+                               : g_strdup(target.uri);
+    for (i = 0; i < target.headers->len; i++)
+    {
+        const struct sip_uri_header *header = g_ptr_array_index(target.headers, i);
+
+        if (sip_uri_header_classify(header->name) == SIP_URI_HEADER_COPY)
+            g_ptr_array_add(*lines, g_strdup_printf("%s: %s", header->name, header->value));
+    }
+    g_ptr_array_add(*lines, NULL);
+    sip_refer_to_clear(&target);
+    return TRUE;
+}
+
+struct sip_call *sip_call_invite_full(struct sip_engine *engine, const char *from, const char *to,
+                                      const struct sip_call_options *options, GError **error)
+{
+    osip_message_t *request = NULL;
+    GPtrArray *uri_headers = NULL;
     struct sip_call *call;
-    char *offer;
+    char *target = NULL, *offer;
 
     g_return_val_if_fail(engine != NULL, NULL);
-    if (!(request = engine_build_request(engine, "INVITE", from, to, error)))
+    if (!to || !split_target(to, &target, &uri_headers, error))
         return NULL;
+    request = engine_build_request(engine, "INVITE", from, target, error);
+    g_free(target);
+    if (!request)
+    {
+        g_ptr_array_free(uri_headers, TRUE);
+        return NULL;
+    }
+    if (!add_header_lines(request, (const char *const *)uri_headers->pdata, error)
+        || !add_header_lines(request, options ? options->headers : NULL, error))
+    {
+        g_ptr_array_free(uri_headers, TRUE);
+        osip_message_free(request);
+        return NULL;
+    }
+    g_ptr_array_free(uri_headers, TRUE);
+
     call = call_new(engine, FALSE);
     if (!engine_hop_for_uri(engine, request->req_uri, &call->invite_hop, error)
         || !engine_add_via(engine, request, &call->invite_hop))
@@ -882,6 +1018,27 @@ failed:
     return NULL;
 }
 
+struct sip_call *sip_call_invite(struct sip_engine *engine, const char *from, const char *to, GError **error)
+{
+    return sip_call_invite_full(engine, from, to, NULL, error);
+}
+
+const char *sip_call_get_invite_header(struct sip_call *call, const char *name)
+{
+    osip_header_t *header = NULL;
+
+    g_return_val_if_fail(call != NULL && name != NULL, NULL);
+    if (!call->invite || osip_message_header_get_byname(call->invite, name, 0, &header) < 0 || !header)
+        return NULL;
+    return header->hvalue;
+}
+
+struct sip_call *sip_call_get_replaced_call(struct sip_call *call)
+{
+    g_return_val_if_fail(call != NULL, NULL);
+    return call->replaced_call;
+}
+
 /* A 2xx no transaction wanted: a retransmission (ACK again) or a fork
  * (§13.2.2.4: ACK it, then BYE it). */
 void call_handle_stray_2xx(struct sip_call *call, osip_message_t *response)
@@ -899,7 +1056,7 @@ void call_handle_stray_2xx(struct sip_call *call, osip_message_t *response)
             engine_send_ack(call->engine, call->last_ack, &call->ack_hop);
         return;
     }
-    if (!call->invite || cseq != call->invite_cseq)
+    if (call->incoming || !call->invite || cseq != call->invite_cseq)
         return;
     if (!call->dismissed_forks)
         call->dismissed_forks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
@@ -939,7 +1096,7 @@ static void ist_terminated(struct sip_engine *engine, osip_transaction_t *transa
         call->invite_server = NULL;
 }
 
-static const struct engine_transaction_user ist_user = { NULL, ist_terminated };
+static const struct engine_transaction_user ist_user = { NULL, ist_terminated, NULL };
 
 /* Where our responses and media go: the transport the INVITE came on. */
 static enum sip_transport_protocol call_protocol(struct sip_call *call)
@@ -947,8 +1104,46 @@ static enum sip_transport_protocol call_protocol(struct sip_call *call)
     return call->dialog ? call->dialog->protocol : call->invite_hop.protocol;
 }
 
+/* RFC 3891 §3: the call whose dialog a Replaces names, referenced, or
+ * NULL with the response code (400, 481, 486, 603). */
+static struct sip_call *find_replaced_call(struct sip_engine *engine, const char *value, guint *code)
+{
+    struct sip_replaces replaces = { 0 };
+    enum sip_replaces_match match = SIP_REPLACES_NO_MATCH;
+    struct sip_call *call;
+    struct sip_dialog *dialog;
+
+    if (!sip_replaces_parse(value, &replaces, NULL))
+    {
+        *code = 400;
+        return NULL;
+    }
+    call = engine_lookup_call(engine, replaces.call_id, replaces.to_tag);
+    if (call)
+    {
+        dialog = call->dialog && !g_strcmp0(call->dialog->remote_tag, replaces.from_tag)
+                 ? call->dialog : find_early_dialog(call, replaces.from_tag, FALSE);
+        if (dialog)
+            match = sip_replaces_match(&replaces, call->call_id, call->local_tag, dialog->remote_tag,
+                                       dialog->state == SIP_DIALOG_CONFIRMED, !call->incoming);
+    }
+    sip_replaces_clear(&replaces);
+    if (match != SIP_REPLACES_MATCH)
+    {
+        *code = sip_replaces_match_status(match);
+        return NULL;
+    }
+    if (call->state == SIP_CALL_STATE_TERMINATED)
+    {
+        *code = 603;
+        return NULL;
+    }
+    return sip_call_ref(call);
+}
+
 void call_handle_invite(struct sip_engine *engine, osip_transaction_t *ist, osip_message_t *invite)
 {
+    osip_header_t *replaces = NULL;
     struct sip_call *call;
     char *offer;
 
@@ -976,6 +1171,19 @@ void call_handle_invite(struct sip_engine *engine, osip_transaction_t *ist, osip
     call->dialog->connection_id = engine_transaction_connection(ist);
     call->invite_server = ist;
     engine_set_transaction_user(ist, &ist_user, sip_call_ref(call), (GDestroyNotify)sip_call_unref);
+    osip_message_clone(invite, &call->invite);
+
+    if (osip_message_header_get_byname(invite, "replaces", 0, &replaces) >= 0 && replaces && replaces->hvalue)
+    {
+        guint code;
+
+        if (!(call->replaced_call = find_replaced_call(engine, replaces->hvalue, &code)))
+        {
+            call->invite_answered = TRUE;
+            engine_respond(engine, ist, engine_build_response(engine, invite, code, NULL, call->local_tag));
+            goto discard;
+        }
+    }
 
     /* An offer we cannot answer is refused before anyone is bothered. */
     if ((offer = sdp_body(invite)))
@@ -1176,6 +1384,27 @@ gboolean sip_call_reject(struct sip_call *call, guint status_code, const char *r
     return TRUE;
 }
 
+gboolean sip_call_redirect(struct sip_call *call, const char *contact, GError **error)
+{
+    osip_message_t *response;
+
+    g_return_val_if_fail(call != NULL, FALSE);
+    if (!check_undecided_incoming(call, error))
+        return FALSE;
+    response = engine_build_response(call->engine, call->invite_server->orig_request, 302, NULL, call->local_tag);
+    if (!contact || osip_message_set_contact(response, contact) || !osip_list_size(&response->contacts))
+    {
+        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT, "bad Contact \"%s\"",
+                    contact ? contact : "(null)");
+        osip_message_free(response);
+        return FALSE;
+    }
+    call->invite_answered = TRUE;
+    engine_respond(call->engine, call->invite_server, response);
+    call_terminate(call, SIP_CALL_END_REDIRECTED, 302, NULL);
+    return TRUE;
+}
+
 void call_handle_cancel(struct sip_call *call, osip_transaction_t *invite_transaction)
 {
     if (!call->engine || invite_transaction != call->invite_server || call->invite_answered)
@@ -1287,6 +1516,15 @@ void call_handle_request(struct sip_call *call, osip_transaction_t *transaction,
             return;
         }
     }
+    if (MSG_IS_NOTIFY(request))
+    {
+        /* Also on an ended call: a NOTIFY may race the BYE (transfer.md, item 9). */
+        if (sip_dialog_accept_remote_cseq(dialog, request))
+            refer_handle_notify(call, transaction, request);
+        else
+            engine_respond_simple(engine, transaction, 500, "CSeq Out of Order");
+        return;
+    }
     if (call->state == SIP_CALL_STATE_TERMINATED && !MSG_IS_BYE(request))
     {
         engine_respond_simple(engine, transaction, 481, NULL);     /* ended, only lingering */
@@ -1328,6 +1566,13 @@ void call_handle_request(struct sip_call *call, osip_transaction_t *transaction,
     {
         engine_answer_options(engine, transaction, request);
     }
+    else if (MSG_IS_REFER(request))
+    {
+        if (dialog != call->dialog)
+            engine_respond_simple(engine, transaction, 603, NULL);
+        else
+            refer_handle_request(call, transaction, request);
+    }
     else
     {
         engine_respond_simple(engine, transaction, 501, NULL);
@@ -1353,9 +1598,12 @@ static void reinvite_response(struct sip_engine *engine, osip_transaction_t *tra
     struct sip_call *call = data;
     char *answer;
 
-    (void)transaction;
     if (!call->engine || code < 200)
         return;
+    /* The re-INVITE is over at its final response, even if its transaction
+     * lingers (timer D) to absorb retransmissions. */
+    if (call->reinvite_transaction == transaction)
+        call->reinvite_transaction = NULL;
     if (response && code < 300)
     {
         send_ack(call, call->dialog, call->reinvite_cseq);
@@ -1365,7 +1613,8 @@ static void reinvite_response(struct sip_engine *engine, osip_transaction_t *tra
             take_answer(call, answer);
             g_free(answer);
         }
-        return;     /* the next re-INVITE, if needed, goes when this transaction ends */
+        call_maybe_reinvite(call);      /* the user changed their mind meanwhile */
+        return;
     }
     if (code == 491)
     {
@@ -1398,14 +1647,24 @@ static void reinvite_terminated(struct sip_engine *engine, osip_transaction_t *t
     struct sip_call *call = data;
 
     (void)engine;
-    if (call->reinvite_transaction != transaction)
-        return;
-    call->reinvite_transaction = NULL;
-    if (call->engine)
-        call_maybe_reinvite(call);
+    if (call->reinvite_transaction == transaction)
+        call->reinvite_transaction = NULL;      /* ended without a final response */
 }
 
-static const struct engine_transaction_user reinvite_user = { reinvite_response, reinvite_terminated };
+static void reinvite_replaced(struct sip_engine *engine, osip_transaction_t *old_transaction,
+                              osip_transaction_t *replacement, const osip_message_t *request, void *data)
+{
+    struct sip_call *call = data;
+
+    (void)engine;
+    if (call->reinvite_transaction == old_transaction)
+        call->reinvite_transaction = replacement;
+    call->reinvite_cseq = engine_cseq_number(request);
+    call_note_cseq(call, call->reinvite_cseq);
+}
+
+static const struct engine_transaction_user reinvite_user = { reinvite_response, reinvite_terminated,
+                                                              reinvite_replaced };
 
 static void send_reinvite(struct sip_call *call)
 {
@@ -1477,19 +1736,42 @@ gboolean sip_call_resume(struct sip_call *call, GError **error)
 
 /* ---- MESSAGE and INFO in the dialog --------------------------------------------------------------- */
 
+struct dialog_request
+{
+    struct sip_call *call;
+    guint id;
+};
+
+static void dialog_request_free(void *data)
+{
+    struct dialog_request *request = data;
+
+    sip_call_unref(request->call);
+    g_free(request);
+}
+
 static void request_response(struct sip_engine *engine, osip_transaction_t *transaction,
                              const osip_message_t *response, guint code, void *data)
 {
+    struct dialog_request *request = data;
+
     (void)transaction;
     if (code >= 200)
-        engine_report_request_result(engine, GPOINTER_TO_UINT(data), code, response ? response->reason_phrase : NULL);
+        engine_report_request_result(engine, request->id, code, response ? response->reason_phrase : NULL);
 }
 
-static const struct engine_transaction_user request_user = { request_response, NULL };
+static void request_replaced(struct sip_engine *engine, osip_transaction_t *old_transaction,
+                             osip_transaction_t *replacement, const osip_message_t *request, void *data)
+{
+    dialog_request_replaced(engine, old_transaction, replacement, request, ((struct dialog_request *)data)->call);
+}
+
+static const struct engine_transaction_user request_user = { request_response, NULL, request_replaced };
 
 static guint send_dialog_request(struct sip_call *call, const char *method, const char *content_type,
                                  const char *body, gsize body_length, GError **error)
 {
+    struct dialog_request *pending;
     osip_message_t *request;
     guint id;
 
@@ -1508,8 +1790,10 @@ static guint send_dialog_request(struct sip_call *call, const char *method, cons
         return 0;
     }
     engine_set_body(request, content_type ? content_type : "text/plain", body, body_length);
-    id = engine_next_request_id(call->engine);
-    if (!send_in_dialog(call, call->dialog, request, &request_user, GUINT_TO_POINTER(id), NULL, error))
+    pending = g_new0(struct dialog_request, 1);
+    pending->call = sip_call_ref(call);
+    pending->id = id = engine_next_request_id(call->engine);
+    if (!send_in_dialog(call, call->dialog, request, &request_user, pending, dialog_request_free, error))
         return 0;
     return id;
 }
@@ -1551,6 +1835,8 @@ gboolean sip_call_hangup(struct sip_call *call, GError **error)
         return TRUE;
     }
 
+    /* A transfer's last NOTIFY goes before the BYE (transfer.md, item 9). */
+    end_refers(call, TRUE);
     if (call->pending_2xx && call->incoming && call->state == SIP_CALL_STATE_ANSWERING)
         call->bye_after_ack = TRUE;     /* §15: no BYE before the ACK (or its timeout) */
     else
@@ -1567,6 +1853,7 @@ void call_detach(struct sip_call *call)
 
     if (!engine)
         return;
+    end_refers(call, call->state != SIP_CALL_STATE_TERMINATED);
     call_timer_cancel(call, &call->cancel_timer);
     call_timer_cancel(call, &call->retransmit_timer);
     call_timer_cancel(call, &call->glare_timer);
@@ -1685,4 +1972,56 @@ void *sip_call_get_user_data(struct sip_call *call)
 {
     g_return_val_if_fail(call != NULL, NULL);
     return call->user_data;
+}
+
+/* ---- for the transfer code -------------------------------------------------------------------------- */
+
+struct sip_dialog *call_confirmed_dialog(struct sip_call *call)
+{
+    return call->dialog && call->dialog->state == SIP_DIALOG_CONFIRMED ? call->dialog : NULL;
+}
+
+void call_add_contact(struct sip_call *call, osip_message_t *message)
+{
+    if (call->engine)
+        add_contact(call, message, call_protocol(call));
+}
+
+osip_transaction_t *call_send_request(struct sip_call *call, osip_message_t *request,
+                                      const struct engine_transaction_user *user, void *data,
+                                      GDestroyNotify destroy, GError **error)
+{
+    if (!call->engine || !call->dialog)
+    {
+        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_WRONG_STATE, "the call has no dialog");
+        osip_message_free(request);
+        if (destroy)
+            destroy(data);
+        return NULL;
+    }
+    return send_in_dialog(call, call->dialog, request, user, data, destroy, error);
+}
+
+void call_add_refer(struct sip_call *call, struct sip_refer *refer)
+{
+    if (!call->refers)
+        call->refers = g_ptr_array_new();
+    g_ptr_array_add(call->refers, refer);
+}
+
+void call_remove_refer(struct sip_call *call, struct sip_refer *refer)
+{
+    if (call->refers)
+        g_ptr_array_remove(call->refers, refer);
+}
+
+GPtrArray *call_refers(struct sip_call *call)
+{
+    return call->refers;
+}
+
+void call_note_cseq(struct sip_call *call, guint32 cseq)
+{
+    if (call->dialog && cseq > call->dialog->local_cseq)
+        call->dialog->local_cseq = cseq;
 }

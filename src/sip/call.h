@@ -31,6 +31,30 @@ void call_handle_invite_again(struct sip_call *call, osip_message_t *invite);
 /* The engine is going away: cancel timers, forget transactions, unregister. */
 void call_detach(struct sip_call *call);
 
+/* ---- for the transfer code (refer.c) ---- */
+
+struct sip_refer;
+struct sip_dialog;
+struct engine_transaction_user;
+
+/* The call's confirmed dialog, or NULL. */
+struct sip_dialog *call_confirmed_dialog(struct sip_call *call);
+/* Adds our Contact for the call's dialog to a request or response. */
+void call_add_contact(struct sip_call *call, osip_message_t *message);
+/* Sends a request the call's dialog built (see engine_send_request). */
+osip_transaction_t *call_send_request(struct sip_call *call, osip_message_t *request,
+                                      const struct engine_transaction_user *user, void *data,
+                                      GDestroyNotify destroy, GError **error);
+/* Refers living in the call's dialog, not referenced: the refer adds and
+ * removes itself; the call tells them when it ends. */
+void call_add_refer(struct sip_call *call, struct sip_refer *refer);
+void call_remove_refer(struct sip_call *call, struct sip_refer *refer);
+/* A request of the dialog went out again with CSeq cseq (credentials):
+ * the dialog's next request must use a higher one. */
+void call_note_cseq(struct sip_call *call, guint32 cseq);
+/* Those refers (may be NULL). */
+GPtrArray *call_refers(struct sip_call *call);
+
 G_END_DECLS
 
 #endif /* RTCSHIM_SIP_CALL_INTERNAL_H */

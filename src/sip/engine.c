@@ -12,6 +12,8 @@
 
 #include "engine.h"
 #include "call.h"
+#include "refer.h"
+#include "digest.h"
 #include "request_check.h"
 #include "sipfrag.h"
 
@@ -32,6 +34,8 @@ struct transaction_context
     gboolean queued;                    /* in engine->ready */
     gboolean dead;                      /* killed, awaiting free */
     gboolean final_reported;            /* client: a final outcome went to the user */
+    guint auth_attempts;                /* client: times the request was re-sent with credentials */
+    GPtrArray *answered_realms;         /* client: realms already answered (char *) */
     struct sip_request_verdict verdict; /* server: answer this instead of dispatching */
 };
 
@@ -476,6 +480,8 @@ static void transaction_free(struct sip_engine *engine, osip_transaction_t *tran
         if (context->destroy)
             context->destroy(context->data);
         sip_request_verdict_clear(&context->verdict);
+        if (context->answered_realms)
+            g_ptr_array_free(context->answered_realms, TRUE);
         g_free(context->key);
         g_free(context);
     }
@@ -734,10 +740,200 @@ void engine_abandon_transaction(struct sip_engine *engine, osip_transaction_t *t
     free_dead_transactions(engine);
 }
 
+struct engine_credentials
+{
+    char *username;
+    char *password;
+};
+
+static void credentials_free(void *data)
+{
+    struct engine_credentials *credentials = data;
+
+    g_free(credentials->username);
+    g_free(credentials->password);
+    g_free(credentials);
+}
+
+void sip_engine_set_credentials(struct sip_engine *engine, const char *realm, const char *username,
+                                const char *password)
+{
+    struct engine_credentials *credentials;
+
+    g_return_if_fail(engine != NULL);
+    if (!password || !username)
+    {
+        g_hash_table_remove(engine->credentials, realm ? realm : "");
+        return;
+    }
+    credentials = g_new0(struct engine_credentials, 1);
+    credentials->username = g_strdup(username);
+    credentials->password = g_strdup(password);
+    g_hash_table_replace(engine->credentials, g_strdup(realm ? realm : ""), credentials);
+}
+
+void sip_engine_clear_credentials(struct sip_engine *engine)
+{
+    g_return_if_fail(engine != NULL);
+    g_hash_table_remove_all(engine->credentials);
+}
+
+static gboolean realm_answered(const struct transaction_context *context, const char *realm)
+{
+    guint i;
+
+    for (i = 0; context->answered_realms && i < context->answered_realms->len; i++)
+        if (!strcmp(g_ptr_array_index(context->answered_realms, i), realm))
+            return TRUE;
+    return FALSE;
+}
+
+/* Adds an answer to each challenge of a 401/407 we have credentials for;
+ * FALSE if none could be answered. */
+static gboolean add_authorizations(struct sip_engine *engine, struct transaction_context *context,
+                                   const osip_message_t *response, osip_message_t *request, GPtrArray *realms)
+{
+    gboolean proxy = osip_message_get_status_code(response) == 407;
+    const osip_list_t *challenges = proxy ? &response->proxy_authenticates : &response->www_authenticates;
+    char *uri = engine_uri_string(request->req_uri);
+    gboolean added = FALSE;
+    int i;
+
+    for (i = 0; !osip_list_eol(challenges, i); i++)
+    {
+        struct sip_digest_challenge challenge = { 0 };
+        struct engine_credentials *credentials;
+        char *text = NULL, *value;
+
+        /* Both header types share one layout in libosip2. */
+        if (osip_www_authenticate_to_str(osip_list_get(challenges, i), &text) || !text)
+            continue;
+        if (!sip_digest_challenge_parse(text, &challenge, NULL))
+        {
+            osip_free(text);
+            continue;
+        }
+        osip_free(text);
+        credentials = g_hash_table_lookup(engine->credentials, challenge.realm);
+        if (!credentials)
+            credentials = g_hash_table_lookup(engine->credentials, "");
+        /* Challenged again for a realm we answered: wrong credentials,
+         * unless the server only found our nonce stale. */
+        if (credentials && (!realm_answered(context, challenge.realm) || challenge.stale))
+        {
+            value = sip_digest_build_authorization(&challenge, credentials->username, credentials->password,
+                                                   request->sip_method, uri, 1, NULL, NULL);
+            if (value)
+            {
+                if (proxy)
+                    osip_message_set_proxy_authorization(request, value);
+                else
+                    osip_message_set_authorization(request, value);
+                g_ptr_array_add(realms, g_strdup(challenge.realm));
+                added = TRUE;
+                g_free(value);
+            }
+        }
+        sip_digest_challenge_clear(&challenge);
+    }
+    g_free(uri);
+    return added;
+}
+
+static void transaction_add_event(struct sip_engine *engine, osip_transaction_t *transaction, osip_event_t *event);
+
+/* §22.2: a 401/407 gets the request again with credentials, in a new
+ * transaction that takes over the old one's user. */
+static gboolean retry_with_credentials(struct sip_engine *engine, osip_transaction_t *transaction,
+                                       const osip_message_t *response)
+{
+    struct transaction_context *context = context_of(transaction), *retry_context;
+    gboolean proxy = osip_message_get_status_code(response) == 407;
+    const osip_message_t *original = transaction->orig_request;
+    osip_transaction_t *retry;
+    osip_message_t *request = NULL;
+    struct sip_next_hop hop = { 0 };
+    GPtrArray *realms;
+    osip_list_t *old;
+    osip_event_t *event;
+    char cseq[32];
+    char *destination = NULL;
+    int port = 0;
+
+    if (!original || context->auth_attempts >= 3 || !g_hash_table_size(engine->credentials)
+        || MSG_IS_ACK(original) || MSG_IS_CANCEL(original) || osip_message_clone(original, &request))
+        return FALSE;
+    /* The answers of this kind are replaced; the other kind is kept. */
+    old = proxy ? &request->proxy_authorizations : &request->authorizations;
+    osip_list_special_free(old, proxy ? (void (*)(void *))osip_proxy_authorization_free
+                                      : (void (*)(void *))osip_authorization_free);
+    osip_list_init(old);
+    realms = g_ptr_array_new_with_free_func(g_free);
+    if (context->answered_realms)
+        for (guint i = 0; i < context->answered_realms->len; i++)
+            g_ptr_array_add(realms, g_strdup(g_ptr_array_index(context->answered_realms, i)));
+    if (!add_authorizations(engine, context, response, request, realms))
+        goto failed;
+
+    /* A new transaction: the next CSeq and a new branch (§8.1.3.5). */
+    g_snprintf(cseq, sizeof(cseq), "%u %s", engine_cseq_number(request) + 1, request->sip_method);
+    osip_cseq_free(request->cseq);
+    request->cseq = NULL;
+    osip_message_set_cseq(request, cseq);
+    osip_transaction_get_destination(transaction, &destination, &port);
+    if (!destination)
+        goto failed;
+    hop.protocol = context->protocol;
+    g_strlcpy(hop.host, destination, sizeof(hop.host));
+    hop.port = port;
+    hop.connection_id = context->connection_id;
+    osip_via_free(osip_list_get(&request->vias, 0));
+    osip_list_remove(&request->vias, 0);
+    if (!engine_add_via(engine, request, &hop))
+        goto failed;
+
+    retry = transaction_new(engine, MSG_IS_INVITE(request) ? ICT : NICT, request, hop.protocol, hop.connection_id);
+    if (!retry)
+        goto failed;
+    if (MSG_IS_INVITE(request))
+        osip_ict_set_destination(retry->ict_context, osip_strdup(hop.host), hop.port);
+    else
+        osip_nict_set_destination(retry->nict_context, osip_strdup(hop.host), hop.port);
+    retry_context = context_of(retry);
+    retry_context->user = context->user;
+    retry_context->data = context->data;
+    retry_context->destroy = context->destroy;
+    retry_context->auth_attempts = context->auth_attempts + 1;
+    retry_context->answered_realms = realms;
+    context->user = NULL;
+    context->data = NULL;
+    context->destroy = NULL;
+    g_debug("answering a %u with credentials (attempt %u)", osip_message_get_status_code(response),
+            retry_context->auth_attempts);
+
+    event = osip_new_outgoing_sipmessage(request);
+    event->transactionid = retry->transactionid;
+    transaction_add_event(engine, retry, event);
+    if (retry_context->user && retry_context->user->replaced)
+        retry_context->user->replaced(engine, transaction, retry, request, retry_context->data);
+    return TRUE;
+
+failed:
+    g_ptr_array_free(realms, TRUE);
+    osip_message_free(request);
+    return FALSE;
+}
+
 static void report_client_outcome(osip_transaction_t *transaction, const osip_message_t *response, guint code)
 {
     struct transaction_context *context = context_of(transaction);
 
+    if (response && (code == 401 || code == 407) && !context->final_reported
+        && retry_with_credentials(context->engine, transaction, response))
+    {
+        context->final_reported = TRUE;
+        return;
+    }
     if (code >= 200)
     {
         if (context->final_reported)
@@ -872,7 +1068,9 @@ static void dispatch_request(struct sip_engine *engine, osip_transaction_t *tran
         engine_respond_simple(engine, transaction, 200, NULL);
         engine_report_incoming_request(engine, NULL, request);
     }
-    else if (!strcmp(method, "BYE") || !strcmp(method, "INFO"))
+    else if (MSG_IS_REFER(request))
+        engine_respond_simple(engine, transaction, 603, NULL);     /* only inside a confirmed dialog */
+    else if (!strcmp(method, "BYE") || !strcmp(method, "INFO") || MSG_IS_NOTIFY(request))
         engine_respond_simple(engine, transaction, 481, NULL);
     else
         engine_respond_simple(engine, transaction, 501, NULL);
@@ -1439,6 +1637,19 @@ void engine_register_call(struct sip_engine *engine, struct sip_call *call, cons
         g_hash_table_replace(engine->incoming_calls, call_key(call_id, remote_tag), sip_call_ref(call));
 }
 
+struct sip_call *engine_lookup_call(struct sip_engine *engine, const char *call_id, const char *local_tag)
+{
+    char *key;
+    struct sip_call *call;
+
+    if (!call_id || !local_tag)
+        return NULL;
+    key = call_key(call_id, local_tag);
+    call = g_hash_table_lookup(engine->calls, key);
+    g_free(key);
+    return call;
+}
+
 void engine_unregister_call(struct sip_engine *engine, struct sip_call *call, const char *call_id,
                             const char *local_tag, const char *remote_tag)
 {
@@ -1467,7 +1678,7 @@ static void message_response(struct sip_engine *engine, osip_transaction_t *tran
                                      response ? response->reason_phrase : NULL);
 }
 
-static const struct engine_transaction_user message_user = { message_response, NULL };
+static const struct engine_transaction_user message_user = { message_response, NULL, NULL };
 
 guint sip_engine_send_message(struct sip_engine *engine, const char *from, const char *to,
                               const char *content_type, const char *body, gsize body_length, GError **error)
@@ -1520,6 +1731,9 @@ struct sip_engine *sip_engine_new(const struct sip_engine_config *config,
     if (callbacks)
         engine->callbacks = *callbacks;
     engine->user_data = user_data;
+    engine->refer_decision_timeout = SIP_REFER_DEFAULT_DECISION_TIMEOUT_MS;
+    engine->credentials = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, credentials_free);
+    engine->registrations = g_ptr_array_new();
     engine->user_agent = g_strdup(config && config->user_agent ? config->user_agent : DEFAULT_USER_AGENT);
     engine->advertised_host = config && config->advertised_host ? g_strdup(config->advertised_host) : NULL;
     engine->rand = g_rand_new();
@@ -1579,6 +1793,9 @@ void sip_engine_free(struct sip_engine *engine)
     g_hash_table_remove_all(engine->calls);
     g_hash_table_remove_all(engine->incoming_calls);
 
+    while (engine->registrations->len)
+        registration_detach(g_ptr_array_index(engine->registrations, engine->registrations->len - 1));
+
     free_transaction_list(engine, &engine->osip->osip_ict_transactions);
     free_transaction_list(engine, &engine->osip->osip_ist_transactions);
     free_transaction_list(engine, &engine->osip->osip_nict_transactions);
@@ -1618,6 +1835,8 @@ void sip_engine_free(struct sip_engine *engine)
     g_hash_table_destroy(engine->client_transactions);
     g_hash_table_destroy(engine->calls);
     g_hash_table_destroy(engine->incoming_calls);
+    g_hash_table_destroy(engine->credentials);
+    g_ptr_array_free(engine->registrations, TRUE);
     g_rand_free(engine->rand);
     g_free(engine->user_agent);
     g_free(engine->advertised_host);

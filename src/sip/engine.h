@@ -26,6 +26,8 @@
 
 #include "sip_engine.h"
 #include "sip_call.h"
+#include "sip_refer.h"
+#include "sip_register.h"
 #include "dialog.h"
 #include "media.h"
 #include "request_check.h"
@@ -47,6 +49,11 @@ struct engine_transaction_user
     void (*response)(struct sip_engine *engine, osip_transaction_t *transaction,
                      const osip_message_t *response, guint status_code, void *data);
     void (*terminated)(struct sip_engine *engine, osip_transaction_t *transaction, void *data);
+    /* The request got 401/407 and went out again with credentials as
+     * request (new CSeq and branch) in transaction replacement, which now
+     * has this user and data; the old transaction reports nothing more. */
+    void (*replaced)(struct sip_engine *engine, osip_transaction_t *old_transaction,
+                     osip_transaction_t *replacement, const osip_message_t *request, void *data);
 };
 
 struct engine_pending_event;
@@ -57,6 +64,11 @@ struct sip_engine
     osip_t *osip;
     struct sip_transport_layer *transports;
     struct sip_engine_callbacks callbacks;
+    struct sip_refer_callbacks refer_callbacks;
+    guint refer_decision_timeout;       /* ms */
+    struct sip_registration_callbacks registration_callbacks;
+    GHashTable *credentials;            /* realm ("" = default) -> struct engine_credentials * */
+    GPtrArray *registrations;           /* struct sip_registration *, not referenced */
     void *user_data;
     char *user_agent;
     char *advertised_host;
@@ -196,6 +208,9 @@ char *engine_display_name(const osip_from_t *header);          /* unquoted, NULL
 char *engine_call_id_string(const osip_call_id_t *call_id);    /* g_free */
 guint32 engine_cseq_number(const osip_message_t *message);
 
+/* ---- registrations (register.c) ---- */
+void registration_detach(struct sip_registration *registration);
+
 /* ---- calls (call.c registers itself) ---- */
 void engine_register_call(struct sip_engine *engine, struct sip_call *call, const char *call_id,
                           const char *local_tag, const char *remote_tag);
@@ -207,6 +222,9 @@ void engine_unregister_call(struct sip_engine *engine, struct sip_call *call, co
  * one to advertise (advertised_host if configured). */
 gboolean engine_media_address(struct sip_engine *engine, enum sip_transport_protocol protocol,
                               const char *destination_ip, char *bind_host, const char **advertised);
+
+/* The call with this Call-ID and local tag, not referenced; NULL if none. */
+struct sip_call *engine_lookup_call(struct sip_engine *engine, const char *call_id, const char *local_tag);
 
 /* The hop for a request to uri: explicit transport, else UDP if we listen on
  * UDP, else TCP. */

@@ -83,9 +83,11 @@ static char *unsupported_requirements(const osip_message_t *request)
 {
     GString *unsupported = NULL;
     osip_header_t *header;
-    int i;
+    int position;
 
-    for (i = 0; osip_message_get_require(request, i, &header) >= 0; i++)
+    /* The position given is where the search starts; the one returned is
+     * where the header was found. */
+    for (position = 0; (position = osip_message_get_require(request, position, &header)) >= 0; position++)
     {
         char **tokens, **token;
 
@@ -324,6 +326,7 @@ char *sip_request_build_rejection(const char *data, gsize length, const char *to
     char *request_line = NULL, *method, *reason = NULL, *result = NULL;
     GString *vias = g_string_new(NULL), *copied = g_string_new(NULL);
     GPtrArray *headers;
+    gint64 content_length = 0;
     gboolean uri_ok;
     guint i;
 
@@ -373,8 +376,22 @@ char *sip_request_build_rejection(const char *data, gsize length, const char *to
         {
             g_string_append_printf(copied, "%s: %s\r\n", canonical, value);
         }
+        else if (!strcmp(canonical, "Content-Length"))
+        {
+            content_length = g_ascii_strtoll(value, NULL, 10);
+        }
         g_free(name);
         g_free(value);
+    }
+
+    /* Every header parsed: libosip2 refused the body (§18.3: shorter than
+     * Content-Length). */
+    if (!reason && content_length > 0)
+    {
+        const char *end = g_strstr_len(data, length, "\r\n\r\n");
+
+        if (end && (gsize)content_length > length - (end + 4 - data))
+            reason = g_strdup("Content-Length Exceeds Body");
     }
 
     if (vias->len)

@@ -107,6 +107,35 @@ void *sip_call_get_user_data(struct sip_call *call);
 const char *sip_call_state_name(enum sip_call_state state);
 const char *sip_call_end_reason_name(enum sip_call_end_reason reason);
 
+/* ---- what transfer and forwarding need (RFC 3261 §19.1.5, RFC 3891, RFC 3892) ---- */
+
+struct sip_call_options
+{
+    /* Extra "Name: value" header lines for the INVITE (Referred-By, a refer
+     * cookie, ...); NULL-terminated. Headers embedded in the target URI
+     * (sip:bob@host?Replaces=...&Subject=...) are added too, unescaped, and
+     * the Request-URI goes out without them. */
+    const char *const *headers;
+};
+
+/* sip_call_invite with options (NULL options = sip_call_invite). */
+struct sip_call *sip_call_invite_full(struct sip_engine *engine, const char *from, const char *to,
+                                      const struct sip_call_options *options, GError **error);
+
+/* A header of the call's first INVITE as received (incoming calls) or
+ * sent (outgoing), by name, first occurrence; NULL when absent. */
+const char *sip_call_get_invite_header(struct sip_call *call, const char *name);
+
+/* Answers an incoming call 302 Moved Temporarily with contact (a URI or a
+ * name-addr) as the Contact; the call then terminates. */
+gboolean sip_call_redirect(struct sip_call *call, const char *contact, GError **error);
+
+/* For an incoming INVITE with Replaces (RFC 3891) that matched one of our
+ * dialogs: the call it replaces (not referenced), else NULL. The engine
+ * answered 481 to a Replaces that matched nothing, and 486 to one that
+ * asked for a confirmed dialog with early-only. */
+struct sip_call *sip_call_get_replaced_call(struct sip_call *call);
+
 G_END_DECLS
 
 #endif /* RTCSHIM_SIP_CALL_H */

@@ -40,8 +40,10 @@ gint sip_timer_poll_timeout(gint64 now_us, gint64 deadline_us)
         return -1;
     if (deadline_us <= now_us)
         return 0;
-    left = (deadline_us - now_us + 999) / 1000;
-    return left > G_MAXINT ? G_MAXINT : (gint)left;
+    left = deadline_us - now_us;        /* > 0, no overflow: both are >= 0 */
+    if (left >= (gint64)G_MAXINT * 1000)
+        return G_MAXINT;
+    return (gint)((left + 999) / 1000);
 }
 
 gint64 sip_timer_earliest(gint64 a_us, gint64 b_us)

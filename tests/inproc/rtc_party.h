@@ -34,7 +34,7 @@ struct party
     GPtrArray *log;
     IRTCSession *incoming;          /* the last session that arrived, referenced */
     IDispatch *last_referred;       /* the last IRTCSessionReferredEvent, referenced */
-    enum { ANSWER_NEVER, ANSWER_AT_ONCE } answer;
+    enum { ANSWER_NEVER, ANSWER_AT_ONCE, ANSWER_BUSY } answer;
     party_event_hook hook;          /* called after logging, if set */
     unsigned short port;
     char uri[64];                   /* sip:name@127.0.0.1:port */

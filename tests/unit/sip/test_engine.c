@@ -1,0 +1,606 @@
+/*
+ * The SIP engine end to end, in-process: several engines on loopback in one
+ * GMainContext place, answer, hold, transfer and end calls with each other.
+ * Every callback also checks that it is not running inside an API call.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+#include <gio/gio.h>
+
+#include "sip/sip_call.h"
+#include "sip/sip_engine.h"
+#include "sip/sip_refer.h"
+
+static gboolean in_api;
+
+/* Runs an API call with the re-entrancy guard up. */
+#define API(expression) ({ __typeof__(expression) api_result_; in_api = TRUE; api_result_ = (expression); \
+                                in_api = FALSE; api_result_; })
+
+enum incoming_action
+{
+    ANSWER,
+    RING,
+    REJECT_BUSY,
+};
+
+struct party
+{
+    const char *name;
+    struct sip_engine *engine;
+    guint16 port;
+    char *uri;
+    enum incoming_action action;
+    GPtrArray *events;                  /* char *, what happened, in order */
+    struct sip_call *incoming;          /* the last incoming call, referenced */
+    struct sip_refer *refer;            /* the last refer received or sent, referenced */
+    gboolean follow_refers;             /* transferee: accept and call the target */
+    struct sip_call *transfer_call;     /* the call made for a refer */
+    struct sip_refer *following;        /* the refer transfer_call reports to */
+};
+
+static void record(struct party *party, const char *format, ...) G_GNUC_PRINTF(2, 3);
+static void record(struct party *party, const char *format, ...)
+{
+    va_list args;
+
+    assert_false(in_api);   /* never called back from inside an API call */
+    va_start(args, format);
+    g_ptr_array_add(party->events, g_strdup_vprintf(format, args));
+    va_end(args);
+}
+
+static gboolean has_event(struct party *party, const char *event)
+{
+    guint i;
+
+    for (i = 0; i < party->events->len; i++)
+        if (!strcmp(g_ptr_array_index(party->events, i), event))
+            return TRUE;
+    return FALSE;
+}
+
+static void on_incoming_call(struct sip_engine *engine, struct sip_call *call, void *user_data)
+{
+    struct party *party = user_data;
+    const char *referred_by = sip_call_get_invite_header(call, "Referred-By");
+
+    (void)engine;
+    record(party, "incoming%s%s", referred_by ? " referred-by " : "", referred_by ? referred_by : "");
+    if (sip_call_get_replaced_call(call))
+        record(party, "replaces %s", sip_call_get_call_id(sip_call_get_replaced_call(call)));
+    if (party->incoming)
+        sip_call_unref(party->incoming);
+    party->incoming = sip_call_ref(call);
+    switch (party->action)
+    {
+    case ANSWER:
+        assert_true(API(sip_call_answer(call, NULL)));
+        if (sip_call_get_replaced_call(call))
+            assert_true(API(sip_call_hangup(sip_call_get_replaced_call(call), NULL)));
+        break;
+    case RING:
+        assert_true(API(sip_call_ring(call, NULL)));
+        break;
+    case REJECT_BUSY:
+        assert_true(API(sip_call_reject(call, 486, NULL, NULL)));
+        break;
+    }
+}
+
+static void on_state(struct sip_call *call, enum sip_call_state state, guint code, const char *reason, void *user_data)
+{
+    struct party *party = user_data;
+
+    (void)reason;
+    record(party, "%s %s %u", sip_call_is_incoming(call) ? "in" : "out", sip_call_state_name(state), code);
+    if (state == SIP_CALL_STATE_TERMINATED)
+        record(party, "ended %s", sip_call_end_reason_name(sip_call_get_end_reason(call)));
+    /* A transferee reports its new call's progress to the transferor. */
+    if (call == party->transfer_call && party->following)
+    {
+        if (state == SIP_CALL_STATE_CONNECTED)
+            assert_true(API(sip_refer_notify(party->following, 200, NULL, NULL)));
+        else if (state == SIP_CALL_STATE_TERMINATED && code >= 300)
+            assert_true(API(sip_refer_notify(party->following, code, NULL, NULL)));
+    }
+}
+
+static void on_media(struct sip_call *call, gboolean local_hold, gboolean remote_hold, void *user_data)
+{
+    (void)call;
+    record(user_data, "media %d %d", local_hold, remote_hold);
+}
+
+static void on_message(struct sip_engine *engine, struct sip_call *call, const struct sip_incoming_request *request,
+                       void *user_data)
+{
+    (void)engine;
+    record(user_data, "%s %s %s", call ? "dialog-message" : "message", request->content_type, request->body);
+}
+
+static void on_info(struct sip_call *call, const struct sip_incoming_request *request, void *user_data)
+{
+    (void)call;
+    record(user_data, "info %s", request->body);
+}
+
+static void on_request_completed(struct sip_engine *engine, guint id, guint code, const char *reason, void *user_data)
+{
+    (void)engine;
+    (void)id;
+    (void)reason;
+    record(user_data, "completed %u", code);
+}
+
+static void on_refer_received(struct sip_call *call, struct sip_refer *refer, void *user_data)
+{
+    struct party *party = user_data;
+    struct sip_call_options options = { NULL };
+    const char *const *line;
+    GPtrArray *headers;
+    char *from;
+
+    record(party, "refer-received %s", sip_refer_get_target(refer));
+    if (party->refer)
+        sip_refer_unref(party->refer);
+    party->refer = sip_refer_ref(refer);
+    if (!party->follow_refers)
+    {
+        assert_true(API(sip_refer_reject(refer, 603, NULL, NULL)));
+        return;
+    }
+    assert_true(API(sip_refer_accept(refer, NULL)));
+    /* Call the target with what the Refer-To carried (Replaces, ...) and,
+     * as RFC 3892 asks, who referred us. */
+    headers = g_ptr_array_new_with_free_func(g_free);
+    for (line = sip_refer_get_target_headers(refer); *line; line++)
+        g_ptr_array_add(headers, g_strdup(*line));
+    if (sip_refer_get_referred_by(refer))
+        g_ptr_array_add(headers, g_strdup_printf("Referred-By: %s", sip_refer_get_referred_by(refer)));
+    g_ptr_array_add(headers, NULL);
+    options.headers = (const char *const *)headers->pdata;
+    from = g_strdup_printf("<%s>", party->uri);
+    party->transfer_call = API(sip_call_invite_full(sip_call_get_engine(call), from, sip_refer_get_target(refer),
+                                                    &options, NULL));
+    g_free(from);
+    g_ptr_array_free(headers, TRUE);
+    assert_non_null(party->transfer_call);
+    party->following = sip_refer_ref(refer);
+}
+
+static void on_refer_progress(struct sip_refer *refer, enum sip_refer_progress progress, guint code,
+                              const char *reason, enum sip_refer_end end, void *user_data)
+{
+    static const char *const progress_names[] = { "accepted", "rejected", "failed", "notify", "ended" };
+    static const char *const end_names[] = { "success", "failure", "no-final", "rejected", "call-gone" };
+
+    (void)refer;
+    (void)reason;
+    if (progress == SIP_REFER_ENDED)
+        record(user_data, "refer ended %s", end_names[end]);
+    else
+        record(user_data, "refer %s %u", progress_names[progress], code);
+}
+
+static void party_start(struct party *party, const char *name, enum sip_transport_protocol protocol)
+{
+    struct sip_engine_callbacks callbacks = { 0 };
+    struct sip_refer_callbacks refer_callbacks = { on_refer_received, on_refer_progress };
+    GError *error = NULL;
+
+    memset(party, 0, sizeof(*party));
+    party->name = name;
+    party->events = g_ptr_array_new_with_free_func(g_free);
+    callbacks.incoming_call = on_incoming_call;
+    callbacks.call_state_changed = on_state;
+    callbacks.call_media_changed = on_media;
+    callbacks.message_received = on_message;
+    callbacks.call_info_received = on_info;
+    callbacks.request_completed = on_request_completed;
+    party->engine = sip_engine_new(NULL, &callbacks, party, &error);
+    assert_non_null(party->engine);
+    sip_engine_set_refer_callbacks(party->engine, &refer_callbacks);
+    assert_true(sip_engine_listen(party->engine, protocol, "127.0.0.1", 0, &party->port, &error));
+    party->uri = g_strdup_printf("sip:%s@127.0.0.1:%u%s", name, party->port,
+                                 protocol == SIP_TRANSPORT_TCP ? ";transport=tcp" : "");
+}
+
+static void party_stop(struct party *party)
+{
+    if (party->incoming)
+        sip_call_unref(party->incoming);
+    if (party->refer)
+        sip_refer_unref(party->refer);
+    if (party->following)
+        sip_refer_unref(party->following);
+    if (party->transfer_call)
+        sip_call_unref(party->transfer_call);
+    sip_engine_free(party->engine);
+    g_ptr_array_free(party->events, TRUE);
+    g_free(party->uri);
+}
+
+/* Runs the loop until party has seen event, for at most seconds. */
+static gboolean wait_event(struct party *party, const char *event, int seconds)
+{
+    gint64 deadline = g_get_monotonic_time() + seconds * G_USEC_PER_SEC;
+
+    while (!has_event(party, event) && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+    if (!has_event(party, event))
+    {
+        guint i;
+
+        print_error("%s never saw \"%s\"; it saw:\n", party->name, event);
+        for (i = 0; i < party->events->len; i++)
+            print_error("  %s\n", (char *)g_ptr_array_index(party->events, i));
+    }
+    return has_event(party, event);
+}
+
+static void spin(int ms)
+{
+    gint64 deadline = g_get_monotonic_time() + ms * 1000;
+
+    while (g_get_monotonic_time() < deadline)
+        if (!g_main_context_iteration(NULL, FALSE))
+            g_usleep(1000);
+}
+
+static struct sip_call *call_party(struct party *from, struct party *to)
+{
+    char *identity = g_strdup_printf("\"%s\" <%s>", from->name, from->uri);
+    struct sip_call *call = API(sip_call_invite(from->engine, identity, to->uri, NULL));
+
+    g_free(identity);
+    assert_non_null(call);
+    return call;
+}
+
+static void basic_call(enum sip_transport_protocol protocol)
+{
+    struct party alice, bob;
+    struct sip_call *call;
+    const char *address;
+    guint16 port;
+
+    party_start(&alice, "alice", protocol);
+    party_start(&bob, "bob", protocol);
+    call = call_party(&alice, &bob);
+    assert_int_equal(sip_call_get_state(call), SIP_CALL_STATE_CALLING);
+    assert_int_equal(alice.events->len, 0);     /* nothing reported inside the call */
+    assert_true(wait_event(&alice, "out connected 200", 5));
+    assert_true(wait_event(&bob, "in connected 200", 5));
+    assert_string_equal(g_ptr_array_index(bob.events, 0), "incoming");
+    assert_string_equal(g_ptr_array_index(bob.events, 1), "in incoming 0");
+    assert_string_equal(g_ptr_array_index(bob.events, 2), "in answering 200");
+    assert_string_equal(sip_call_get_remote_display_name(bob.incoming), "alice");
+    assert_true(sip_call_get_remote_media(call, &address, &port));
+    assert_string_equal(address, "127.0.0.1");
+    assert_int_not_equal(port, 0);
+
+    assert_true(API(sip_call_hangup(call, NULL)));
+    assert_true(wait_event(&alice, "ended local-hangup", 5));
+    assert_true(wait_event(&bob, "ended remote-hangup", 5));
+    /* Terminated is reported once, last. */
+    assert_string_equal(g_ptr_array_index(alice.events, alice.events->len - 1), "ended local-hangup");
+    assert_true(API(sip_call_hangup(call, NULL)));
+    spin(50);
+    assert_string_equal(g_ptr_array_index(alice.events, alice.events->len - 1), "ended local-hangup");
+
+    sip_call_unref(call);
+    party_stop(&alice);
+    party_stop(&bob);
+}
+
+static void test_call_udp(void **state)
+{
+    (void)state;
+    basic_call(SIP_TRANSPORT_UDP);
+}
+
+static void test_call_tcp(void **state)
+{
+    (void)state;
+    basic_call(SIP_TRANSPORT_TCP);
+}
+
+static void test_hold_resume(void **state)
+{
+    struct party alice, bob;
+    struct sip_call *call;
+
+    (void)state;
+    party_start(&alice, "alice", SIP_TRANSPORT_UDP);
+    party_start(&bob, "bob", SIP_TRANSPORT_UDP);
+    call = call_party(&alice, &bob);
+    assert_true(wait_event(&bob, "in connected 200", 5));
+    assert_true(API(sip_call_hold(call, NULL)));
+    assert_true(wait_event(&alice, "media 1 0", 5));
+    assert_true(wait_event(&bob, "media 0 1", 5));
+    assert_true(sip_call_is_local_hold(call));
+    assert_true(sip_call_is_remote_hold(bob.incoming));
+    assert_true(API(sip_call_resume(call, NULL)));
+    assert_true(wait_event(&alice, "media 0 0", 5));
+    assert_true(wait_event(&bob, "media 0 0", 5));
+    /* Hold on a call that is not connected is refused. */
+    assert_true(API(sip_call_hangup(call, NULL)));
+    assert_false(API(sip_call_hold(call, NULL)));
+    assert_true(wait_event(&bob, "ended remote-hangup", 5));
+    sip_call_unref(call);
+    party_stop(&alice);
+    party_stop(&bob);
+}
+
+static void test_glare(void **state)
+{
+    struct party alice, bob;
+    struct sip_call *call;
+
+    (void)state;
+    party_start(&alice, "alice", SIP_TRANSPORT_UDP);
+    party_start(&bob, "bob", SIP_TRANSPORT_UDP);
+    call = call_party(&alice, &bob);
+    assert_true(wait_event(&alice, "out connected 200", 5));
+    assert_true(wait_event(&bob, "in connected 200", 5));
+    /* Both hold at once: the re-INVITEs cross, both get 491 and retry
+     * (RFC 3261 §14.1: Bob within 2 s, Alice, who owns the Call-ID, 2.1-4 s). */
+    assert_true(API(sip_call_hold(call, NULL)));
+    assert_true(API(sip_call_hold(bob.incoming, NULL)));
+    assert_true(wait_event(&alice, "media 1 1", 10));
+    assert_true(wait_event(&bob, "media 1 1", 10));
+    assert_true(API(sip_call_hangup(call, NULL)));
+    assert_true(wait_event(&bob, "ended remote-hangup", 5));
+    sip_call_unref(call);
+    party_stop(&alice);
+    party_stop(&bob);
+}
+
+static void test_messages(void **state)
+{
+    struct party alice, bob;
+    struct sip_call *call;
+    char *from;
+
+    (void)state;
+    party_start(&alice, "alice", SIP_TRANSPORT_UDP);
+    party_start(&bob, "bob", SIP_TRANSPORT_UDP);
+    from = g_strdup_printf("<%s>", alice.uri);
+    assert_true(API(sip_engine_send_message(alice.engine, from, bob.uri, "text/plain", "hi", 2, NULL)) != 0);
+    assert_true(wait_event(&bob, "message text/plain hi", 5));
+    assert_true(wait_event(&alice, "completed 200", 5));
+    g_free(from);
+
+    call = call_party(&alice, &bob);
+    assert_true(wait_event(&bob, "in connected 200", 5));
+    assert_true(API(sip_call_send_info(call, "application/dtmf-relay", "Signal=1", 8, NULL)) != 0);
+    assert_true(wait_event(&bob, "info Signal=1", 5));
+    assert_true(API(sip_call_send_message(bob.incoming, "text/plain", "back", 4, NULL)) != 0);
+    assert_true(wait_event(&alice, "dialog-message text/plain back", 5));
+    assert_true(API(sip_call_hangup(call, NULL)));
+    assert_true(wait_event(&bob, "ended remote-hangup", 5));
+    sip_call_unref(call);
+    party_stop(&alice);
+    party_stop(&bob);
+}
+
+static void test_reject_and_cancel(void **state)
+{
+    struct party alice, bob;
+    struct sip_call *call;
+
+    (void)state;
+    party_start(&alice, "alice", SIP_TRANSPORT_UDP);
+    party_start(&bob, "bob", SIP_TRANSPORT_UDP);
+    bob.action = REJECT_BUSY;
+    call = call_party(&alice, &bob);
+    assert_true(wait_event(&alice, "out terminated 486", 5));
+    assert_true(has_event(&alice, "ended rejected"));
+    assert_int_equal(sip_call_get_status_code(call), 486);
+    assert_string_equal(sip_call_get_reason_phrase(call), "Busy Here");
+    sip_call_unref(call);
+
+    bob.action = RING;
+    call = call_party(&alice, &bob);
+    assert_true(wait_event(&alice, "out ringing 180", 5));
+    assert_true(API(sip_call_hangup(call, NULL)));
+    assert_true(wait_event(&alice, "ended local-cancel", 5));
+    assert_true(wait_event(&bob, "ended remote-cancel", 5));
+    assert_true(has_event(&bob, "in terminated 487"));
+    sip_call_unref(call);
+    party_stop(&alice);
+    party_stop(&bob);
+}
+
+static void test_garbage_in(void **state)
+{
+    static const char *const garbage[] =
+    {
+        "hello", "\r\n\r\n", "SIP/2.0 200 OK\r\n\r\n", "INVITE\r\n\r\n",
+        "OPTIONS sip:x SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKg\r\nCSeq: 1 OPTIONS\r\n\r\n",
+        "BYE sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKh\r\nf: <<<\r\n\r\n",
+        "\xff\xfe\x00\x01 binary",
+    };
+    struct sip_engine_stats stats;
+    struct party alice, bob;
+    GSocketAddress *address;
+    struct sip_call *call;
+    GSocket *socket;
+    gsize i;
+    int round;
+
+    (void)state;
+    party_start(&alice, "alice", SIP_TRANSPORT_UDP);
+    party_start(&bob, "bob", SIP_TRANSPORT_UDP);
+    socket = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
+    address = g_inet_socket_address_new_from_string("127.0.0.1", bob.port);
+    for (round = 0; round < 20; round++)
+    {
+        for (i = 0; i < G_N_ELEMENTS(garbage); i++)
+            g_socket_send_to(socket, address, garbage[i], strlen(garbage[i]) + (i == 6 ? 4 : 0), NULL, NULL);
+        /* Random bytes, some dressed up as a request line. */
+        for (i = 0; i < 20; i++)
+        {
+            char buffer[512];
+            gsize length = g_random_int_range(1, sizeof(buffer)), j;
+
+            for (j = 0; j < length; j++)
+                buffer[j] = g_random_int_range(0, 256);
+            if (i % 2)
+                memcpy(buffer, "INVITE sip:", MIN(length, 11));
+            g_socket_send_to(socket, address, buffer, length, NULL, NULL);
+        }
+        spin(5);
+    }
+    spin(100);
+    sip_engine_get_stats(bob.engine, &stats);
+    assert_true(stats.unparseable_dropped > 0);
+    assert_true(stats.bad_requests_rejected > 0);
+    assert_int_equal(stats.calls, 0);
+    g_object_unref(address);
+    g_object_unref(socket);
+
+    /* Still working. */
+    call = call_party(&alice, &bob);
+    assert_true(wait_event(&alice, "out connected 200", 5));
+    assert_true(API(sip_call_hangup(call, NULL)));
+    assert_true(wait_event(&bob, "ended remote-hangup", 5));
+    sip_call_unref(call);
+    party_stop(&alice);
+    party_stop(&bob);
+}
+
+static void test_engine_freed_under_calls(void **state)
+{
+    struct party alice, bob;
+    struct sip_call *call;
+    GError *error = NULL;
+
+    (void)state;
+    party_start(&alice, "alice", SIP_TRANSPORT_UDP);
+    party_start(&bob, "bob", SIP_TRANSPORT_UDP);
+    call = call_party(&alice, &bob);
+    assert_true(wait_event(&alice, "out connected 200", 5));
+    sip_engine_free(alice.engine);
+    alice.engine = NULL;
+    assert_null(sip_call_get_engine(call));
+    assert_false(sip_call_hold(call, &error));
+    assert_true(g_error_matches(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_DETACHED));
+    g_clear_error(&error);
+    assert_false(sip_call_hangup(call, &error));
+    g_clear_error(&error);
+    assert_int_equal(sip_call_get_state(call), SIP_CALL_STATE_TERMINATED);
+    sip_call_unref(call);
+    party_stop(&alice);
+    party_stop(&bob);
+}
+
+static void test_blind_transfer(void **state)
+{
+    struct party alice, bob, carol;
+    struct sip_refer *refer;
+    struct sip_call *call;
+
+    (void)state;
+    party_start(&alice, "alice", SIP_TRANSPORT_UDP);
+    party_start(&bob, "bob", SIP_TRANSPORT_UDP);
+    party_start(&carol, "carol", SIP_TRANSPORT_UDP);
+    bob.follow_refers = TRUE;
+    call = call_party(&alice, &bob);
+    assert_true(wait_event(&bob, "in connected 200", 5));
+
+    /* Alice transfers Bob to Carol: 202, NOTIFY 100, Bob calls Carol, NOTIFY 200. */
+    refer = API(sip_call_refer(call, carol.uri, NULL, NULL));
+    assert_non_null(refer);
+    assert_true(wait_event(&alice, "refer ended success", 10));
+    assert_true(has_event(&alice, "refer accepted 202"));
+    assert_true(has_event(&alice, "refer notify 100"));
+    assert_true(has_event(&alice, "refer notify 200"));
+    assert_true(wait_event(&carol, "in connected 200", 5));
+    /* Carol learns who referred Bob. */
+    assert_non_null(strstr(g_ptr_array_index(carol.events, 0), "incoming referred-by <sip:alice@127.0.0.1:"));
+    sip_refer_unref(refer);
+
+    /* A transfer the transferee declines. */
+    bob.follow_refers = FALSE;
+    refer = API(sip_call_refer(call, carol.uri, NULL, NULL));
+    assert_true(wait_event(&alice, "refer rejected 603", 5));
+    assert_true(wait_event(&alice, "refer ended rejected", 5));
+    sip_refer_unref(refer);
+
+    assert_true(API(sip_call_hangup(call, NULL)));
+    assert_true(API(sip_call_hangup(bob.transfer_call, NULL)));
+    assert_true(wait_event(&carol, "ended remote-hangup", 5));
+    sip_call_unref(call);
+    party_stop(&alice);
+    party_stop(&bob);
+    party_stop(&carol);
+}
+
+static void test_attended_transfer(void **state)
+{
+    struct party alice, bob, carol;
+    struct sip_call *to_bob, *to_carol;
+    struct sip_refer *refer;
+    char *refer_to;
+
+    (void)state;
+    party_start(&alice, "alice", SIP_TRANSPORT_UDP);
+    party_start(&bob, "bob", SIP_TRANSPORT_UDP);
+    party_start(&carol, "carol", SIP_TRANSPORT_UDP);
+    bob.follow_refers = TRUE;
+    to_bob = call_party(&alice, &bob);
+    assert_true(wait_event(&bob, "in connected 200", 5));
+    to_carol = call_party(&alice, &carol);
+    assert_true(wait_event(&carol, "in connected 200", 5));
+
+    /* Bob's INVITE to Carol replaces Alice's call with Carol (RFC 3891). */
+    refer_to = sip_call_build_replaces_refer_to(to_carol, NULL);
+    assert_non_null(refer_to);
+    assert_non_null(strstr(refer_to, "?Replaces="));
+    refer = API(sip_call_refer(to_bob, refer_to, NULL, NULL));
+    g_free(refer_to);
+    assert_non_null(refer);
+    assert_true(wait_event(&alice, "refer ended success", 10));
+    /* Carol took Bob's call in place of Alice's, which she ended. */
+    assert_true(wait_event(&carol, "ended local-hangup", 5));
+    assert_true(wait_event(&alice, "ended remote-hangup", 5));
+    {
+        char *expected = g_strdup_printf("replaces %s", sip_call_get_call_id(to_carol));
+        assert_true(has_event(&carol, expected));
+        g_free(expected);
+    }
+    sip_refer_unref(refer);
+    assert_true(API(sip_call_hangup(to_bob, NULL)));
+    assert_true(API(sip_call_hangup(bob.transfer_call, NULL)));
+    spin(100);
+    sip_call_unref(to_bob);
+    sip_call_unref(to_carol);
+    party_stop(&alice);
+    party_stop(&bob);
+    party_stop(&carol);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] =
+    {
+        cmocka_unit_test(test_call_udp),
+        cmocka_unit_test(test_call_tcp),
+        cmocka_unit_test(test_hold_resume),
+        cmocka_unit_test(test_glare),
+        cmocka_unit_test(test_messages),
+        cmocka_unit_test(test_reject_and_cancel),
+        cmocka_unit_test(test_garbage_in),
+        cmocka_unit_test(test_engine_freed_under_calls),
+        cmocka_unit_test(test_blind_transfer),
+        cmocka_unit_test(test_attended_transfer),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

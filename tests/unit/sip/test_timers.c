@@ -1,0 +1,193 @@
+/*
+ * Unit tests for SIP timer arithmetic (RFC 3261 §13.3.1.4, §14.1, §17) and
+ * for how libosip2's timeouts become the engine's one timer deadline.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <sys/time.h>
+#include <cmocka.h>
+#include <osip2/osip.h>
+
+#include "sip/timers.h"
+
+static void test_2xx_intervals(void **state)
+{
+    static const guint expected[] = { 500, 1000, 2000, 4000, 4000, 4000 };
+    guint interval = 0, total = 0, count = 0;
+    gsize i;
+
+    (void)state;
+    for (i = 0; i < G_N_ELEMENTS(expected); i++)
+    {
+        interval = sip_timer_2xx_next_interval(interval);
+        assert_int_equal(interval, expected[i]);
+    }
+    /* Retransmitting until 64*T1 gives the 2xx about 11 sends (timer H). */
+    for (interval = sip_timer_2xx_next_interval(0); total + interval <= SIP_TIMER_64T1_MS;
+         interval = sip_timer_2xx_next_interval(interval))
+    {
+        total += interval;
+        count++;
+    }
+    assert_int_equal(count, 10);
+    assert_int_equal(SIP_TIMER_64T1_MS, 32000);
+}
+
+static void test_glare_delays(void **state)
+{
+    guint32 samples[] = { 0, 1, 9, 10, 190, 191, 200, 201, 12345, G_MAXUINT32 - 1, G_MAXUINT32 };
+    gsize i;
+
+    (void)state;
+    for (i = 0; i < G_N_ELEMENTS(samples); i++)
+    {
+        guint owner = sip_timer_glare_delay(TRUE, samples[i]);
+        guint other = sip_timer_glare_delay(FALSE, samples[i]);
+
+        /* §14.1: 2.1-4 s for the Call-ID's owner, 0-2 s otherwise, 10 ms units. */
+        assert_true(owner >= 2100 && owner <= 4000);
+        assert_true(other <= 2000);
+        assert_int_equal(owner % 10, 0);
+        assert_int_equal(other % 10, 0);
+    }
+    assert_int_equal(sip_timer_glare_delay(TRUE, 0), 2100);
+    assert_int_equal(sip_timer_glare_delay(TRUE, 190), 4000);
+    assert_int_equal(sip_timer_glare_delay(FALSE, 200), 2000);
+    assert_int_equal(sip_timer_glare_delay(FALSE, 201), 0);
+}
+
+static void test_deadlines(void **state)
+{
+    const gint64 now = 1000000000;
+
+    (void)state;
+    assert_int_equal(sip_timer_deadline_from_timeval(now, 0, 500000), now + 500000);
+    assert_int_equal(sip_timer_deadline_from_timeval(now, 2, 1), now + 2000001);
+    assert_int_equal(sip_timer_deadline_from_timeval(now, 0, 0), now);
+    assert_int_equal(sip_timer_deadline_from_timeval(now, -1, -5), now);
+    /* libosip2's "nothing pending" is a year away: no deadline. */
+    assert_int_equal(sip_timer_deadline_from_timeval(now, 3600 * 24 * 365, 0), -1);
+}
+
+static void test_poll_timeouts(void **state)
+{
+    const gint64 now = 5000000;
+
+    (void)state;
+    assert_int_equal(sip_timer_poll_timeout(now, -1), -1);
+    assert_int_equal(sip_timer_poll_timeout(now, now), 0);
+    assert_int_equal(sip_timer_poll_timeout(now, now - 10), 0);
+    /* Rounded up: waking early would spin the loop. */
+    assert_int_equal(sip_timer_poll_timeout(now, now + 1), 1);
+    assert_int_equal(sip_timer_poll_timeout(now, now + 1000), 1);
+    assert_int_equal(sip_timer_poll_timeout(now, now + 1001), 2);
+    assert_int_equal(sip_timer_poll_timeout(now, now + 32000000), 32000);
+    assert_int_equal(sip_timer_poll_timeout(0, G_MAXINT64), G_MAXINT);
+}
+
+static void test_earliest(void **state)
+{
+    (void)state;
+    assert_int_equal(sip_timer_earliest(-1, -1), -1);
+    assert_int_equal(sip_timer_earliest(-1, 7), 7);
+    assert_int_equal(sip_timer_earliest(7, -1), 7);
+    assert_int_equal(sip_timer_earliest(3, 7), 3);
+    assert_int_equal(sip_timer_earliest(7, 3), 3);
+}
+
+/* ---- libosip2's timers, as the engine reads them ------------------------------------ */
+
+static int sends;
+
+static int count_send(osip_transaction_t *transaction, osip_message_t *message, char *host, int port, int socket)
+{
+    (void)transaction;
+    (void)message;
+    (void)host;
+    (void)port;
+    (void)socket;
+    sends++;
+    return 0;
+}
+
+static osip_transaction_t *start_nict(osip_t *osip, const char *protocol)
+{
+    char *text = g_strdup_printf("OPTIONS sip:b@127.0.0.1 SIP/2.0\r\n"
+                                 "Via: SIP/2.0/%s 127.0.0.1:5060;branch=z9hG4bKtimers%s\r\n"
+                                 "From: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:b@127.0.0.1>\r\n"
+                                 "Call-ID: timers-%s\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+                                 protocol, protocol, protocol);
+    osip_transaction_t *transaction;
+    osip_message_t *request;
+    osip_event_t *event;
+
+    osip_message_init(&request);
+    assert_int_equal(osip_message_parse(request, text, strlen(text)), 0);
+    g_free(text);
+    assert_int_equal(osip_transaction_init(&transaction, NICT, osip, request), 0);
+    event = osip_new_outgoing_sipmessage(request);
+    event->transactionid = transaction->transactionid;
+    osip_transaction_add_event(transaction, event);
+    osip_nict_execute(osip);
+    return transaction;
+}
+
+static gint64 osip_deadline(osip_t *osip, gint64 now)
+{
+    struct timeval relative;
+
+    osip_timers_gettimeout(osip, &relative);
+    return sip_timer_deadline_from_timeval(now, relative.tv_sec, relative.tv_usec);
+}
+
+static void test_osip_timeouts(void **state)
+{
+    osip_transaction_t *udp, *tcp;
+    osip_t *osip;
+    gint64 now, deadline;
+
+    (void)state;
+    assert_int_equal(osip_init(&osip), 0);
+    osip_set_cb_send_message(osip, count_send);
+
+    /* Nothing pending: no deadline at all. */
+    assert_int_equal(osip_deadline(osip, g_get_monotonic_time()), -1);
+
+    /* A request over TCP has no retransmission timer, only timer F (64*T1). */
+    tcp = start_nict(osip, "TCP");
+    now = g_get_monotonic_time();
+    deadline = osip_deadline(osip, now);
+    assert_true(deadline > now + (SIP_TIMER_64T1_MS - 100) * 1000LL);
+    assert_true(deadline <= now + SIP_TIMER_64T1_MS * 1000LL);
+
+    /* Over UDP timer E fires first, after T1. */
+    udp = start_nict(osip, "UDP");
+    assert_int_equal(sends, 2);
+    now = g_get_monotonic_time();
+    deadline = osip_deadline(osip, now);
+    assert_true(deadline > now + (SIP_T1_MS - 100) * 1000LL);
+    assert_true(deadline <= now + SIP_T1_MS * 1000LL);
+    assert_true(sip_timer_poll_timeout(now, deadline) <= SIP_T1_MS);
+
+    osip_transaction_free(udp);
+    osip_transaction_free(tcp);
+    osip_release(osip);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] =
+    {
+        cmocka_unit_test(test_2xx_intervals),
+        cmocka_unit_test(test_glare_delays),
+        cmocka_unit_test(test_deadlines),
+        cmocka_unit_test(test_poll_timeouts),
+        cmocka_unit_test(test_earliest),
+        cmocka_unit_test(test_osip_timeouts),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
