@@ -14,6 +14,7 @@
 #include "profile.h"
 #include "sip/sip_call.h"
 #include "sip/sip_refer.h"
+#include "sip/sip_register.h"
 #include "sip/netif.h"
 
 struct client
@@ -45,7 +46,7 @@ struct client
     BOOL cleanup_reported;      /* RTCCET_ASYNC_CLEANUP_DONE fired */
     GList *sessions;            /* struct session *, referenced while live */
     GHashTable *requests;       /* request id -> struct tracked_request */
-    GPtrArray *profiles;        /* IRTCProfile *, enabled, referenced */
+    GList *enabled_profiles;    /* registration.c's */
     GList *incoming_transfers;  /* transfer.c's */
     LONG preferred_media;       /* RTCMT_* */
 
@@ -192,7 +193,7 @@ static void client_destroy(struct client *client)
     drop_pending_events(client);
     release_engine(client);
     g_array_free(client->listeners, TRUE);
-    g_ptr_array_free(client->profiles, TRUE);
+    registration_free_all(client);
     connection_point_destroy(&client->event_point);
     connection_point_destroy(&client->dispatch_event_point);
     SysFreeString(client->local_user_uri);
@@ -323,14 +324,20 @@ static void fire_client_event(struct client *client, RTC_CLIENT_EVENT_TYPE type)
     }
 }
 
-/* PrepareForShutdown is done when the last live session has ended. */
+/* PrepareForShutdown is done when the last live session has ended and the
+ * registrars have let go of us. */
 static void check_cleanup_done(struct client *client)
 {
-    if (client->shutting_down && !client->sessions && !client->cleanup_reported)
+    if (client->shutting_down && !client->sessions && !registration_pending(client) && !client->cleanup_reported)
     {
         client->cleanup_reported = TRUE;
         fire_client_event(client, RTCCET_ASYNC_CLEANUP_DONE);
     }
+}
+
+void client_check_cleanup(struct client *client)
+{
+    check_cleanup_done(client);
 }
 
 void client_session_started(struct client *client, struct session *session)
@@ -368,6 +375,11 @@ void client_track_request(struct client *client, unsigned int request_id, struct
     request->cookie = cookie;
     session_add_ref(session);
     g_hash_table_insert(client->requests, GUINT_TO_POINTER(request_id), request);
+}
+
+GList **client_enabled_profiles(struct client *client)
+{
+    return &client->enabled_profiles;
 }
 
 GList **client_incoming_transfers(struct client *client)
@@ -597,11 +609,6 @@ static void set_default_answer_modes(struct client *client)
 
 /* ---- IRTCClient: life cycle ------------------------------------------------------- */
 
-static void release_profile(gpointer profile)
-{
-    IRTCProfile_Release((IRTCProfile *)profile);
-}
-
 static HRESULT client_initialize(struct client *client)
 {
     GError *error = NULL;
@@ -626,6 +633,7 @@ static HRESULT client_initialize(struct client *client)
     }
     client->requests = g_hash_table_new_full(NULL, NULL, NULL, tracked_request_free);
     sip_engine_set_refer_callbacks(client->engine, &rtc_refer_callbacks);
+    sip_engine_set_registration_callbacks(client->engine, &rtc_registration_callbacks);
     client->owner = g_thread_self();
     client->state = CLIENT_INITIALIZED;
     return S_OK;
@@ -656,6 +664,7 @@ static HRESULT WINAPI client_PrepareForShutdown(IRTCClient2 *iface)
     client->shutting_down = TRUE;
     client->accept_incoming = FALSE;
     transfer_client_shutdown(client);
+    registration_shutdown(client);
     /* Ending a session may drop it from the list: walk a referenced copy. */
     live = g_list_copy(client->sessions);
     for (link = live; link; link = link->next)
@@ -1310,35 +1319,70 @@ static HRESULT WINAPI provisioning_CreateProfile(IRTCClientProvisioning2 *iface,
 static HRESULT WINAPI provisioning_EnumerateProfiles(IRTCClientProvisioning2 *iface, IRTCEnumProfiles **out)
 {
     struct client *client = impl_from_IRTCClientProvisioning2(iface);
+    unsigned int count;
+    IUnknown **items;
     HRESULT hr;
 
     if (!out)
         return E_POINTER;
     if (FAILED(hr = client_check_initialized(client)))
         return hr;
-    return rtc_enum_profiles_create((IUnknown **)client->profiles->pdata, client->profiles->len, out);
+    items = registration_profiles(client, &count);
+    hr = rtc_enum_profiles_create(items, count, out);
+    g_free(items);
+    return hr;
 }
 
 static HRESULT WINAPI provisioning_get_Profiles(IRTCClientProvisioning2 *iface, IRTCCollection **out)
 {
     struct client *client = impl_from_IRTCClientProvisioning2(iface);
+    unsigned int count;
+    IUnknown **items;
     HRESULT hr;
 
     if (!out)
         return E_POINTER;
     if (FAILED(hr = client_check_initialized(client)))
         return hr;
-    return rtc_collection_create((IUnknown **)client->profiles->pdata, client->profiles->len, out);
+    items = registration_profiles(client, &count);
+    hr = rtc_collection_create(items, count, out);
+    g_free(items);
+    return hr;
 }
 
-static HRESULT WINAPI provisioning_EnableProfile(IRTCClientProvisioning2 *iface, IRTCProfile *pProfile, LONG lRegisterFlags)
+static HRESULT WINAPI provisioning_EnableProfile(IRTCClientProvisioning2 *iface, IRTCProfile *profile, LONG flags)
 {
-    return client_not_built(__func__);
+    struct client *client = impl_from_IRTCClientProvisioning2(iface);
+    HRESULT hr;
+
+    if (!profile)
+        return E_POINTER;
+    if (FAILED(hr = client_check_ready(client)))
+        return hr;
+    if (flags & ~RTCRF_REGISTER_ALL)
+        return E_INVALIDARG;
+    return registration_enable(client, profile, flags);
 }
 
-static HRESULT WINAPI provisioning_DisableProfile(IRTCClientProvisioning2 *iface, IRTCProfile *pProfile)
+static HRESULT WINAPI provisioning_DisableProfile(IRTCClientProvisioning2 *iface, IRTCProfile *profile)
 {
-    return client_not_built(__func__);
+    struct client *client = impl_from_IRTCClientProvisioning2(iface);
+    HRESULT hr;
+
+    if (!profile)
+        return E_POINTER;
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    return registration_disable(client, profile);
+}
+
+/* Roaming needs a presence server's storage, which rtcshim does not have. */
+static HRESULT WINAPI provisioning_EnableProfileEx(IRTCClientProvisioning2 *iface, IRTCProfile *profile,
+                                                  LONG flags, LONG roaming_flags)
+{
+    if (roaming_flags)
+        return client_not_built("EnableProfileEx with roaming");
+    return provisioning_EnableProfile(iface, profile, flags);
 }
 
 static HRESULT WINAPI provisioning_GetProfile(IRTCClientProvisioning2 *iface, BSTR bstrUserAccount, BSTR bstrUserPassword, BSTR bstrUserURI, BSTR bstrServer, LONG lTransport, LONG_PTR lCookie)
@@ -1358,11 +1402,6 @@ static HRESULT WINAPI provisioning_get_SessionCapabilities(IRTCClientProvisionin
     /* What sessions this client can take part in without a provider's gateway. */
     *capabilities = RTCSI_PC_TO_PC | RTCSI_PC_TO_PHONE | RTCSI_IM;
     return S_OK;
-}
-
-static HRESULT WINAPI provisioning_EnableProfileEx(IRTCClientProvisioning2 *iface, IRTCProfile *pProfile, LONG lRegisterFlags, LONG lRoamingFlags)
-{
-    return client_not_built(__func__);
 }
 
 static const IRTCClientProvisioning2Vtbl provisioning_vtbl =
@@ -1527,7 +1566,6 @@ static HRESULT client_create(REFIID riid, void **ppv)
     client->state = CLIENT_CREATED;
     g_queue_init(&client->pending_events);
     client->listeners = g_array_new(FALSE, TRUE, sizeof(struct listener));
-    client->profiles = g_ptr_array_new_with_free_func(release_profile);
     client->preferred_media = SUPPORTED_MEDIA;
     set_default_answer_modes(client);
     connection_point_init(&client->event_point, &client->IConnectionPointContainer_iface,

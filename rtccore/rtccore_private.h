@@ -33,6 +33,7 @@ struct session;
 struct sip_engine;
 struct sip_call;
 struct sip_refer_callbacks;
+struct sip_registration_callbacks;
 
 /* ---- client.c ------------------------------------------------------------------ */
 
@@ -62,6 +63,19 @@ GList **client_incoming_transfers(struct client *client);
 /* transfer.c */
 extern const struct sip_refer_callbacks rtc_refer_callbacks;
 void transfer_client_shutdown(struct client *client);
+
+/* registration.c keeps the enabled profiles here (struct enabled_profile *). */
+GList **client_enabled_profiles(struct client *client);
+/* Fires RTCCET_ASYNC_CLEANUP_DONE when PrepareForShutdown has nothing left to wait for. */
+void client_check_cleanup(struct client *client);
+/* registration.c */
+extern const struct sip_registration_callbacks rtc_registration_callbacks;
+HRESULT registration_enable(struct client *client, IRTCProfile *profile, LONG flags);
+HRESULT registration_disable(struct client *client, IRTCProfile *profile);
+void registration_shutdown(struct client *client);
+BOOL registration_pending(struct client *client);
+IUnknown **registration_profiles(struct client *client, unsigned int *count);
+void registration_free_all(struct client *client);
 
 /* The client keeps live sessions (INPROGRESS .. DISCONNECTED) referenced. */
 void client_session_started(struct client *client, struct session *session);

@@ -181,6 +181,9 @@ static void call_terminated(struct session *session, struct sip_call *call)
     const char *text = sip_call_get_reason_phrase(call);
     LONG status = S_OK;
 
+    /* Our own Terminate or Forward of an incoming call ends it normally for us. */
+    if (session->incoming && (reason == SIP_CALL_END_REDIRECTED || reason == SIP_CALL_END_DECLINED))
+        reason = SIP_CALL_END_LOCAL_HANGUP;
     switch (reason)
     {
     case SIP_CALL_END_REDIRECTED:
@@ -1248,7 +1251,35 @@ static HRESULT WINAPI call_control_UnHold(IRTCSessionCallControl *iface, LONG_PT
 
 static HRESULT WINAPI call_control_Forward(IRTCSessionCallControl *iface, BSTR uri)
 {
-    return session_not_built(__func__);
+    struct session *session = impl_from_IRTCSessionCallControl(iface);
+    GError *error = NULL;
+    char *target;
+    HRESULT hr;
+    gboolean ok;
+
+    if (FAILED(hr = client_check_ready(session->client)))
+        return hr;
+    if (!uri || !*uri)
+        return E_INVALIDARG;
+    if (!is_call_type(session->type) && session->type != RTCST_MULTIPARTY_IM)
+        return RTC_E_INVALID_SESSION_TYPE;
+    if (session->state != RTCSS_INCOMING || !session->call)
+        return RTC_E_INVALID_SESSION_STATE;
+    if (!(target = target_from_address(session, uri)))
+        return E_INVALIDARG;
+    /* D.7: forwarding a call back to its caller declines it instead. */
+    if (!g_ascii_strcasecmp(target, sip_call_get_remote_uri(session->call)))
+        ok = sip_call_reject(session->call, 603, NULL, &error);
+    else
+        ok = sip_call_redirect(session->call, target, &error);      /* 302, the target as Contact */
+    g_free(target);
+    if (!ok)
+    {
+        hr = error->code == SIP_ENGINE_ERROR_INVALID_ARGUMENT ? E_INVALIDARG : hresult_from_engine_error(error);
+        g_error_free(error);
+        return hr;
+    }
+    return S_OK;
 }
 
 static HRESULT WINAPI call_control_Refer(IRTCSessionCallControl *iface, BSTR refer_to, BSTR cookie)

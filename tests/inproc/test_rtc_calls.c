@@ -14,7 +14,30 @@
 #define S_BUSY "0x80ef01e6"         /* RTC_E_STATUS_CLIENT_BUSY_HERE, 486 */
 #define S_DECLINE "0x80ef025b"      /* RTC_E_STATUS_GLOBAL_DECLINE, 603 */
 
+#define S_MOVED "0x80ef012e"        /* RTC_E_STATUS_REDIRECT_MOVED_TEMPORARILY, 302 */
+
 struct two { struct party a, b; };
+struct three { struct party a, b, c; };
+
+static int setup_three(void **state)
+{
+    struct three *t = g_new0(struct three, 1);
+    party_init(&t->a, "alice");
+    party_init(&t->b, "bob");
+    party_init(&t->c, "carol");
+    *state = t;
+    return 0;
+}
+
+static int teardown_three(void **state)
+{
+    struct three *t = *state;
+    party_cleanup(&t->a);
+    party_cleanup(&t->b);
+    party_cleanup(&t->c);
+    g_free(t);
+    return 0;
+}
 
 static int setup_two(void **state)
 {
@@ -308,6 +331,74 @@ static void test_answer_mode_auto_accept(void **state)
     IRTCSession_Release(session);
 }
 
+static void forward_incoming(struct party *from, struct party *to)
+{
+    IRTCSessionCallControl *control;
+    BSTR uri = bstr(to->uri);
+
+    assert_true(party_wait(from, "session INCOMING 0", WAIT));
+    IRTCSession_QueryInterface(from->incoming, &IID_IRTCSessionCallControl, (void **)&control);
+    assert_int_equal(IRTCSessionCallControl_Forward(control, NULL), E_INVALIDARG);
+    assert_int_equal(IRTCSessionCallControl_Forward(control, uri), S_OK);
+    assert_int_equal(IRTCSessionCallControl_Forward(control, uri), RTC_E_INVALID_SESSION_STATE);
+    IRTCSessionCallControl_Release(control);
+    SysFreeString(uri);
+}
+
+/* Bob forwards (302) to carol; alice follows the redirect by herself. */
+static void test_forward_followed(void **state)
+{
+    struct three *t = *state;
+    IRTCSession *session;
+
+    t->c.answer = ANSWER_AT_ONCE;
+    session = party_call(&t->a, &t->b, RTCST_PC_TO_PC);
+    forward_incoming(&t->b, &t->c);
+    assert_true(party_wait(&t->a, "session CONNECTED 0", WAIT));
+    assert_true(party_wait(&t->c, "session CONNECTED 0", WAIT));
+    assert_log(&t->a, "participant PENDING 0|session INPROGRESS 0|participant INPROGRESS 0|participant ALERTING 0|"
+                      "participant CONNECTED 0|session CONNECTED 0|media STARTED 0");
+    assert_log(&t->b, "session INCOMING 0|participant DISCONNECTED 0|session DISCONNECTED 0");
+    IRTCSession_Terminate(session, RTCTR_NORMAL);
+    assert_true(party_wait(&t->c, "session DISCONNECTED 0", WAIT));
+    IRTCSession_Release(session);
+}
+
+/* With RTCCS_FAIL_ON_REDIRECT the application sees the 302 and redirects itself (D.7). */
+static void test_redirect_fail_on_redirect(void **state)
+{
+    struct three *t = *state;
+    IRTCSession *session;
+    BSTR uri = bstr(t->b.uri), redirected;
+    char *text;
+
+    t->c.answer = ANSWER_AT_ONCE;
+    assert_int_equal(IRTCClient_CreateSession(t->a.client, RTCST_PC_TO_PC, NULL, NULL, RTCCS_FAIL_ON_REDIRECT,
+                                              &session), S_OK);
+    assert_int_equal(IRTCSession_Redirect(session, RTCST_PC_TO_PC, NULL, NULL, 0), RTC_E_INVALID_SESSION_STATE);
+    assert_int_equal(IRTCSession_AddParticipant(session, uri, NULL, NULL), S_OK);
+    SysFreeString(uri);
+    forward_incoming(&t->b, &t->c);
+    assert_true(party_wait(&t->a, "session DISCONNECTED " S_MOVED, WAIT));
+    assert_log(&t->a, "participant PENDING 0|session INPROGRESS 0|participant INPROGRESS 0|participant ALERTING 0|"
+                      "participant DISCONNECTED " S_MOVED "|session DISCONNECTED " S_MOVED);
+    assert_int_equal(IRTCSession_get_RedirectedUserURI(session, &redirected), RTC_E_NOT_EXIST);
+    assert_int_equal(IRTCSession_NextRedirectedUser(session), S_OK);
+    assert_int_equal(IRTCSession_get_RedirectedUserURI(session, &redirected), S_OK);
+    text = g_ucs4_to_utf8((gunichar *)redirected, -1, NULL, NULL, NULL);
+    assert_string_equal(text, t->c.uri);
+    g_free(text);
+    assert_int_equal(IRTCSession_NextRedirectedUser(session), S_FALSE);
+    assert_int_equal(IRTCSession_Redirect(session, RTCST_PC_TO_PC, NULL, NULL, 0), S_OK);
+    assert_int_equal(IRTCSession_AddParticipant(session, redirected, NULL, NULL), S_OK);
+    SysFreeString(redirected);
+    assert_true(party_wait(&t->a, "session CONNECTED 0", WAIT));
+    assert_true(party_wait(&t->c, "session CONNECTED 0", WAIT));
+    IRTCSession_Terminate(session, RTCTR_NORMAL);
+    assert_true(party_wait(&t->c, "session DISCONNECTED 0", WAIT));
+    IRTCSession_Release(session);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] =
@@ -323,6 +414,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_shutdown_with_live_call, setup_two, teardown_two),
         cmocka_unit_test_setup_teardown(test_state_errors, setup_two, teardown_two),
         cmocka_unit_test_setup_teardown(test_answer_mode_auto_accept, setup_two, teardown_two),
+        cmocka_unit_test_setup_teardown(test_forward_followed, setup_three, teardown_three),
+        cmocka_unit_test_setup_teardown(test_redirect_fail_on_redirect, setup_three, teardown_three),
     };
     return cmocka_run_group_tests_name("rtc calls", tests, NULL, NULL);
 }
