@@ -24,13 +24,20 @@
 /* What bob (the transferee) does with a REFER, as rtc_answer does it. */
 enum transferee_policy { TRANSFER_ACCEPT, TRANSFER_REJECT, TRANSFER_IGNORE };
 
+/* A transferee's side of a transfer. */
+struct transferee
+{
+    enum transferee_policy policy;
+    IRTCSessionReferredEvent *referral;     /* the pending transfer */
+    IRTCSession *transfer_session;          /* the call to the target */
+};
+
 struct three
 {
     struct party a, b, c;
-    enum transferee_policy policy;
-    IRTCSessionReferredEvent *referral;     /* bob's pending transfer */
-    IRTCSession *transfer_session;          /* bob's call to carol */
-    BOOL hold_before_transfer;
+    struct transferee tb, tc;               /* bob's, and carol's when she is a transferee too */
+    GString *refer_log[2];                  /* alice's refer statuses per session (concurrency test) */
+    IRTCSession *referring[2];
 };
 
 static struct three *current;
@@ -42,10 +49,10 @@ static void assert_log(struct party *party, const char *expected)
     g_free(log);
 }
 
-/* Bob: accept, call the target with Referred-By and the cookie, report back. */
-static void bob_hook(struct party *party, RTC_EVENT type, IDispatch *event)
+/* A transferee (bob, or carol): accept, call the target with Referred-By and the cookie, report back. */
+static void transferee_hook(struct party *party, RTC_EVENT type, IDispatch *event)
 {
-    struct three *t = current;
+    struct transferee *x = party == &current->b ? &current->tb : &current->tc;
 
     if (type == RTCE_SESSION_REFERRED)
     {
@@ -54,16 +61,16 @@ static void bob_hook(struct party *party, RTC_EVENT type, IDispatch *event)
         BSTR to, by, cookie;
 
         IDispatch_QueryInterface(event, &IID_IRTCSessionReferredEvent, (void **)&referred);
-        if (t->policy == TRANSFER_REJECT)
+        if (x->policy == TRANSFER_REJECT)
         {
             assert_int_equal(IRTCSessionReferredEvent_Reject(referred), S_OK);
             assert_int_equal(IRTCSessionReferredEvent_Reject(referred), RTC_E_REFER_NOT_EXIST);
             IRTCSessionReferredEvent_Release(referred);
             return;
         }
-        if (t->policy == TRANSFER_IGNORE)
+        if (x->policy == TRANSFER_IGNORE)
         {
-            t->referral = referred;     /* decided later, or never */
+            x->referral = referred;     /* decided later, or never */
             return;
         }
         assert_int_equal(IRTCSessionReferredEvent_SetReferredSessionState(referred, RTCSS_CONNECTED),
@@ -74,17 +81,17 @@ static void bob_hook(struct party *party, RTC_EVENT type, IDispatch *event)
         IRTCSessionReferredEvent_get_ReferToURI(referred, &to);
         IRTCSessionReferredEvent_get_ReferredByURI(referred, &by);
         IRTCSessionReferredEvent_get_ReferCookie(referred, &cookie);
-        assert_int_equal(IRTCClient_CreateSession(party->client, RTCST_PC_TO_PC, NULL, NULL, 0, &t->transfer_session), S_OK);
-        IRTCSession_QueryInterface(t->transfer_session, &IID_IRTCSessionCallControl, (void **)&control);
+        assert_int_equal(IRTCClient_CreateSession(party->client, RTCST_PC_TO_PC, NULL, NULL, 0, &x->transfer_session), S_OK);
+        IRTCSession_QueryInterface(x->transfer_session, &IID_IRTCSessionCallControl, (void **)&control);
         assert_int_equal(IRTCSessionCallControl_put_ReferredByURI(control, by), S_OK);
         assert_int_equal(IRTCSessionCallControl_put_ReferCookie(control, cookie), S_OK);
-        assert_int_equal(IRTCSession_AddParticipant(t->transfer_session, to, NULL, NULL), S_OK);
+        assert_int_equal(IRTCSession_AddParticipant(x->transfer_session, to, NULL, NULL), S_OK);
         assert_int_equal(IRTCSessionCallControl_put_ReferCookie(control, cookie), RTC_E_INVALID_SESSION_STATE);
         IRTCSessionCallControl_Release(control);
         SysFreeString(to), SysFreeString(by), SysFreeString(cookie);
-        t->referral = referred;
+        x->referral = referred;
     }
-    else if (type == RTCE_SESSION_STATE_CHANGE && t->referral && t->transfer_session)
+    else if (type == RTCE_SESSION_STATE_CHANGE && x->referral && x->transfer_session)
     {
         IRTCSessionStateChangeEvent *change;
         IRTCSession *session;
@@ -93,11 +100,11 @@ static void bob_hook(struct party *party, RTC_EVENT type, IDispatch *event)
         IDispatch_QueryInterface(event, &IID_IRTCSessionStateChangeEvent, (void **)&change);
         IRTCSessionStateChangeEvent_get_Session(change, &session);
         IRTCSessionStateChangeEvent_get_State(change, &state);
-        if (session == t->transfer_session && (state == RTCSS_CONNECTED || state == RTCSS_DISCONNECTED))
+        if (session == x->transfer_session && (state == RTCSS_CONNECTED || state == RTCSS_DISCONNECTED))
         {
-            assert_int_equal(IRTCSessionReferredEvent_SetReferredSessionState(t->referral, state), S_OK);
-            IRTCSessionReferredEvent_Release(t->referral);
-            t->referral = NULL;
+            assert_int_equal(IRTCSessionReferredEvent_SetReferredSessionState(x->referral, state), S_OK);
+            IRTCSessionReferredEvent_Release(x->referral);
+            x->referral = NULL;
         }
         IRTCSession_Release(session);
         IRTCSessionStateChangeEvent_Release(change);
@@ -113,7 +120,7 @@ static int setup_three(void **state)
     party_init(&t->c, "carol");
     t->b.answer = ANSWER_AT_ONCE;
     t->c.answer = ANSWER_AT_ONCE;
-    t->b.hook = bob_hook;
+    t->b.hook = transferee_hook;
     current = t;
     *state = t;
     return 0;
@@ -123,10 +130,18 @@ static int teardown_three(void **state)
 {
     struct three *t = *state;
 
-    if (t->referral)
-        IRTCSessionReferredEvent_Release(t->referral);
-    if (t->transfer_session)
-        IRTCSession_Release(t->transfer_session);
+    struct transferee *x[] = { &t->tb, &t->tc };
+    unsigned int i;
+
+    for (i = 0; i < 2; i++)
+    {
+        if (x[i]->referral)
+            IRTCSessionReferredEvent_Release(x[i]->referral);
+        if (x[i]->transfer_session)
+            IRTCSession_Release(x[i]->transfer_session);
+        if (t->refer_log[i])
+            g_string_free(t->refer_log[i], TRUE);
+    }
     party_cleanup(&t->a);
     party_cleanup(&t->b);
     party_cleanup(&t->c);
@@ -197,7 +212,7 @@ static void test_blind_transfer(void **state)
     /* No automatic hang-up: the application decides. */
     IRTCSession_Terminate(session, RTCTR_NORMAL);
     assert_true(party_wait(&t->b, "session DISCONNECTED 0", WAIT));
-    IRTCSession_Terminate(t->transfer_session, RTCTR_NORMAL);
+    IRTCSession_Terminate(t->tb.transfer_session, RTCTR_NORMAL);
     assert_true(party_wait(&t->c, "session DISCONNECTED 0", WAIT));
     IRTCSession_Release(session);
 }
@@ -207,18 +222,18 @@ static void test_refer_rejected(void **state)
     struct three *t = *state;
     IRTCSession *session = connected_call(&t->a, &t->b);
 
-    t->policy = TRANSFER_REJECT;
+    t->tb.policy = TRANSFER_REJECT;
     assert_int_equal(refer(session, t->c.uri, NULL), S_OK);
     assert_true(party_wait(&t->a, "refer REJECTED " S_DECLINE, WAIT));
     assert_true(party_wait(&t->a, "session CONNECTED 0", WAIT));
     assert_log(&t->a, "session REFER 0|refer REFERRING 0|refer REJECTED " S_DECLINE "|session CONNECTED 0");
 
     /* A second transfer right after a rejected one works. */
-    t->policy = TRANSFER_ACCEPT;
+    t->tb.policy = TRANSFER_ACCEPT;
     assert_int_equal(refer(session, t->c.uri, NULL), S_OK);
     assert_true(party_wait(&t->a, "refer DONE " S_200, WAIT));
     IRTCSession_Terminate(session, RTCTR_NORMAL);
-    IRTCSession_Terminate(t->transfer_session, RTCTR_NORMAL);
+    IRTCSession_Terminate(t->tb.transfer_session, RTCTR_NORMAL);
     assert_true(party_wait(&t->c, "session DISCONNECTED 0", WAIT));
     IRTCSession_Release(session);
 }
@@ -246,11 +261,11 @@ static void test_decision_timeout(void **state)
 
     assert_int_equal(rtcshim_set_refer_decision_timeout(t->b.client, 300), S_OK);
     assert_int_equal(rtcshim_set_refer_decision_timeout(NULL, 300), E_INVALIDARG);
-    t->policy = TRANSFER_IGNORE;
+    t->tb.policy = TRANSFER_IGNORE;
     assert_int_equal(refer(session, t->c.uri, NULL), S_OK);
     assert_true(party_wait(&t->a, "refer REJECTED " S_DECLINE, WAIT));
-    assert_non_null(t->referral);
-    assert_int_equal(IRTCSessionReferredEvent_Accept(t->referral), RTC_E_REFER_NOT_EXIST);
+    assert_non_null(t->tb.referral);
+    assert_int_equal(IRTCSessionReferredEvent_Accept(t->tb.referral), RTC_E_REFER_NOT_EXIST);
     IRTCSession_Terminate(session, RTCTR_NORMAL);
     assert_true(party_wait(&t->b, "session DISCONNECTED 0", WAIT));
     IRTCSession_Release(session);
@@ -288,7 +303,7 @@ static void test_transferee_hangs_up(void **state)
     assert_log(&t->a, "session REFER 0|refer REFERRING 0|refer ACCEPTED " S_202 "|refer ACCEPTED " S_100
                       "|refer ACCEPTED " S_180 "|refer DROPPED " S_TERMINATED "|session CONNECTED 0"
                       "|participant DISCONNECTED 0|session DISCONNECTED 0|media STOPPED 0");
-    IRTCSession_Terminate(t->transfer_session, RTCTR_NORMAL);
+    IRTCSession_Terminate(t->tb.transfer_session, RTCTR_NORMAL);
     assert_true(party_wait(&t->c, "session DISCONNECTED 0", WAIT));
     IRTCSession_Release(session);
 }
@@ -299,10 +314,10 @@ static void test_refer_then_transferee_hangs_up(void **state)
     struct three *t = *state;
     IRTCSession *session = connected_call(&t->a, &t->b);
 
-    t->policy = TRANSFER_IGNORE;
+    t->tb.policy = TRANSFER_IGNORE;
     assert_int_equal(refer(session, t->c.uri, NULL), S_OK);
     run_loop_for(200);
-    assert_non_null(t->referral);
+    assert_non_null(t->tb.referral);
     assert_int_equal(IRTCSession_Terminate(t->b.incoming, RTCTR_NORMAL), S_OK);
     assert_true(party_wait(&t->a, "session DISCONNECTED 0", WAIT));
     assert_log(&t->a, "session REFER 0|refer REFERRING 0|refer REJECTED " S_DECLINE "|session CONNECTED 0|"
@@ -321,7 +336,7 @@ static void test_transferor_hangs_up_early(void **state)
     assert_int_equal(IRTCSession_Terminate(session, RTCTR_NORMAL), S_OK);
     assert_true(party_wait(&t->c, "session CONNECTED 0", WAIT));
     assert_true(party_wait(&t->a, "session DISCONNECTED 0", WAIT));
-    IRTCSession_Terminate(t->transfer_session, RTCTR_NORMAL);
+    IRTCSession_Terminate(t->tb.transfer_session, RTCTR_NORMAL);
     assert_true(party_wait(&t->c, "session DISCONNECTED 0", WAIT));
     IRTCSession_Release(session);
 }
@@ -342,7 +357,7 @@ static void test_refer_while_held(void **state)
     assert_true(party_wait(&t->a, "session HOLD 0", WAIT));
     IRTCSessionCallControl_Release(control);
     IRTCSession_Terminate(session, RTCTR_NORMAL);
-    IRTCSession_Terminate(t->transfer_session, RTCTR_NORMAL);
+    IRTCSession_Terminate(t->tb.transfer_session, RTCTR_NORMAL);
     assert_true(party_wait(&t->c, "session DISCONNECTED 0", WAIT));
     IRTCSession_Release(session);
 }
@@ -374,7 +389,7 @@ static void test_attended_transfer(void **state)
                       "session DISCONNECTED 0|media STOPPED 0|participant CONNECTED 0|session CONNECTED 0|"
                       "media STARTED 0");
     IRTCSession_Terminate(to_bob, RTCTR_NORMAL);
-    IRTCSession_Terminate(t->transfer_session, RTCTR_NORMAL);
+    IRTCSession_Terminate(t->tb.transfer_session, RTCTR_NORMAL);
     assert_true(party_wait(&t->c, "session DISCONNECTED 0", WAIT));
     IRTCSession_Release(to_bob);
     IRTCSession_Release(to_carol);
@@ -396,14 +411,14 @@ static void test_refer_errors(void **state)
     assert_int_equal(refer(session, "mailto:carol@example.com", NULL), RTC_E_INVALID_SIP_URL);
     assert_int_equal(refer(session, "", NULL), RTC_E_INVALID_SIP_URL);
     /* A bare number becomes a SIP URI in the peer's domain (host and port of its URI). */
-    t->policy = TRANSFER_IGNORE;
+    t->tb.policy = TRANSFER_IGNORE;
     assert_int_equal(refer(session, "1234", NULL), S_OK);
     run_loop_for(200);
-    assert_non_null(t->referral);
+    assert_non_null(t->tb.referral);
     {
         BSTR to;
         char *text, *expected = g_strdup_printf("sip:1234@127.0.0.1:%u", t->b.port);
-        IRTCSessionReferredEvent_get_ReferToURI(t->referral, &to);
+        IRTCSessionReferredEvent_get_ReferToURI(t->tb.referral, &to);
         text = g_ucs4_to_utf8((gunichar *)to, -1, NULL, NULL, NULL);
         assert_string_equal(text, expected);
         g_free(expected);
@@ -413,6 +428,54 @@ static void test_refer_errors(void **state)
     IRTCSession_Terminate(session, RTCTR_NORMAL);
     assert_true(party_wait(&t->b, "session DISCONNECTED 0", WAIT));
     IRTCSession_Release(session);
+}
+
+/* Alice: which session each refer status belongs to. */
+static void alice_hook(struct party *party, RTC_EVENT type, IDispatch *event)
+{
+    struct three *t = current;
+    IRTCSessionReferStatusEvent *e;
+    RTC_SESSION_REFER_STATUS status;
+    IRTCSession2 *session;
+    unsigned int i;
+
+    if (type != RTCE_SESSION_REFER_STATUS)
+        return;
+    IDispatch_QueryInterface(event, &IID_IRTCSessionReferStatusEvent, (void **)&e);
+    IRTCSessionReferStatusEvent_get_ReferStatus(e, &status);
+    IRTCSessionReferStatusEvent_get_Session(e, &session);
+    for (i = 0; i < 2; i++)
+        if ((IUnknown *)session == (IUnknown *)t->referring[i])
+            g_string_append_printf(t->refer_log[i], "%d ", status);
+    IRTCSession2_Release(session);
+    IRTCSessionReferStatusEvent_Release(e);
+}
+
+/* Two transfers on two calls at once: each status reaches its own session only. */
+static void test_two_transfers_at_once(void **state)
+{
+    struct three *t = *state;
+    char expected[] = "0 1 1 1 5 ";     /* REFERRING, ACCEPTED (202, 100, 180), DONE */
+
+    t->refer_log[0] = g_string_new(NULL);
+    t->refer_log[1] = g_string_new(NULL);
+    t->c.hook = transferee_hook;
+    t->a.hook = alice_hook;
+    t->referring[0] = connected_call(&t->a, &t->b);
+    t->referring[1] = connected_call(&t->a, &t->c);
+    /* bob goes to carol and carol to bob, both at the same time */
+    assert_int_equal(refer(t->referring[0], t->c.uri, "one"), S_OK);
+    assert_int_equal(refer(t->referring[1], t->b.uri, "two"), S_OK);
+    run_loop_for(1500);
+    assert_string_equal(t->refer_log[0]->str, expected);
+    assert_string_equal(t->refer_log[1]->str, expected);
+    IRTCSession_Terminate(t->referring[0], RTCTR_NORMAL);
+    IRTCSession_Terminate(t->referring[1], RTCTR_NORMAL);
+    IRTCSession_Terminate(t->tb.transfer_session, RTCTR_NORMAL);
+    IRTCSession_Terminate(t->tc.transfer_session, RTCTR_NORMAL);
+    run_loop_for(300);
+    IRTCSession_Release(t->referring[0]);
+    IRTCSession_Release(t->referring[1]);
 }
 
 int main(void)
@@ -430,6 +493,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refer_while_held, setup_three, teardown_three),
         cmocka_unit_test_setup_teardown(test_attended_transfer, setup_three, teardown_three),
         cmocka_unit_test_setup_teardown(test_refer_errors, setup_three, teardown_three),
+        cmocka_unit_test_setup_teardown(test_two_transfers_at_once, setup_three, teardown_three),
     };
     return cmocka_run_group_tests_name("rtc transfer", tests, NULL, NULL);
 }
