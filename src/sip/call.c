@@ -63,6 +63,10 @@ struct sip_call
     gboolean invite_answered;               /* a final response went out */
     guint32 invite_cseq;
     char *remote_offer;                     /* the INVITE's SDP, NULL if it had none */
+    char *prepared_answer;                  /* our answer to it, made when it came */
+    struct sip_media_params prepared_media; /* what that answer agreed */
+    gboolean prepared_remote_hold;
+    gboolean prepared_local_hold;           /* the hold wish it was made with */
 
     /* our 2xx to an INVITE (initial or re-), retransmitted until ACKed */
     osip_message_t *pending_2xx;
@@ -184,6 +188,8 @@ void sip_call_unref(struct sip_call *call)
     osip_message_free(call->pending_2xx);
     osip_message_free(call->last_ack);
     sip_media_params_clear(&call->media);
+    sip_media_params_clear(&call->prepared_media);
+    g_free(call->prepared_answer);
     g_free(call->remote_offer);
     g_free(call->call_id);
     g_free(call->local_tag);
@@ -389,8 +395,26 @@ static void call_terminate(struct sip_call *call, enum sip_call_end_reason reaso
             call->reason_phrase);
     call->state = SIP_CALL_STATE_TERMINATED;
     report_state(call);
+
+    /* What an ended call no longer needs goes now (10,000s of calls a
+     * minute must not pile up). An incoming call keeps its dialog a while
+     * only if a 2xx still waits for its ACK or a transfer may still NOTIFY;
+     * an outgoing one always does, to ACK again a 2xx that is resent. */
+    g_free(call->remote_offer);
+    call->remote_offer = NULL;
+    g_free(call->prepared_answer);
+    call->prepared_answer = NULL;
+    sip_media_params_clear(&call->prepared_media);
+    g_ptr_array_set_size(call->early_dialogs, 0);
+    if (call->incoming)
+    {
+        osip_message_free(call->invite);
+        call->invite = NULL;
+    }
     if (!call->linger_timer)
-        call->linger_timer = call_timer_start(call, CALL_LINGER_MS, linger_expired);
+        call->linger_timer = call_timer_start(call, call->incoming && !call->pending_2xx
+                                                    && (!call->refers || !call->refers->len) ? 0 : CALL_LINGER_MS,
+                                              linger_expired);
 }
 
 /* ---- media ------------------------------------------------------------------------- */
@@ -478,12 +502,12 @@ static char *build_offer(struct sip_call *call, enum sip_transport_protocol prot
 }
 
 /* Answers a received offer; *code gets 400/488/500 on failure. With apply
- * FALSE the offer is only checked: no media starts, no state changes. */
+ * FALSE nothing changes yet: the answer, what it agreed and the offer's hold
+ * are kept in call->prepared_* for use_prepared_answer(). */
 static char *build_answer(struct sip_call *call, const char *offer_text, enum sip_transport_protocol protocol,
                           const char *peer, gboolean apply, guint *code)
 {
     struct sip_media_params negotiated = { 0 };
-    struct sip_sdp_origin scratch_origin = call->origin;
     char address[SIP_HOST_BUFFER_SIZE];
     GError *error = NULL;
     sdp_message_t *offer, *answer;
@@ -503,8 +527,7 @@ static char *build_answer(struct sip_call *call, const char *offer_text, enum si
         sdp_message_free(offer);
         goto failed;
     }
-    answer = sip_sdp_build_answer(offer, apply ? &call->origin : &scratch_origin, address,
-                                  sip_media_stream_get_port(call->stream),
+    answer = sip_sdp_build_answer(offer, &call->origin, address, sip_media_stream_get_port(call->stream),
                                   call->want_local_hold ? SIP_MEDIA_SENDONLY : SIP_MEDIA_SENDRECV,
                                   &negotiated, &error);
     sdp_message_free(offer);
@@ -520,6 +543,15 @@ static char *build_answer(struct sip_call *call, const char *offer_text, enum si
     {
         start_media(call, &negotiated);
         set_hold(call, call->want_local_hold, remote_hold);
+    }
+    else
+    {
+        g_free(call->prepared_answer);
+        call->prepared_answer = g_strdup(text);
+        sip_media_params_clear(&call->prepared_media);
+        sip_media_params_copy(&call->prepared_media, &negotiated);
+        call->prepared_remote_hold = remote_hold;
+        call->prepared_local_hold = call->want_local_hold;
     }
     sip_media_params_clear(&negotiated);
     return text;
@@ -1199,7 +1231,7 @@ void call_handle_invite(struct sip_engine *engine, osip_transaction_t *ist, osip
                                                               code == 400 ? "Malformed SDP" : NULL, call->local_tag));
             goto discard;
         }
-        g_free(answer);     /* rebuilt when we actually answer */
+        g_free(answer);     /* kept as call->prepared_answer */
         call->remote_offer = offer;
     }
 
@@ -1257,7 +1289,14 @@ static osip_message_t *build_invite_response(struct sip_call *call, guint code, 
     {
         guint failure;
 
-        if (call->remote_offer)
+        if (call->remote_offer && call->prepared_answer && call->prepared_local_hold == call->want_local_hold)
+        {
+            /* The answer made when the INVITE came: 183 and 200 carry the same SDP. */
+            body = g_strdup(call->prepared_answer);
+            start_media(call, &call->prepared_media);
+            set_hold(call, call->want_local_hold, call->prepared_remote_hold);
+        }
+        else if (call->remote_offer)
             body = build_answer(call, call->remote_offer, call_protocol(call), peer_host(call), TRUE, &failure);
         else
             body = build_offer(call, call_protocol(call), peer_host(call), offer_direction(call), NULL);

@@ -32,6 +32,9 @@ struct transaction_context
     GDestroyNotify destroy;
     char *key;                          /* in server_/client_transactions, or NULL */
     gboolean queued;                    /* in engine->ready */
+    gint64 deadline;                    /* next FSM timer, monotonic us (-1: none) */
+    guint64 timer_order;                /* keeps equal deadlines in order */
+    GSequenceIter *timer_iter;          /* in engine->transaction_timers */
     gboolean dead;                      /* killed, awaiting free */
     gboolean final_reported;            /* client: a final outcome went to the user */
     guint auth_attempts;                /* client: times the request was re-sent with credentials */
@@ -170,11 +173,20 @@ static char *server_key(const osip_message_t *request)
     const osip_via_t *via = osip_list_get(&request->vias, 0);
     const char *branch = via_branch(via), *method = request->cseq ? request->cseq->method : NULL;
 
-    if (!branch || strncmp(branch, "z9hG4bK", 7) || !method || !via->host)
+    if (!method || !via || !via->host)
         return NULL;
     if (!strcmp(method, "ACK"))
         method = "INVITE";
-    return g_strdup_printf("%s\n%s:%s\n%s", branch, via->host, via->port ? via->port : "5060", method);
+    if (branch && !strncmp(branch, "z9hG4bK", 7))
+        return g_strdup_printf("%s\n%s:%s\n%s", branch, via->host, via->port ? via->port : "5060", method);
+    /* An RFC 2543 peer (§17.2.3): Call-ID, CSeq, From tag and sent-by,
+     * without the To tag, which the ACK of a non-2xx adds. */
+    if (!request->call_id || !request->call_id->number || !request->cseq->number)
+        return NULL;
+    return g_strdup_printf("2543\n%s@%s\n%s %s\n%s\n%s:%s", request->call_id->number,
+                           request->call_id->host ? request->call_id->host : "", request->cseq->number, method,
+                           sip_header_tag(request->from) ? sip_header_tag(request->from) : "", via->host,
+                           via->port ? via->port : "5060");
 }
 
 static char *client_key(const osip_message_t *message)
@@ -429,6 +441,273 @@ gboolean engine_hop_for_uri(struct sip_engine *engine, const osip_uri_t *uri, st
 
 /* ---- transactions ------------------------------------------------------------------ */
 
+/* ---- transaction timers -------------------------------------------------------------
+ *
+ * libosip2's FSMs keep each transaction's timers A-K as start times in
+ * their contexts; osip_timers_gettimeout() and osip_timers_*_execute() find
+ * the due ones by scanning every transaction, and libosip2 appends each new
+ * transaction to a linked list by walking it. Both are O(live transactions)
+ * per message, and with timers D/J/K keeping transactions 32 s, that made
+ * the cost per call grow with the call rate (61 % of the CPU in
+ * osip_list_add at 2,500 calls/s). So transactions stay out of libosip2's
+ * lists, and after each FSM step the engine files the transaction under
+ * its next timer (read from the same fields, with libosip2's rules) in
+ * one ordered sequence that the engine's single timer source serves. */
+
+static gint64 timeval_us(const struct timeval *tv)
+{
+    return (gint64)tv->tv_sec * G_USEC_PER_SEC + tv->tv_usec;
+}
+
+/* The earlier of deadline and a timer; timers "not started" are -1. */
+static gint64 earlier(gint64 deadline, const struct timeval *timer)
+{
+    if (timer->tv_sec == -1)
+        return deadline;
+    return sip_timer_earliest(deadline, timeval_us(timer));
+}
+
+/* When libosip2 would next fire a timer for the transaction (-1: never). */
+static gint64 transaction_deadline(osip_transaction_t *transaction)
+{
+    gint64 deadline = -1;
+
+    switch (transaction->ctx_type)
+    {
+    case ICT:
+        if (transaction->state == ICT_CALLING)
+            deadline = earlier(earlier(deadline, &transaction->ict_context->timer_b_start),
+                               &transaction->ict_context->timer_a_start);
+        else if (transaction->state == ICT_COMPLETED)
+            deadline = earlier(deadline, &transaction->ict_context->timer_d_start);
+        break;
+    case IST:
+        if (transaction->state == IST_COMPLETED)
+            deadline = earlier(earlier(deadline, &transaction->ist_context->timer_h_start),
+                               &transaction->ist_context->timer_g_start);
+        else if (transaction->state == IST_CONFIRMED)
+            deadline = earlier(deadline, &transaction->ist_context->timer_i_start);
+        break;
+    case NICT:
+        if (transaction->state == NICT_TRYING || transaction->state == NICT_PROCEEDING)
+            deadline = earlier(earlier(deadline, &transaction->nict_context->timer_f_start),
+                               &transaction->nict_context->timer_e_start);
+        else if (transaction->state == NICT_COMPLETED)
+            deadline = earlier(deadline, &transaction->nict_context->timer_k_start);
+        break;
+    case NIST:
+        if (transaction->state == NIST_COMPLETED)
+            deadline = earlier(deadline, &transaction->nist_context->timer_j_start);
+        break;
+    }
+    return deadline;
+}
+
+static gboolean due(const struct timeval *timer, gint64 now)
+{
+    return timer->tv_sec != -1 && timeval_us(timer) <= now;
+}
+
+static osip_event_t *timeout_event(osip_transaction_t *transaction, type_t type)
+{
+    osip_event_t *event = osip_malloc(sizeof(*event));
+
+    if (!event)
+        return NULL;
+    memset(event, 0, sizeof(*event));
+    event->type = type;
+    event->transactionid = transaction->transactionid;
+    return event;
+}
+
+/* The timeout event libosip2's osip_timers_*_execute() would make now, in
+ * its order of precedence (B before A, H before G, F before E), or NULL. */
+static osip_event_t *due_timeout(osip_transaction_t *transaction, gint64 now)
+{
+    switch (transaction->ctx_type)
+    {
+    case ICT:
+    {
+        osip_ict_t *ict = transaction->ict_context;
+
+        if (transaction->state == ICT_CALLING && due(&ict->timer_b_start, now))
+            return timeout_event(transaction, TIMEOUT_B);
+        if (transaction->state == ICT_CALLING && due(&ict->timer_a_start, now))
+            return timeout_event(transaction, TIMEOUT_A);
+        if (transaction->state == ICT_COMPLETED && due(&ict->timer_d_start, now))
+            return timeout_event(transaction, TIMEOUT_D);
+        break;
+    }
+    case IST:
+    {
+        osip_ist_t *ist = transaction->ist_context;
+
+        if (transaction->state == IST_CONFIRMED && due(&ist->timer_i_start, now))
+            return timeout_event(transaction, TIMEOUT_I);
+        if (transaction->state == IST_COMPLETED && due(&ist->timer_h_start, now))
+            return timeout_event(transaction, TIMEOUT_H);
+        if (transaction->state == IST_COMPLETED && due(&ist->timer_g_start, now))
+            return timeout_event(transaction, TIMEOUT_G);
+        break;
+    }
+    case NICT:
+    {
+        osip_nict_t *nict = transaction->nict_context;
+        gboolean active = transaction->state == NICT_TRYING || transaction->state == NICT_PROCEEDING;
+
+        if (transaction->state == NICT_COMPLETED && due(&nict->timer_k_start, now))
+            return timeout_event(transaction, TIMEOUT_K);
+        if (active && due(&nict->timer_f_start, now))
+            return timeout_event(transaction, TIMEOUT_F);
+        if (active && due(&nict->timer_e_start, now))
+            return timeout_event(transaction, TIMEOUT_E);
+        break;
+    }
+    case NIST:
+        if (transaction->state == NIST_COMPLETED && due(&transaction->nist_context->timer_j_start, now))
+            return timeout_event(transaction, TIMEOUT_J);
+        break;
+    }
+    return NULL;
+}
+
+/* ---- completed non-INVITE server transactions -------------------------------------
+ *
+ * Once it has answered, a non-INVITE server transaction only resends its
+ * final response to retransmissions until timer J (64*T1 over UDP). A
+ * libosip2 transaction carries some 15 KB (an embedded DNS SRV record), so
+ * at thousands of requests a second it is retired into this: the key, the
+ * response as sent and where it went, for the same 64*T1. */
+
+struct completed_response
+{
+    struct sip_engine *engine;
+    char *key;
+    char *text;
+    gsize length;
+    enum sip_transport_protocol protocol;
+    char host[SIP_HOST_BUFFER_SIZE];
+    guint16 port;
+    guint connection_id;
+};
+
+static void completed_response_free(void *data)
+{
+    struct completed_response *completed = data;
+
+    g_free(completed->key);
+    osip_free(completed->text);
+    g_free(completed);
+}
+
+static void completed_response_expired(struct sip_engine *engine, void *data)
+{
+    struct completed_response *completed = data;
+
+    if (g_hash_table_lookup(engine->completed, completed->key) == completed)
+        g_hash_table_remove(engine->completed, completed->key);
+}
+
+static void transaction_kill(struct sip_engine *engine, osip_transaction_t *transaction);
+
+/* Replaces a completed NIST by its response; FALSE to keep the transaction. */
+static gboolean retire_completed(struct sip_engine *engine, osip_transaction_t *transaction)
+{
+    struct transaction_context *context = context_of(transaction);
+    struct completed_response *completed;
+    char *host = NULL;
+    int port = 0;
+
+    /* Over a reliable transport timer J is zero: nothing to keep. */
+    if (!context->key || !transaction->last_response || transaction->nist_context->timer_j_length <= 0)
+        return FALSE;
+    osip_response_get_destination(transaction->last_response, &host, &port);
+    if (!host || port <= 0 || port > 65535)
+    {
+        osip_free(host);
+        return FALSE;
+    }
+    completed = g_new0(struct completed_response, 1);
+    completed->engine = engine;
+    if (osip_message_to_str(transaction->last_response, &completed->text, &completed->length) || !completed->text)
+    {
+        osip_free(host);
+        completed_response_free(completed);
+        return FALSE;
+    }
+    completed->key = g_strdup(context->key);
+    completed->protocol = context->protocol;
+    g_strlcpy(completed->host, host, sizeof(completed->host));
+    completed->port = port;
+    completed->connection_id = context->connection_id;
+    osip_free(host);
+    g_hash_table_replace(engine->completed, completed->key, completed);
+    engine_timer_start(engine, transaction->nist_context->timer_j_length, completed_response_expired, completed,
+                       completed_response_free);
+    transaction_kill(engine, transaction);
+    return TRUE;
+}
+
+/* A retransmitted request whose transaction was retired: answer again. */
+static gboolean answer_retransmission(struct sip_engine *engine, const osip_message_t *request)
+{
+    struct completed_response *completed;
+    char *key = server_key(request);
+
+    completed = key ? g_hash_table_lookup(engine->completed, key) : NULL;
+    g_free(key);
+    if (!completed)
+        return FALSE;
+    trace_message(engine, "send again to", completed->protocol, completed->host, completed->port, completed->text,
+                  completed->length);
+    if (sip_transport_send(engine->transports, completed->protocol, completed->host, completed->port,
+                           completed->connection_id, completed->text, completed->length, NULL, NULL))
+        engine->stats.messages_sent++;
+    return TRUE;
+}
+
+static gint compare_transaction_deadlines(gconstpointer a, gconstpointer b, gpointer user_data)
+{
+    const struct transaction_context *ca = context_of((osip_transaction_t *)a);
+    const struct transaction_context *cb = context_of((osip_transaction_t *)b);
+
+    (void)user_data;
+    if (ca->deadline != cb->deadline)
+        return ca->deadline < cb->deadline ? -1 : 1;
+    return ca->timer_order < cb->timer_order ? -1 : ca->timer_order > cb->timer_order;
+}
+
+static void unschedule(struct transaction_context *context)
+{
+    if (context->timer_iter)
+    {
+        g_sequence_remove(context->timer_iter);
+        context->timer_iter = NULL;
+    }
+    context->deadline = -1;
+}
+
+/* Files the transaction under its next timer after an FSM step. */
+static void reschedule(struct sip_engine *engine, osip_transaction_t *transaction)
+{
+    struct transaction_context *context = context_of(transaction);
+    gint64 deadline = context->dead ? -1 : transaction_deadline(transaction);
+
+    if (!context->dead && transaction->ctx_type == NIST && transaction->state == NIST_COMPLETED
+        && retire_completed(engine, transaction))
+        return;
+
+    if (deadline == context->deadline && (deadline < 0) == !context->timer_iter)
+        return;
+    unschedule(context);
+    if (deadline < 0)
+        return;
+    context->deadline = deadline;
+    context->timer_order = ++timer_sequence;
+    context->timer_iter = g_sequence_insert_sorted(engine->transaction_timers, transaction,
+                                                   compare_transaction_deadlines, NULL);
+}
+
 static void transaction_add_event(struct sip_engine *engine, osip_transaction_t *transaction, osip_event_t *event)
 {
     struct transaction_context *context = context_of(transaction);
@@ -450,11 +729,16 @@ static osip_transaction_t *transaction_new(struct sip_engine *engine, osip_fsm_t
 
     if (osip_transaction_init(&transaction, type, engine->osip, request))
         return NULL;
+    /* Out of libosip2's lists at once (see "transaction timers"): with the
+     * lists kept empty, its append and removal cost nothing. */
+    osip_remove_transaction(engine->osip, transaction);
     context = g_new0(struct transaction_context, 1);
     context->engine = engine;
     context->protocol = protocol;
     context->connection_id = connection_id;
+    context->deadline = -1;
     osip_transaction_set_your_instance(transaction, context);
+    g_hash_table_add(engine->transactions, transaction);
     if (type == IST || type == NIST)
     {
         context->key = server_key(request);
@@ -528,23 +812,10 @@ void engine_run(struct sip_engine *engine)
         context->queued = FALSE;
         while (!context->dead && (event = osip_fifo_tryget(transaction->transactionff)))
             osip_transaction_execute(transaction, event);
+        reschedule(engine, transaction);
     }
     engine->running = FALSE;
-    engine->osip_deadline_stale = TRUE;
     free_dead_transactions(engine);
-}
-
-/* After timers fired: libosip2 queued timeout events on transactions we
- * cannot name, so sweep them all. */
-static void engine_run_all(struct sip_engine *engine)
-{
-    engine->running = TRUE;
-    osip_ict_execute(engine->osip);
-    osip_ist_execute(engine->osip);
-    osip_nict_execute(engine->osip);
-    osip_nist_execute(engine->osip);
-    engine->running = FALSE;
-    engine_run(engine);
 }
 
 static osip_event_t *incoming_event(osip_message_t *message)
@@ -721,7 +992,8 @@ static void transaction_kill(struct sip_engine *engine, osip_transaction_t *tran
     if (context->dead)
         return;
     context->dead = TRUE;
-    osip_remove_transaction(engine->osip, transaction);
+    unschedule(context);
+    g_hash_table_remove(engine->transactions, transaction);
     forget_transaction_key(engine, transaction);
     g_ptr_array_add(engine->dead, transaction);
     if (context->user && context->user->terminated)
@@ -1171,21 +1443,13 @@ static void respond_statelessly(struct sip_engine *engine, osip_message_t *reque
 static osip_transaction_t *find_server_transaction(struct sip_engine *engine, osip_message_t *request)
 {
     char *key = server_key(request);
-    osip_transaction_t *transaction = NULL;
-    osip_event_t event = { 0 };
+    osip_transaction_t *transaction;
 
-    if (key)
-    {
-        transaction = g_hash_table_lookup(engine->server_transactions, key);
-        g_free(key);
-        return transaction;
-    }
-    /* An RFC 2543 peer: libosip2's matching by Call-ID, tags, CSeq, Via. */
-    event.sip = request;
-    event.type = MSG_IS_INVITE(request) ? RCV_REQINVITE : MSG_IS_ACK(request) ? RCV_REQACK : RCV_REQUEST;
-    return osip_transaction_find(MSG_IS_INVITE(request) || MSG_IS_ACK(request)
-                                 ? &engine->osip->osip_ist_transactions : &engine->osip->osip_nist_transactions,
-                                 &event);
+    if (!key)
+        return NULL;
+    transaction = g_hash_table_lookup(engine->server_transactions, key);
+    g_free(key);
+    return transaction;
 }
 
 static void handle_request(struct sip_engine *engine, osip_message_t *request, const struct sip_transport_peer *peer,
@@ -1213,6 +1477,12 @@ static void handle_request(struct sip_engine *engine, osip_message_t *request, c
     }
 
     /* A retransmission, or the ACK for a non-2xx final response. */
+    if (!MSG_IS_INVITE(request) && !MSG_IS_ACK(request) && answer_retransmission(engine, request))
+    {
+        sip_request_verdict_clear(&verdict);
+        osip_message_free(request);
+        return;
+    }
     if ((transaction = find_server_transaction(engine, request)))
     {
         sip_request_verdict_clear(&verdict);
@@ -1262,22 +1532,15 @@ static void handle_request(struct sip_engine *engine, osip_message_t *request, c
 static osip_transaction_t *find_client_transaction(struct sip_engine *engine, osip_message_t *response)
 {
     char *key = client_key(response);
-    osip_transaction_t *transaction = NULL;
-    osip_event_t event = { 0 };
+    osip_transaction_t *transaction;
 
-    if (key)
-    {
-        transaction = g_hash_table_lookup(engine->client_transactions, key);
-        g_free(key);
-        if (transaction)
-            return transaction;
-    }
-    event.sip = response;
-    event.type = MSG_IS_STATUS_1XX(response) ? RCV_STATUS_1XX : MSG_IS_STATUS_2XX(response) ? RCV_STATUS_2XX
-                                                                                            : RCV_STATUS_3456XX;
-    return osip_transaction_find(MSG_IS_RESPONSE_FOR(response, "INVITE") ? &engine->osip->osip_ict_transactions
-                                                                        : &engine->osip->osip_nict_transactions,
-                                 &event);
+    /* Our requests always carry an RFC 3261 branch: a response without it
+     * is not for us. */
+    if (!key)
+        return NULL;
+    transaction = g_hash_table_lookup(engine->client_transactions, key);
+    g_free(key);
+    return transaction;
 }
 
 static void handle_response(struct sip_engine *engine, osip_message_t *response)
@@ -1400,21 +1663,15 @@ void engine_timer_cancel(struct sip_engine *engine, struct engine_timer *timer)
 static gint64 engine_next_deadline(struct sip_engine *engine)
 {
     GSequenceIter *first;
-    gint64 ours = -1;
+    gint64 deadline = -1;
 
-    if (engine->osip_deadline_stale)
-    {
-        struct timeval relative;
-
-        osip_timers_gettimeout(engine->osip, &relative);
-        engine->osip_deadline = sip_timer_deadline_from_timeval(g_get_monotonic_time(), relative.tv_sec,
-                                                                relative.tv_usec);
-        engine->osip_deadline_stale = FALSE;
-    }
+    first = g_sequence_get_begin_iter(engine->transaction_timers);
+    if (!g_sequence_iter_is_end(first))
+        deadline = context_of(g_sequence_get(first))->deadline;
     first = g_sequence_get_begin_iter(engine->timers);
     if (!g_sequence_iter_is_end(first))
-        ours = ((struct engine_timer *)g_sequence_get(first))->deadline;
-    return sip_timer_earliest(engine->osip_deadline, ours);
+        deadline = sip_timer_earliest(deadline, ((struct engine_timer *)g_sequence_get(first))->deadline);
+    return deadline;
 }
 
 static gboolean timer_source_prepare(GSource *source, gint *timeout)
@@ -1438,17 +1695,35 @@ static gboolean timer_source_dispatch(GSource *source, GSourceFunc callback, gpo
     struct sip_engine *engine = ((struct timer_source *)source)->engine;
     gint64 now = g_get_monotonic_time();
     GSequenceIter *first;
+    GPtrArray *due_now;
+    guint i;
 
     (void)callback;
     (void)user_data;
-    if (engine->osip_deadline >= 0 && engine->osip_deadline <= now)
+    /* The FSM timers due: one timeout event each. They are taken out
+     * first, so none can come round twice in one dispatch. */
+    due_now = g_ptr_array_new();
+    while (!g_sequence_iter_is_end(first = g_sequence_get_begin_iter(engine->transaction_timers)))
     {
-        osip_timers_ict_execute(engine->osip);
-        osip_timers_ist_execute(engine->osip);
-        osip_timers_nict_execute(engine->osip);
-        osip_timers_nist_execute(engine->osip);
-        engine_run_all(engine);
+        osip_transaction_t *transaction = g_sequence_get(first);
+
+        if (context_of(transaction)->deadline > now)
+            break;
+        unschedule(context_of(transaction));
+        g_ptr_array_add(due_now, transaction);
     }
+    for (i = 0; i < due_now->len; i++)
+    {
+        osip_transaction_t *transaction = g_ptr_array_index(due_now, i);
+        osip_event_t *event = due_timeout(transaction, now);
+
+        if (event)
+            transaction_add_event(engine, transaction, event);
+        else
+            reschedule(engine, transaction);
+    }
+    g_ptr_array_free(due_now, TRUE);
+    engine_run(engine);
     while (!g_sequence_iter_is_end(first = g_sequence_get_begin_iter(engine->timers)))
     {
         struct engine_timer *timer = g_sequence_get(first);
@@ -1740,7 +2015,9 @@ struct sip_engine *sip_engine_new(const struct sip_engine_config *config,
     engine->trace = !g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
     engine->transports = sip_transport_layer_new(engine->context, engine_receive, engine);
     engine->timers = g_sequence_new(NULL);
-    engine->osip_deadline = -1;
+    engine->transaction_timers = g_sequence_new(NULL);
+    engine->transactions = g_hash_table_new(g_direct_hash, g_direct_equal);
+    engine->completed = g_hash_table_new(g_str_hash, g_str_equal);     /* the timers own the entries */
     engine->dead = g_ptr_array_new();
     g_queue_init(&engine->ready);
     g_queue_init(&engine->events);
@@ -1796,6 +2073,18 @@ void sip_engine_free(struct sip_engine *engine)
     while (engine->registrations->len)
         registration_detach(g_ptr_array_index(engine->registrations, engine->registrations->len - 1));
 
+    {
+        GList *transactions = g_hash_table_get_keys(engine->transactions), *l;
+
+        for (l = transactions; l; l = l->next)
+        {
+            unschedule(context_of(l->data));
+            transaction_free(engine, l->data);
+        }
+        g_list_free(transactions);
+        g_hash_table_remove_all(engine->transactions);
+    }
+    /* libosip2's own lists are empty; anything left there is freed too. */
     free_transaction_list(engine, &engine->osip->osip_ict_transactions);
     free_transaction_list(engine, &engine->osip->osip_ist_transactions);
     free_transaction_list(engine, &engine->osip->osip_nict_transactions);
@@ -1806,6 +2095,7 @@ void sip_engine_free(struct sip_engine *engine)
     g_ptr_array_free(engine->dead, TRUE);
     g_queue_clear(&engine->ready);
 
+    g_hash_table_remove_all(engine->completed);
     while (!g_sequence_iter_is_end(iter = g_sequence_get_begin_iter(engine->timers)))
     {
         struct engine_timer *timer = g_sequence_get(iter);
@@ -1814,6 +2104,9 @@ void sip_engine_free(struct sip_engine *engine)
         timer_free(timer);
     }
     g_sequence_free(engine->timers);
+    g_sequence_free(engine->transaction_timers);
+    g_hash_table_destroy(engine->transactions);
+    g_hash_table_destroy(engine->completed);
     while ((event = g_queue_pop_head(&engine->events)))
     {
         if (event->destroy)

@@ -75,13 +75,14 @@ struct sip_engine
     GRand *rand;
     gboolean trace;                     /* G_MESSAGES_DEBUG shows messages */
 
-    /* One timer source for libosip2's timers and ours; its deadline is
-     * recomputed (osip_timers_gettimeout) before the loop polls whenever
-     * a transaction ran since. */
+    /* One timer source for the transactions' FSM timers (A-K) and ours:
+     * both are kept ordered by deadline, and the source polls until the
+     * earliest one (see "transaction timers" in engine.c). */
     GSource *timer_source;
     GSequence *timers;                  /* struct engine_timer *, by deadline */
-    gint64 osip_deadline;               /* monotonic us, -1 = none */
-    gboolean osip_deadline_stale;
+    GSequence *transaction_timers;      /* osip_transaction_t *, by next FSM timer */
+    GHashTable *transactions;           /* every live osip_transaction_t * */
+    GHashTable *completed;              /* key -> retired completed NIST (see engine.c) */
 
     /* Transactions with events to run, and those killed and awaiting free. */
     GQueue ready;

@@ -123,7 +123,8 @@ struct sip_call *sip_call_invite_full(struct sip_engine *engine, const char *fro
                                       const struct sip_call_options *options, GError **error);
 
 /* A header of the call's first INVITE as received (incoming calls) or
- * sent (outgoing), by name, first occurrence; NULL when absent. */
+ * sent (outgoing), by name, first occurrence; NULL when absent (and, for an
+ * incoming call, once it has terminated). */
 const char *sip_call_get_invite_header(struct sip_call *call, const char *name);
 
 /* Answers an incoming call 302 Moved Temporarily with contact (a URI or a

@@ -270,7 +270,11 @@ static IUccPropertyCollection *targets(const char *name, const char *uri)
                                (void **)&collection), S_OK);
     V_VT(&v) = VT_BSTR;
     V_BSTR(&v) = ucc_sink_bstr(uri);
-    assert_hr(IUccPropertyCollection_AddNamedProperty(collection, n, v, NULL), S_OK);
+    /* A (name, URI) pair is a named property; a target without a name is an id-keyed one. */
+    if (*name)
+        assert_hr(IUccPropertyCollection_AddNamedProperty(collection, n, v, NULL), S_OK);
+    else
+        assert_hr(IUccPropertyCollection_AddProperty(collection, 1, v, NULL), S_OK);
     VariantClear(&v);
     SysFreeString(n);
     return collection;

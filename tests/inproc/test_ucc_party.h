@@ -9,7 +9,8 @@
  *
  * Log labels: <name>.ep endpoint, <name>.sm session manager, <name>.s session
  * (and its participant collection), <name>.p the remote participant,
- * <name>.ims IM session events, <name>.im IM participant events.
+ * <name>.ims IM session events, <name>.im IM participant events, <name>.cc an
+ * incoming session's call control events (transfer).
  */
 #ifndef TEST_UCC_PARTY_H
 #define TEST_UCC_PARTY_H
@@ -55,13 +56,14 @@ struct ucc_party
     enum ucc_answer answer;
     UCC_REJECT_OR_TERMINATE_REASON reject_reason;
     HRESULT decision_hr;                    /* what Accept/Reject returned in the handler */
+    BOOL no_call_control;                   /* do not advise incoming sessions' call control (transfer) events */
 };
 
-static IUccPlatform *ucc_platform;
-static struct ucc_sink ucc_platform_sink;
-static BOOL ucc_platform_shut_down;         /* a test shut it down itself */
+static IUccPlatform *ucc_platform G_GNUC_UNUSED;
+static struct ucc_sink ucc_platform_sink G_GNUC_UNUSED;
+static BOOL ucc_platform_shut_down G_GNUC_UNUSED;        /* a test shut it down itself */
 
-static unsigned short ucc_free_port(void)
+static inline unsigned short ucc_free_port(void)
 {
     GSocket *socket = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
     GInetAddress *loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
@@ -78,7 +80,7 @@ static unsigned short ucc_free_port(void)
     return port;
 }
 
-static IUccUri *ucc_parse(const char *text)
+static inline IUccUri *ucc_parse(const char *text)
 {
     IUccUriManager *manager;
     IUccUri *uri = NULL;
@@ -92,7 +94,7 @@ static IUccUri *ucc_parse(const char *text)
     return uri;
 }
 
-static IUccOperationContext *ucc_operation(LONG_PTR id)
+static inline IUccOperationContext *ucc_operation(LONG_PTR id)
 {
     IUccOperationContext *op;
 
@@ -102,7 +104,7 @@ static IUccOperationContext *ucc_operation(LONG_PTR id)
     return op;
 }
 
-static IUccContext *ucc_new_context(void)
+static inline IUccContext *ucc_new_context(void)
 {
     IUccContext *context;
 
@@ -111,7 +113,7 @@ static IUccContext *ucc_new_context(void)
     return context;
 }
 
-static void ucc_add_string_property(IUccContext *context, LONG id, const char *value)
+static inline void ucc_add_string_property(IUccContext *context, LONG id, const char *value)
 {
     VARIANT v;
 
@@ -121,7 +123,7 @@ static void ucc_add_string_property(IUccContext *context, LONG id, const char *v
     VariantClear(&v);
 }
 
-static void ucc_add_named_long(IUccContext *context, const WCHAR *name, LONG value)
+static inline void ucc_add_named_long(IUccContext *context, const WCHAR *name, LONG value)
 {
     BSTR b = SysAllocString(name);
     VARIANT v;
@@ -133,7 +135,7 @@ static void ucc_add_named_long(IUccContext *context, const WCHAR *name, LONG val
 }
 
 /* The sink hook: advise what an application advises, then decide as told. */
-static void ucc_party_hook(struct ucc_sink *sink, const char *label, REFIID diid, DISPID dispid, IUnknown *source,
+static inline void ucc_party_hook(struct ucc_sink *sink, const char *label, REFIID diid, DISPID dispid, IUnknown *source,
                            IUnknown *data)
 {
     struct ucc_party *party = sink->user;
@@ -149,6 +151,12 @@ static void ucc_party_hook(struct ucc_sink *sink, const char *label, REFIID diid
     assert_hr(ucc_sink_advise(sink, (IUnknown *)sink->incoming_session, &DIID__IUccSessionEvents, l), S_OK);
     assert_hr(ucc_sink_advise(sink, (IUnknown *)sink->incoming_session, &DIID__IUccSessionParticipantCollectionEvents,
                               l), S_OK);
+    if (!party->no_call_control)
+    {
+        g_snprintf(l, sizeof(l), "%s.cc", party->name);
+        assert_hr(ucc_sink_advise(sink, (IUnknown *)sink->incoming_session, &DIID__IUccSessionCallControlEvents, l),
+                  S_OK);
+    }
     IUccSession_get_Type(sink->incoming_session, &type);
     if (type == UCCST_INSTANT_MESSAGING)
     {
@@ -173,7 +181,7 @@ static void ucc_party_hook(struct ucc_sink *sink, const char *label, REFIID diid
 }
 
 /* The platform of the test (one per process, initialised here). */
-static void ucc_platform_start(void)
+static inline void ucc_platform_start(void)
 {
     BSTR name = SysAllocString(L"rtcshim-inproc");
 
@@ -188,7 +196,7 @@ static void ucc_platform_start(void)
 }
 
 /* Shutdown (ending every session), OnShutdown, and nothing left behind. */
-static void ucc_platform_stop(void)
+static inline void ucc_platform_stop(void)
 {
     if (!ucc_platform_shut_down)
     {
@@ -199,7 +207,7 @@ static void ucc_platform_stop(void)
 }
 
 /* After every object of the test is released: the platform goes, nothing leaks. */
-static void ucc_platform_release(void)
+static inline void ucc_platform_release(void)
 {
     ucc_sink_cleanup(&ucc_platform_sink);
     g_assert_cmpuint(IUccPlatform_Release(ucc_platform), ==, 0);
@@ -207,8 +215,9 @@ static void ucc_platform_release(void)
     CoUninitialize();
 }
 
-/* An enabled endpoint sip:name@127.0.0.1:<free port>; incoming_timeout_ms 0 = default. */
-static void ucc_party_init(struct ucc_party *party, const char *name, LONG incoming_timeout_ms)
+/* An enabled endpoint sip:name@127.0.0.1:<free port>; the bounds (ms) 0 = default. */
+static inline void ucc_party_init_full(struct ucc_party *party, const char *name, LONG incoming_timeout_ms,
+                                       LONG transfer_timeout_ms)
 {
     IUccContext *context = ucc_new_context();
     IUccUri *uri;
@@ -227,6 +236,8 @@ static void ucc_party_init(struct ucc_party *party, const char *name, LONG incom
     ucc_add_string_property(context, UCCSEC_DISPLAY_NAME, name);
     if (incoming_timeout_ms)
         ucc_add_named_long(context, L"rtcshim.IncomingSessionTimeout", incoming_timeout_ms);
+    if (transfer_timeout_ms)
+        ucc_add_named_long(context, L"rtcshim.TransferDecisionTimeout", transfer_timeout_ms);
     uri = ucc_parse(party->uri);
     assert_hr(IUccPlatform_CreateEndpoint(ucc_platform, UCCET_PRINCIPAL_SERVER_BASED, uri, NULL, context,
                                           &party->endpoint), S_OK);
@@ -244,7 +255,12 @@ static void ucc_party_init(struct ucc_party *party, const char *name, LONG incom
     g_free(ucc_sink_take(&party->sink));
 }
 
-static void ucc_party_cleanup(struct ucc_party *party)
+static inline void ucc_party_init(struct ucc_party *party, const char *name, LONG incoming_timeout_ms)
+{
+    ucc_party_init_full(party, name, incoming_timeout_ms, 0);
+}
+
+static inline void ucc_party_cleanup(struct ucc_party *party)
 {
     ucc_sink_cleanup(&party->sink);
     IUccSessionManager_Release(party->manager);
@@ -256,7 +272,7 @@ static void ucc_party_cleanup(struct ucc_party *party)
  * CreateParticipant(to->uri) and AddParticipant(participant, operation id op_id).
  * *participant (optional) gets the participant.
  */
-static IUccSession *ucc_party_invite(struct ucc_party *from, struct ucc_party *to, UCC_SESSION_TYPE type,
+static inline IUccSession *ucc_party_invite(struct ucc_party *from, struct ucc_party *to, UCC_SESSION_TYPE type,
                                      IUccContext *context, LONG_PTR op_id, IUccSessionParticipant **participant_out)
 {
     IUccSessionParticipant *participant;
@@ -296,7 +312,7 @@ static IUccSession *ucc_party_invite(struct ucc_party *from, struct ucc_party *t
 }
 
 /* The party's log must be exactly expected (lines joined by '|'); it is cleared. */
-static void ucc_assert_log(struct ucc_party *party, const char *expected)
+static inline void ucc_assert_log(struct ucc_party *party, const char *expected)
 {
     char *log = ucc_sink_take(&party->sink);
 
@@ -309,12 +325,12 @@ static void ucc_assert_log(struct ucc_party *party, const char *expected)
     g_free(log);
 }
 
-static gboolean ucc_party_wait(struct ucc_party *party, const char *line)
+static inline gboolean ucc_party_wait(struct ucc_party *party, const char *line)
 {
     return ucc_sink_wait(&party->sink, line, UCC_WAIT);
 }
 
-static HRESULT ucc_send(IUccSession *session, const char *text, LONG_PTR op_id)
+static inline HRESULT ucc_send(IUccSession *session, const char *text, LONG_PTR op_id)
 {
     IUccInstantMessagingSession *im;
     IUccOperationContext *op = ucc_operation(op_id);

@@ -65,6 +65,8 @@ static struct
     int linger_ms;
     int timeout_s;
     gboolean verbose;
+    enum sip_transport_protocol protocol;
+    guint16 bound_port;
 } options = { .transport = "udp", .address = "127.0.0.1", .step_ms = 300, .calls = 1, .ring_ms = -1,
               .linger_ms = 1000, .timeout_s = 30 };
 
@@ -246,6 +248,45 @@ static void on_incoming_call(struct sip_engine *e, struct sip_call *call, void *
     g_clear_error(&error);
 }
 
+static struct sip_call *current_call;
+
+/* UAC: calls --target; FALSE (with a message) if it cannot. */
+static gboolean place_call(void)
+{
+    char *from = options.from ? g_strdup(options.from)
+                              : g_strdup_printf(strchr(options.address, ':') ? "<sip:peer@[%s]:%u>" : "<sip:peer@%s:%u>",
+                                                options.address, options.bound_port);
+    char *target = options.protocol == SIP_TRANSPORT_TCP && !strstr(options.target, "transport=")
+                   ? g_strdup_printf("%s;transport=tcp", options.target) : g_strdup(options.target);
+    GError *error = NULL;
+
+    if (current_call)
+        sip_call_unref(current_call);
+    uac.next_step = 0;
+    uac.step_running = FALSE;
+    current_call = sip_call_invite(engine, from, target, &error);
+    g_free(target);
+    g_free(from);
+    if (!current_call)
+    {
+        fprintf(stderr, "engine_peer: %s\n", error->message);
+        g_error_free(error);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean place_call_later(gpointer data)
+{
+    (void)data;
+    if (!place_call())
+    {
+        exit_status = 2;
+        g_main_loop_quit(loop);
+    }
+    return G_SOURCE_REMOVE;
+}
+
 static gboolean quit_loop(gpointer data)
 {
     (void)data;
@@ -269,6 +310,8 @@ static void on_state(struct sip_call *call, enum sip_call_state state, guint cod
      * 200, SIPp's last messages on our TCP connection). */
     if (++calls_ended >= options.calls)
         g_timeout_add(options.linger_ms, quit_loop, NULL);
+    else if (!sip_call_is_incoming(call))
+        g_timeout_add(100, place_call_later, NULL);      /* the UAC's next call */
 }
 
 static void on_media(struct sip_call *call, gboolean local_hold, gboolean remote_hold, void *user_data)
@@ -425,7 +468,7 @@ int main(int argc, char **argv)
         { "from", 0, 0, G_OPTION_ARG_STRING, &options.from, "UAC: our identity", "URI" },
         { "script", 0, 0, G_OPTION_ARG_STRING, &options.script, "UAC: steps once connected", "a,b,..." },
         { "step-ms", 0, 0, G_OPTION_ARG_INT, &options.step_ms, "pause before each step", "MS" },
-        { "calls", 0, 0, G_OPTION_ARG_INT, &options.calls, "UAS: calls to handle before exiting", "N" },
+        { "calls", 0, 0, G_OPTION_ARG_INT, &options.calls, "calls to take (UAS) or make in turn (UAC)", "N" },
         { "reject", 0, 0, G_OPTION_ARG_INT, &options.reject, "UAS: reject with this code", "CODE" },
         { "ring-only", 0, 0, G_OPTION_ARG_NONE, &options.ring_only, "UAS: ring, never answer", NULL },
         { "ring-ms", 0, 0, G_OPTION_ARG_INT, &options.ring_ms, "UAS: ring, answer after MS", "MS" },
@@ -462,7 +505,6 @@ int main(int argc, char **argv)
     enum sip_transport_protocol protocol;
     GOptionContext *context;
     struct sip_registration *registration = NULL;
-    struct sip_call *call = NULL;
     GError *error = NULL;
     guint16 bound;
 
@@ -506,26 +548,14 @@ int main(int argc, char **argv)
             sip_engine_set_refer_decision_timeout(engine, options.refer_decision_ms);
     }
 
+    options.protocol = protocol;
+    options.bound_port = bound;
     if (!strcmp(options.mode, "uac"))
     {
-        char *from = options.from ? g_strdup(options.from)
-                                  : g_strdup_printf(strchr(options.address, ':') ? "<sip:peer@[%s]:%u>"
-                                                                                 : "<sip:peer@%s:%u>",
-                                                    options.address, bound);
-
-        char *target = protocol == SIP_TRANSPORT_TCP && !strstr(options.target, "transport=")
-                       ? g_strdup_printf("%s;transport=tcp", options.target) : g_strdup(options.target);
-
         if (options.script)
             uac.steps = g_strsplit(options.script, ",", -1);
-        call = sip_call_invite(engine, from, target, &error);
-        g_free(target);
-        g_free(from);
-        if (!call)
-        {
-            fprintf(stderr, "engine_peer: %s\n", error->message);
+        if (!place_call())
             return 2;
-        }
     }
 
     if (!strcmp(options.mode, "register"))
@@ -549,8 +579,8 @@ int main(int argc, char **argv)
 
     if (!strcmp(options.mode, "uas") && calls_ended < options.calls && exit_status == 0 && options.calls > 0)
         note("stopped after %d of %d calls", calls_ended, options.calls);
-    if (call)
-        sip_call_unref(call);
+    if (current_call)
+        sip_call_unref(current_call);
     if (outgoing_refer)
         sip_refer_unref(outgoing_refer);
     if (registration)

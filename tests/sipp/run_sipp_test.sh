@@ -8,7 +8,8 @@
 # "sipp-first" (SIPp is the UAS: start it, then engine_peer, then wait for
 # SIPp). SIPp runs in WORKDIR so its logs stay there. Every wait is bounded.
 # ENGINE_PEER may be a wrapper (valgrind); SIPP_TEST_STARTUP (seconds, default
-# 0.5) is how long the first program gets to start listening.
+# 0.5) is how long the first program gets to start listening. RELAY_COMMAND,
+# if set, is started first (a lossy relay between the two) and stopped last.
 set -u
 
 workdir=$1 order=$2 peer=$3
@@ -26,6 +27,13 @@ mkdir -p "$workdir"
 cd "$workdir" || exit 2
 
 LIMIT=60
+relay_pid=
+if [ -n "${RELAY_COMMAND:-}" ]; then
+    # shellcheck disable=SC2086
+    timeout -k 5 $LIMIT $RELAY_COMMAND >relay.log 2>&1 &
+    relay_pid=$!
+    sleep 0.2
+fi
 # How long the first program gets to bind its port (longer under valgrind).
 STARTUP=${SIPP_TEST_STARTUP:-0.5}
 peer_rc=0 sipp_rc=0
@@ -57,6 +65,12 @@ else
     peer_rc=$?
     wait $sipp_pid
     sipp_rc=$?
+fi
+
+if [ -n "$relay_pid" ]; then
+    kill -TERM $relay_pid 2>/dev/null
+    wait $relay_pid
+    cat relay.log
 fi
 
 if [ $peer_rc -ne 0 ] || [ $sipp_rc -ne 0 ]; then

@@ -586,6 +586,179 @@ static void test_attended_transfer(void **state)
     party_stop(&carol);
 }
 
+
+/* ---- forking, against a hand-driven peer ------------------------------------------------ */
+
+struct raw_peer
+{
+    GSocket *socket;
+    guint16 port;
+    GSocketAddress *last_from;
+};
+
+static void raw_peer_start(struct raw_peer *peer)
+{
+    GSocketAddress *local = g_inet_socket_address_new_from_string("127.0.0.1", 0), *bound;
+
+    peer->socket = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
+    assert_true(g_socket_bind(peer->socket, local, FALSE, NULL));
+    g_socket_set_blocking(peer->socket, FALSE);
+    bound = g_socket_get_local_address(peer->socket, NULL);
+    peer->port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+    g_object_unref(bound);
+    g_object_unref(local);
+    peer->last_from = NULL;
+}
+
+static void raw_peer_stop(struct raw_peer *peer)
+{
+    g_clear_object(&peer->last_from);
+    g_object_unref(peer->socket);
+}
+
+/* The next message whose first line starts with prefix (others are
+ * dropped), waiting up to 5 s while the engine runs. */
+static char *raw_peer_expect(struct raw_peer *peer, const char *prefix)
+{
+    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    char buffer[65536];
+
+    while (g_get_monotonic_time() < deadline)
+    {
+        GSocketAddress *from = NULL;
+        gssize got = g_socket_receive_from(peer->socket, &from, buffer, sizeof(buffer) - 1, NULL, NULL);
+
+        if (got > 0)
+        {
+            buffer[got] = 0;
+            g_clear_object(&peer->last_from);
+            peer->last_from = from;
+            if (g_str_has_prefix(buffer, prefix))
+                return g_strdup(buffer);
+            continue;
+        }
+        g_clear_object(&from);
+        if (!g_main_context_iteration(NULL, FALSE))
+            g_usleep(1000);
+    }
+    print_error("no \"%s\" came\n", prefix);
+    return NULL;
+}
+
+static void raw_peer_send(struct raw_peer *peer, const char *text)
+{
+    assert_true(g_socket_send_to(peer->socket, peer->last_from, text, strlen(text), NULL, NULL) == (gssize)strlen(text));
+}
+
+/* The value of a header line in a message (first occurrence), g_free. */
+static char *header_line(const char *message, const char *name)
+{
+    char *pattern = g_strdup_printf("\n%s:", name);
+    const char *start = strstr(message, pattern), *end;
+    char *value;
+
+    g_free(pattern);
+    if (!start)
+        return NULL;
+    start += strlen(name) + 2;
+    while (*start == ' ')
+        start++;
+    end = strstr(start, "\r\n");
+    value = g_strndup(start, end ? end - start : (gssize)strlen(start));
+    return value;
+}
+
+/* A response to the INVITE with To tag tag. */
+static char *fork_response(const char *invite, const char *status, const char *tag, gboolean sdp, guint16 port)
+{
+    char *via = header_line(invite, "Via"), *from = header_line(invite, "From"), *to = header_line(invite, "To");
+    char *call_id = header_line(invite, "Call-ID"), *cseq = header_line(invite, "CSeq");
+    const char *body = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                       "m=audio 30000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+    char *text = g_strdup_printf("SIP/2.0 %s\r\nVia: %s\r\nFrom: %s\r\nTo: %s;tag=%s\r\nCall-ID: %s\r\nCSeq: %s\r\n"
+                                 "Contact: <sip:%s@127.0.0.1:%u>\r\n%sContent-Length: %zu\r\n\r\n%s",
+                                 status, via, from, to, tag, call_id, cseq, tag, port,
+                                 sdp ? "Content-Type: application/sdp\r\n" : "",
+                                 sdp ? strlen(body) : 0, sdp ? body : "");
+
+    g_free(via);
+    g_free(from);
+    g_free(to);
+    g_free(call_id);
+    g_free(cseq);
+    return text;
+}
+
+static void test_forked_answers(void **state)
+{
+    struct party alice;
+    struct raw_peer peer;
+    struct sip_call *call;
+    char *invite, *message, *target, *to, *expected;
+
+    (void)state;
+    party_start(&alice, "alice", SIP_TRANSPORT_UDP);
+    raw_peer_start(&peer);
+    target = g_strdup_printf("sip:bob@127.0.0.1:%u", peer.port);
+    call = API(sip_call_invite(alice.engine, "<sip:alice@127.0.0.1>", target, NULL));
+    g_free(target);
+    assert_non_null(invite = raw_peer_expect(&peer, "INVITE "));
+
+    /* Two branches of a fork ring; the first to answer wins. */
+    message = fork_response(invite, "180 Ringing", "branch1", FALSE, peer.port);
+    raw_peer_send(&peer, message);
+    g_free(message);
+    message = fork_response(invite, "180 Ringing", "branch2", FALSE, peer.port);
+    raw_peer_send(&peer, message);
+    g_free(message);
+    message = fork_response(invite, "200 OK", "branch1", TRUE, peer.port);
+    raw_peer_send(&peer, message);
+    g_free(message);
+    assert_non_null(message = raw_peer_expect(&peer, "ACK "));
+    to = header_line(message, "To");
+    assert_non_null(strstr(to, "tag=branch1"));
+    g_free(to);
+    g_free(message);
+    assert_true(wait_event(&alice, "out connected 200", 5));
+
+    /* The 200 again (our ACK was "lost"): the same ACK again. */
+    message = fork_response(invite, "200 OK", "branch1", TRUE, peer.port);
+    raw_peer_send(&peer, message);
+    g_free(message);
+    assert_non_null(message = raw_peer_expect(&peer, "ACK "));
+    to = header_line(message, "To");
+    assert_non_null(strstr(to, "tag=branch1"));
+    g_free(to);
+    g_free(message);
+
+    /* The other branch answers too: it gets an ACK and at once a BYE. */
+    message = fork_response(invite, "200 OK", "branch2", TRUE, peer.port);
+    raw_peer_send(&peer, message);
+    g_free(message);
+    assert_non_null(message = raw_peer_expect(&peer, "ACK "));
+    to = header_line(message, "To");
+    assert_non_null(strstr(to, "tag=branch2"));
+    g_free(to);
+    g_free(message);
+    assert_non_null(message = raw_peer_expect(&peer, "BYE "));
+    to = header_line(message, "To");
+    assert_non_null(strstr(to, "tag=branch2"));
+    expected = g_strdup_printf("BYE sip:branch2@127.0.0.1:%u ", peer.port);   /* to its Contact */
+    assert_true(g_str_has_prefix(message, expected));
+    g_free(expected);
+    g_free(to);
+    g_free(message);
+
+    /* The winning call is untouched. */
+    assert_int_equal(sip_call_get_state(call), SIP_CALL_STATE_CONNECTED);
+    assert_false(has_event(&alice, "ended local-hangup"));
+
+    g_free(invite);
+    sip_call_unref(call);
+    raw_peer_stop(&peer);
+    party_stop(&alice);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] =
@@ -600,6 +773,7 @@ int main(void)
         cmocka_unit_test(test_engine_freed_under_calls),
         cmocka_unit_test(test_blind_transfer),
         cmocka_unit_test(test_attended_transfer),
+        cmocka_unit_test(test_forked_answers),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
