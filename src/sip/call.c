@@ -1207,7 +1207,7 @@ void call_handle_invite(struct sip_engine *engine, osip_transaction_t *ist, osip
 
     if (osip_message_header_get_byname(invite, "replaces", 0, &replaces) >= 0 && replaces && replaces->hvalue)
     {
-        guint code;
+        guint code = 481;
 
         if (!(call->replaced_call = find_replaced_call(engine, replaces->hvalue, &code)))
         {
