@@ -2,8 +2,10 @@
  * Event data objects handed to the sinks (the second argument of every
  * dispinterface event): IUccOutgoingSessionEvent, IUccIncomingSessionEvent,
  * IUccSessionParticipantStateChangedEvent (with IUccOperationProgressEvent),
- * IUccSessionParticipantCollectionEvent, IUccIncomingInstantMessageEvent and
- * IUccInstantMessagingComposingEvent. Each is reference counted: a sink may keep
+ * IUccSessionParticipantCollectionEvent, IUccIncomingInstantMessageEvent,
+ * IUccInstantMessagingComposingEvent and the transferor's progress
+ * (IUccOperationProgressEvent with IUccSessionTransferProgressEvent). Each is
+ * reference counted: a sink may keep
  * one past the handler (ucc_api.md 6.4), e.g. to Accept an invitation later.
  */
 #include "ucc_private.h"
@@ -94,6 +96,7 @@ struct incoming_session_event
     struct ucc_session *session;            /* strong: Accept/Reject work after the handler */
     struct ucc_participant *inviter;        /* strong */
     IUccContext *context;
+    struct ucc_session *replaces;           /* strong: the session the INVITE's Replaces named, or NULL */
 };
 
 static struct incoming_session_event *impl_from_IUccIncomingSessionEvent(IUccIncomingSessionEvent *iface)
@@ -131,6 +134,8 @@ static ULONG WINAPI incoming_Release(IUccIncomingSessionEvent *iface)
         IUccContext_Release(event->context);
         ucc_participant_release(event->inviter);
         ucc_session_release(event->session);
+        if (event->replaces)
+            ucc_session_release(event->replaces);
         free(event);
     }
     return ref;
@@ -203,7 +208,8 @@ static HRESULT WINAPI incoming_get_TargetReplaceSession(IUccIncomingSessionEvent
 
     if (!session)
         return E_POINTER;
-    *session = event->session->replaces ? ucc_session_iface(event->session->replaces) : NULL;
+    /* The same answer for the event's whole life, also once the replacement is done. */
+    *session = event->replaces ? ucc_session_iface(event->replaces) : NULL;
     if (*session)
         IUccSession_AddRef(*session);
     return S_OK;
@@ -244,6 +250,8 @@ HRESULT ucc_incoming_session_event_create(struct ucc_session *session, struct uc
     ucc_session_add_ref(session);
     event->inviter = inviter;
     ucc_participant_add_ref(inviter);
+    if ((event->replaces = session->replaces))
+        ucc_session_add_ref(event->replaces);
     *out = (IUnknown *)&event->IUccIncomingSessionEvent_iface;
     return S_OK;
 }
@@ -757,5 +765,162 @@ HRESULT ucc_composing_event_create(IUccSessionParticipantEndpoint *endpoint, IUn
     event->endpoint = endpoint;
     IUccSessionParticipantEndpoint_AddRef(endpoint);
     *out = (IUnknown *)&event->IUccInstantMessagingComposingEvent_iface;
+    return S_OK;
+}
+
+/* ---- IUccOperationProgressEvent + IUccSessionTransferProgressEvent ----------------------------------------- */
+
+/* The data of OnBlindTransfer / OnConsultativeTransfer: one object, two interfaces.
+ * The progress values live in operation.c's object (inner), as for the state events. */
+struct transfer_progress_event
+{
+    IUccOperationProgressEvent IUccOperationProgressEvent_iface;
+    IUccSessionTransferProgressEvent IUccSessionTransferProgressEvent_iface;
+    LONG refcount;
+    UCC_SESSION_ENTITY_STATE state;
+    IUccOperationProgressEvent *inner;
+};
+
+static struct transfer_progress_event *impl_from_transfer_progress(IUccOperationProgressEvent *iface)
+{
+    return CONTAINING_RECORD(iface, struct transfer_progress_event, IUccOperationProgressEvent_iface);
+}
+
+static struct transfer_progress_event *impl_from_IUccSessionTransferProgressEvent(IUccSessionTransferProgressEvent *iface)
+{
+    return CONTAINING_RECORD(iface, struct transfer_progress_event, IUccSessionTransferProgressEvent_iface);
+}
+
+static HRESULT WINAPI transfer_progress_QueryInterface(IUccOperationProgressEvent *iface, REFIID riid, void **ppv)
+{
+    struct transfer_progress_event *event = impl_from_transfer_progress(iface);
+
+    if (!ppv)
+        return E_POINTER;
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IUccOperationProgressEvent))
+        *ppv = &event->IUccOperationProgressEvent_iface;
+    else if (IsEqualIID(riid, &IID_IUccSessionTransferProgressEvent))
+        *ppv = &event->IUccSessionTransferProgressEvent_iface;
+    else
+    {
+        *ppv = NULL;
+        return E_NOINTERFACE;
+    }
+    IUnknown_AddRef((IUnknown *)*ppv);
+    return S_OK;
+}
+
+static ULONG WINAPI transfer_progress_AddRef(IUccOperationProgressEvent *iface)
+{
+    return InterlockedIncrement(&impl_from_transfer_progress(iface)->refcount);
+}
+
+static ULONG WINAPI transfer_progress_Release(IUccOperationProgressEvent *iface)
+{
+    struct transfer_progress_event *event = impl_from_transfer_progress(iface);
+    ULONG ref = InterlockedDecrement(&event->refcount);
+
+    if (!ref)
+    {
+        IUccOperationProgressEvent_Release(event->inner);
+        free(event);
+    }
+    return ref;
+}
+
+static HRESULT WINAPI transfer_progress_get_OriginalOperationContext(IUccOperationProgressEvent *iface,
+                                                                     IUccOperationContext **context)
+{
+    return IUccOperationProgressEvent_get_OriginalOperationContext(impl_from_transfer_progress(iface)->inner, context);
+}
+
+static HRESULT WINAPI transfer_progress_get_IsComplete(IUccOperationProgressEvent *iface, VARIANT_BOOL *complete)
+{
+    return IUccOperationProgressEvent_get_IsComplete(impl_from_transfer_progress(iface)->inner, complete);
+}
+
+static HRESULT WINAPI transfer_progress_get_StatusCode(IUccOperationProgressEvent *iface, HRESULT *status)
+{
+    return IUccOperationProgressEvent_get_StatusCode(impl_from_transfer_progress(iface)->inner, status);
+}
+
+static HRESULT WINAPI transfer_progress_get_StatusText(IUccOperationProgressEvent *iface, BSTR *text)
+{
+    return IUccOperationProgressEvent_get_StatusText(impl_from_transfer_progress(iface)->inner, text);
+}
+
+static HRESULT WINAPI transfer_progress_get_Properties(IUccOperationProgressEvent *iface,
+                                                       IUccReadOnlyPropertyCollection **properties)
+{
+    return IUccOperationProgressEvent_get_Properties(impl_from_transfer_progress(iface)->inner, properties);
+}
+
+static const IUccOperationProgressEventVtbl transfer_progress_vtbl =
+{
+    transfer_progress_QueryInterface,
+    transfer_progress_AddRef,
+    transfer_progress_Release,
+    transfer_progress_get_OriginalOperationContext,
+    transfer_progress_get_IsComplete,
+    transfer_progress_get_StatusCode,
+    transfer_progress_get_StatusText,
+    transfer_progress_get_Properties,
+};
+
+#define TRANSFER_PROGRESS(iface) (&impl_from_IUccSessionTransferProgressEvent(iface)->IUccOperationProgressEvent_iface)
+
+static HRESULT WINAPI transfer_state_QueryInterface(IUccSessionTransferProgressEvent *iface, REFIID riid, void **ppv)
+{
+    return transfer_progress_QueryInterface(TRANSFER_PROGRESS(iface), riid, ppv);
+}
+
+static ULONG WINAPI transfer_state_AddRef(IUccSessionTransferProgressEvent *iface)
+{
+    return transfer_progress_AddRef(TRANSFER_PROGRESS(iface));
+}
+
+static ULONG WINAPI transfer_state_Release(IUccSessionTransferProgressEvent *iface)
+{
+    return transfer_progress_Release(TRANSFER_PROGRESS(iface));
+}
+
+/* CONNECTING while the transfer is under way, CONNECTED when the target answered the
+ * transferee, DISCONNECTED when it failed (docs/ucc.md, "Transfer"). */
+static HRESULT WINAPI transfer_state_get_TransferState(IUccSessionTransferProgressEvent *iface,
+                                                       UCC_SESSION_ENTITY_STATE *state)
+{
+    if (!state)
+        return E_POINTER;
+    *state = impl_from_IUccSessionTransferProgressEvent(iface)->state;
+    return S_OK;
+}
+
+static const IUccSessionTransferProgressEventVtbl transfer_state_vtbl =
+{
+    transfer_state_QueryInterface,
+    transfer_state_AddRef,
+    transfer_state_Release,
+    transfer_state_get_TransferState,
+};
+
+HRESULT ucc_transfer_progress_event_create(IUccOperationContext *context, BOOL complete, HRESULT status,
+                                           const char *text, UCC_SESSION_ENTITY_STATE state, IUnknown **out)
+{
+    struct transfer_progress_event *event;
+    HRESULT hr;
+
+    *out = NULL;
+    if (!(event = calloc(1, sizeof(*event))))
+        return E_OUTOFMEMORY;
+    if (FAILED(hr = ucc_progress_event_create(context, complete, status, text, NULL, &event->inner)))
+    {
+        free(event);
+        return hr;
+    }
+    event->IUccOperationProgressEvent_iface.lpVtbl = &transfer_progress_vtbl;
+    event->IUccSessionTransferProgressEvent_iface.lpVtbl = &transfer_state_vtbl;
+    event->refcount = 1;
+    event->state = state;
+    *out = (IUnknown *)&event->IUccOperationProgressEvent_iface;
     return S_OK;
 }

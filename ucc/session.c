@@ -395,6 +395,8 @@ static void call_ended(struct ucc_session *session, struct ucc_participant *part
     ucc_participant_set_state(participant, UCCSES_DISCONNECTED, reason,
                               participant->adding ? participant->add_context : participant->remove_context,
                               status, text);
+    /* Our own REFER in that call is over too (OnBlindTransfer/OnConsultativeTransfer 487). */
+    ucc_transfer_outgoing_call_ended(session, call);
     if (g_ptr_array_remove(session->remotes, participant))
     {
         fire_collection_event(session, participant, DISPID__IUccSessionParticipantCollectionEvents_OnParticipantRemoved);
@@ -923,6 +925,7 @@ static ULONG WINAPI session_Release(IUccSession *iface)
     {
         cancel_invitation_timer(session);
         ucc_transfer_unlink_session(session);
+        ucc_transfer_outgoing_release(session);
         while (session->sends)
         {
             pending_send_free(session->sends->data);
@@ -1429,16 +1432,18 @@ static HRESULT WINAPI call_control_Alternate(IUccSessionCallControl *iface, IUcc
     return session_not_built(__func__);
 }
 
+/* REFER in this AV session's call; the progress is OnBlindTransfer (transfer.c). */
 static HRESULT WINAPI call_control_BlindTransfer(IUccSessionCallControl *iface, IUccUri *target,
                                                  IUccOperationContext *operation)
 {
-    return session_not_built(__func__);
+    return ucc_transfer_blind(impl_from_IUccSessionCallControl(iface), target, operation);
 }
 
+/* REFER to active's peer with Replaces naming active's dialog; OnConsultativeTransfer. */
 static HRESULT WINAPI call_control_ConsultativeTransfer(IUccSessionCallControl *iface, IUccSession *active,
                                                         IUccOperationContext *operation)
 {
-    return session_not_built(__func__);
+    return ucc_transfer_consultative(impl_from_IUccSessionCallControl(iface), active, operation);
 }
 
 static const IUccSessionCallControlVtbl call_control_vtbl =

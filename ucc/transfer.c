@@ -1,5 +1,8 @@
 /*
- * Transfer, transferee side: a REFER in a session's dialog becomes
+ * Transfer over REFER (RFC 3515), both sides; docs/ucc.md "Transfer", the wire in
+ * docs/wire-mapping.md ("Transfer (REFER)", "UCC").
+ *
+ * Transferee: a REFER in a session's dialog becomes
  * _IUccSessionCallControlEvents::OnIncomingTransfer with an
  * IUccIncomingSessionTransferEvent (ReferredBy, ReferredTo, TransferContext;
  * Accept/Reject), under the consent rules of the RTC side (shared/reference/
@@ -16,10 +19,20 @@
  * REFER's Referred-By and Refer-To headers (Replaces) on its INVITE and reports
  * to the transferor: NOTIFY 180 when the target rings, 200 when it answers, the
  * failure code otherwise (docs/ucc.md, "Transfer").
+ *
+ * Transferor: IUccSessionCallControl::BlindTransfer(uri) sends a REFER in the
+ * AV session's call (Refer-To <uri>, Referred-By the endpoint's identity; tel:
+ * and bare numbers become SIP URIs in the peer's domain, the rule of the RTC
+ * side, src/sip/refer_to.h); ConsultativeTransfer(active) refers to the other
+ * session's peer with Replaces naming that session's dialog. The REFER's
+ * response and each NOTIFY become _IUccSessionCallControlEvents::OnBlindTransfer
+ * / OnConsultativeTransfer: IsComplete FALSE for the 2xx and every 1xx sipfrag,
+ * then once TRUE with the outcome. Nothing hangs up by itself.
  */
 #include <string.h>
 #include "ucc_private.h"
 #include "sip/sip_refer.h"
+#include "sip/refer_to.h"
 
 enum transfer_state { TRANSFER_UNDECIDED, TRANSFER_ACCEPTED, TRANSFER_REJECTED, TRANSFER_FINAL_SENT };
 
@@ -446,10 +459,269 @@ static void on_refer_received(struct sip_call *call, struct sip_refer *refer, vo
     transfer_event_Release(&event->IUccIncomingSessionTransferEvent_iface);
 }
 
-/* Our own REFERs (transferor side) are not sent yet: nothing to report. */
+/* ---- transferor ------------------------------------------------------------------------------------ */
+
+/* Our REFER until its outcome is reported; owned by the session (outgoing_transfer). */
+struct ucc_outgoing_transfer
+{
+    struct ucc_session *session;        /* weak: the session owns us */
+    struct sip_refer *refer;            /* referenced; its user data is us */
+    DISPID dispid;                      /* OnBlindTransfer or OnConsultativeTransfer */
+    IUccOperationContext *context;      /* the application's, echoed; may be NULL */
+};
+
+/* A provisional or 2xx status while the transfer goes on: the SIP code with success
+ * severity (0x00EF00CA for 202), as the RTC side's refer statuses carry it. */
+static HRESULT progress_status(guint code)
+{
+    return code ? MAKE_HRESULT(SEVERITY_SUCCESS, UCC_SIP_STATUS_FACILITY, code) : S_OK;
+}
+
+static void outgoing_free(struct ucc_outgoing_transfer *transfer)
+{
+    if (transfer->session && transfer->session->outgoing_transfer == transfer)
+        transfer->session->outgoing_transfer = NULL;
+    sip_refer_set_user_data(transfer->refer, NULL);
+    sip_refer_unref(transfer->refer);
+    if (transfer->context)
+        IUccOperationContext_Release(transfer->context);
+    g_free(transfer);
+}
+
+static void fire_outgoing(struct ucc_outgoing_transfer *transfer, BOOL complete, HRESULT status, const char *text,
+                          UCC_SESSION_ENTITY_STATE state)
+{
+    struct ucc_session *session = transfer->session;
+    IUnknown *event;
+
+    if (SUCCEEDED(ucc_transfer_progress_event_create(transfer->context, complete, status, text, state, &event)))
+    {
+        ucc_fire_event(session->platform, &session->call_control_events, transfer->dispid,
+                       (IUnknown *)&session->IUccSessionCallControl_iface, event);
+        IUnknown_Release(event);
+    }
+}
+
+/* The outcome is known: the last event (IsComplete TRUE); the session may transfer again. */
+static void finish_outgoing(struct ucc_outgoing_transfer *transfer, HRESULT status, const char *text)
+{
+    fire_outgoing(transfer, TRUE, status, text, SUCCEEDED(status) ? UCCSES_CONNECTED : UCCSES_DISCONNECTED);
+    outgoing_free(transfer);
+}
+
 static void on_refer_progress(struct sip_refer *refer, enum sip_refer_progress progress, guint code,
                               const char *reason, enum sip_refer_end end, void *user_data)
 {
+    struct ucc_outgoing_transfer *transfer = sip_refer_get_user_data(refer);
+
+    /* Reports after the outcome (ENDED after a final NOTIFY ...) find no transfer. */
+    if (!transfer || !transfer->session)
+        return;
+    switch (progress)
+    {
+    case SIP_REFER_ACCEPTED:        /* 202 (or 200) to the REFER */
+        fire_outgoing(transfer, FALSE, progress_status(code), reason, UCCSES_CONNECTING);
+        break;
+    case SIP_REFER_REJECTED:        /* 3xx-6xx to the REFER */
+        finish_outgoing(transfer, ucc_hresult_from_sip_status(code >= 300 ? code : 500), reason);
+        break;
+    case SIP_REFER_FAILED:          /* no answer (408), could not be sent (503) */
+        finish_outgoing(transfer, ucc_hresult_from_sip_status(code >= 300 ? code : 408), reason);
+        break;
+    case SIP_REFER_NOTIFY:          /* the sipfrag of the transferee's new call */
+        if (code < 200)
+            fire_outgoing(transfer, FALSE, progress_status(code), reason, UCCSES_CONNECTING);
+        else
+            finish_outgoing(transfer, ucc_hresult_from_sip_status(code), reason);
+        break;
+    case SIP_REFER_ENDED:
+        switch (end)
+        {
+        case SIP_REFER_END_SUCCESS:     /* accepted with Refer-Sub: false: no NOTIFY will tell more */
+            finish_outgoing(transfer, S_OK, reason);
+            break;
+        case SIP_REFER_END_FAILURE:
+            finish_outgoing(transfer, ucc_hresult_from_sip_status(code >= 300 ? code : 487), reason);
+            break;
+        case SIP_REFER_END_CALL_GONE:
+            finish_outgoing(transfer, ucc_hresult_from_sip_status(487), "Call ended before the transfer completed");
+            break;
+        default:                        /* the subscription ended without a final sipfrag */
+            finish_outgoing(transfer, ucc_hresult_from_sip_status(487), "Subscription ended without a final status");
+            break;
+        }
+        break;
+    }
+}
+
+/* The call to the remote participant of an AV session, when it is connected. */
+static struct sip_call *connected_call(struct ucc_session *session)
+{
+    guint i;
+
+    if (session->terminated || session->terminating)
+        return NULL;
+    for (i = 0; i < session->remotes->len; i++)
+    {
+        struct ucc_participant *participant = g_ptr_array_index(session->remotes, i);
+        if (participant->state == UCCSES_CONNECTED && participant->call
+            && sip_call_get_state(participant->call) == SIP_CALL_STATE_CONNECTED)
+            return participant->call;
+    }
+    return NULL;
+}
+
+/* What every transfer needs of the session that sends the REFER. */
+static HRESULT check_transferor(struct ucc_session *session, struct sip_call **call)
+{
+    HRESULT hr;
+
+    /* An IM session has no call to hand over (docs/ucc.md, "Errors": not this kind of session). */
+    if (session->type != UCCST_AUDIO_VIDEO)
+        return UCC_E_RTCSHIM_NOT_SUPPORTED;
+    if (FAILED(hr = ucc_endpoint_check_ready(session->endpoint)))
+        return hr;
+    /* One transfer at a time; not connected (yet, or any more): not now. */
+    if (session->outgoing_transfer || !(*call = connected_call(session)))
+        return UCC_E_RTCSHIM_INVALID_STATE;
+    return S_OK;
+}
+
+static HRESULT start_refer(struct ucc_session *session, struct sip_call *call, const char *refer_to, DISPID dispid,
+                           IUccOperationContext *operation)
+{
+    struct sip_refer_options options = { NULL };
+    struct ucc_outgoing_transfer *transfer;
+    struct sip_refer *refer;
+    GError *error = NULL;
+    char *referred_by;
+    HRESULT hr;
+
+    /* RFC 3892: who asks; the From of our requests. */
+    referred_by = ucc_endpoint_identity(session->endpoint);
+    options.referred_by = referred_by;
+    refer = sip_call_refer(call, refer_to, &options, &error);
+    g_free(referred_by);
+    if (!refer)
+    {
+        g_debug("UCC transfer: %s", error ? error->message : "REFER not sent");
+        if (error && (error->domain == SIP_REFER_TO_ERROR
+                      || (error->domain == SIP_ENGINE_ERROR && error->code == SIP_ENGINE_ERROR_INVALID_ARGUMENT)))
+            hr = E_INVALIDARG;
+        else if (error && error->domain == SIP_ENGINE_ERROR
+                 && (error->code == SIP_ENGINE_ERROR_WRONG_STATE || error->code == SIP_ENGINE_ERROR_DETACHED
+                     || error->code == SIP_ENGINE_ERROR_NO_TRANSPORT))
+            hr = UCC_E_RTCSHIM_INVALID_STATE;
+        else
+            hr = E_FAIL;
+        if (error)
+            g_error_free(error);
+        return hr;
+    }
+    transfer = g_new0(struct ucc_outgoing_transfer, 1);
+    transfer->session = session;
+    transfer->refer = refer;        /* takes sip_call_refer's reference */
+    transfer->dispid = dispid;
+    if ((transfer->context = operation))
+        IUccOperationContext_AddRef(operation);
+    sip_refer_set_user_data(refer, transfer);
+    session->outgoing_transfer = transfer;
+    return S_OK;
+}
+
+/* The host[:port] of a SIP URI ("sip:bob@example.com:5080;x" -> "example.com:5080"), or NULL. */
+static char *uri_domain(const char *uri)
+{
+    const char *at = uri ? strchr(uri, '@') : NULL;
+
+    return at ? g_strndup(at + 1, strcspn(at + 1, ";>?")) : NULL;
+}
+
+HRESULT ucc_transfer_blind(struct ucc_session *session, IUccUri *uri, IUccOperationContext *operation)
+{
+    struct sip_call *call = NULL;
+    char *text, *domain, *target, *checked;
+    HRESULT hr;
+
+    if (FAILED(hr = ucc_platform_check_thread(session->platform)))
+        return hr;
+    if (!uri)
+        return E_INVALIDARG;
+    if (FAILED(hr = check_transferor(session, &call)))
+        return hr;
+    if (!(text = ucc_uri_text(uri)))
+        return E_INVALIDARG;
+    /* sip:/sips: as they are; tel: (or a bare number from an IUccUri of the application's)
+     * in the peer's domain: docs/wire-mapping.md, "Transfer (REFER)", as the RTC side. */
+    domain = uri_domain(sip_call_get_remote_uri(call));
+    target = sip_refer_to_target_to_uri(g_strstrip(text), domain, NULL);
+    g_free(domain);
+    g_free(text);
+    /* A target that cannot be a Refer-To (bad escaping, a header that forges a dialog ...). */
+    if (!target || !(checked = sip_refer_to_build(target, NULL)))
+    {
+        g_free(target);
+        return E_INVALIDARG;
+    }
+    g_free(checked);
+    hr = start_refer(session, call, target, DISPID__IUccSessionCallControlEvents_OnBlindTransfer, operation);
+    g_free(target);
+    return hr;
+}
+
+HRESULT ucc_transfer_consultative(struct ucc_session *session, IUccSession *active_iface,
+                                  IUccOperationContext *operation)
+{
+    struct sip_call *call = NULL, *active_call;
+    struct ucc_session *active;
+    GError *error = NULL;
+    char *refer_to;
+    HRESULT hr;
+
+    if (FAILED(hr = ucc_platform_check_thread(session->platform)))
+        return hr;
+    /* The other session must be one of ours (its dialog goes into Replaces), and another one. */
+    active = active_iface ? ucc_session_from_iface((IUnknown *)active_iface) : NULL;
+    if (!active || active == session)
+        return E_INVALIDARG;
+    if (FAILED(hr = check_transferor(session, &call)))
+        return hr;
+    if (active->type != UCCST_AUDIO_VIDEO)
+        return UCC_E_RTCSHIM_NOT_SUPPORTED;
+    if (!(active_call = connected_call(active)))
+        return UCC_E_RTCSHIM_INVALID_STATE;
+    /* RFC 3891: <target?Replaces=call-id;to-tag;from-tag>, the tags as the target sees them. */
+    if (!(refer_to = sip_call_build_replaces_refer_to(active_call, &error)))
+    {
+        g_debug("UCC ConsultativeTransfer: %s", error->message);
+        g_error_free(error);
+        return UCC_E_RTCSHIM_INVALID_STATE;
+    }
+    hr = start_refer(session, call, refer_to, DISPID__IUccSessionCallControlEvents_OnConsultativeTransfer,
+                     operation);
+    g_free(refer_to);
+    return hr;
+}
+
+void ucc_transfer_outgoing_call_ended(struct ucc_session *session, struct sip_call *call)
+{
+    struct ucc_outgoing_transfer *transfer = session->outgoing_transfer;
+
+    /* The REFER cannot go on without its dialog: a final NOTIFY that came first was reported. */
+    if (transfer && sip_refer_get_call(transfer->refer) == call)
+        finish_outgoing(transfer, ucc_hresult_from_sip_status(487), "Call ended before the transfer completed");
+}
+
+void ucc_transfer_outgoing_release(struct ucc_session *session)
+{
+    struct ucc_outgoing_transfer *transfer = session->outgoing_transfer;
+
+    if (transfer)
+    {
+        transfer->session = NULL;
+        session->outgoing_transfer = NULL;
+        outgoing_free(transfer);
+    }
 }
 
 static const struct sip_refer_callbacks refer_callbacks =

@@ -8,7 +8,8 @@
  *                  IUccSessionManager; binds to the engine
  *   credential.c   IUccCredentialCache, IUccCredential, IUccSignalingServer
  *   session.c      sessions (IM and AV) over engine calls
- *   transfer.c     incoming transfers (REFER): IUccIncomingSessionTransferEvent
+ *   transfer.c     transfers over REFER: incoming (IUccIncomingSessionTransferEvent)
+ *                  and our own (BlindTransfer, ConsultativeTransfer)
  *   participant.c  participants, participant endpoints, media channels
  *   events.c       event data objects handed to the sinks
  *   operation.c    UccOperationContext and operation progress events
@@ -71,6 +72,7 @@ struct ucc_platform;
 struct ucc_endpoint;
 struct ucc_session;
 struct ucc_participant;
+struct ucc_outgoing_transfer;
 struct sip_engine;
 struct sip_call;
 
@@ -234,6 +236,7 @@ struct ucc_session
 
     GList *sends;                       /* struct ucc_pending_send *: SendMessage awaiting its results */
     IUnknown *transfer;                 /* transfer.c's notifier: the REFER this session carries out */
+    struct ucc_outgoing_transfer *outgoing_transfer;    /* our own REFER until its outcome (transfer.c) */
 
     /* IUccAudioVideoSession settings */
     UCC_MEDIA_ENCRYPTION_LEVEL encryption_level;
@@ -282,6 +285,14 @@ void ucc_transfer_unlink_session(struct ucc_session *session);
 void ucc_transfer_invite_headers(struct ucc_session *session, const char *target, GPtrArray *headers);
 /* The new session's progress for the transferor: 180, 200, or the failure code. */
 void ucc_transfer_progress(struct ucc_session *session, guint code);
+/* Transferor: IUccSessionCallControl::BlindTransfer and ConsultativeTransfer send a REFER in
+ * the session's call; its progress becomes OnBlindTransfer / OnConsultativeTransfer. */
+HRESULT ucc_transfer_blind(struct ucc_session *session, IUccUri *target, IUccOperationContext *operation);
+HRESULT ucc_transfer_consultative(struct ucc_session *session, IUccSession *active, IUccOperationContext *operation);
+/* The call carrying our REFER ended: a transfer without its outcome yet fails (487). */
+void ucc_transfer_outgoing_call_ended(struct ucc_session *session, struct sip_call *call);
+/* The session goes: our REFER is let go without a report. */
+void ucc_transfer_outgoing_release(struct ucc_session *session);
 
 /* ---- participant.c ----------------------------------------------------------------------------------- */
 
@@ -352,5 +363,9 @@ HRESULT ucc_participant_collection_event_create(struct ucc_participant *particip
 HRESULT ucc_instant_message_event_create(IUccSessionParticipantEndpoint *endpoint, const char *content_type,
                                          const char *content, IUnknown **out);
 HRESULT ucc_composing_event_create(IUccSessionParticipantEndpoint *endpoint, IUnknown **out);
+/* The data of OnBlindTransfer / OnConsultativeTransfer: IUccOperationProgressEvent (the
+ * identity) that also answers IUccSessionTransferProgressEvent with state. */
+HRESULT ucc_transfer_progress_event_create(IUccOperationContext *context, BOOL complete, HRESULT status,
+                                           const char *text, UCC_SESSION_ENTITY_STATE state, IUnknown **out);
 
 #endif

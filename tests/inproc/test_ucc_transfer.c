@@ -1,10 +1,19 @@
 /*
- * Transfer to a UCC endpoint: an RTCClient (rtc_party, the transferor) calls a
- * UCC endpoint (the transferee) and refers it to another UCC endpoint (the
- * target). The transferee's application sees OnIncomingTransfer, decides, and
- * places the new session with the TransferContext (docs/ucc.md, "Transfer");
- * the transferor sees the REFER's response and the NOTIFYs as RTC refer
- * statuses. Consent rules as on the RTC side: no sink, no transfer.
+ * Transfer in the UCC API (docs/ucc.md, "Transfer"), both sides.
+ *
+ * Transferee: an RTCClient (rtc_party, the transferor) calls a UCC endpoint
+ * (the transferee) and refers it to another UCC endpoint (the target). The
+ * transferee's application sees OnIncomingTransfer, decides, and places the new
+ * session with the TransferContext; the transferor sees the REFER's response and
+ * the NOTIFYs as RTC refer statuses. Consent rules as on the RTC side: no sink,
+ * no transfer.
+ *
+ * Transferor: a UCC endpoint (alice) calls bob — an RTCClient or a UCC endpoint —
+ * and hands him over with IUccSessionCallControl::BlindTransfer or
+ * ConsultativeTransfer (Replaces); its application sees the REFER's progress as
+ * OnBlindTransfer / OnConsultativeTransfer (IUccOperationProgressEvent and
+ * IUccSessionTransferProgressEvent on one object), logged here as
+ *   <label> OnBlindTransfer <op> progress|complete <StatusCode> <TransferState> <StatusText>
  */
 #include "test_ucc_party.h"
 #include "rtc_party.h"
@@ -211,15 +220,600 @@ static void test_transfer_undecided(void **state)
     assert_hr(IUccIncomingSessionTransferEvent_Accept(t->bob.sink.transfer), E_NOT_VALID_STATE);
 }
 
+/* ---- transferor: BlindTransfer / ConsultativeTransfer ---------------------------------------------- */
+
+#define S_OK_LINE(label, what, op) label " " what " " op " complete 0 CONNECTED OK"
+
+/* alice (UCC) transfers; bob is UCC or, in rbob, an RTCClient; carol (UCC) is the target. */
+struct transferor
+{
+    struct ucc_party alice, bob, carol;
+    struct party rbob;
+    BOOL rtc;                               /* rbob is in the test */
+    BOOL rbob_rejects;                      /* rbob's application declines the transfer */
+    IRTCSessionReferredEvent *referral;     /* rbob's accepted transfer, until it reported */
+    IRTCSession *rtc_transfer_session;      /* rbob's call to the target */
+};
+
+static struct transferor *current;
+
+/* One transfer progress event as a line (see the top of the file); it also checks that
+ * IUccSessionTransferProgressEvent is the same object as the IUccOperationProgressEvent. */
+static char *describe_transfer_progress(DISPID dispid, IUnknown *data)
+{
+    static const char *const names[] = { "?", "OnIncomingTransfer", "OnBlindTransfer", "OnConsultativeTransfer",
+                                         "OnAlternate" };
+    IUccSessionTransferProgressEvent *transfer = NULL;
+    IUccOperationProgressEvent *progress = NULL;
+    IUccOperationContext *context = NULL;
+    UCC_SESSION_ENTITY_STATE state = 0;
+    IUnknown *identity1 = NULL, *identity2 = NULL;
+    VARIANT_BOOL complete = VARIANT_FALSE;
+    HRESULT status = E_FAIL;
+    LONG_PTR id = 0;
+    BSTR text = NULL;
+    char *op, *st, *t, *line;
+
+    if (!data || FAILED(IUnknown_QueryInterface(data, &IID_IUccOperationProgressEvent, (void **)&progress)))
+        return g_strdup_printf("%s (no IUccOperationProgressEvent)", names[dispid]);
+    if (FAILED(IUccOperationProgressEvent_QueryInterface(progress, &IID_IUccSessionTransferProgressEvent,
+                                                         (void **)&transfer)))
+    {
+        IUccOperationProgressEvent_Release(progress);
+        return g_strdup_printf("%s (no IUccSessionTransferProgressEvent)", names[dispid]);
+    }
+    IUccSessionTransferProgressEvent_QueryInterface(transfer, &IID_IUnknown, (void **)&identity1);
+    IUccOperationProgressEvent_QueryInterface(progress, &IID_IUnknown, (void **)&identity2);
+    IUccSessionTransferProgressEvent_get_TransferState(transfer, &state);
+    IUccOperationProgressEvent_get_OriginalOperationContext(progress, &context);
+    IUccOperationProgressEvent_get_IsComplete(progress, &complete);
+    IUccOperationProgressEvent_get_StatusCode(progress, &status);
+    IUccOperationProgressEvent_get_StatusText(progress, &text);
+    if (context)
+    {
+        IUccOperationContext_get_OperationId(context, &id);
+        IUccOperationContext_Release(context);
+        op = g_strdup_printf("%ld", (long)id);
+    }
+    else
+        op = g_strdup("-");
+    st = ucc_sink_status(status);
+    t = ucc_sink_utf8(text);
+    line = g_strdup_printf("%s %s %s %s %s %s%s", names[dispid], op, complete == VARIANT_TRUE ? "complete" : "progress",
+                           st, ucc_sink_state_name(state), t, identity1 == identity2 ? "" : " (TWO IDENTITIES)");
+    g_free(op), g_free(st), g_free(t);
+    SysFreeString(text);
+    IUnknown_Release(identity1);
+    IUnknown_Release(identity2);
+    IUccSessionTransferProgressEvent_Release(transfer);
+    IUccOperationProgressEvent_Release(progress);
+    return line;
+}
+
+/* The party hook, plus: a transferor event's log line says everything about it. */
+static void transferor_hook(struct ucc_sink *sink, const char *label, REFIID diid, DISPID dispid, IUnknown *source,
+                            IUnknown *data)
+{
+    if (IsEqualIID(diid, &DIID__IUccSessionCallControlEvents)
+        && dispid >= DISPID__IUccSessionCallControlEvents_OnBlindTransfer
+        && dispid <= DISPID__IUccSessionCallControlEvents_OnAlternate)
+    {
+        char *line = describe_transfer_progress(dispid, data);
+        guint last = sink->log->len - 1;
+
+        g_free(g_ptr_array_index(sink->log, last));
+        g_ptr_array_index(sink->log, last) = g_strdup_printf("%s %s", label, line);
+        g_free(line);
+        return;
+    }
+    ucc_party_hook(sink, label, diid, dispid, source, data);
+}
+
+/* rbob, an RTC transferee as rtc_answer is one (test_rtc_transfer.c): accept, call the
+ * target with Referred-By, report the call's outcome with SetReferredSessionState. */
+static void rtc_transferee_hook(struct party *party, RTC_EVENT type, IDispatch *event)
+{
+    struct transferor *t = current;
+
+    if (type == RTCE_SESSION_REFERRED)
+    {
+        IRTCSessionReferredEvent *referred;
+        IRTCSessionCallControl *control;
+        BSTR to, by;
+
+        IDispatch_QueryInterface(event, &IID_IRTCSessionReferredEvent, (void **)&referred);
+        if (t->rbob_rejects)
+        {
+            assert_hr(IRTCSessionReferredEvent_Reject(referred), S_OK);
+            IRTCSessionReferredEvent_Release(referred);
+            return;
+        }
+        assert_hr(IRTCSessionReferredEvent_Accept(referred), S_OK);
+        IRTCSessionReferredEvent_get_ReferToURI(referred, &to);
+        IRTCSessionReferredEvent_get_ReferredByURI(referred, &by);
+        assert_hr(IRTCClient_CreateSession(party->client, RTCST_PC_TO_PC, NULL, NULL, 0, &t->rtc_transfer_session),
+                  S_OK);
+        IRTCSession_QueryInterface(t->rtc_transfer_session, &IID_IRTCSessionCallControl, (void **)&control);
+        assert_hr(IRTCSessionCallControl_put_ReferredByURI(control, by), S_OK);
+        assert_hr(IRTCSession_AddParticipant(t->rtc_transfer_session, to, NULL, NULL), S_OK);
+        IRTCSessionCallControl_Release(control);
+        SysFreeString(to), SysFreeString(by);
+        t->referral = referred;
+    }
+    else if (type == RTCE_SESSION_STATE_CHANGE && t->referral && t->rtc_transfer_session)
+    {
+        IRTCSessionStateChangeEvent *change;
+        IRTCSession *session;
+        RTC_SESSION_STATE state;
+
+        IDispatch_QueryInterface(event, &IID_IRTCSessionStateChangeEvent, (void **)&change);
+        IRTCSessionStateChangeEvent_get_Session(change, &session);
+        IRTCSessionStateChangeEvent_get_State(change, &state);
+        if (session == t->rtc_transfer_session && (state == RTCSS_CONNECTED || state == RTCSS_DISCONNECTED))
+        {
+            assert_hr(IRTCSessionReferredEvent_SetReferredSessionState(t->referral, state), S_OK);
+            IRTCSessionReferredEvent_Release(t->referral);
+            t->referral = NULL;
+        }
+        IRTCSession_Release(session);
+        IRTCSessionStateChangeEvent_Release(change);
+    }
+}
+
+static void transferor_party(struct ucc_party *party, const char *name)
+{
+    ucc_party_init(party, name, 0);
+    party->sink.hook = transferor_hook;
+    party->answer = UCC_ANSWER_ACCEPT;
+}
+
+static int setup_transferor_with(void **state, BOOL rtc)
+{
+    struct transferor *t = g_new0(struct transferor, 1);
+
+    ucc_platform_start();
+    transferor_party(&t->alice, "alice");
+    transferor_party(&t->bob, "bob");
+    transferor_party(&t->carol, "carol");
+    if ((t->rtc = rtc))
+    {
+        party_init(&t->rbob, "rbob");
+        t->rbob.answer = ANSWER_AT_ONCE;
+        t->rbob.hook = rtc_transferee_hook;
+    }
+    current = t;
+    *state = t;
+    return 0;
+}
+
+static int setup_transferor(void **state)
+{
+    return setup_transferor_with(state, FALSE);
+}
+
+static int setup_transferor_rtc(void **state)
+{
+    return setup_transferor_with(state, TRUE);
+}
+
+static int teardown_transferor(void **state)
+{
+    struct transferor *t = *state;
+
+    if (t->referral)
+        IRTCSessionReferredEvent_Release(t->referral);
+    if (t->rtc_transfer_session)
+        IRTCSession_Release(t->rtc_transfer_session);
+    ucc_platform_stop();
+    ucc_party_cleanup(&t->alice);
+    ucc_party_cleanup(&t->bob);
+    ucc_party_cleanup(&t->carol);
+    ucc_platform_release();
+    if (t->rtc)
+        party_cleanup(&t->rbob);
+    g_free(t);
+    current = NULL;
+    return 0;
+}
+
+/* alice calls uri (AV, operation op), the call connects, her session's call control events are
+ * advised ("alice.cc"); logs cleared. */
+static IUccSession *alice_calls(struct transferor *t, const char *uri, LONG_PTR op)
+{
+    struct ucc_party target;
+    IUccSession *session;
+    char line[64];
+
+    memset(&target, 0, sizeof(target));
+    g_strlcpy(target.uri, uri, sizeof(target.uri));
+    session = ucc_party_invite(&t->alice, &target, UCCST_AUDIO_VIDEO, NULL, op, NULL);
+    assert_hr(ucc_sink_advise(&t->alice.sink, (IUnknown *)session, &DIID__IUccSessionCallControlEvents, "alice.cc"),
+              S_OK);
+    g_snprintf(line, sizeof(line), "alice.s OnAddParticipant %ld 0", (long)op);
+    assert_true(ucc_party_wait(&t->alice, line));
+    ucc_sink_run_for(50);
+    g_free(ucc_sink_take(&t->alice.sink));
+    return session;
+}
+
+static HRESULT blind_transfer(IUccSession *session, const char *uri, LONG_PTR op)
+{
+    IUccSessionCallControl *control;
+    IUccOperationContext *operation = op ? ucc_operation(op) : NULL;
+    IUccUri *target = uri ? ucc_parse(uri) : NULL;
+    HRESULT hr;
+
+    assert_hr(IUccSession_QueryInterface(session, &IID_IUccSessionCallControl, (void **)&control), S_OK);
+    hr = IUccSessionCallControl_BlindTransfer(control, target, operation);
+    IUccSessionCallControl_Release(control);
+    if (target)
+        IUccUri_Release(target);
+    if (operation)
+        IUccOperationContext_Release(operation);
+    return hr;
+}
+
+static HRESULT consultative_transfer(IUccSession *session, IUccSession *active, LONG_PTR op)
+{
+    IUccSessionCallControl *control;
+    IUccOperationContext *operation = op ? ucc_operation(op) : NULL;
+    HRESULT hr;
+
+    assert_hr(IUccSession_QueryInterface(session, &IID_IUccSessionCallControl, (void **)&control), S_OK);
+    hr = IUccSessionCallControl_ConsultativeTransfer(control, active, operation);
+    IUccSessionCallControl_Release(control);
+    if (operation)
+        IUccOperationContext_Release(operation);
+    return hr;
+}
+
+/* The lines of the party's log that start with prefix, joined by '|'; the log is cleared. */
+static char *take_lines(struct ucc_party *party, const char *prefix)
+{
+    GString *out = g_string_new(NULL);
+    guint i;
+
+    for (i = 0; i < party->sink.log->len; i++)
+    {
+        const char *line = g_ptr_array_index(party->sink.log, i);
+        if (!g_str_has_prefix(line, prefix))
+            continue;
+        if (out->len)
+            g_string_append_c(out, '|');
+        g_string_append(out, line);
+    }
+    g_ptr_array_set_size(party->sink.log, 0);
+    return g_string_free(out, FALSE);
+}
+
+static void assert_lines(struct ucc_party *party, const char *prefix, const char *expected)
+{
+    char *log = take_lines(party, prefix);
+
+    if (strcmp(log, expected))
+    {
+        print_error("[%s] %s lines:\n  %s\nexpected:\n  %s\n", party->name, prefix, log, expected);
+        g_free(log);
+        fail();
+    }
+    g_free(log);
+}
+
+/* bob's UCC application accepts and places the session to ReferredTo with the TransferContext. */
+static IUccSession *ucc_carry_out(struct ucc_party *bob, LONG_PTR op)
+{
+    IUccIncomingSessionTransferEvent *event = bob->sink.transfer;
+    IUccContext *context = ucc_new_context(), *transfer_context;
+    struct ucc_party target;
+    IUccSession *session;
+    IUccUri *to;
+    BSTR value;
+    char *text;
+    VARIANT v;
+
+    assert_hr(IUccIncomingSessionTransferEvent_Accept(event), S_OK);
+    assert_hr(IUccIncomingSessionTransferEvent_get_ReferredTo(event, &to), S_OK);
+    assert_hr(IUccUri_get_Value(to, &value), S_OK);
+    text = ucc_sink_utf8(value);
+    memset(&target, 0, sizeof(target));
+    g_strlcpy(target.uri, text, sizeof(target.uri));
+    g_free(text);
+    SysFreeString(value);
+    IUccUri_Release(to);
+    assert_hr(IUccIncomingSessionTransferEvent_get_TransferContext(event, &transfer_context), S_OK);
+    V_VT(&v) = VT_UNKNOWN;
+    V_UNKNOWN(&v) = (IUnknown *)transfer_context;
+    assert_hr(IUccContext_AddProperty(context, UCCSC_TRANSFER_CONTEXT, v, NULL), S_OK);
+    IUccContext_Release(transfer_context);
+    session = ucc_party_invite(bob, &target, UCCST_AUDIO_VIDEO, context, op, NULL);
+    IUccContext_Release(context);
+    return session;
+}
+
+/* UCC alice hands RTC rbob over to UCC carol: REFER, 202, NOTIFY 100, 180, 200. */
+static void test_blind_transfer_to_rtc(void **state)
+{
+    struct transferor *t = *state;
+    IUccSession *session = alice_calls(t, t->rbob.uri, 1);
+    char *expected;
+
+    assert_true(party_wait(&t->rbob, "session CONNECTED 0", UCC_WAIT));
+    g_free(party_take_log(&t->rbob));
+
+    assert_hr(blind_transfer(session, t->carol.uri, 7), S_OK);
+    /* One transfer at a time. */
+    assert_hr(blind_transfer(session, t->carol.uri, 8), E_NOT_VALID_STATE);
+    assert_true(ucc_party_wait(&t->alice, S_OK_LINE("alice.cc", "OnBlindTransfer", "7")));
+    assert_lines(&t->alice, "alice.cc", "alice.cc OnBlindTransfer 7 progress " S_202 " CONNECTING Accepted|"
+                                        "alice.cc OnBlindTransfer 7 progress " S_100 " CONNECTING Trying|"
+                                        "alice.cc OnBlindTransfer 7 progress " S_180 " CONNECTING Ringing|"
+                                        S_OK_LINE("alice.cc", "OnBlindTransfer", "7"));
+    /* The REFER as the transferee saw it: Refer-To the target, Referred-By alice. */
+    expected = g_strdup_printf("referred %s by %s cookie ", t->carol.uri, t->alice.uri);
+    assert_true(party_wait(&t->rbob, expected, UCC_WAIT));
+    g_free(expected);
+    assert_true(ucc_party_wait(&t->carol, "carol.p OnStateChanged CONNECTING->CONNECTED NORMAL 0"));
+    /* Nothing hangs up by itself: alice's call to rbob is still up; she may transfer again. */
+    ucc_sink_run_for(100);
+    assert_false(ucc_sink_has(&t->alice.sink, "alice.s OnTerminate - 0"));
+    IUccSession_Release(session);
+}
+
+/* The transferor answered the call: rbob calls alice, alice hands him over to carol. */
+static void test_blind_transfer_from_incoming_session(void **state)
+{
+    struct transferor *t = *state;
+    IRTCSession *call;
+    BSTR uri = bstr(t->alice.uri);
+
+    assert_hr(IRTCClient_CreateSession(t->rbob.client, RTCST_PC_TO_PC, NULL, NULL, 0, &call), S_OK);
+    assert_hr(IRTCSession_AddParticipant(call, uri, NULL, NULL), S_OK);
+    SysFreeString(uri);
+    assert_true(ucc_party_wait(&t->alice, "alice.p OnStateChanged CONNECTING->CONNECTED NORMAL 0"));
+    g_free(ucc_sink_take(&t->alice.sink));
+    /* The incoming session's call control events were advised by the party hook ("alice.cc"). */
+    assert_hr(blind_transfer(t->alice.sink.incoming_session, t->carol.uri, 21), S_OK);
+    assert_true(ucc_party_wait(&t->alice, S_OK_LINE("alice.cc", "OnBlindTransfer", "21")));
+    assert_lines(&t->alice, "alice.cc", "alice.cc OnBlindTransfer 21 progress " S_202 " CONNECTING Accepted|"
+                                        "alice.cc OnBlindTransfer 21 progress " S_100 " CONNECTING Trying|"
+                                        "alice.cc OnBlindTransfer 21 progress " S_180 " CONNECTING Ringing|"
+                                        S_OK_LINE("alice.cc", "OnBlindTransfer", "21"));
+    assert_true(ucc_party_wait(&t->carol, "carol.p OnStateChanged CONNECTING->CONNECTED NORMAL 0"));
+    IRTCSession_Release(call);
+}
+
+/* UCC to UCC: bob's application accepts and places the session with the TransferContext. */
+static void test_blind_transfer_ucc(void **state)
+{
+    struct transferor *t = *state;
+    IUccSession *session = alice_calls(t, t->bob.uri, 1), *bob_session;
+    char *expected;
+
+    assert_true(ucc_party_wait(&t->bob, "bob.p OnStateChanged CONNECTING->CONNECTED NORMAL 0"));
+    g_free(ucc_sink_take(&t->bob.sink));
+    assert_hr(blind_transfer(session, t->carol.uri, 3), S_OK);
+    expected = g_strdup_printf("bob.cc OnIncomingTransfer %s by %s", t->carol.uri, t->alice.uri);
+    assert_true(ucc_party_wait(&t->bob, expected));
+    ucc_assert_log(&t->bob, expected);
+    g_free(expected);
+    bob_session = ucc_carry_out(&t->bob, 4);
+    assert_true(ucc_party_wait(&t->alice, S_OK_LINE("alice.cc", "OnBlindTransfer", "3")));
+    assert_lines(&t->alice, "alice.cc", "alice.cc OnBlindTransfer 3 progress " S_202 " CONNECTING Accepted|"
+                                        "alice.cc OnBlindTransfer 3 progress " S_100 " CONNECTING Trying|"
+                                        "alice.cc OnBlindTransfer 3 progress " S_180 " CONNECTING Ringing|"
+                                        S_OK_LINE("alice.cc", "OnBlindTransfer", "3"));
+    assert_true(ucc_party_wait(&t->bob, "bob.s OnAddParticipant 4 0"));
+    assert_true(ucc_party_wait(&t->carol, "carol.p OnStateChanged CONNECTING->CONNECTED NORMAL 0"));
+    IUccSession_Release(bob_session);
+    IUccSession_Release(session);
+}
+
+/* bob declines (603): the transfer completes with the error; a second one right after works. */
+static void test_blind_transfer_rejected(void **state)
+{
+    struct transferor *t = *state;
+    IUccSession *session = alice_calls(t, t->bob.uri, 1), *bob_session;
+
+    assert_true(ucc_party_wait(&t->bob, "bob.p OnStateChanged CONNECTING->CONNECTED NORMAL 0"));
+    assert_hr(blind_transfer(session, t->carol.uri, 5), S_OK);
+    assert_true(wait_transfer(&t->bob));
+    assert_hr(IUccIncomingSessionTransferEvent_Reject(t->bob.sink.transfer, UCCROTR_DECLINE), S_OK);
+    assert_true(ucc_party_wait(&t->alice, "alice.cc OnBlindTransfer 5 complete " ST_603 " DISCONNECTED Decline"));
+    assert_lines(&t->alice, "alice.cc", "alice.cc OnBlindTransfer 5 complete " ST_603 " DISCONNECTED Decline");
+
+    /* transfer.md item 8: a second transfer right after a rejected one works. */
+    IUccIncomingSessionTransferEvent_Release(t->bob.sink.transfer);
+    t->bob.sink.transfer = NULL;
+    assert_hr(blind_transfer(session, t->carol.uri, 6), S_OK);
+    assert_true(wait_transfer(&t->bob));
+    bob_session = ucc_carry_out(&t->bob, 9);
+    assert_true(ucc_party_wait(&t->alice, S_OK_LINE("alice.cc", "OnBlindTransfer", "6")));
+    assert_lines(&t->alice, "alice.cc", "alice.cc OnBlindTransfer 6 progress " S_202 " CONNECTING Accepted|"
+                                        "alice.cc OnBlindTransfer 6 progress " S_100 " CONNECTING Trying|"
+                                        "alice.cc OnBlindTransfer 6 progress " S_180 " CONNECTING Ringing|"
+                                        S_OK_LINE("alice.cc", "OnBlindTransfer", "6"));
+    IUccSession_Release(bob_session);
+    IUccSession_Release(session);
+}
+
+/* A tel: target is referred as a SIP URI in the peer's domain (docs/wire-mapping.md); bob
+ * declines it as busy: the REFER's 486 is the outcome. */
+static void test_blind_transfer_tel(void **state)
+{
+    struct transferor *t = *state;
+    IUccSession *session = alice_calls(t, t->bob.uri, 1);
+    char *expected;
+
+    assert_true(ucc_party_wait(&t->bob, "bob.p OnStateChanged CONNECTING->CONNECTED NORMAL 0"));
+    g_free(ucc_sink_take(&t->bob.sink));
+    assert_hr(blind_transfer(session, "tel:+1-555-0100", 13), S_OK);
+    expected = g_strdup_printf("bob.cc OnIncomingTransfer sip:+15550100@127.0.0.1:%u;user=phone by %s", t->bob.port,
+                               t->alice.uri);
+    assert_true(ucc_party_wait(&t->bob, expected));
+    g_free(expected);
+    assert_hr(IUccIncomingSessionTransferEvent_Reject(t->bob.sink.transfer, UCCROTR_BUSY), S_OK);
+    assert_true(ucc_party_wait(&t->alice, "alice.cc OnBlindTransfer 13 complete " ST_486 " DISCONNECTED Busy Here"));
+    assert_lines(&t->alice, "alice.cc", "alice.cc OnBlindTransfer 13 complete " ST_486 " DISCONNECTED Busy Here");
+    IUccSession_Release(session);
+}
+
+/* An RTC transferee that declines: 603, and the same completion without an operation context. */
+static void test_blind_transfer_rejected_by_rtc(void **state)
+{
+    struct transferor *t = *state;
+    IUccSession *session = alice_calls(t, t->rbob.uri, 1);
+
+    t->rbob_rejects = TRUE;
+    assert_hr(blind_transfer(session, t->carol.uri, 0), S_OK);
+    assert_true(ucc_party_wait(&t->alice, "alice.cc OnBlindTransfer - complete " ST_603 " DISCONNECTED Decline"));
+    assert_lines(&t->alice, "alice.cc", "alice.cc OnBlindTransfer - complete " ST_603 " DISCONNECTED Decline");
+    IUccSession_Release(session);
+}
+
+/* The target is busy: the final NOTIFY's 486 is the outcome. */
+static void test_blind_transfer_target_busy(void **state)
+{
+    struct transferor *t = *state;
+    IUccSession *session = alice_calls(t, t->bob.uri, 1), *bob_session;
+
+    t->carol.answer = UCC_ANSWER_REJECT;
+    t->carol.reject_reason = UCCROTR_BUSY;
+    assert_hr(blind_transfer(session, t->carol.uri, 2), S_OK);
+    assert_true(wait_transfer(&t->bob));
+    bob_session = ucc_carry_out(&t->bob, 4);
+    assert_true(ucc_party_wait(&t->alice, "alice.cc OnBlindTransfer 2 complete " ST_486 " DISCONNECTED Busy Here"));
+    assert_lines(&t->alice, "alice.cc", "alice.cc OnBlindTransfer 2 progress " S_202 " CONNECTING Accepted|"
+                                        "alice.cc OnBlindTransfer 2 progress " S_100 " CONNECTING Trying|"
+                                        "alice.cc OnBlindTransfer 2 progress " S_180 " CONNECTING Ringing|"
+                                        "alice.cc OnBlindTransfer 2 complete " ST_486 " DISCONNECTED Busy Here");
+    IUccSession_Release(bob_session);
+    IUccSession_Release(session);
+}
+
+/* The call ends while the transfer is under way: the transfer fails (487) before OnTerminate. */
+static void test_blind_transfer_call_ends(void **state)
+{
+    struct transferor *t = *state;
+    IUccSession *session = alice_calls(t, t->bob.uri, 1);
+    char *log;
+
+    assert_hr(blind_transfer(session, t->carol.uri, 3), S_OK);
+    assert_true(wait_transfer(&t->bob));
+    assert_hr(IUccIncomingSessionTransferEvent_Accept(t->bob.sink.transfer), S_OK);
+    assert_true(ucc_party_wait(&t->alice, "alice.cc OnBlindTransfer 3 progress " S_100 " CONNECTING Trying"));
+    assert_hr(IUccSession_Terminate(session, UCCROTR_NOT_SPECIFIED, NULL), S_OK);
+    assert_true(ucc_party_wait(&t->alice, "alice.s OnTerminate - 0"));
+    log = take_lines(&t->alice, "alice.cc");
+    assert_true(g_str_has_prefix(log, "alice.cc OnBlindTransfer 3 progress " S_202 " CONNECTING Accepted|"
+                                      "alice.cc OnBlindTransfer 3 progress " S_100 " CONNECTING Trying|"
+                                      "alice.cc OnBlindTransfer 3 complete " ST_487 " DISCONNECTED "));
+    assert_null(strchr(strrchr(log, '|') + 1, '|'));
+    g_free(log);
+    /* Over: the session's call control refuses a new transfer. */
+    assert_hr(blind_transfer(session, t->carol.uri, 4), E_NOT_VALID_STATE);
+    IUccSession_Release(session);
+}
+
+/* Attended: alice talks to bob (A) and to carol (C), then refers bob to carol with Replaces
+ * naming C. bob's new session replaces C at carol, who hangs C up. */
+static void test_consultative_transfer(void **state)
+{
+    struct transferor *t = *state;
+    IUccSession *a = alice_calls(t, t->bob.uri, 1), *c, *bob_session, *carol_first, *replaced = NULL;
+    char *expected;
+
+    assert_true(ucc_party_wait(&t->bob, "bob.p OnStateChanged CONNECTING->CONNECTED NORMAL 0"));
+    c = alice_calls(t, t->carol.uri, 2);
+    assert_true(ucc_party_wait(&t->carol, "carol.p OnStateChanged CONNECTING->CONNECTED NORMAL 0"));
+    carol_first = t->carol.sink.incoming_session;
+    IUccSession_AddRef(carol_first);
+    g_free(ucc_sink_take(&t->bob.sink));
+    g_free(ucc_sink_take(&t->carol.sink));
+
+    assert_hr(consultative_transfer(a, c, 11), S_OK);
+    assert_true(wait_transfer(&t->bob));
+    bob_session = ucc_carry_out(&t->bob, 12);
+    assert_true(ucc_party_wait(&t->alice, S_OK_LINE("alice.cc", "OnConsultativeTransfer", "11")));
+    /* carol took bob's INVITE as replacing C, and hung C up: alice's C ended by itself. */
+    expected = g_strdup_printf("carol.sm OnIncomingSession AV %s", t->bob.uri);
+    assert_true(ucc_party_wait(&t->carol, expected));
+    g_free(expected);
+    assert_hr(IUccIncomingSessionEvent_get_TargetReplaceSession(t->carol.sink.incoming, &replaced), S_OK);
+    assert_ptr_equal(replaced, carol_first);
+    assert_true(ucc_party_wait(&t->alice, "alice.p OnStateChanged CONNECTED->DISCONNECTED REMOTE_HANGUP_ACTION 0"));
+    assert_true(ucc_party_wait(&t->alice, "alice.s OnTerminate - 0"));
+    assert_lines(&t->alice, "alice.cc",
+                 "alice.cc OnConsultativeTransfer 11 progress " S_202 " CONNECTING Accepted|"
+                 "alice.cc OnConsultativeTransfer 11 progress " S_100 " CONNECTING Trying|"
+                 "alice.cc OnConsultativeTransfer 11 progress " S_180 " CONNECTING Ringing|"
+                 S_OK_LINE("alice.cc", "OnConsultativeTransfer", "11"));
+    assert_true(ucc_party_wait(&t->bob, "bob.s OnAddParticipant 12 0"));
+    IUccSession_Release(replaced);
+    IUccSession_Release(carol_first);
+    IUccSession_Release(bob_session);
+    IUccSession_Release(c);
+    IUccSession_Release(a);
+}
+
+/* What the methods refuse, and Alternate (not built). */
+static void test_transfer_errors(void **state)
+{
+    struct transferor *t = *state;
+    IUccSession *a = alice_calls(t, t->bob.uri, 1), *im, *idle;
+    IUccSessionCallControl *control;
+    char *uri;
+
+    /* An IM session has no call to hand over. */
+    im = ucc_party_invite(&t->alice, &t->carol, UCCST_INSTANT_MESSAGING, NULL, 2, NULL);
+    assert_true(ucc_party_wait(&t->alice, "alice.s OnAddParticipant 2 0"));
+    assert_hr(blind_transfer(im, t->carol.uri, 3), HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED));
+    assert_hr(consultative_transfer(im, a, 3), HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED));
+    assert_hr(consultative_transfer(a, im, 3), HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED));
+    /* An AV session nobody joined yet. */
+    assert_hr(IUccSessionManager_CreateSession(t->alice.manager, UCCST_AUDIO_VIDEO, NULL, &idle), S_OK);
+    assert_hr(blind_transfer(idle, t->carol.uri, 3), E_NOT_VALID_STATE);
+    assert_hr(consultative_transfer(idle, a, 3), E_NOT_VALID_STATE);
+    assert_hr(consultative_transfer(a, idle, 3), E_NOT_VALID_STATE);
+    /* Bad arguments. */
+    assert_hr(blind_transfer(a, NULL, 3), E_INVALIDARG);
+    uri = g_strdup_printf("%s?Call-ID=forged", t->carol.uri);    /* would forge a dialog: no Refer-To */
+    assert_hr(blind_transfer(a, uri, 3), E_INVALIDARG);
+    g_free(uri);
+    assert_hr(consultative_transfer(a, NULL, 3), E_INVALIDARG);
+    assert_hr(consultative_transfer(a, a, 3), E_INVALIDARG);
+    assert_hr(IUccSession_QueryInterface(a, &IID_IUccSessionCallControl, (void **)&control), S_OK);
+    assert_hr(IUccSessionCallControl_Alternate(control, im, NULL), E_NOTIMPL);
+    IUccSessionCallControl_Release(control);
+    /* None of that sent anything. */
+    ucc_sink_run_for(100);
+    assert_lines(&t->alice, "alice.cc", "");
+    IUccSession_Release(idle);
+    IUccSession_Release(im);
+    IUccSession_Release(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] =
     {
+        /* transferee */
         cmocka_unit_test_setup_teardown(test_transfer_accepted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transfer_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transfer_without_sink, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transfer_target_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transfer_undecided, setup, teardown),
+        /* transferor */
+        cmocka_unit_test_setup_teardown(test_blind_transfer_to_rtc, setup_transferor_rtc, teardown_transferor),
+        cmocka_unit_test_setup_teardown(test_blind_transfer_rejected_by_rtc, setup_transferor_rtc, teardown_transferor),
+        cmocka_unit_test_setup_teardown(test_blind_transfer_from_incoming_session, setup_transferor_rtc,
+                                        teardown_transferor),
+        cmocka_unit_test_setup_teardown(test_blind_transfer_ucc, setup_transferor, teardown_transferor),
+        cmocka_unit_test_setup_teardown(test_blind_transfer_rejected, setup_transferor, teardown_transferor),
+        cmocka_unit_test_setup_teardown(test_blind_transfer_tel, setup_transferor, teardown_transferor),
+        cmocka_unit_test_setup_teardown(test_blind_transfer_target_busy, setup_transferor, teardown_transferor),
+        cmocka_unit_test_setup_teardown(test_blind_transfer_call_ends, setup_transferor, teardown_transferor),
+        cmocka_unit_test_setup_teardown(test_consultative_transfer, setup_transferor, teardown_transferor),
+        cmocka_unit_test_setup_teardown(test_transfer_errors, setup_transferor, teardown_transferor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
