@@ -358,5 +358,9 @@ int main(int argc, char **argv)
     IRTCClient_Release(client);
     CoUninitialize();
     g_main_loop_unref(loop);
+    g_free(listen);
+    g_free(uri_text);
+    g_free(answer);
+    g_free(refer);
     return result_failed ? 1 : 0;
 }

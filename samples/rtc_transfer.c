@@ -247,5 +247,8 @@ int main(int argc, char **argv)
     IRTCClient_Release(client);
     CoUninitialize();
     g_main_loop_unref(loop);
+    g_free(bind);
+    g_free(from);
+    g_free(cookie);
     return exit_status;
 }

@@ -943,5 +943,18 @@ int main(int argc, char **argv)
     g_ptr_array_free(connections, TRUE);
     g_main_loop_unref(loop);
     CoUninitialize();
+    /* GOption's strings are ours to free. */
+    g_free(uri_option);
+    g_free(listen_option);
+    g_free(reject_option);
+    g_free(redirect_targets);
+    g_free(reply_text);
+    g_free(transfer_mode);
+    g_free(call_target);
+    g_free(message_text);
+    g_free(conversation_id);
+    g_free(registrar);
+    g_free(user);
+    g_free(password);
     return exit_status;
 }

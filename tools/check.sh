@@ -36,5 +36,5 @@ echo "valgrind: $((vg_count - vg_failed)) passed, $vg_failed failed"
 echo "== build (ASan + UBSan) and every test again"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DRTCSHIM_WERROR=ON -DRTCSHIM_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+ASAN_OPTIONS=abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
