@@ -178,6 +178,8 @@ HRESULT registration_enable(struct client *client, IRTCProfile *profile, LONG fl
         return hr;
     }
     sip_registration_set_user_data(entry->registration, entry);
+    /* The engine starts in REGISTERING without a report: the application hears it from us. */
+    fire_registration_state(entry, RTCRS_REGISTERING, 0, NULL);
     return S_OK;
 }
 

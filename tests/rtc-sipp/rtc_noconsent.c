@@ -156,6 +156,8 @@ int main(int argc, char **argv)
     IRTCClient_Release(client);
     CoUninitialize();
     g_main_loop_unref(loop);
+    g_free(listen);
+    g_free(mode);
     printf("[noconsent] result %s\n", call_ended && !unexpected_referral ? "OK" : "FAILED");
     return call_ended && !unexpected_referral ? 0 : 1;
 }

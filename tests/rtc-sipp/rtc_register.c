@@ -223,5 +223,7 @@ int main(int argc, char **argv)
     CoUninitialize();
     g_main_loop_unref(loop);
     g_string_free(xml, TRUE);
+    g_free(listen), g_free(registrar), g_free(protocol), g_free(uri_text);
+    g_free(account), g_free(password), g_free(realm);
     return result_ok ? 0 : 1;
 }

@@ -13,6 +13,8 @@
 # can (testlib.sh), so the fixed ports cannot collide with anything; CMake
 # still gives every test its own ports for the fallback on the host loopback.
 # Exit: 0 pass, 1 fail, 77 skip (no sipp).
+# S_* variables are read by tl_scenario (testlib.sh) through compgen; TL_SCRIPT too.
+# shellcheck disable=SC2034
 set -u
 
 TEST=$1 PROTO=$2 BASE=$3 TL_WORK=$4 SAMPLES=$5 DRIVERS=$6
@@ -52,12 +54,7 @@ sipp_bg()
     local name=$1 scenario=$2 port=$3 media=$4 file
     shift 4
     file=$(tl_scenario "$SCEN/$scenario") || exit 1
-    # -max_recv_loops 1: SIPp reads one message per cycle and runs the call in
-    # between. Otherwise two requests that arrive together on a TCP connection
-    # (rtcshim sends a NOTIFY and the hold re-INVITE back to back) are both
-    # matched before the scenario sends its response to the first, and SIPp
-    # takes the second as unexpected.
-    tl_bg "$name" sipp -sf "$file" -m 1 -nostdin -timeout 20 -timeout_error -max_recv_loops 1 \
+    tl_bg "$name" sipp -sf "$file" -m 1 -nostdin -timeout 20 -timeout_error \
         -i 127.0.0.1 -p "$port" -mp "$media" -t $SIPP_T -trace_msg -trace_err \
         -message_file "$TL_WORK/${name}_messages.log" -error_file "$TL_WORK/${name}_errors.log" "$@"
 }
@@ -72,17 +69,30 @@ case $TEST in
 # ---- issue 4: calls and registration ------------------------------------------------
 
 call-out)
-    # rtc_call places the call, hangs up after 1 s; SIPp checks INVITE and BYE.
-    sipp_uas uas_call.xml
-    tl_fg rtc "$RTC_CALL" --bind 127.0.0.1:$RTC_PORT --from sip:alice@127.0.0.1 --hangup-after 1 --timeout 10 \
+    # rtc_call places the call; SIPp checks the INVITE. Over UDP rtc_call hangs
+    # up after 1 s and SIPp checks its BYE; over TCP SIPp hangs up (rtc_call
+    # exits, closing the connection, right after sending its own BYE, before
+    # SIPp could answer it; the transfer tests check rtcshim's BYE over TCP).
+    if [ "$PROTO" = tcp ]; then
+        sipp_uas uas_call_peer_bye.xml
+        hangup=20
+    else
+        sipp_uas uas_call.xml
+        hangup=1
+    fi
+    tl_fg rtc "$RTC_CALL" --bind 127.0.0.1:$RTC_PORT --from sip:alice@127.0.0.1 --hangup-after $hangup --timeout 10 \
         "sip:bob@127.0.0.1:$SIPP_PORT$TP"
     tl_wait sipp
     tl_expect_rc sipp 0
     tl_expect_rc rtc 0
     tl_expect_order rtc '^\[caller\] session INPROGRESS status 0$' \
-        '^\[caller\] participant sip:bob@127\.0\.0\.1:[0-9]+(;transport=tcp)? ALERTING ' \
-        '^\[caller\] session CONNECTED status 0$' '^\[caller\] hanging up$' \
-        '^\[caller\] session DISCONNECTED status 0$'
+        "^\\[caller\\] participant sip:bob@127\\.0\\.0\\.1:$SIPP_PORT(;transport=tcp)? ALERTING status 0$" \
+        '^\[caller\] session CONNECTED status 0$' '^\[caller\] session DISCONNECTED status 0$'
+    if [ "$PROTO" = tcp ]; then
+        tl_expect_no_line rtc 'hanging up'
+    else
+        tl_expect_order rtc '^\[caller\] hanging up$' '^\[caller\] session DISCONNECTED status 0$'
+    fi
     ;;
 
 call-in)
@@ -207,7 +217,7 @@ transferee-reserved|transferee-reject|transferee-nofilter|transferee-undecided)
     case $TEST in
     transferee-reserved)
         S_REFER_TO="sip:target@127.0.0.1:$SIPP2_PORT$TP?Call-ID=x"
-        S_EXPECT_CODE=400 S_EXPECT_PHRASE='[^\r\n]*Call-ID'
+        S_EXPECT_CODE=400 S_EXPECT_PHRASE='[[:print:]]*Call-ID'
         tl_bg rtc "$RTC_ANSWER" --listen 127.0.0.1:$RTC_PORT --uri sip:bob@127.0.0.1 --refer accept --timeout 20 ;;
     transferee-reject)
         tl_bg rtc "$RTC_ANSWER" --listen 127.0.0.1:$RTC_PORT --uri sip:bob@127.0.0.1 --refer reject --timeout 20 ;;

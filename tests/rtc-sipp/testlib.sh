@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # testlib.sh — what the rtc-sipp and interop test scripts share (bash; sourced).
 #
 # A test script sets TL_WORK (its work directory) and TL_SCRIPT (its own path),
@@ -50,7 +51,7 @@ tl_enter_netns()
 
 tl_cleanup()
 {
-    local name pid i c
+    local name pid c
     for c in "${TL_CLEANUP[@]}"; do
         eval "$c" >/dev/null 2>&1
     done
@@ -58,7 +59,7 @@ tl_cleanup()
         pid=${TL_PID[$name]}
         kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null
     done
-    for i in 1 2 3 4 5 6 7 8 9 10; do
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
         local alive=0
         for name in "${!TL_PID[@]}"; do
             kill -0 "${TL_PID[$name]}" 2>/dev/null && alive=1
@@ -89,12 +90,13 @@ tl_setup()
 }
 
 # tl_bg NAME COMMAND...: start COMMAND in the background under timeout(1)
-# (which makes it a process group of its own), output in NAME.log.
+# (which makes it a process group of its own), output in NAME.log, input
+# from $TL_STDIN (default /dev/null).
 tl_bg()
 {
     local name=$1
     shift
-    timeout -k 3 "$TL_LIMIT" "$@" >"$TL_WORK/$name.log" 2>&1 </dev/null &
+    timeout -k 3 "$TL_LIMIT" "$@" >"$TL_WORK/$name.log" 2>&1 <"${TL_STDIN:-/dev/null}" &
     TL_PID[$name]=$!
     TL_ORDER+=("$name")
     tl_log "started $name (pid ${TL_PID[$name]}): $*"
@@ -119,9 +121,9 @@ tl_fg()
 # tl_wait_port PROTO PORT: until something listens there (at most ~5 s).
 tl_wait_port()
 {
-    local proto=$1 port=$2 i flag
+    local proto=$1 port=$2 _ flag
     [ "$proto" = tcp ] && flag=-Hltn || flag=-Hlun
-    for i in $(seq 50); do
+    for _ in $(seq 50); do
         ss $flag "sport = :$port" 2>/dev/null | grep -q . && return 0
         sleep 0.1
     done
@@ -132,8 +134,8 @@ tl_wait_port()
 # tl_wait_line NAME REGEX [SECONDS]: until NAME.log has a matching line.
 tl_wait_line()
 {
-    local name=$1 re=$2 limit=${3:-10} i
-    for i in $(seq $((limit * 10))); do
+    local name=$1 re=$2 limit=${3:-10} _
+    for _ in $(seq $((limit * 10))); do
         grep -Eq -- "$re" "$TL_WORK/$name.log" 2>/dev/null && return 0
         sleep 0.1
     done
@@ -202,6 +204,79 @@ tl_scenario()
         return 1
     fi
     printf '%s\n' "$dst"
+}
+
+# ---- the wire, recorded with tshark (optional) ------------------------------------
+#
+# tl_capture_start: records UDP on lo into capture.pcapng while the test runs
+# (only inside the private namespace, where lo carries nothing but the test);
+# TL_CAPTURE=1 when it runs. tl_capture_stop ends it and writes every SIP
+# datagram to wire/NNN-SRCPORT-DSTPORT.txt (CRLFs kept), in order.
+
+TL_CAPTURE=0
+
+tl_capture_start()
+{
+    if [ "${TL_IN_NETNS:-}" != netns ] || ! command -v tshark >/dev/null 2>&1 || ! command -v xxd >/dev/null 2>&1; then
+        tl_log "no tshark/xxd or no private namespace: the wire is not recorded, only the programs' output is checked"
+        return
+    fi
+    tl_bg tshark tshark -i lo -f udp -w "$TL_WORK/capture.pcapng"
+    if tl_wait_line tshark 'Capturing on' 10; then
+        TL_CAPTURE=1
+    else
+        tl_fail "tshark did not start capturing"
+    fi
+}
+
+tl_capture_stop()
+{
+    local n=0 src dst hex
+    [ "$TL_CAPTURE" = 1 ] || return 0
+    sleep 0.3
+    kill -TERM "${TL_PID[tshark]}" 2>/dev/null
+    tl_wait tshark
+    mkdir -p "$TL_WORK/wire"
+    tshark -r "$TL_WORK/capture.pcapng" -Y sip -T fields -e udp.srcport -e udp.dstport -e udp.payload \
+            2>/dev/null >"$TL_WORK/wire.tsv"
+    while IFS=$'\t' read -r src dst hex; do
+        n=$((n + 1))
+        printf '%s' "$hex" | xxd -r -p >"$TL_WORK/wire/$(printf '%03d' $n)-$src-$dst.txt"
+    done <"$TL_WORK/wire.tsv"
+    for f in "$TL_WORK"/wire/*.txt; do
+        [ -f "$f" ] || continue
+        printf '==== %s\n' "$(basename "$f" .txt)"
+        tr -d '\r' <"$f"
+    done >"$TL_WORK/wire.log"
+    TL_ORDER+=("wire")
+    tl_log "recorded $n SIP datagrams (wire.log)"
+}
+
+# tl_wire_select FROM_PORT TO_PORT FIRST_LINE_REGEX: the recorded messages
+# (file names, in order) sent from FROM_PORT to TO_PORT ("*" for any) whose
+# start line matches.
+tl_wire_select()
+{
+    local from=$1 to=$2 re=$3 f
+    for f in "$TL_WORK"/wire/*-$from-$to.txt; do
+        [ -f "$f" ] || continue
+        head -n 1 "$f" | tr -d '\r' | grep -Eq -- "$re" && printf '%s\n' "$f"
+    done
+}
+
+# tl_wire_expect WHAT FILE REGEX...: every REGEX matches a line of FILE (CR removed).
+tl_wire_expect()
+{
+    local what=$1 file=$2 re
+    shift 2
+    if [ -z "$file" ] || [ ! -f "$file" ]; then
+        tl_fail "wire: no $what was recorded"
+        return
+    fi
+    for re in "$@"; do
+        tr -d '\r' <"$file" | grep -Eq -- "$re" \
+            || tl_fail "wire: $what ($(basename "$file")) has no line matching /$re/"
+    done
 }
 
 tl_finish()
