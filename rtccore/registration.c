@@ -107,8 +107,8 @@ static struct enabled_profile *find_entry(struct client *client, IRTCProfile *pr
     return NULL;
 }
 
-/* "sip:host:port;transport=tcp" for a registrar of the profile. */
-static char *server_uri(const struct rtc_profile_server *server)
+/* "sip:host:port;transport=tcp" for a server of the profile (registrar or proxy). */
+char *registration_server_uri(const struct rtc_profile_server *server)
 {
     const char *transport = server->transport == RTCTR_TCP ? ";transport=tcp"
                           : server->transport == RTCTR_TLS ? ";transport=tls" : "";
@@ -133,10 +133,11 @@ static char *auth_user(const struct rtc_profile_data *data)
 HRESULT registration_enable(struct client *client, IRTCProfile *profile, LONG flags)
 {
     const struct rtc_profile_data *data = rtc_profile_get_data(profile);
+    struct sip_register_options options = { NULL };
     struct enabled_profile *entry;
     GList *link;
     GError *error = NULL;
-    char *registrar, *user;
+    char *registrar, *user, *proxy;
     HRESULT hr;
 
     if (!data)
@@ -167,9 +168,13 @@ HRESULT registration_enable(struct client *client, IRTCProfile *profile, LONG fl
     /* flags 0: enabled for sessions without registering (D.8). */
     if (!flags || !data->registrar)
         return S_OK;
-    registrar = server_uri(data->registrar);
-    entry->registration = sip_register(client_engine(client), data->user_uri, registrar, 0, &error);
+    registrar = registration_server_uri(data->registrar);
+    /* Through the profile's proxy when it has one, as its sessions go. */
+    proxy = data->proxy ? registration_server_uri(data->proxy) : NULL;
+    options.proxy = proxy ? proxy : "";
+    entry->registration = sip_register_full(client_engine(client), data->user_uri, registrar, 0, &options, &error);
     g_free(registrar);
+    g_free(proxy);
     if (!entry->registration)
     {
         hr = error->code == SIP_ENGINE_ERROR_UNRESOLVABLE ? RTC_E_SIP_DNS_FAIL : RTC_E_INVALID_PROXY_ADDRESS;

@@ -76,6 +76,8 @@ void registration_shutdown(struct client *client);
 BOOL registration_pending(struct client *client);
 IUnknown **registration_profiles(struct client *client, unsigned int *count);
 void registration_free_all(struct client *client);
+struct rtc_profile_server;
+char *registration_server_uri(const struct rtc_profile_server *server);
 
 /* The client keeps live sessions (INPROGRESS .. DISCONNECTED) referenced. */
 void client_session_started(struct client *client, struct session *session);

@@ -14,6 +14,7 @@
 #include "events.h"
 #include "collection.h"
 #include "session.h"
+#include "profile.h"
 #include "sip/sip_call.h"
 #include "sip/refer_to.h"
 
@@ -769,6 +770,8 @@ static HRESULT hresult_from_engine_error(const GError *error)
 static HRESULT start_call(struct session *session, const char *to)
 {
     struct sip_call_options options = { NULL };
+    const struct rtc_profile_data *data;
+    char *proxy = NULL;
     struct sip_call *call;
     GError *error = NULL;
     char *from = client_local_identity(session->client);
@@ -793,8 +796,12 @@ static HRESULT start_call(struct session *session, const char *to)
     }
     g_ptr_array_add(headers, NULL);
     options.headers = (const char *const *)headers->pdata;
+    /* D.8: a session created with a profile goes through the profile's proxy. */
+    if (session->profile && (data = rtc_profile_get_data(session->profile)) && data->proxy)
+        options.proxy = proxy = registration_server_uri(data->proxy);
     call = sip_call_invite_full(client_engine(session->client), from, to, &options, &error);
     g_ptr_array_free(headers, TRUE);
+    g_free(proxy);
     g_free(from);
     if (!call)
     {

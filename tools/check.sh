@@ -1,6 +1,7 @@
 #!/bin/sh
 # The whole test suite, as CI runs it: set-up, a -Werror build with every test,
-# the unit tests under valgrind, then an ASan+UBSan build with every test again.
+# the unit tests under valgrind, a bounded libFuzzer run over the SIP message
+# entry point, then an ASan+UBSan build with every test again.
 # usage: tools/check.sh            (from anywhere; builds in build/ and build-asan/)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,6 +33,9 @@ for t in build/tests/unit_*; do
 done
 echo "valgrind: $((vg_count - vg_failed)) passed, $vg_failed failed"
 [ "$vg_failed" -eq 0 ]
+
+echo "== fuzz the SIP message entry point (clang libFuzzer, bounded)"
+"$top/tools/fuzz.sh" "${RTCSHIM_FUZZ_SECONDS:-60}"
 
 echo "== build (ASan + UBSan) and every test again"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DRTCSHIM_WERROR=ON -DRTCSHIM_SANITIZE=ON >/dev/null

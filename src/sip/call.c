@@ -175,6 +175,8 @@ void sip_call_unref(struct sip_call *call)
     if (!call || !g_atomic_int_dec_and_test(&call->refcount))
         return;
     /* Timers, transactions and the registry hold references: none is left. */
+    if (call->engine)
+        engine_untrack_call(call->engine, call);
     call_release_stream(call);
     if (call->replaced_call)
         sip_call_unref(call->replaced_call);
@@ -217,6 +219,7 @@ static struct sip_call *call_new(struct sip_engine *engine, gboolean incoming)
     call->early_dialogs = g_ptr_array_new_with_free_func((GDestroyNotify)sip_dialog_free);
     sip_sdp_origin_init(&call->origin);
     engine->call_count++;
+    engine_track_call(engine, call);
     return call;
 }
 
@@ -387,8 +390,9 @@ static void call_terminate(struct sip_call *call, enum sip_call_end_reason reaso
     if (code)
         set_status(call, code, phrase);
     call_timer_cancel(call, &call->glare_timer);
-    if (call->stream)
-        sip_media_stream_stop(call->stream);
+    /* Nothing restarts the media of an ended call: its ports go back now
+     * (also while the application still holds the call). */
+    call_release_stream(call);
     end_refers(call, FALSE);
     call->engine->call_count--;
     g_debug("call %s terminated: %s (%u %s)", call->call_id, sip_call_end_reason_name(reason), call->status_code,
@@ -980,8 +984,10 @@ struct sip_call *sip_call_invite_full(struct sip_engine *engine, const char *fro
 {
     osip_message_t *request = NULL;
     GPtrArray *uri_headers = NULL;
+    osip_uri_t *proxy = NULL;
     struct sip_call *call;
     char *target = NULL, *offer;
+    gboolean routed;
 
     g_return_val_if_fail(engine != NULL, NULL);
     if (!to || !split_target(to, &target, &uri_headers, error))
@@ -1002,9 +1008,15 @@ struct sip_call *sip_call_invite_full(struct sip_engine *engine, const char *fro
     }
     g_ptr_array_free(uri_headers, TRUE);
 
+    if (!engine_pick_proxy(engine, options ? options->proxy : NULL, &proxy, error))
+    {
+        osip_message_free(request);
+        return NULL;
+    }
     call = call_new(engine, FALSE);
-    if (!engine_hop_for_uri(engine, request->req_uri, &call->invite_hop, error)
-        || !engine_add_via(engine, request, &call->invite_hop))
+    routed = engine_route_request(engine, request, proxy, &call->invite_hop, error);
+    osip_uri_free(proxy);
+    if (!routed || !engine_add_via(engine, request, &call->invite_hop))
     {
         if (error && !*error)
             g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_NO_TRANSPORT, "not listening on %s",
@@ -1423,25 +1435,95 @@ gboolean sip_call_reject(struct sip_call *call, guint status_code, const char *r
     return TRUE;
 }
 
-gboolean sip_call_redirect(struct sip_call *call, const char *contact, GError **error)
+gboolean sip_call_redirect_many(struct sip_call *call, const char *const *contacts, GError **error)
 {
     osip_message_t *response;
+    gsize i;
 
     g_return_val_if_fail(call != NULL, FALSE);
     if (!check_undecided_incoming(call, error))
         return FALSE;
-    response = engine_build_response(call->engine, call->invite_server->orig_request, 302, NULL, call->local_tag);
-    if (!contact || osip_message_set_contact(response, contact) || !osip_list_size(&response->contacts))
+    if (!contacts || !contacts[0])
     {
-        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT, "bad Contact \"%s\"",
-                    contact ? contact : "(null)");
-        osip_message_free(response);
+        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT, "no redirect target");
         return FALSE;
+    }
+    response = engine_build_response(call->engine, call->invite_server->orig_request, 302, NULL, call->local_tag);
+    for (i = 0; contacts[i]; i++)
+    {
+        osip_contact_t *contact = NULL;
+        char *value = strchr(contacts[i], '<') ? g_strdup(contacts[i]) : g_strdup_printf("<%s>", contacts[i]);
+
+        /* One header per entry: parsed on its own, so a comma is no separator. */
+        if (osip_contact_init(&contact) || osip_contact_parse(contact, value) || !contact->url || !contact->url->host
+            || !contact->url->scheme)
+        {
+            g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT, "bad Contact \"%s\"", contacts[i]);
+            osip_contact_free(contact);
+            g_free(value);
+            osip_message_free(response);
+            return FALSE;
+        }
+        g_free(value);
+        osip_list_add(&response->contacts, contact, -1);
     }
     call->invite_answered = TRUE;
     engine_respond(call->engine, call->invite_server, response);
     call_terminate(call, SIP_CALL_END_REDIRECTED, 302, NULL);
     return TRUE;
+}
+
+/* Splits a Contact header value at its top-level commas (RFC 3261 §7.3.1:
+ * not inside <...> or a quoted string); empty items are dropped. */
+static GPtrArray *split_contact_list(const char *value)
+{
+    GPtrArray *items = g_ptr_array_new_with_free_func(g_free);
+    gboolean quoted = FALSE;
+    int angle = 0;
+    const char *start = value, *p;
+
+    for (p = value;; p++)
+    {
+        if (*p == '\\' && quoted && p[1])
+            p++;
+        else if (*p == '"')
+            quoted = !quoted;
+        else if (!quoted && *p == '<')
+            angle++;
+        else if (!quoted && *p == '>' && angle > 0)
+            angle--;
+        else if (!*p || (*p == ',' && !quoted && !angle))
+        {
+            char *item = g_strstrip(g_strndup(start, p - start));
+
+            if (*item)
+                g_ptr_array_add(items, item);
+            else
+                g_free(item);
+            if (!*p)
+                break;
+            start = p + 1;
+        }
+    }
+    g_ptr_array_add(items, NULL);
+    return items;
+}
+
+gboolean sip_call_redirect(struct sip_call *call, const char *contact, GError **error)
+{
+    GPtrArray *contacts;
+    gboolean ok;
+
+    g_return_val_if_fail(call != NULL, FALSE);
+    if (!contact)
+    {
+        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT, "bad Contact \"(null)\"");
+        return FALSE;
+    }
+    contacts = split_contact_list(contact);
+    ok = sip_call_redirect_many(call, (const char *const *)contacts->pdata, error);
+    g_ptr_array_free(contacts, TRUE);
+    return ok;
 }
 
 void call_handle_cancel(struct sip_call *call, osip_transaction_t *invite_transaction)
@@ -1908,6 +1990,7 @@ void call_detach(struct sip_call *call)
         engine->call_count--;
     }
     call_unregister(call);
+    engine_untrack_call(engine, call);
     call->engine = NULL;
 }
 

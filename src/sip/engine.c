@@ -360,7 +360,7 @@ osip_message_t *engine_build_request(struct sip_engine *engine, const char *meth
 {
     osip_message_t *request;
     osip_uri_t *request_uri = NULL;
-    char *token, *call_id, cseq[64];
+    char *token, *call_id, cseq[64], *bracketed = NULL;
 
     if (osip_message_init(&request))
         return NULL;
@@ -373,6 +373,10 @@ osip_message_t *engine_build_request(struct sip_engine *engine, const char *meth
                     from ? from : "(null)");
         goto failed;
     }
+    /* The target is a URI: bare, its ";transport=..." would parse as a
+     * header parameter of To (RFC 3261 §20), so it goes in brackets. */
+    if (to && !strchr(to, '<'))
+        to = bracketed = g_strdup_printf("<%s>", to);
     if (!to || osip_message_set_to(request, to) || !request->to || !request->to->url || !request->to->url->host
         || !request->to->url->scheme
         || (g_ascii_strcasecmp(request->to->url->scheme, "sip") && g_ascii_strcasecmp(request->to->url->scheme, "sips")))
@@ -402,9 +406,11 @@ osip_message_t *engine_build_request(struct sip_engine *engine, const char *meth
     osip_message_set_cseq(request, cseq);
     osip_message_set_max_forwards(request, "70");
     osip_message_set_user_agent(request, engine->user_agent);
+    g_free(bracketed);
     return request;
 
 failed:
+    g_free(bracketed);
     osip_message_free(request);
     return NULL;
 }
@@ -437,6 +443,103 @@ gboolean engine_hop_for_uri(struct sip_engine *engine, const osip_uri_t *uri, st
         return FALSE;
     }
     return TRUE;
+}
+
+/* ---- outbound proxy ------------------------------------------------------------------ */
+
+/* Parses and checks a proxy URI; the copy has ";lr". */
+static osip_uri_t *parse_proxy(struct sip_engine *engine, const char *text, GError **error)
+{
+    struct sip_next_hop hop;
+    osip_uri_param_t *lr = NULL;
+    osip_uri_t *uri = NULL;
+    char *bare;
+
+    /* "<sip:...>" is accepted too. */
+    bare = g_strstrip(g_strdup(text));
+    if (bare[0] == '<' && bare[strlen(bare) - 1] == '>')
+    {
+        memmove(bare, bare + 1, strlen(bare) - 1);
+        bare[strlen(bare) - 2] = 0;
+    }
+    if (osip_uri_init(&uri) || osip_uri_parse(uri, bare) || !uri->scheme || !uri->host
+        || (g_ascii_strcasecmp(uri->scheme, "sip") && g_ascii_strcasecmp(uri->scheme, "sips")))
+    {
+        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT,
+                    "outbound proxy \"%s\" is not a sip: or sips: URI", text);
+        osip_uri_free(uri);
+        g_free(bare);
+        return NULL;
+    }
+    g_free(bare);
+    if (!engine_hop_for_uri(engine, uri, &hop, error))
+    {
+        osip_uri_free(uri);
+        return NULL;
+    }
+    /* Loose routing (RFC 3261 §16.12.1.1): we never strict-route. */
+    osip_uri_uparam_get_byname(uri, "lr", &lr);
+    if (!lr)
+        osip_uri_uparam_add(uri, osip_strdup("lr"), NULL);
+    /* The user part and headers have no business in a Route. */
+    osip_uri_header_freelist(&uri->url_headers);
+    osip_list_init(&uri->url_headers);
+    return uri;
+}
+
+gboolean engine_pick_proxy(struct sip_engine *engine, const char *proxy, osip_uri_t **uri, GError **error)
+{
+    *uri = NULL;
+    if (!proxy)
+    {
+        if (engine->outbound_proxy)
+            osip_uri_clone(engine->outbound_proxy, uri);
+        return TRUE;
+    }
+    if (!*proxy)
+        return TRUE;
+    return (*uri = parse_proxy(engine, proxy, error)) != NULL;
+}
+
+void engine_add_proxy_route(osip_message_t *request, const osip_uri_t *proxy)
+{
+    osip_route_t *route = NULL;
+
+    if (osip_route_init(&route))
+        return;
+    osip_uri_clone(proxy, &route->url);
+    osip_list_add(&request->routes, route, 0);
+}
+
+gboolean engine_route_request(struct sip_engine *engine, osip_message_t *request, const osip_uri_t *proxy,
+                              struct sip_next_hop *hop, GError **error)
+{
+    if (!proxy)
+        return engine_hop_for_uri(engine, request->req_uri, hop, error);
+    if (!engine_hop_for_uri(engine, proxy, hop, error))
+        return FALSE;
+    engine_add_proxy_route(request, proxy);
+    return TRUE;
+}
+
+gboolean sip_engine_set_outbound_proxy(struct sip_engine *engine, const char *proxy, GError **error)
+{
+    osip_uri_t *uri = NULL;
+
+    g_return_val_if_fail(engine != NULL, FALSE);
+    if (proxy && *proxy && !(uri = parse_proxy(engine, proxy, error)))
+        return FALSE;
+    osip_uri_free(engine->outbound_proxy);
+    engine->outbound_proxy = uri;
+    g_free(engine->outbound_proxy_text);
+    engine->outbound_proxy_text = uri ? engine_uri_string(uri) : NULL;
+    return TRUE;
+}
+
+const char *sip_engine_get_outbound_proxy(struct sip_engine *engine)
+{
+    g_return_val_if_fail(engine != NULL, NULL);
+    return engine->outbound_proxy_text;
 }
 
 /* ---- transactions ------------------------------------------------------------------ */
@@ -1216,6 +1319,46 @@ static void report_client_outcome(osip_transaction_t *transaction, const osip_me
         context->user->response(context->engine, transaction, response, code, context->data);
 }
 
+/* An outgoing TCP/TLS connection never opened (refused, unreachable, TLS
+ * handshake failed): the client transactions that were waiting to go out
+ * on it fail now with 503, rather than at timer B/F (32 s later). */
+static void on_connection_failed(guint connection_id, void *user_data)
+{
+    struct sip_engine *engine = user_data;
+    GPtrArray *failed = g_ptr_array_new();
+    GHashTableIter iter;
+    gpointer key;
+    guint i;
+
+    g_hash_table_iter_init(&iter, engine->transactions);
+    while (g_hash_table_iter_next(&iter, &key, NULL))
+    {
+        osip_transaction_t *transaction = key;
+        struct transaction_context *context = context_of(transaction);
+
+        if ((transaction->ctx_type == ICT || transaction->ctx_type == NICT) && !context->dead
+            && context->protocol != SIP_TRANSPORT_UDP && context->connection_id == connection_id)
+            g_ptr_array_add(failed, transaction);
+    }
+    /* The users' handlers may end other transactions: none is freed before
+     * the loop is over. */
+    engine->dead_hold++;
+    for (i = 0; i < failed->len; i++)
+    {
+        osip_transaction_t *transaction = g_ptr_array_index(failed, i);
+
+        if (context_of(transaction)->dead)
+            continue;
+        g_debug("connection %u failed: transaction %s fails with 503", connection_id,
+                context_of(transaction)->key ? context_of(transaction)->key : "?");
+        report_client_outcome(transaction, NULL, 503);
+        transaction_kill(engine, transaction);
+    }
+    engine->dead_hold--;
+    g_ptr_array_free(failed, TRUE);
+    engine_run(engine);
+}
+
 static void on_transport_error(int type, osip_transaction_t *transaction, int error)
 {
     (void)error;
@@ -1904,6 +2047,16 @@ void engine_report_request_result(struct sip_engine *engine, guint request_id, g
 
 /* ---- calls registry -------------------------------------------------------------------------- */
 
+void engine_track_call(struct sip_engine *engine, struct sip_call *call)
+{
+    g_hash_table_add(engine->all_calls, call);
+}
+
+void engine_untrack_call(struct sip_engine *engine, struct sip_call *call)
+{
+    g_hash_table_remove(engine->all_calls, call);
+}
+
 void engine_register_call(struct sip_engine *engine, struct sip_call *call, const char *call_id,
                           const char *local_tag, const char *remote_tag)
 {
@@ -1958,14 +2111,49 @@ static const struct engine_transaction_user message_user = { message_response, N
 guint sip_engine_send_message(struct sip_engine *engine, const char *from, const char *to,
                               const char *content_type, const char *body, gsize body_length, GError **error)
 {
+    return sip_engine_send_message_full(engine, from, to, content_type, body, body_length, NULL, error);
+}
+
+guint sip_engine_send_message_full(struct sip_engine *engine, const char *from, const char *to,
+                                   const char *content_type, const char *body, gsize body_length,
+                                   const struct sip_message_options *options, GError **error)
+{
     struct sip_next_hop hop;
     osip_message_t *request;
+    osip_uri_t *proxy = NULL;
+    const char *const *line;
+    gboolean routed;
     guint id;
 
     g_return_val_if_fail(engine != NULL, 0);
-    if (!(request = engine_build_request(engine, "MESSAGE", from, to, error)))
+    if (!engine_pick_proxy(engine, options ? options->proxy : NULL, &proxy, error))
         return 0;
-    if (!engine_hop_for_uri(engine, request->req_uri, &hop, error))
+    if (!(request = engine_build_request(engine, "MESSAGE", from, to, error)))
+    {
+        osip_uri_free(proxy);
+        return 0;
+    }
+    for (line = options ? options->headers : NULL; line && *line; line++)
+    {
+        const char *colon = strchr(*line, ':');
+        char *name, *value;
+
+        if (!colon || colon == *line)
+        {
+            g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT, "not a header line: \"%s\"", *line);
+            osip_uri_free(proxy);
+            osip_message_free(request);
+            return 0;
+        }
+        name = g_strstrip(g_strndup(*line, colon - *line));
+        value = g_strstrip(g_strdup(colon + 1));
+        osip_message_set_header(request, name, value);
+        g_free(name);
+        g_free(value);
+    }
+    routed = engine_route_request(engine, request, proxy, &hop, error);
+    osip_uri_free(proxy);
+    if (!routed)
     {
         osip_message_free(request);
         return 0;
@@ -2014,6 +2202,7 @@ struct sip_engine *sip_engine_new(const struct sip_engine_config *config,
     engine->rand = g_rand_new();
     engine->trace = !g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
     engine->transports = sip_transport_layer_new(engine->context, engine_receive, engine);
+    sip_transport_layer_set_failure_callback(engine->transports, on_connection_failed, engine);
     engine->timers = g_sequence_new(NULL);
     engine->transaction_timers = g_sequence_new(NULL);
     engine->transactions = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -2025,6 +2214,7 @@ struct sip_engine *sip_engine_new(const struct sip_engine_config *config,
     engine->client_transactions = g_hash_table_new(g_str_hash, g_str_equal);
     engine->calls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)sip_call_unref);
     engine->incoming_calls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)sip_call_unref);
+    engine->all_calls = g_hash_table_new(g_direct_hash, g_direct_equal);
     engine->media = config && config->media_backend ? config->media_backend
                                                     : sip_media_default_backend_new(0, 0, NULL, NULL);
 
@@ -2057,8 +2247,11 @@ void sip_engine_free(struct sip_engine *engine)
     if (engine->freed)
         *engine->freed = TRUE;
 
-    /* Calls first: they cancel their timers and forget their transactions. */
-    calls = g_hash_table_get_values(engine->calls);
+    /* Calls first: they cancel their timers, forget their transactions and
+     * release their media streams (the backend goes below). Every call
+     * object, also one that ended and left the registry but is still
+     * referenced by the application, is detached. */
+    calls = g_hash_table_get_keys(engine->all_calls);
     for (l = calls; l; l = l->next)
         sip_call_ref(l->data);
     for (l = calls; l; l = l->next)
@@ -2128,13 +2321,39 @@ void sip_engine_free(struct sip_engine *engine)
     g_hash_table_destroy(engine->client_transactions);
     g_hash_table_destroy(engine->calls);
     g_hash_table_destroy(engine->incoming_calls);
+    g_hash_table_destroy(engine->all_calls);
     g_hash_table_destroy(engine->credentials);
     g_ptr_array_free(engine->registrations, TRUE);
     g_rand_free(engine->rand);
     g_free(engine->user_agent);
     g_free(engine->advertised_host);
+    osip_uri_free(engine->outbound_proxy);
+    g_free(engine->outbound_proxy_text);
     g_main_context_unref(engine->context);
     g_free(engine);
+}
+
+void engine_set_random_seed(struct sip_engine *engine, guint32 seed)
+{
+    g_rand_set_seed(engine->rand, seed);
+}
+
+guint engine_expire_timers(struct sip_engine *engine, guint max)
+{
+    GSequenceIter *first;
+    guint fired = 0;
+
+    while (fired < max && !g_sequence_iter_is_end(first = g_sequence_get_begin_iter(engine->timers)))
+    {
+        struct engine_timer *timer = g_sequence_get(first);
+
+        g_sequence_remove(first);
+        timer->func(engine, timer->data);
+        timer_free(timer);
+        engine_run(engine);
+        fired++;
+    }
+    return fired;
 }
 
 gboolean sip_engine_listen(struct sip_engine *engine, enum sip_transport_protocol protocol,

@@ -72,6 +72,8 @@ struct sip_engine
     void *user_data;
     char *user_agent;
     char *advertised_host;
+    osip_uri_t *outbound_proxy;         /* default for out-of-dialog requests, with ;lr; NULL = none */
+    char *outbound_proxy_text;
     GRand *rand;
     gboolean trace;                     /* G_MESSAGES_DEBUG shows messages */
 
@@ -101,6 +103,8 @@ struct sip_engine
      * calls, by "Call-ID\nremote tag" (INVITE retransmissions after 2xx). */
     GHashTable *calls;
     GHashTable *incoming_calls;
+    GHashTable *all_calls;              /* every struct sip_call not yet freed, not referenced:
+                                           sip_engine_free() detaches them all */
     guint call_count;                   /* calls not yet terminated */
     guint last_request_id;
     struct sip_media_backend *media;
@@ -109,6 +113,14 @@ struct sip_engine
 };
 
 /* ---- identifiers ---- */
+/* Tests and the fuzzer: makes tags, branches and Call-IDs repeatable. */
+void engine_set_random_seed(struct sip_engine *engine, guint32 seed);
+/* Tests and the fuzzer: "time passes" for the engine's own timers (2xx
+ * retransmission, linger, glare, CANCEL, refer decision and subscription,
+ * registration refresh): up to max of them fire now, earliest first, as
+ * the timer source would fire them later (the transactions' FSM timers are
+ * left alone). Returns how many fired. */
+guint engine_expire_timers(struct sip_engine *engine, guint max);
 char *engine_new_token(struct sip_engine *engine);         /* 16 hex digits, g_free */
 char *engine_new_branch(struct sip_engine *engine);        /* "z9hG4bK" + token */
 guint engine_next_request_id(struct sip_engine *engine);
@@ -213,6 +225,9 @@ guint32 engine_cseq_number(const osip_message_t *message);
 void registration_detach(struct sip_registration *registration);
 
 /* ---- calls (call.c registers itself) ---- */
+/* A call object exists / is being freed (call_new, the last unref). */
+void engine_track_call(struct sip_engine *engine, struct sip_call *call);
+void engine_untrack_call(struct sip_engine *engine, struct sip_call *call);
 void engine_register_call(struct sip_engine *engine, struct sip_call *call, const char *call_id,
                           const char *local_tag, const char *remote_tag);
 void engine_unregister_call(struct sip_engine *engine, struct sip_call *call, const char *call_id,
@@ -226,6 +241,19 @@ gboolean engine_media_address(struct sip_engine *engine, enum sip_transport_prot
 
 /* The call with this Call-ID and local tag, not referenced; NULL if none. */
 struct sip_call *engine_lookup_call(struct sip_engine *engine, const char *call_id, const char *local_tag);
+
+/* The outbound proxy a request uses (see sip_engine.h): proxy as given
+ * (NULL = the engine's default, "" = none). *uri gets a copy with ";lr"
+ * (NULL for none). FALSE with error for a malformed or unreachable one. */
+gboolean engine_pick_proxy(struct sip_engine *engine, const char *proxy, osip_uri_t **uri, GError **error);
+
+/* Puts "Route: <proxy>" on top of the request's routes. */
+void engine_add_proxy_route(osip_message_t *request, const osip_uri_t *proxy);
+
+/* Where an out-of-dialog request goes: to proxy if not NULL (its Route is
+ * added to the request), else to its Request-URI. */
+gboolean engine_route_request(struct sip_engine *engine, osip_message_t *request, const osip_uri_t *proxy,
+                              struct sip_next_hop *hop, GError **error);
 
 /* The hop for a request to uri: explicit transport, else UDP if we listen on
  * UDP, else TCP. */

@@ -24,6 +24,7 @@ struct sip_registration
     void *user_data;
     char *aor;                              /* as given: the To and From value */
     osip_uri_t *registrar;                  /* the Request-URI */
+    osip_uri_t *proxy;                      /* outbound proxy (Route), NULL = direct */
     struct sip_next_hop hop;
     char *call_id;                          /* the same for every REGISTER (§10.2) */
     char *local_tag;
@@ -83,6 +84,7 @@ void sip_registration_unref(struct sip_registration *registration)
         g_ptr_array_remove(registration->engine->registrations, registration);
     g_free(registration->aor);
     osip_uri_free(registration->registrar);
+    osip_uri_free(registration->proxy);
     g_free(registration->call_id);
     g_free(registration->local_tag);
     g_free(registration->contact_user);
@@ -309,6 +311,8 @@ static gboolean send_register(struct sip_registration *registration, guint expir
     g_snprintf(buffer, sizeof(buffer), "%u", expires);
     osip_message_set_expires(request, buffer);
     osip_message_set_allow(request, SIP_ALLOWED_METHODS);
+    if (registration->proxy)
+        engine_add_proxy_route(request, registration->proxy);
 
     registration->transaction = engine_send_request(engine, request, &registration->hop, &register_user,
                                                     sip_registration_ref(registration),
@@ -319,17 +323,27 @@ static gboolean send_register(struct sip_registration *registration, guint expir
 struct sip_registration *sip_register(struct sip_engine *engine, const char *aor, const char *registrar,
                                       guint expires, GError **error)
 {
+    return sip_register_full(engine, aor, registrar, expires, NULL, error);
+}
+
+struct sip_registration *sip_register_full(struct sip_engine *engine, const char *aor, const char *registrar,
+                                           guint expires, const struct sip_register_options *options,
+                                           GError **error)
+{
     struct sip_registration *registration;
     osip_from_t *parsed_aor = NULL;
-    osip_uri_t *uri = NULL;
+    osip_uri_t *uri = NULL, *proxy = NULL;
 
     g_return_val_if_fail(engine != NULL, NULL);
+    if (!engine_pick_proxy(engine, options ? options->proxy : NULL, &proxy, error))
+        return NULL;
     if (!aor || osip_from_init(&parsed_aor) || osip_from_parse(parsed_aor, aor) || !parsed_aor->url
         || !parsed_aor->url->host)
     {
         g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT, "malformed address-of-record \"%s\"",
                     aor ? aor : "(null)");
         osip_from_free(parsed_aor);
+        osip_uri_free(proxy);
         return NULL;
     }
     if (registrar)
@@ -339,6 +353,7 @@ struct sip_registration *sip_register(struct sip_engine *engine, const char *aor
             g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT, "malformed registrar \"%s\"",
                         registrar);
             osip_uri_free(uri);
+            osip_uri_free(proxy);
             osip_from_free(parsed_aor);
             return NULL;
         }
@@ -358,12 +373,13 @@ struct sip_registration *sip_register(struct sip_engine *engine, const char *aor
     registration->engine = engine;
     registration->aor = g_strdup(aor);
     registration->registrar = uri;
+    registration->proxy = proxy;
     registration->requested_expires = expires ? expires : DEFAULT_EXPIRES_S;
     registration->call_id = engine_new_token(engine);
     registration->local_tag = engine_new_token(engine);
     registration->reason_phrase = g_strdup("");
     registration->state = SIP_REGISTRATION_REGISTERING;
-    if (!engine_hop_for_uri(engine, uri, &registration->hop, error))
+    if (!engine_hop_for_uri(engine, proxy ? proxy : uri, &registration->hop, error))
     {
         sip_registration_unref(registration);
         return NULL;

@@ -38,8 +38,11 @@ enum sip_call_end_reason
 
 /* Starts an outgoing call: sends an INVITE with an SDP offer from from (a
  * URI or name-addr, our identity) to to (a sip:/sips: URI, IP literal host;
- * ";transport=tcp" picks TCP). Returns a new reference; the call is in
- * SIP_CALL_STATE_CALLING. */
+ * ";transport=tcp" picks TCP), through the engine's default outbound proxy
+ * if one is set. Returns a new reference; the call is in
+ * SIP_CALL_STATE_CALLING. If the request cannot go out later (a TCP/TLS
+ * connection refused, no answer), the call reports TERMINATED with
+ * SIP_CALL_END_TRANSPORT_ERROR (503) or SIP_CALL_END_TIMEOUT (408). */
 struct sip_call *sip_call_invite(struct sip_engine *engine, const char *from, const char *to, GError **error);
 
 struct sip_call *sip_call_ref(struct sip_call *call);
@@ -116,6 +119,10 @@ struct sip_call_options
      * (sip:bob@host?Replaces=...&Subject=...) are added too, unescaped, and
      * the Request-URI goes out without them. */
     const char *const *headers;
+    /* Outbound proxy for the INVITE (see sip_engine.h: Route: <proxy;lr>,
+     * the Request-URI stays the target): NULL = the engine's default, "" =
+     * none (direct to the target). In-dialog requests follow Record-Route. */
+    const char *proxy;
 };
 
 /* sip_call_invite with options (NULL options = sip_call_invite). */
@@ -127,9 +134,21 @@ struct sip_call *sip_call_invite_full(struct sip_engine *engine, const char *fro
  * incoming call, once it has terminated). */
 const char *sip_call_get_invite_header(struct sip_call *call, const char *name);
 
-/* Answers an incoming call 302 Moved Temporarily with contact (a URI or a
- * name-addr) as the Contact; the call then terminates. */
+/* Answers an incoming call 302 Moved Temporarily; the call then
+ * terminates. contact is one target (a URI or a name-addr) or several,
+ * separated by commas as in a Contact header value ("<sip:a@192.0.2.1>,
+ * \"B\" <sip:b@192.0.2.2>"): a comma inside <...> or a quoted display name
+ * does not separate, so a URI that contains a comma must be in <...>
+ * (RFC 3261 §20). Each target becomes one Contact header, in order. */
 gboolean sip_call_redirect(struct sip_call *call, const char *contact, GError **error);
+
+/* The same with the targets as a NULL-terminated array (at least one
+ * entry); each entry is one URI or one name-addr ("sip:bob@192.0.2.1",
+ * "\"Bob\" <sip:bob@192.0.2.1>;q=0.5") and becomes one Contact header, in
+ * the array's order; nothing inside an entry is taken as a separator. A
+ * bare URI's ";params" stay in the URI. Nothing is sent if any entry is
+ * malformed (SIP_ENGINE_ERROR_INVALID_ARGUMENT; the call still waits). */
+gboolean sip_call_redirect_many(struct sip_call *call, const char *const *contacts, GError **error);
 
 /* For an incoming INVITE with Replaces (RFC 3891) that matched one of our
  * dialogs: the call it replaces (not referenced), else NULL. The engine

@@ -124,9 +124,12 @@ struct sip_engine *sip_engine_new(const struct sip_engine_config *config,
                                   void *user_data, GError **error);
 
 /* Frees the engine at once: no BYE or CANCEL is sent (end calls first and
- * let the loop run if that matters). Calls still referenced stay valid
- * objects but are detached: their functions fail with
- * SIP_ENGINE_ERROR_DETACHED. Queued callbacks are dropped. */
+ * let the loop run if that matters). Every call still referenced -- also
+ * one that ended long ago -- stays a valid object but is detached: its
+ * media stream is released before the media backend goes, its functions
+ * fail with SIP_ENGINE_ERROR_DETACHED, sip_call_get_engine() returns NULL,
+ * and sip_call_unref() may come any time later. The same holds for
+ * registrations and refers. Queued callbacks are dropped. */
 void sip_engine_free(struct sip_engine *engine);
 
 /* Binds address (NULL = "0.0.0.0"; "::1" etc. for IPv6) and port
@@ -145,13 +148,51 @@ gboolean sip_engine_set_tls_certificate(struct sip_engine *engine, const char *c
  * default; this makes them trust exactly the CAs in a PEM file instead. */
 gboolean sip_engine_trust_ca_file(struct sip_engine *engine, const char *ca_file, GError **error);
 
+/* ---- outbound proxy (RFC 3261 §8.1.2, loose routing) ----
+ *
+ * A proxy is a sip: or sips: URI whose host is an IP literal, e.g.
+ * "sip:192.0.2.10:5060;transport=tcp" (";lr" may be given or not). An
+ * out-of-dialog request that uses one (INVITE, REGISTER, MESSAGE) is sent
+ * to the proxy's address, over the proxy URI's transport (sips: = TLS;
+ * else ";transport=", else UDP when listening on UDP, else TCP), with
+ * "Route: <proxy;lr>" on top; its Request-URI stays the target (the
+ * registrar for REGISTER). Requests inside a dialog then follow the dialog's
+ * route set, i.e. the Record-Route of the proxies that asked to stay on the
+ * path; a proxy that did not record-route is not used again for them
+ * (RFC 3261 §12.2.1.1). CANCEL and the ACK of a non-2xx take the INVITE's
+ * route, and a request re-sent with credentials goes the same way.
+ *
+ * Which proxy a request uses: the one given with it (sip_call_options.proxy,
+ * sip_message_options.proxy, sip_register_options.proxy) if not NULL --
+ * "" meaning "none, go direct" --, else the engine's default set here. */
+
+/* Sets the engine's default outbound proxy (NULL or "" = none). Fails with
+ * SIP_ENGINE_ERROR_INVALID_ARGUMENT (not a sip:/sips: URI) or
+ * SIP_ENGINE_ERROR_UNRESOLVABLE (host not an IP literal); the previous
+ * setting is kept then. */
+gboolean sip_engine_set_outbound_proxy(struct sip_engine *engine, const char *proxy, GError **error);
+/* The default outbound proxy as set (with ";lr"), NULL when none. */
+const char *sip_engine_get_outbound_proxy(struct sip_engine *engine);
+
 /* Sends a MESSAGE outside any dialog. from may be a name-addr
  * ("\"Alice\" <sip:alice@example.com>") or a URI; to is a sip: or sips:
  * URI whose host is an IP literal. Returns a request id (> 0) that
- * request_completed reports later, or 0 with error set. */
+ * request_completed reports later, or 0 with error set. Uses the default
+ * outbound proxy, if any. */
 guint sip_engine_send_message(struct sip_engine *engine, const char *from, const char *to,
                               const char *content_type, const char *body, gsize body_length,
                               GError **error);
+
+struct sip_message_options
+{
+    const char *proxy;                  /* outbound proxy; NULL = the engine's default, "" = none */
+    const char *const *headers;         /* extra "Name: value" lines; NULL-terminated, may be NULL */
+};
+
+/* sip_engine_send_message with options (NULL options = sip_engine_send_message). */
+guint sip_engine_send_message_full(struct sip_engine *engine, const char *from, const char *to,
+                                   const char *content_type, const char *body, gsize body_length,
+                                   const struct sip_message_options *options, GError **error);
 
 struct sip_engine_stats
 {

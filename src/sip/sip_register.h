@@ -62,6 +62,21 @@ void sip_engine_set_registration_callbacks(struct sip_engine *engine,
 struct sip_registration *sip_register(struct sip_engine *engine, const char *aor, const char *registrar,
                                       guint expires, GError **error);
 
+struct sip_register_options
+{
+    /* Outbound proxy for every REGISTER of this registration (see
+     * sip_engine.h: Route: <proxy;lr>, the Request-URI stays the
+     * registrar): NULL = the engine's default at sip_register_full() time,
+     * "" = none (direct to the registrar). */
+    const char *proxy;
+};
+
+/* sip_register with options (NULL options = sip_register, which uses the
+ * engine's default outbound proxy). */
+struct sip_registration *sip_register_full(struct sip_engine *engine, const char *aor, const char *registrar,
+                                           guint expires, const struct sip_register_options *options,
+                                           GError **error);
+
 /* Removes the binding (REGISTER with Expires: 0); reports UNREGISTERING
  * then UNREGISTERED (or FAILED). Refreshing stops. No-op when not
  * registered or registering (a registration still in flight is

@@ -81,6 +81,10 @@ struct sip_transport_layer
     GTlsDatabase *ca_database;
     struct sip_transport_stats stats;
     char *datagram;                     /* SIP_MAX_MESSAGE_SIZE + 1 bytes */
+    sip_transport_send_func send_override;      /* tests and the fuzzer: the network's stand-in */
+    void *send_override_data;
+    sip_transport_failure_func failure;         /* outgoing connections that never opened */
+    void *failure_data;
 };
 
 static const char *protocol_name(enum sip_transport_protocol protocol)
@@ -472,6 +476,19 @@ static void connection_opened(struct connection *conn)
     connection_flush(conn);
 }
 
+/* An outgoing connection failed before it opened: close it and tell the
+ * layer's user (from a source dispatch, never from inside a send). */
+static void connection_fail(struct connection *conn, const char *why)
+{
+    struct sip_transport_layer *layer = conn->layer;
+    gboolean report = layer && !conn->incoming && conn->state != CONNECTION_OPEN && conn->state != CONNECTION_CLOSED;
+    guint id = conn->id;
+
+    connection_close(conn, why);
+    if (report && layer->failure)
+        layer->failure(id, layer->failure_data);
+}
+
 static void connection_handshake_done(GObject *object, GAsyncResult *result, gpointer user_data)
 {
     struct connection *conn = user_data;    /* the reference taken for the handshake */
@@ -482,7 +499,7 @@ static void connection_handshake_done(GObject *object, GAsyncResult *result, gpo
         if (conn->state != CONNECTION_CLOSED)
         {
             g_message("TLS handshake with %s:%u failed: %s", conn->remote_ip, conn->remote_port, error->message);
-            connection_close(conn, "TLS handshake failed");
+            connection_fail(conn, "TLS handshake failed");
         }
         g_error_free(error);
     }
@@ -546,7 +563,7 @@ static gboolean connection_connected(GSocket *socket, GIOCondition condition, gp
     {
         g_message("%s connection to %s:%u failed: %s", protocol_name(conn->protocol),
                   conn->remote_ip, conn->remote_port, error->message);
-        connection_close(conn, error->message);
+        connection_fail(conn, error->message);
         g_error_free(error);
     }
     return G_SOURCE_REMOVE;
@@ -915,6 +932,19 @@ gboolean sip_transport_send(struct sip_transport_layer *layer, enum sip_transpor
                     "message of %" G_GSIZE_FORMAT " bytes is over the 64 KiB limit", length);
         goto failed;
     }
+    if (layer->send_override)
+    {
+        if (used_connection_id)
+            *used_connection_id = protocol == SIP_TRANSPORT_UDP ? 0 : connection_id;
+        if (!layer->send_override(protocol, host, port, connection_id, data, length, layer->send_override_data))
+        {
+            g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_TRANSPORT, "send to %s:%u refused",
+                        host ? host : "(null)", port);
+            goto failed;
+        }
+        layer->stats.messages_sent++;
+        return TRUE;
+    }
 
     if (protocol != SIP_TRANSPORT_UDP && connection_id)
     {
@@ -1000,6 +1030,32 @@ gboolean sip_transport_local_address(struct sip_transport_layer *layer, enum sip
 
     have_destination = destination_ip && parse_address(destination_ip, 9, &destination, &destination_length);
     listener = find_listener(layer, protocol, have_destination ? destination.ss_family : AF_UNSPEC);
+    if (!listener && protocol == SIP_TRANSPORT_TLS)
+    {
+        /* Outgoing TLS needs no certificate, so no TLS listener: advertise
+         * the TCP one's address (the peer reuses our connection). */
+        listener = find_listener(layer, SIP_TRANSPORT_TCP, have_destination ? destination.ss_family : AF_UNSPEC);
+        if (!listener)
+        {
+            g_strlcpy(host, have_destination && destination.ss_family == AF_INET6 ? "::1" : "127.0.0.1",
+                      SIP_HOST_BUFFER_SIZE);
+            *port = 5061;
+            if (have_destination)
+            {
+                int fd = socket(destination.ss_family, SOCK_DGRAM, 0);
+                struct sockaddr_storage source;
+                socklen_t source_length = sizeof(source);
+                guint16 ignored;
+
+                if (fd >= 0 && !connect(fd, (struct sockaddr *)&destination, destination_length)
+                    && !getsockname(fd, (struct sockaddr *)&source, &source_length))
+                    describe_address(&source, host, &ignored);
+                if (fd >= 0)
+                    close(fd);
+            }
+            return TRUE;
+        }
+    }
     if (!listener)
         return FALSE;
     *port = listener->port;
@@ -1065,4 +1121,69 @@ void sip_transport_close_connection(struct sip_transport_layer *layer, guint con
 void sip_transport_get_stats(struct sip_transport_layer *layer, struct sip_transport_stats *stats)
 {
     *stats = layer->stats;
+}
+
+/* ---- hooks for tests and the fuzzer ------------------------------------------------ */
+
+void sip_transport_layer_set_send_override(struct sip_transport_layer *layer, sip_transport_send_func func,
+                                           void *user_data)
+{
+    layer->send_override = func;
+    layer->send_override_data = user_data;
+}
+
+void sip_transport_layer_set_failure_callback(struct sip_transport_layer *layer, sip_transport_failure_func func,
+                                              void *user_data)
+{
+    layer->failure = func;
+    layer->failure_data = user_data;
+}
+
+void sip_transport_inject(struct sip_transport_layer *layer, const struct sip_transport_peer *peer,
+                          const char *data, gsize length)
+{
+    gsize offset = 0, i;
+
+    if (peer->protocol == SIP_TRANSPORT_UDP)
+    {
+        /* What udp_readable() does with a datagram. */
+        if (length > SIP_MAX_MESSAGE_SIZE)
+        {
+            layer->stats.oversize_dropped++;
+            return;
+        }
+        for (i = 0; i < length && (data[i] == '\r' || data[i] == '\n'); i++)
+            ;
+        if (i == length)
+            return;
+        layer->stats.messages_received++;
+        layer->receive(data, length, peer, layer->receive_data);
+        return;
+    }
+    /* What connection_process_input() does with a stream's bytes. */
+    while (offset < length)
+    {
+        gsize skip, message_length;
+        enum sip_frame_result result = sip_stream_frame(data + offset, length - offset, &skip, &message_length);
+
+        offset += skip;
+        switch (result)
+        {
+        case SIP_FRAME_INCOMPLETE:
+            return;
+        case SIP_FRAME_MESSAGE:
+            layer->stats.messages_received++;
+            layer->receive(data + offset, message_length, peer, layer->receive_data);
+            offset += message_length;
+            break;
+        case SIP_FRAME_OVERSIZE:
+            layer->stats.oversize_dropped++;
+            if (message_length >= length - offset)
+                return;
+            offset += message_length;
+            break;
+        case SIP_FRAME_BROKEN:
+            return;
+        }
+    }
 }

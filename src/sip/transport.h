@@ -94,7 +94,10 @@ gboolean sip_transport_send(struct sip_transport_layer *layer, enum sip_transpor
  * talking to destination_ip (NULL: any). A listener bound to a wildcard
  * address advertises the local address the kernel would route from.
  * host must hold SIP_HOST_BUFFER_SIZE bytes. FALSE when there is no listener
- * of that protocol (and family, if destination_ip is given). */
+ * of that protocol (and family, if destination_ip is given) -- except for
+ * TLS: sending over TLS needs no certificate, so without a TLS listener the
+ * TCP listener's address (else the routed address and 5061) is given, and
+ * the peer is expected to reuse our connection (RFC 5923 style). */
 gboolean sip_transport_local_address(struct sip_transport_layer *layer, enum sip_transport_protocol protocol,
                                      const char *destination_ip, char *host, guint16 *port);
 
@@ -113,6 +116,33 @@ void sip_transport_get_stats(struct sip_transport_layer *layer, struct sip_trans
 /* TRUE if host is an IP literal (brackets allowed) or "localhost": the only
  * hosts the layer can reach, since names are not resolved. */
 gboolean sip_transport_host_is_usable(const char *host);
+
+/* ---- hooks for tests and the fuzzer (tests/fuzz/) ---- */
+
+/* Replaces the network for sending: while set, every sip_transport_send()
+ * hands its message to func (after the size check) instead of a socket and
+ * succeeds if func returns TRUE; *used_connection_id gets connection_id.
+ * NULL restores the network. */
+typedef gboolean (*sip_transport_send_func)(enum sip_transport_protocol protocol, const char *host, guint16 port,
+                                            guint connection_id, const char *data, gsize length, void *user_data);
+void sip_transport_layer_set_send_override(struct sip_transport_layer *layer, sip_transport_send_func func,
+                                           void *user_data);
+
+/* Delivers bytes as if they had arrived from peer, through the same checks
+ * as the network: for UDP one datagram (over SIP_MAX_MESSAGE_SIZE dropped,
+ * CRLF keep-alives ignored); for TCP/TLS a stream segment, framed by
+ * Content-Length (complete messages are delivered; an incomplete tail, an
+ * oversize message or unframeable bytes are dropped as a connection would). */
+void sip_transport_inject(struct sip_transport_layer *layer, const struct sip_transport_peer *peer,
+                          const char *data, gsize length);
+
+/* Outgoing stream connections that fail before they open (connection
+ * refused, unreachable, TLS handshake failed) are reported to func with
+ * their id, from the main context (never from inside sip_transport_send()),
+ * so the transactions waiting on them can fail at once. */
+typedef void (*sip_transport_failure_func)(guint connection_id, void *user_data);
+void sip_transport_layer_set_failure_callback(struct sip_transport_layer *layer, sip_transport_failure_func func,
+                                              void *user_data);
 
 /* The Content-Length framing of a stream (§18.3), exposed for unit tests. */
 enum sip_frame_result

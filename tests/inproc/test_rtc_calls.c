@@ -399,6 +399,39 @@ static void test_redirect_fail_on_redirect(void **state)
     IRTCSession_Release(session);
 }
 
+/* D.8: a session created with a profile goes through the profile's proxy (here carol's
+ * address stands in for the proxy: the INVITE for bob reaches her, not him). */
+static void test_profile_proxy(void **state)
+{
+    struct three *t = *state;
+    IRTCClientProvisioning *provisioning;
+    IRTCProfile *profile;
+    IRTCSession *session;
+    BSTR xml, uri = bstr(t->b.uri);
+    char *text = g_strdup_printf("<provision key=\"k1\" name=\"proxy test\"><user uri=\"sip:alice@127.0.0.1\"/>"
+                                 "<sipsrv addr=\"127.0.0.1:%u\" protocol=\"UDP\" auth=\"digest\" role=\"proxy\">"
+                                 "<session party=\"first\" type=\"pc2pc\"/></sipsrv></provision>", t->c.port);
+
+    xml = bstr(text);
+    g_free(text);
+    IRTCClient_QueryInterface(t->a.client, &IID_IRTCClientProvisioning, (void **)&provisioning);
+    assert_int_equal(IRTCClientProvisioning_CreateProfile(provisioning, xml, &profile), S_OK);
+    assert_int_equal(IRTCClientProvisioning_EnableProfile(provisioning, profile, 0), S_OK);
+    assert_int_equal(IRTCClient_CreateSession(t->a.client, RTCST_PC_TO_PC, NULL, profile, RTCCS_FORCE_PROFILE,
+                                              &session), S_OK);
+    assert_int_equal(IRTCSession_AddParticipant(session, uri, NULL, NULL), S_OK);
+    assert_true(party_wait(&t->c, "session INCOMING 0", WAIT));
+    assert_int_equal(t->b.log->len, 0);
+    IRTCSession_Terminate(session, RTCTR_NORMAL);
+    assert_true(party_wait(&t->c, "session DISCONNECTED 0", WAIT));
+    assert_int_equal(IRTCClientProvisioning_DisableProfile(provisioning, profile), S_OK);
+    IRTCSession_Release(session);
+    IRTCProfile_Release(profile);
+    IRTCClientProvisioning_Release(provisioning);
+    SysFreeString(xml);
+    SysFreeString(uri);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] =
@@ -416,6 +449,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_answer_mode_auto_accept, setup_two, teardown_two),
         cmocka_unit_test_setup_teardown(test_forward_followed, setup_three, teardown_three),
         cmocka_unit_test_setup_teardown(test_redirect_fail_on_redirect, setup_three, teardown_three),
+        cmocka_unit_test_setup_teardown(test_profile_proxy, setup_three, teardown_three),
     };
     return cmocka_run_group_tests_name("rtc calls", tests, NULL, NULL);
 }

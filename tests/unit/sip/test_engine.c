@@ -187,7 +187,16 @@ static void on_refer_progress(struct sip_refer *refer, enum sip_refer_progress p
         record(user_data, "refer %s %u", progress_names[progress], code);
 }
 
+static void party_start_on(struct party *party, const char *name, enum sip_transport_protocol protocol,
+                           const char *address);
+
 static void party_start(struct party *party, const char *name, enum sip_transport_protocol protocol)
+{
+    party_start_on(party, name, protocol, "127.0.0.1");
+}
+
+static void party_start_on(struct party *party, const char *name, enum sip_transport_protocol protocol,
+                           const char *address)
 {
     struct sip_engine_callbacks callbacks = { 0 };
     struct sip_refer_callbacks refer_callbacks = { on_refer_received, on_refer_progress };
@@ -205,9 +214,9 @@ static void party_start(struct party *party, const char *name, enum sip_transpor
     party->engine = sip_engine_new(NULL, &callbacks, party, &error);
     assert_non_null(party->engine);
     sip_engine_set_refer_callbacks(party->engine, &refer_callbacks);
-    assert_true(sip_engine_listen(party->engine, protocol, "127.0.0.1", 0, &party->port, &error));
-    party->uri = g_strdup_printf("sip:%s@127.0.0.1:%u%s", name, party->port,
-                                 protocol == SIP_TRANSPORT_TCP ? ";transport=tcp" : "");
+    assert_true(sip_engine_listen(party->engine, protocol, address, 0, &party->port, &error));
+    party->uri = g_strdup_printf(strchr(address, ':') ? "sip:%s@[%s]:%u%s" : "sip:%s@%s:%u%s", name, address,
+                                 party->port, protocol == SIP_TRANSPORT_TCP ? ";transport=tcp" : "");
 }
 
 static void party_stop(struct party *party)
@@ -308,6 +317,53 @@ static void test_call_tcp(void **state)
 {
     (void)state;
     basic_call(SIP_TRANSPORT_TCP);
+}
+
+static gboolean have_ipv6_loopback(void)
+{
+    GSocketAddress *address = g_inet_socket_address_new_from_string("::1", 0);
+    GSocket *socket = g_socket_new(G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
+    gboolean ok = socket && g_socket_bind(socket, address, FALSE, NULL);
+
+    g_clear_object(&socket);
+    g_object_unref(address);
+    return ok;
+}
+
+static void ipv6_call(enum sip_transport_protocol protocol)
+{
+    struct party alice, bob;
+    struct sip_call *call;
+    const char *address;
+    guint16 port;
+
+    if (!have_ipv6_loopback())
+        skip();
+    party_start_on(&alice, "alice", protocol, "::1");
+    party_start_on(&bob, "bob", protocol, "::1");
+    call = call_party(&alice, &bob);
+    assert_true(wait_event(&alice, "out connected 200", 5));
+    assert_true(wait_event(&bob, "in connected 200", 5));
+    /* SDP says IP6 and the media address is ::1. */
+    assert_true(sip_call_get_remote_media(call, &address, &port));
+    assert_string_equal(address, "::1");
+    assert_true(API(sip_call_hangup(call, NULL)));
+    assert_true(wait_event(&bob, "ended remote-hangup", 5));
+    sip_call_unref(call);
+    party_stop(&alice);
+    party_stop(&bob);
+}
+
+static void test_call_ipv6_udp(void **state)
+{
+    (void)state;
+    ipv6_call(SIP_TRANSPORT_UDP);
+}
+
+static void test_call_ipv6_tcp(void **state)
+{
+    (void)state;
+    ipv6_call(SIP_TRANSPORT_TCP);
 }
 
 static void test_hold_resume(void **state)
@@ -765,6 +821,8 @@ int main(void)
     {
         cmocka_unit_test(test_call_udp),
         cmocka_unit_test(test_call_tcp),
+        cmocka_unit_test(test_call_ipv6_udp),
+        cmocka_unit_test(test_call_ipv6_tcp),
         cmocka_unit_test(test_hold_resume),
         cmocka_unit_test(test_glare),
         cmocka_unit_test(test_messages),
