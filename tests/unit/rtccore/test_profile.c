@@ -531,7 +531,7 @@ static void test_accepted_variants(void **state)
         PROVISION(USER SRV(L"addr=\"r\" protocol=\"UDP\" role=\"registrar\"")),
         PROVISION(USER UDP_PROXY SRV(L"addr=\"p2\" protocol=\"TCP\" role=\"proxy\"")),
         /* sip: prefix on addr, IPv4, IPv6 */
-        PROVISION(USER SRV(L"addr=\"sip:10.0.0.1:5062\" protocol=\"UDP\" role=\"proxy\"")),
+        PROVISION(USER SRV(L"addr=\"sip:192.0.2.1:5062\" protocol=\"UDP\" role=\"proxy\"")),
         PROVISION(USER SRV(L"addr=\"[::1]\" protocol=\"UDP\" role=\"proxy\"")),
         /* URIs: host only, host:port, parameters, headers, sips */
         PROVISION(L"<user uri=\"example.com\"/>" UDP_PROXY),

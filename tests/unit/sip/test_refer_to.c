@@ -126,11 +126,11 @@ static void test_build_with_replaces(void **state)
 
     (void)state;
     /* How the engine puts an attended transfer together. */
-    replaces = sip_replaces_build("8a3f@10.0.0.1", "to1", "from1", FALSE);
+    replaces = sip_replaces_build("8a3f@192.0.2.1", "to1", "from1", FALSE);
     escaped = sip_replaces_escape(replaces);
-    uri = g_strdup_printf("sip:carol@10.0.0.3:5062?Replaces=%s", escaped);
+    uri = g_strdup_printf("sip:carol@192.0.2.3:5062?Replaces=%s", escaped);
     value = sip_refer_to_build(uri, NULL);
-    assert_string_equal(value, "<sip:carol@10.0.0.3:5062?Replaces=8a3f%4010.0.0.1%3Bto-tag%3Dto1%3Bfrom-tag%3Dfrom1>");
+    assert_string_equal(value, "<sip:carol@192.0.2.3:5062?Replaces=8a3f%40192.0.2.1%3Bto-tag%3Dto1%3Bfrom-tag%3Dfrom1>");
     g_free(value);
     g_free(uri);
     g_free(escaped);

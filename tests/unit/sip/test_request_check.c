@@ -115,7 +115,7 @@ static void test_rejection_of_unparseable(void **state)
 {
     const char *text = "INVITE sip:b@127.0.0.1 SIP/2.0\r\n"
                        "v: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK1\r\n"
-                       "Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK0\r\n"
+                       "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK0\r\n"
                        "i: broken@127.0.0.1\r\n"
                        "f: <<<garbage\r\n"
                        "To: <sip:b@127.0.0.1>\r\n"
@@ -132,7 +132,7 @@ static void test_rejection_of_unparseable(void **state)
     assert_string_equal(response,
                         "SIP/2.0 400 Malformed From Header\r\n"
                         "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK1\r\n"
-                        "Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK0\r\n"
+                        "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK0\r\n"
                         "Call-ID: broken@127.0.0.1\r\n"
                         "From: <<<garbage\r\n"
                         "To: <sip:b@127.0.0.1>;tag=t4g\r\n"
