@@ -453,7 +453,9 @@ static gboolean on_signal(gpointer data)
 {
     (void)data;
     g_main_loop_quit(loop);
-    return G_SOURCE_REMOVE;
+    /* timeout(1) passes SIGTERM on to the child and to its process group, so a second
+     * one can follow the first: keep handling them, or the second kills us. */
+    return G_SOURCE_CONTINUE;
 }
 
 int main(int argc, char **argv)

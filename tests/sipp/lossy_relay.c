@@ -82,7 +82,7 @@ static gboolean from_server(GSocket *socket, GIOCondition condition, gpointer da
 static gboolean quit(gpointer data)
 {
     g_main_loop_quit(data);
-    return G_SOURCE_REMOVE;
+    return G_SOURCE_CONTINUE;   /* a second SIGTERM (timeout(1) signals the group too) must not kill us */
 }
 
 static GSocket *udp_socket(const char *address, int port, GError **error)
