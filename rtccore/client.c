@@ -97,12 +97,6 @@ static struct client *impl_from_IConnectionPointContainer(IConnectionPointContai
     return CONTAINING_RECORD(iface, struct client, IConnectionPointContainer_iface);
 }
 
-static HRESULT client_not_built(const char *method)
-{
-    g_debug("%s: not built yet (docs/status.md)", method);
-    return E_NOTIMPL;
-}
-
 /* Every method but the IUnknown ones runs on the client's own thread only (STA). */
 static HRESULT client_check_thread(const struct client *client)
 {
@@ -1067,157 +1061,157 @@ static HRESULT WINAPI client_get_AllowedPorts(IRTCClient2 *iface, LONG transport
 
 static HRESULT WINAPI client_put_Volume(IRTCClient2 *iface, RTC_AUDIO_DEVICE enDevice, LONG lVolume)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_get_Volume(IRTCClient2 *iface, RTC_AUDIO_DEVICE enDevice, LONG *plVolume)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_put_AudioMuted(IRTCClient2 *iface, RTC_AUDIO_DEVICE enDevice, VARIANT_BOOL fMuted)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_get_AudioMuted(IRTCClient2 *iface, RTC_AUDIO_DEVICE enDevice, VARIANT_BOOL *pfMuted)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_get_IVideoWindow(IRTCClient2 *iface, RTC_VIDEO_DEVICE enDevice, IVideoWindow **ppIVideoWindow)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_put_PreferredAudioDevice(IRTCClient2 *iface, RTC_AUDIO_DEVICE enDevice, BSTR bstrDeviceName)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_get_PreferredAudioDevice(IRTCClient2 *iface, RTC_AUDIO_DEVICE enDevice, BSTR *pbstrDeviceName)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_put_PreferredVolume(IRTCClient2 *iface, RTC_AUDIO_DEVICE enDevice, LONG lVolume)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_get_PreferredVolume(IRTCClient2 *iface, RTC_AUDIO_DEVICE enDevice, LONG *plVolume)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_put_PreferredAEC(IRTCClient2 *iface, VARIANT_BOOL bEnable)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_get_PreferredAEC(IRTCClient2 *iface, VARIANT_BOOL *pbEnabled)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_put_PreferredVideoDevice(IRTCClient2 *iface, BSTR bstrDeviceName)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_get_PreferredVideoDevice(IRTCClient2 *iface, BSTR *pbstrDeviceName)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_get_ActiveMedia(IRTCClient2 *iface, LONG *plMediaType)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_put_MaxBitrate(IRTCClient2 *iface, LONG lMaxBitrate)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_get_MaxBitrate(IRTCClient2 *iface, LONG *plMaxBitrate)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_put_TemporalSpatialTradeOff(IRTCClient2 *iface, LONG lValue)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_get_TemporalSpatialTradeOff(IRTCClient2 *iface, LONG *plValue)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_get_NetworkQuality(IRTCClient2 *iface, LONG *plNetworkQuality)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_StartT120Applet(IRTCClient2 *iface, RTC_T120_APPLET enApplet)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_StopT120Applets(IRTCClient2 *iface)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_get_IsT120AppletRunning(IRTCClient2 *iface, RTC_T120_APPLET enApplet, VARIANT_BOOL *pfRunning)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_PlayRing(IRTCClient2 *iface, RTC_RING_TYPE enType, VARIANT_BOOL bPlay)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_SendDTMF(IRTCClient2 *iface, RTC_DTMF enDTMF)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_InvokeTuningWizard(IRTCClient2 *iface, OAHWND hwndParent)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_get_IsTuned(IRTCClient2 *iface, VARIANT_BOOL *pfTuned)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_InvokeTuningWizardEx(IRTCClient2 *iface, OAHWND hwndParent, VARIANT_BOOL fAllowAudio, VARIANT_BOOL fAllowVideo)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_CreateSessionWithDescription(IRTCClient2 *iface, BSTR bstrContentType, BSTR bstrSessionDescription, IRTCProfile *pProfile, LONG lFlags, IRTCSession2 **ppSession2)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_SetSessionDescriptionManager(IRTCClient2 *iface, IRTCSessionDescriptionManager *pSessionDescriptionManager)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_put_PreferredSecurityLevel(IRTCClient2 *iface, RTC_SECURITY_TYPE enSecurityType, RTC_SECURITY_LEVEL enSecurityLevel)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI client_get_PreferredSecurityLevel(IRTCClient2 *iface, RTC_SECURITY_TYPE enSecurityType, RTC_SECURITY_LEVEL *penSecurityLevel)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static const IRTCClient2Vtbl client_vtbl =
@@ -1381,13 +1375,13 @@ static HRESULT WINAPI provisioning_EnableProfileEx(IRTCClientProvisioning2 *ifac
                                                   LONG flags, LONG roaming_flags)
 {
     if (roaming_flags)
-        return client_not_built("EnableProfileEx with roaming");
+        return com_not_built("EnableProfileEx with roaming");
     return provisioning_EnableProfile(iface, profile, flags);
 }
 
 static HRESULT WINAPI provisioning_GetProfile(IRTCClientProvisioning2 *iface, BSTR bstrUserAccount, BSTR bstrUserPassword, BSTR bstrUserURI, BSTR bstrServer, LONG lTransport, LONG_PTR lCookie)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI provisioning_get_SessionCapabilities(IRTCClientProvisioning2 *iface, LONG *capabilities)
@@ -1477,7 +1471,7 @@ static HRESULT WINAPI ports_GetPortRange(IRTCClientPortManagement *iface, RTC_PO
 
 static HRESULT WINAPI ports_StopListenAddressAndPort(IRTCClientPortManagement *iface, BSTR bstrInternalLocalAddress, LONG lInternalLocalPort)
 {
-    return client_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static const IRTCClientPortManagementVtbl ports_vtbl =

@@ -36,12 +36,6 @@ IRTCSession *session_iface(struct session *session)
     return (IRTCSession *)&session->IRTCSession2_iface;
 }
 
-static HRESULT session_not_built(const char *method)
-{
-    g_debug("%s: not built yet (docs/status.md)", method);
-    return E_NOTIMPL;
-}
-
 static BOOL is_call_type(RTC_SESSION_TYPE type)
 {
     return type == RTCST_PC_TO_PC || type == RTCST_PC_TO_PHONE;
@@ -1082,17 +1076,17 @@ static HRESULT WINAPI session_SendMessageStatus(IRTCSession2 *iface, RTC_MESSAGI
 
 static HRESULT WINAPI session_AddStream(IRTCSession2 *iface, LONG media_type, LONG_PTR cookie)
 {
-    return session_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI session_RemoveStream(IRTCSession2 *iface, LONG media_type, LONG_PTR cookie)
 {
-    return session_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI session_put_EncryptionKey(IRTCSession2 *iface, LONG media_type, BSTR key)
 {
-    return session_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI session_SendInfo(IRTCSession2 *iface, BSTR header, BSTR info, LONG_PTR cookie)
@@ -1136,29 +1130,29 @@ static HRESULT WINAPI session_SendInfo(IRTCSession2 *iface, BSTR header, BSTR in
 static HRESULT WINAPI session_put_PreferredSecurityLevel(IRTCSession2 *iface, RTC_SECURITY_TYPE type,
                                                          RTC_SECURITY_LEVEL level)
 {
-    return session_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI session_get_PreferredSecurityLevel(IRTCSession2 *iface, RTC_SECURITY_TYPE type,
                                                          RTC_SECURITY_LEVEL *level)
 {
-    return session_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI session_IsSecurityEnabled(IRTCSession2 *iface, RTC_SECURITY_TYPE type, VARIANT_BOOL *enabled)
 {
-    return session_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI session_AnswerWithSessionDescription(IRTCSession2 *iface, BSTR content_type, BSTR description)
 {
-    return session_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI session_ReInviteWithSessionDescription(IRTCSession2 *iface, BSTR content_type,
                                                              BSTR description, LONG_PTR cookie)
 {
-    return session_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static const IRTCSession2Vtbl session_vtbl =

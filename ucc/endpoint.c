@@ -93,12 +93,6 @@ static struct ucc_endpoint *impl_from_IConnectionPointContainer(IConnectionPoint
     return CONTAINING_RECORD(iface, struct ucc_endpoint, IConnectionPointContainer_iface);
 }
 
-static HRESULT endpoint_not_built(const char *method)
-{
-    g_debug("%s: not built yet (docs/status.md)", method);
-    return E_NOTIMPL;
-}
-
 /* ---- for the other families ---------------------------------------------------------------- */
 
 void ucc_endpoint_add_ref(struct ucc_endpoint *endpoint)
@@ -1048,7 +1042,7 @@ static HRESULT WINAPI signaling_get_CredentialCache(IUccServerSignalingSettings 
 static HRESULT WINAPI signaling_FindServer(IUccServerSignalingSettings *iface, BSTR domain,
                                            IUccOperationContext *operation)
 {
-    return endpoint_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI signaling_CreateSignalingServer(IUccServerSignalingSettings *iface, BSTR address,
@@ -1120,12 +1114,12 @@ static HRESULT WINAPI session_manager_CreateSession(IUccSessionManager *iface, U
 static HRESULT WINAPI session_manager_RegisterSessionDescriptionEvaluator(IUccSessionManager *iface,
                                                                           _IUccSessionDescriptionEvaluator *evaluator)
 {
-    return endpoint_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI session_manager_UnregisterSessionDescriptionEvaluator(IUccSessionManager *iface)
 {
-    return endpoint_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static const IUccSessionManagerVtbl session_manager_vtbl =

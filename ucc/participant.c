@@ -15,12 +15,6 @@
 #include "ucc_private.h"
 #include "sip/sip_call.h"
 
-static HRESULT participant_not_built(const char *method)
-{
-    g_debug("%s: not built yet (docs/status.md)", method);
-    return E_NOTIMPL;
-}
-
 /* ---- IUccSessionParticipantEndpoint ---------------------------------------------------------- */
 
 struct participant_endpoint
@@ -475,7 +469,7 @@ static HRESULT WINAPI participant_CreateParticipantEndpoint(IUccSessionParticipa
                                                             BSTR endpoint_id, IUccContext *context,
                                                             IUccSessionParticipantEndpoint **endpoint)
 {
-    return participant_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI participant_CopyParticipantEndpoint(IUccSessionParticipant *iface,
@@ -483,21 +477,21 @@ static HRESULT WINAPI participant_CopyParticipantEndpoint(IUccSessionParticipant
                                                           IUccContext *context,
                                                           IUccSessionParticipantEndpoint **endpoint)
 {
-    return participant_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI participant_AddParticipantEndpoint(IUccSessionParticipant *iface,
                                                          IUccSessionParticipantEndpoint *endpoint,
                                                          IUccOperationContext *operation)
 {
-    return participant_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI participant_RemoveParticipantEndpoint(IUccSessionParticipant *iface,
                                                             IUccSessionParticipantEndpoint *endpoint,
                                                             IUccOperationContext *operation)
 {
-    return participant_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static const IUccSessionParticipantVtbl participant_vtbl =
@@ -633,7 +627,7 @@ static HRESULT WINAPI av_participant_get_Channels(IUccAudioVideoSessionParticipa
 static HRESULT WINAPI av_participant_UpdateChannels(IUccAudioVideoSessionParticipant *iface,
                                                     IUccOperationContext *operation)
 {
-    return participant_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 /* No media encryption (SRTP) yet. */

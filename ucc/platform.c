@@ -72,12 +72,6 @@ static struct ucc_platform *impl_from_IConnectionPointContainer(IConnectionPoint
     return CONTAINING_RECORD(iface, struct ucc_platform, IConnectionPointContainer_iface);
 }
 
-static HRESULT platform_not_built(const char *method)
-{
-    g_debug("%s: not built yet (docs/status.md)", method);
-    return E_NOTIMPL;
-}
-
 /* ---- shared small helpers ------------------------------------------------------------------ */
 
 char *ucc_utf8(const WCHAR *str)
@@ -437,7 +431,7 @@ static HRESULT WINAPI platform_CreateProxyEndpoint(IUccPlatform *iface, UCC_ENDP
                                                    IUccEndpoint *controlling, IUccUri *uri, BSTR endpoint_id,
                                                    IUccContext *context, IUccEndpoint **endpoint)
 {
-    return platform_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 static HRESULT WINAPI platform_Shutdown(IUccPlatform *iface, IUccOperationContext *operation)

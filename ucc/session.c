@@ -49,12 +49,6 @@ static struct ucc_session *impl_from_IConnectionPointContainer(IConnectionPointC
     return CONTAINING_RECORD(iface, struct ucc_session, IConnectionPointContainer_iface);
 }
 
-static HRESULT session_not_built(const char *method)
-{
-    g_debug("%s: not built yet (docs/status.md)", method);
-    return E_NOTIMPL;
-}
-
 IUccSession *ucc_session_iface(struct ucc_session *session)
 {
     return &session->IUccSession_iface;
@@ -1345,7 +1339,7 @@ static HRESULT WINAPI av_session_GetEncryptionParameters(IUccAudioVideoSession *
 static HRESULT WINAPI av_session_PublishSessionMetrics(IUccAudioVideoSession *iface, BSTR server,
                                                        IUccOperationContext *operation)
 {
-    return session_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 /* ICE is never used (the engine offers host candidates only): the flag is kept for the application. */
@@ -1429,7 +1423,7 @@ static ULONG WINAPI call_control_Release(IUccSessionCallControl *iface)
 static HRESULT WINAPI call_control_Alternate(IUccSessionCallControl *iface, IUccSession *active,
                                              IUccOperationContext *operation)
 {
-    return session_not_built(__func__);
+    return com_not_built(__func__);
 }
 
 /* REFER in this AV session's call; the progress is OnBlindTransfer (transfer.c). */

@@ -130,3 +130,9 @@ HRESULT WINAPI CoCreateInstance(REFCLSID clsid, IUnknown *outer, DWORD context, 
     IClassFactory_Release(factory);
     return hr;
 }
+
+HRESULT com_not_built(const char *method)
+{
+    g_debug("%s: not built yet (docs/status.md)", method);
+    return E_NOTIMPL;
+}

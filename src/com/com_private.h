@@ -99,6 +99,12 @@ HRESULT dispatch_get_ids_of_names(const struct dispatch_table *table, LPOLESTR *
 HRESULT dispatch_invoke(const struct dispatch_table *table, IDispatch *iface, DISPID dispid,
                         WORD flags, DISPPARAMS *params, VARIANT *result, UINT *arg_err);
 
+/* ---- methods not built yet ---------------------------------------------------- */
+
+/* What every declared-but-not-built method returns: E_NOTIMPL, noted in the debug
+ * log. docs/status.md lists these methods (tools/gen-status.py finds the calls). */
+HRESULT com_not_built(const char *method);
+
 /* ---- strings ---------------------------------------------------------------- */
 
 /* UTF-8 <-> BSTR/WCHAR conversions for the layers above the engine. */
