@@ -261,6 +261,12 @@ static gboolean parse_answer(const char *text)
     return TRUE;
 }
 
+static gboolean quit_loop(gpointer data)
+{
+    g_main_loop_quit(loop);
+    return G_SOURCE_REMOVE;
+}
+
 int main(int argc, char **argv)
 {
     char *listen = NULL, *uri_text = NULL, *answer = NULL, *refer = NULL;
@@ -342,6 +348,10 @@ int main(int argc, char **argv)
         g_io_add_watch(input, G_IO_IN | G_IO_HUP, on_stdin, NULL);
     }
     g_timeout_add_seconds(timeout, timed_out, NULL);
+    g_main_loop_run(loop);
+    /* The session is over for us at once; let the last ACK or BYE answer arrive
+     * before the transports close (a TCP peer would see a reset otherwise). */
+    g_timeout_add(300, quit_loop, NULL);
     g_main_loop_run(loop);
 
     if (pending)

@@ -80,6 +80,12 @@ static gboolean give_up(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+static gboolean quit_loop(gpointer data)
+{
+    g_main_loop_quit(loop);
+    return G_SOURCE_REMOVE;
+}
+
 int main(int argc, char **argv)
 {
     char *bind = NULL, *from = NULL;
@@ -148,6 +154,9 @@ int main(int argc, char **argv)
     }
     if (give_up_timer)
         g_source_remove(give_up_timer);
+    /* Let the BYE's answer arrive before the transports close. */
+    g_timeout_add(300, quit_loop, NULL);
+    g_main_loop_run(loop);
     if (hangup_timer)
         g_source_remove(hangup_timer);
 
