@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "rtc_party.h"
+#include "../common/test_time.h"
 
 static const char *const session_states[] = { "IDLE", "INCOMING", "ANSWERING", "INPROGRESS", "CONNECTED",
                                               "DISCONNECTED", "HOLD", "REFER" };
@@ -396,7 +397,7 @@ static gboolean timed_out(gpointer data)
 gboolean party_wait(struct party *party, const char *line, int timeout_ms)
 {
     gboolean expired = FALSE;
-    guint timer = g_timeout_add(timeout_ms, timed_out, &expired);
+    guint timer = g_timeout_add(test_ms(timeout_ms), timed_out, &expired);
 
     while (!log_has(party, line) && !expired)
         g_main_context_iteration(NULL, TRUE);

@@ -17,6 +17,7 @@
  */
 #include "test_ucc_party.h"
 #include "rtc_party.h"
+#include "../common/test_time.h"
 
 #define S_202 "0x00ef00ca"
 #define S_100 "0x00ef0064"
@@ -72,7 +73,7 @@ static void wait_connected(struct three *t)
 static gboolean wait_transfer(struct ucc_party *party)
 {
     gboolean expired = FALSE;
-    guint timer = g_timeout_add(UCC_WAIT, ucc_sink_timed_out, &expired);
+    guint timer = g_timeout_add(test_ms(UCC_WAIT), ucc_sink_timed_out, &expired);
 
     while (!party->sink.transfer && !expired)
         g_main_context_iteration(NULL, TRUE);

@@ -10,7 +10,12 @@
 #
 # Exit status: 0 pass, 1 fail, 77 skip (ctest SKIP_RETURN_CODE).
 
-TL_LIMIT=${TL_LIMIT:-25}        # seconds any one program may run
+# RTCSHIM_TEST_TIME_SCALE (a whole number, default 1) multiplies every bound
+# here and the number after each --timeout/-timeout given to a program, so a
+# busy machine gets longer bounds (tests/common/test_time.h).
+TL_SCALE=${RTCSHIM_TEST_TIME_SCALE:-1}
+case $TL_SCALE in ''|*[!0-9]*|0) TL_SCALE=1 ;; esac
+TL_LIMIT=$(( ${TL_LIMIT:-25} * TL_SCALE ))   # seconds any one program may run
 declare -A TL_PID TL_RC
 TL_FAILURES=()
 TL_ORDER=()
@@ -94,8 +99,18 @@ tl_setup()
 # from $TL_STDIN (default /dev/null).
 tl_bg()
 {
-    local name=$1
+    local name=$1 a n next="" args=()
     shift
+    for a in "$@"; do
+        if [ -n "$next" ]; then
+            n=${a%s}
+            [[ $n =~ ^[0-9]+$ ]] && a=$((n * TL_SCALE))${a#"$n"}
+            next=""
+        fi
+        [[ $a == --timeout || $a == -timeout ]] && next=1
+        args+=("$a")
+    done
+    set -- "${args[@]}"
     timeout -k 3 "$TL_LIMIT" "$@" >"$TL_WORK/$name.log" 2>&1 <"${TL_STDIN:-/dev/null}" &
     TL_PID[$name]=$!
     TL_ORDER+=("$name")
@@ -118,12 +133,12 @@ tl_fg()
     tl_wait "$1"
 }
 
-# tl_wait_port PROTO PORT: until something listens there (at most ~5 s).
+# tl_wait_port PROTO PORT: until something listens there (at most ~5 s, scaled).
 tl_wait_port()
 {
     local proto=$1 port=$2 _ flag
     [ "$proto" = tcp ] && flag=-Hltn || flag=-Hlun
-    for _ in $(seq 50); do
+    for _ in $(seq $((50 * TL_SCALE))); do
         ss $flag "sport = :$port" 2>/dev/null | grep -q . && return 0
         sleep 0.1
     done
@@ -135,7 +150,7 @@ tl_wait_port()
 tl_wait_line()
 {
     local name=$1 re=$2 limit=${3:-10} _
-    for _ in $(seq $((limit * 10))); do
+    for _ in $(seq $((limit * 10 * TL_SCALE))); do
         grep -Eq -- "$re" "$TL_WORK/$name.log" 2>/dev/null && return 0
         sleep 0.1
     done

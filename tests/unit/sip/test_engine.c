@@ -14,6 +14,7 @@
 #include "sip/sip_call.h"
 #include "sip/sip_engine.h"
 #include "sip/sip_refer.h"
+#include "../../common/test_time.h"
 
 static gboolean in_api;
 
@@ -237,7 +238,7 @@ static void party_stop(struct party *party)
 /* Runs the loop until party has seen event, for at most seconds. */
 static gboolean wait_event(struct party *party, const char *event, int seconds)
 {
-    gint64 deadline = g_get_monotonic_time() + seconds * G_USEC_PER_SEC;
+    gint64 deadline = g_get_monotonic_time() + (gint64)test_seconds(seconds) * G_USEC_PER_SEC;
 
     while (!has_event(party, event) && g_get_monotonic_time() < deadline)
         g_main_context_iteration(NULL, TRUE);
@@ -676,7 +677,7 @@ static void raw_peer_stop(struct raw_peer *peer)
  * dropped), waiting up to 5 s while the engine runs. */
 static char *raw_peer_expect(struct raw_peer *peer, const char *prefix)
 {
-    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    gint64 deadline = g_get_monotonic_time() + (gint64)test_seconds(5) * G_USEC_PER_SEC;
     char buffer[65536];
 
     while (g_get_monotonic_time() < deadline)

@@ -16,6 +16,7 @@
 #include "sip/sip_engine.h"
 #include "sip/sip_refer.h"
 #include "sip/sip_register.h"
+#include "../../common/test_time.h"
 
 /* ---- a media backend that checks its streams die before it does ---------------------- */
 
@@ -128,7 +129,7 @@ static gboolean has_event(struct party *party, const char *event)
 
 static gboolean wait_event(struct party *party, const char *event, double seconds)
 {
-    gint64 deadline = g_get_monotonic_time() + (gint64)(seconds * G_USEC_PER_SEC);
+    gint64 deadline = g_get_monotonic_time() + (gint64)(seconds * test_time_scale() * G_USEC_PER_SEC);
     guint i;
 
     while (!has_event(party, event) && g_get_monotonic_time() < deadline)

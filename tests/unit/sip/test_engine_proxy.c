@@ -14,6 +14,7 @@
 #include "sip/sip_call.h"
 #include "sip/sip_engine.h"
 #include "sip/sip_register.h"
+#include "../../common/test_time.h"
 
 struct raw_peer
 {
@@ -45,7 +46,7 @@ static void raw_peer_stop(struct raw_peer *peer)
 /* The next message starting with prefix (others dropped), up to 5 s. */
 static char *raw_peer_expect(struct raw_peer *peer, const char *prefix)
 {
-    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    gint64 deadline = g_get_monotonic_time() + (gint64)test_seconds(5) * G_USEC_PER_SEC;
     char buffer[65536];
 
     while (g_get_monotonic_time() < deadline)

@@ -17,6 +17,7 @@
 #include "sip/sip_call.h"
 #include "sip/sip_engine.h"
 #include "tls_fixtures.h"
+#include "../../common/test_time.h"
 
 #ifdef __SANITIZE_ADDRESS__
 const char *__asan_default_options(void);
@@ -57,7 +58,7 @@ static gboolean seen(const char *event)
 
 static gboolean wait_for(const char *event)
 {
-    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    gint64 deadline = g_get_monotonic_time() + (gint64)test_seconds(10) * G_USEC_PER_SEC;
 
     while (!seen(event) && g_get_monotonic_time() < deadline)
         g_main_context_iteration(NULL, TRUE);

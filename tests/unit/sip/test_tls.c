@@ -14,6 +14,7 @@
 
 #include "sip/transport.h"
 #include "tls_fixtures.h"
+#include "../../common/test_time.h"
 
 #ifdef __SANITIZE_ADDRESS__
 /* LeakSanitizer's exit-time scan crashes on the thread-local storage of the
@@ -57,7 +58,7 @@ static void received_init(struct received *received)
 /* Runs the loop until count messages are in, for at most 5 s. */
 static gboolean wait_for(GMainContext *context, struct received *received, guint count)
 {
-    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    gint64 deadline = g_get_monotonic_time() + (gint64)test_seconds(5) * G_USEC_PER_SEC;
 
     while (received->messages->len < count && g_get_monotonic_time() < deadline)
         if (!g_main_context_iteration(context, FALSE))

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "sip/transport.h"
+#include "../../common/test_time.h"
 
 /* ---- framing -------------------------------------------------------------------- */
 
@@ -140,7 +141,7 @@ static void received_init(struct received *received)
 /* Runs the loop until count messages are in, for at most 5 s. */
 static gboolean wait_for(GMainContext *context, struct received *received, guint count)
 {
-    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    gint64 deadline = g_get_monotonic_time() + (gint64)test_seconds(5) * G_USEC_PER_SEC;
 
     while (received->messages->len < count && g_get_monotonic_time() < deadline)
         if (!g_main_context_iteration(context, FALSE))

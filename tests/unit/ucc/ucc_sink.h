@@ -28,6 +28,7 @@
 #include <ocidl.h>
 #include <uccapi.h>
 #include <glib.h>
+#include "../../common/test_time.h"
 
 struct ucc_sink;
 struct ucc_sink_connection;
@@ -549,7 +550,7 @@ static inline gboolean ucc_sink_timed_out(gpointer data)
 static inline gboolean ucc_sink_wait(struct ucc_sink *sink, const char *line, int timeout_ms)
 {
     gboolean expired = FALSE;
-    guint timer = g_timeout_add(timeout_ms, ucc_sink_timed_out, &expired);
+    guint timer = g_timeout_add(test_ms(timeout_ms), ucc_sink_timed_out, &expired);
 
     while (!ucc_sink_has(sink, line) && !expired)
         g_main_context_iteration(NULL, TRUE);
