@@ -20,7 +20,8 @@
 # the same.
 set -u
 
-BUILD=${1:-$(dirname "$0")/../build}
+BENCH=$(cd "$(dirname "$0")" && pwd)
+BUILD=$(cd "${1:-$BENCH/../build}" && pwd)
 QUICK=${2:-}
 UAS=$BUILD/bench/bench_engine_uas
 [ -x "$UAS" ] || { echo "no $UAS: build the bench_engine_uas target first" >&2; exit 2; }
@@ -97,7 +98,8 @@ ramp() {
     echo "$name $best $best_cpu_ms $best_calls" >>summary.txt
 }
 
-echo "rtcshim SIP engine benchmark ($(nproc) CPUs, $(uname -r)); work dir $WORK"
+echo "rtcshim SIP engine benchmark; work dir $WORK"
+"$BENCH/stamp.sh"
 echo
 echo "== rising call rates, UDP, INVITE/200/ACK/BYE, ${STEP_SECONDS} s per step"
 : >summary.txt
