@@ -1,6 +1,7 @@
 /*
- * The INVITE session's side that faces the engine: what engine.c calls when
- * a message for a call arrives. The API side is sip_call.h.
+ * The INVITE session's side that faces the engine: what dispatch.c calls
+ * when a message for a call arrives. The API side is sip_call.h, the
+ * inside call_private.h.
  *
  * Internal to src/sip/ (libosip2 types). Every function is called from the
  * engine's receive or FSM path, never from an API call.

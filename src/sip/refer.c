@@ -20,10 +20,14 @@
 
 #include "call.h"
 #include "engine.h"
+#include "event_queue.h"
+#include "message.h"
 #include "refer.h"
 #include "refer_to.h"
 #include "replaces.h"
 #include "sipfrag.h"
+#include "timer_source.h"
+#include "transaction.h"
 
 /* Subscription-State expires we announce, and how long the transferor waits
  * for a NOTIFY before deciding the subscription is gone. */

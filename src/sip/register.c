@@ -1,6 +1,6 @@
 /*
  * The REGISTER client (RFC 3261 §10); see sip_register.h. Digest answers
- * to 401/407 are the engine's (engine.c), so a registration only sees the
+ * to 401/407 are the engine's (digest_retry.c), so a registration only sees the
  * final response of each REGISTER.
  */
 #ifndef G_LOG_DOMAIN
@@ -11,7 +11,12 @@
 #include <string.h>
 
 #include "engine.h"
+#include "event_queue.h"
+#include "message.h"
+#include "routing.h"
 #include "sipfrag.h"
+#include "timer_source.h"
+#include "transaction.h"
 
 #define DEFAULT_EXPIRES_S 3600
 #define REFRESH_MARGIN_S 32         /* refresh this early, or at half the time if shorter */

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "sip/engine.h"
+#include "sip/timer_source.h"
 #include "sip/sip_call.h"
 #include "sip/sip_refer.h"
 #include "sip/sip_register.h"

@@ -1,0 +1,139 @@
+/*
+ * The 2xx to an INVITE and its ACK, which live outside transactions
+ * (§13.3.1.4, §13.2.2.4): our 2xx (to an INVITE or re-INVITE) resent until
+ * its ACK comes, and sent again for a repeated INVITE; a 2xx we receive
+ * again (ACKed again) or from another fork (ACKed, then ended with BYE).
+ */
+
+#ifndef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "rtcshim"
+#endif
+
+#include "call_private.h"
+#include "message.h"
+#include "wire.h"
+
+void call_stop_2xx_retransmission(struct sip_call *call)
+{
+    call_timer_cancel(call, &call->retransmit_timer);
+    osip_message_free(call->pending_2xx);
+    call->pending_2xx = NULL;
+}
+
+static void retransmit_2xx(struct sip_engine *engine, void *data);
+
+void call_start_2xx_retransmission(struct sip_call *call, osip_message_t *response, guint32 cseq,
+                                   enum sip_transport_protocol protocol, guint connection_id, gboolean carries_offer)
+{
+    call_stop_2xx_retransmission(call);
+    call->pending_2xx = response;
+    call->pending_2xx_cseq = cseq;
+    call->pending_2xx_protocol = protocol;
+    call->pending_2xx_connection = connection_id;
+    call->pending_2xx_carries_offer = carries_offer;
+    call->retransmit_elapsed = 0;
+    /* §13.3.1.4: T1, doubling up to T2, over UDP; reliable transports only
+     * wait for the ACK (64*T1). */
+    call->retransmit_interval = protocol == SIP_TRANSPORT_UDP ? sip_timer_2xx_next_interval(0) : SIP_TIMER_64T1_MS;
+    call->retransmit_timer = call_timer_start(call, call->retransmit_interval, retransmit_2xx);
+}
+
+static void retransmit_2xx(struct sip_engine *engine, void *data)
+{
+    struct sip_call *call = data;
+
+    call->retransmit_timer = NULL;
+    if (!call->pending_2xx)
+        return;
+    call->retransmit_elapsed += call->retransmit_interval;
+    if (call->retransmit_elapsed >= SIP_TIMER_64T1_MS)
+    {
+        /* No ACK: the dialog is confirmed but the session must end (§13.3.1.4). */
+        g_message("call %s: no ACK for our 2xx", call->call_id);
+        call_stop_2xx_retransmission(call);
+        call_send_bye(call);
+        call_terminate(call, SIP_CALL_END_TIMEOUT, 408, "No ACK");
+        return;
+    }
+    engine_resend_response(engine, call->pending_2xx, call->pending_2xx_protocol, call->pending_2xx_connection);
+    call->retransmit_interval = sip_timer_2xx_next_interval(call->retransmit_interval);
+    call->retransmit_interval = MIN(call->retransmit_interval, SIP_TIMER_64T1_MS - call->retransmit_elapsed);
+    call->retransmit_timer = call_timer_start(call, call->retransmit_interval, retransmit_2xx);
+}
+
+void call_handle_ack(struct sip_call *call, osip_message_t *ack)
+{
+    char *answer;
+
+    if (!call->engine || !call->dialog || !sip_dialog_matches_request(call->dialog, ack))
+        return;
+    if (!call->pending_2xx || engine_cseq_number(ack) != call->pending_2xx_cseq)
+        return;     /* a retransmitted ACK */
+    if (call->pending_2xx_carries_offer && (answer = call_sdp_body(ack)))
+    {
+        call_take_answer(call, answer);
+        g_free(answer);
+    }
+    call_stop_2xx_retransmission(call);
+    if (call->bye_after_ack)
+    {
+        call_send_bye(call);
+        return;
+    }
+    if (call->state == SIP_CALL_STATE_ANSWERING)
+        call_set_state(call, SIP_CALL_STATE_CONNECTED);
+    call_maybe_reinvite(call);
+}
+
+void call_handle_invite_again(struct sip_call *call, osip_message_t *invite)
+{
+    if (call->engine && call->pending_2xx && engine_cseq_number(invite) == call->pending_2xx_cseq)
+        engine_resend_response(call->engine, call->pending_2xx, call->pending_2xx_protocol,
+                               call->pending_2xx_connection);
+}
+
+/* A 2xx no transaction wanted: a retransmission (ACK again) or a fork
+ * (§13.2.2.4: ACK it, then BYE it). */
+void call_handle_stray_2xx(struct sip_call *call, osip_message_t *response)
+{
+    const char *to_tag = sip_header_tag(response->to);
+    guint32 cseq = engine_cseq_number(response);
+    struct sip_dialog *fork;
+    osip_message_t *ack;
+
+    if (!call->engine || !to_tag)
+        return;
+    if (call->dialog && sip_dialog_matches_response(call->dialog, response))
+    {
+        if (call->last_ack && cseq == call->last_ack_cseq)
+            engine_send_ack(call->engine, call->last_ack, &call->ack_hop);
+        return;
+    }
+    if (call->incoming || !call->invite || cseq != call->invite_cseq)
+        return;
+    if (!call->dismissed_forks)
+        call->dismissed_forks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                      (GDestroyNotify)osip_message_free);
+    if ((ack = g_hash_table_lookup(call->dismissed_forks, to_tag)))
+    {
+        struct sip_next_hop hop;
+
+        if (sip_uri_next_hop(ack->req_uri, call->invite_hop.protocol, &hop))
+            engine_send_ack(call->engine, ack, &hop);
+        return;
+    }
+    if (!(fork = call_new_uac_dialog(call, response)))
+        return;
+    g_debug("call %s: dismissing the fork with tag %s", call->call_id, to_tag);
+    if ((ack = sip_dialog_build_ack(fork, cseq)))
+    {
+        struct sip_next_hop hop;
+
+        sip_dialog_next_hop(fork, &hop);
+        engine_send_ack(call->engine, ack, &hop);
+        g_hash_table_insert(call->dismissed_forks, g_strdup(to_tag), ack);
+    }
+    call_send_in_dialog(call, fork, sip_dialog_build_request(fork, "BYE"), &call_bye_user, sip_call_ref(call),
+                        (GDestroyNotify)sip_call_unref, NULL);
+    sip_dialog_free(fork);
+}

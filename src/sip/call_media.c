@@ -1,0 +1,209 @@
+/*
+ * A call's media: its stream (bound once, released when the call ends) and
+ * the SDP offer/answer exchange (RFC 3264) over sdp_offer_answer.c,
+ * including hold (§8.4) as the offers and answers express it.
+ */
+
+#ifndef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "rtcshim"
+#endif
+
+#include "call_private.h"
+#include "routing.h"
+
+/* The host part of a URI for picking our local address; NULL if none. */
+const char *call_peer_host(struct sip_call *call)
+{
+    if (call->dialog && call->dialog->remote_target)
+        return call->dialog->remote_target->host;
+    if (call->invite && call->invite->req_uri)
+        return call->invite->req_uri->host;
+    return NULL;
+}
+
+void call_release_stream(struct sip_call *call)
+{
+    if (call->stream)
+    {
+        sip_media_stream_free(call->stream);
+        call->stream = NULL;
+    }
+}
+
+/* Binds the call's media stream (once) and gives the address for SDP. */
+static gboolean call_ensure_stream(struct sip_call *call, enum sip_transport_protocol protocol, const char *peer,
+                                   char address[SIP_HOST_BUFFER_SIZE], GError **error)
+{
+    char bind_host[SIP_HOST_BUFFER_SIZE];
+    const char *advertised;
+
+    if (!engine_media_address(call->engine, protocol, peer, bind_host, &advertised))
+    {
+        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_NO_TRANSPORT, "no local address for media");
+        return FALSE;
+    }
+    g_strlcpy(address, advertised, SIP_HOST_BUFFER_SIZE);
+    if (call->stream)
+        return TRUE;
+    call->stream = sip_media_stream_new(call->engine->media, bind_host, error);
+    return call->stream != NULL;
+}
+
+void call_start_media(struct sip_call *call, const struct sip_media_params *negotiated)
+{
+    GError *error = NULL;
+
+    sip_media_params_clear(&call->media);
+    sip_media_params_copy(&call->media, negotiated);
+    call->media_negotiated = TRUE;
+    if (call->stream && !sip_media_stream_start(call->stream, negotiated, &error))
+    {
+        g_message("call %s: media did not start: %s", call->call_id, error->message);
+        g_error_free(error);
+    }
+}
+
+/* Updates the hold flags; reports a change. */
+void call_set_hold(struct sip_call *call, gboolean local_hold, gboolean remote_hold)
+{
+    if (call->local_hold == local_hold && call->remote_hold == remote_hold)
+        return;
+    call->local_hold = local_hold;
+    call->remote_hold = remote_hold;
+    call_report_media(call);
+}
+
+/* Our offer's direction (RFC 3264 §8.4): sendonly to hold, inactive if the
+ * stream was already recvonly (the peer holds us); sendrecv otherwise. */
+enum sip_media_direction call_offer_direction(struct sip_call *call)
+{
+    if (!call->want_local_hold)
+        return SIP_MEDIA_SENDRECV;
+    if (call->media_negotiated && !(call->media.direction & SIP_MEDIA_SENDONLY))
+        return SIP_MEDIA_INACTIVE;
+    return call->remote_hold ? SIP_MEDIA_INACTIVE : SIP_MEDIA_SENDONLY;
+}
+
+char *call_build_offer(struct sip_call *call, enum sip_transport_protocol protocol, const char *peer,
+                       enum sip_media_direction direction, GError **error)
+{
+    char address[SIP_HOST_BUFFER_SIZE];
+    sdp_message_t *sdp;
+    char *text;
+
+    if (!call_ensure_stream(call, protocol, peer, address, error))
+        return NULL;
+    sdp = sip_sdp_build_offer(&call->origin, address, sip_media_stream_get_port(call->stream), direction, error);
+    if (!sdp)
+        return NULL;
+    text = sip_sdp_to_string(sdp);
+    sdp_message_free(sdp);
+    call->offered_direction = direction;
+    return text;
+}
+
+/* Answers a received offer; *code gets 400/488/500 on failure. With apply
+ * FALSE nothing changes yet: the answer, what it agreed and the offer's hold
+ * are kept in call->prepared_* for use_prepared_answer(). */
+char *call_build_answer(struct sip_call *call, const char *offer_text, enum sip_transport_protocol protocol,
+                        const char *peer, gboolean apply, guint *code)
+{
+    struct sip_media_params negotiated = { 0 };
+    char address[SIP_HOST_BUFFER_SIZE];
+    GError *error = NULL;
+    sdp_message_t *offer, *answer;
+    gboolean remote_hold;
+    char *text = NULL;
+
+    *code = 488;
+    if (!(offer = sip_sdp_parse(offer_text, &error)))
+    {
+        *code = 400;
+        goto failed;
+    }
+    remote_hold = sip_sdp_is_hold(offer);
+    if (!call_ensure_stream(call, protocol, peer, address, &error))
+    {
+        *code = 500;
+        sdp_message_free(offer);
+        goto failed;
+    }
+    answer = sip_sdp_build_answer(offer, &call->origin, address, sip_media_stream_get_port(call->stream),
+                                  call->want_local_hold ? SIP_MEDIA_SENDONLY : SIP_MEDIA_SENDRECV,
+                                  &negotiated, &error);
+    sdp_message_free(offer);
+    if (!answer)
+    {
+        if (g_error_matches(error, SIP_SDP_ERROR, SIP_SDP_ERROR_INVALID))
+            *code = 400;
+        goto failed;
+    }
+    text = sip_sdp_to_string(answer);
+    sdp_message_free(answer);
+    if (apply)
+    {
+        call_start_media(call, &negotiated);
+        call_set_hold(call, call->want_local_hold, remote_hold);
+    }
+    else
+    {
+        g_free(call->prepared_answer);
+        call->prepared_answer = g_strdup(text);
+        sip_media_params_clear(&call->prepared_media);
+        sip_media_params_copy(&call->prepared_media, &negotiated);
+        call->prepared_remote_hold = remote_hold;
+        call->prepared_local_hold = call->want_local_hold;
+    }
+    sip_media_params_clear(&negotiated);
+    return text;
+
+failed:
+    g_debug("call %s: cannot answer the offer: %s", call->call_id, error ? error->message : "?");
+    g_clear_error(&error);
+    sip_media_params_clear(&negotiated);
+    return NULL;
+}
+
+/* Takes the answer to our offer. */
+gboolean call_take_answer(struct sip_call *call, const char *answer_text)
+{
+    struct sip_media_params negotiated = { 0 };
+    GError *error = NULL;
+    sdp_message_t *answer;
+    gboolean remote_hold;
+
+    if (!(answer = sip_sdp_parse(answer_text, &error)))
+        goto failed;
+    remote_hold = sip_sdp_is_hold(answer);
+    if (!sip_sdp_parse_answer(answer, call->offered_direction, &negotiated, &error))
+    {
+        sdp_message_free(answer);
+        goto failed;
+    }
+    sdp_message_free(answer);
+    call_start_media(call, &negotiated);
+    sip_media_params_clear(&negotiated);
+    call_set_hold(call, call->offered_direction != SIP_MEDIA_SENDRECV, remote_hold);
+    return TRUE;
+
+failed:
+    g_message("call %s: unusable SDP answer: %s", call->call_id, error->message);
+    g_error_free(error);
+    sip_media_params_clear(&negotiated);
+    return FALSE;
+}
+
+/* The SDP body of a message, or NULL. */
+char *call_sdp_body(const osip_message_t *message)
+{
+    osip_body_t *body = NULL;
+
+    if (!message->content_type || !message->content_type->type || !message->content_type->subtype
+        || g_ascii_strcasecmp(message->content_type->type, "application")
+        || g_ascii_strcasecmp(message->content_type->subtype, "sdp"))
+        return NULL;
+    osip_message_get_body(message, 0, &body);
+    if (!body || !body->body || !body->length)
+        return NULL;
+    return g_strndup(body->body, body->length);
+}

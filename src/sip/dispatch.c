@@ -1,0 +1,260 @@
+/*
+ * What a parsed message does: a request goes through the checks
+ * (request_check.c), then to its server transaction, to a new one, or
+ * (ACK for a 2xx, INVITE repeated after our 2xx) straight to its call; a
+ * response goes to its client transaction or, if it is a 2xx the INVITE
+ * transaction no longer wants, to its call. A new server transaction's
+ * request is handed to its transaction user: call.c for INVITE sessions,
+ * this file for CANCEL, OPTIONS and out-of-dialog MESSAGE, 481 for a
+ * dialog that does not exist.
+ */
+
+#ifndef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "rtcshim"
+#endif
+
+#include <string.h>
+
+#include "call.h"
+#include "call_registry.h"
+#include "dispatch.h"
+#include "engine.h"
+#include "event_queue.h"
+#include "message.h"
+#include "transaction.h"
+#include "transaction_private.h"
+#include "wire.h"
+
+static void respond_with_verdict(struct sip_engine *engine, osip_transaction_t *transaction,
+                                 osip_message_t *request, const struct sip_request_verdict *verdict)
+{
+    osip_message_t *response = engine_build_response(engine, request, verdict->code, verdict->reason, NULL);
+
+    if (response && verdict->header_name)
+        osip_message_set_header(response, verdict->header_name, verdict->header_value);
+    engine->stats.bad_requests_rejected++;
+    engine_respond(engine, transaction, response);
+}
+
+void engine_answer_options(struct sip_engine *engine, osip_transaction_t *transaction, osip_message_t *request)
+{
+    osip_message_t *response = engine_build_response(engine, request, 200, NULL, NULL);
+
+    if (!response)
+        return;
+    osip_message_set_allow(response, SIP_ALLOWED_METHODS);
+    osip_message_set_accept(response, SIP_ACCEPTED_TYPES);
+    osip_message_set_supported(response, SIP_SUPPORTED_OPTIONS);
+    engine_respond(engine, transaction, response);
+}
+
+/* CANCEL (§9.2): find the INVITE server transaction it names. */
+static void handle_cancel(struct sip_engine *engine, osip_transaction_t *transaction, osip_message_t *cancel)
+{
+    osip_transaction_t *invite_transaction = transaction_find_cancelled_invite(engine, cancel);
+    struct sip_call *call = NULL;
+
+    if (invite_transaction && cancel->call_id)
+    {
+        char *call_id = engine_call_id_string(cancel->call_id);
+
+        call = engine_lookup_incoming_call(engine, call_id, sip_header_tag(cancel->from));
+        g_free(call_id);
+    }
+    if (!invite_transaction)
+    {
+        engine_respond_simple(engine, transaction, 481, NULL);
+        return;
+    }
+    engine_respond_simple(engine, transaction, 200, NULL);
+    if (call)
+        call_handle_cancel(call, invite_transaction);
+    else
+        engine_respond_simple(engine, invite_transaction, 487, NULL);
+}
+
+/* A new server transaction's request, after the checks. */
+static void dispatch_request(struct sip_engine *engine, osip_transaction_t *transaction, osip_message_t *request)
+{
+    const char *method = request->sip_method;
+
+    if (MSG_IS_CANCEL(request))
+    {
+        handle_cancel(engine, transaction, request);
+        return;
+    }
+    if (sip_header_tag(request->to))
+    {
+        struct sip_call *call = engine_find_call(engine, request, TRUE);
+
+        if (call)
+            call_handle_request(call, transaction, request);
+        else if (MSG_IS_OPTIONS(request))
+            engine_answer_options(engine, transaction, request);
+        else
+            engine_respond_simple(engine, transaction, 481, NULL);
+        return;
+    }
+    if (MSG_IS_INVITE(request))
+        call_handle_invite(engine, transaction, request);
+    else if (MSG_IS_OPTIONS(request))
+        engine_answer_options(engine, transaction, request);
+    else if (MSG_IS_MESSAGE(request))
+    {
+        engine_respond_simple(engine, transaction, 200, NULL);
+        engine_report_incoming_request(engine, NULL, request);
+    }
+    else if (MSG_IS_REFER(request))
+        engine_respond_simple(engine, transaction, 603, NULL);     /* only inside a confirmed dialog */
+    else if (!strcmp(method, "BYE") || !strcmp(method, "INFO") || MSG_IS_NOTIFY(request))
+        engine_respond_simple(engine, transaction, 481, NULL);
+    else
+        engine_respond_simple(engine, transaction, 501, NULL);
+}
+
+void engine_dispatch_request(struct sip_engine *engine, osip_transaction_t *transaction, osip_message_t *request,
+                             const struct sip_request_verdict *verdict)
+{
+    if (verdict->code)
+        respond_with_verdict(engine, transaction, request, verdict);
+    else
+        dispatch_request(engine, transaction, request);
+}
+
+/* ---- receiving ------------------------------------------------------------------------ */
+
+/* §18.2.1 and RFC 3581: record where the request really came from. */
+static void fix_top_via(osip_message_t *request, const struct sip_transport_peer *peer)
+{
+    osip_via_t *via = osip_list_get(&request->vias, 0);
+    osip_generic_param_t *rport = NULL, *received = NULL;
+
+    if (!via)
+        return;
+    osip_via_param_get_byname(via, "rport", &rport);
+    osip_via_param_get_byname(via, "received", &received);
+    if (!received && (rport || !via->host || strcmp(via->host, peer->remote_ip)))
+        osip_via_set_received(via, osip_strdup(peer->remote_ip));
+    if (rport && !rport->gvalue)
+    {
+        char port[8];
+
+        g_snprintf(port, sizeof(port), "%u", peer->remote_port);
+        rport->gvalue = osip_strdup(port);
+    }
+}
+
+/* A response outside any transaction (the request was too broken). */
+static void respond_statelessly(struct sip_engine *engine, osip_message_t *request,
+                                const struct sip_transport_peer *peer, const struct sip_request_verdict *verdict)
+{
+    osip_message_t *response;
+
+    if (MSG_IS_ACK(request) || !(response = engine_build_response(engine, request, verdict->code, verdict->reason, NULL)))
+        return;
+    engine->stats.bad_requests_rejected++;
+    engine_resend_response(engine, response, peer->protocol, peer->connection_id);
+    osip_message_free(response);
+}
+
+void engine_handle_request(struct sip_engine *engine, osip_message_t *request, const struct sip_transport_peer *peer,
+                           gsize raw_body_length)
+{
+    struct sip_request_verdict verdict;
+    osip_transaction_t *transaction;
+
+    if (!osip_list_size(&request->vias))
+    {
+        engine->stats.unparseable_dropped++;    /* nowhere to answer */
+        osip_message_free(request);
+        return;
+    }
+    fix_top_via(request, peer);
+
+    /* The transaction checks need CSeq and Call-ID: those come first. */
+    sip_request_check(request, raw_body_length, &verdict);
+    if (verdict.stateless)
+    {
+        respond_statelessly(engine, request, peer, &verdict);
+        sip_request_verdict_clear(&verdict);
+        osip_message_free(request);
+        return;
+    }
+
+    /* A retransmission, or the ACK for a non-2xx final response. */
+    if (!MSG_IS_INVITE(request) && !MSG_IS_ACK(request) && transaction_answer_retransmission(engine, request))
+    {
+        sip_request_verdict_clear(&verdict);
+        osip_message_free(request);
+        return;
+    }
+    if ((transaction = transaction_find_server(engine, request)))
+    {
+        sip_request_verdict_clear(&verdict);
+        transaction_deliver(engine, transaction, request);
+        return;
+    }
+    if (MSG_IS_ACK(request))
+    {
+        struct sip_call *call = verdict.code ? NULL : engine_find_call(engine, request, TRUE);
+
+        if (call)
+            call_handle_ack(call, request);
+        sip_request_verdict_clear(&verdict);
+        osip_message_free(request);
+        return;
+    }
+    /* An initial INVITE repeated after our 2xx ended its transaction. */
+    if (!verdict.code && MSG_IS_INVITE(request) && !sip_header_tag(request->to))
+    {
+        char *call_id = engine_call_id_string(request->call_id);
+        struct sip_call *call = engine_lookup_incoming_call(engine, call_id, sip_header_tag(request->from));
+
+        g_free(call_id);
+        if (call)
+        {
+            call_handle_invite_again(call, request);
+            sip_request_verdict_clear(&verdict);
+            osip_message_free(request);
+            return;
+        }
+    }
+
+    transaction = transaction_new_server(engine, request, peer->protocol, peer->connection_id, &verdict);
+    if (!transaction)
+    {
+        sip_request_verdict_clear(&verdict);
+        engine->stats.unparseable_dropped++;
+        osip_message_free(request);
+        return;
+    }
+    transaction_deliver(engine, transaction, request);
+}
+
+void engine_handle_response(struct sip_engine *engine, osip_message_t *response)
+{
+    osip_transaction_t *transaction;
+
+    if (!osip_list_size(&response->vias) || !response->cseq || !response->cseq->method || !response->call_id
+        || !response->from || !response->to || response->status_code < 100 || response->status_code > 699)
+    {
+        engine->stats.unparseable_dropped++;
+        osip_message_free(response);
+        return;
+    }
+    if ((transaction = transaction_find_client(engine, response)))
+    {
+        transaction_deliver(engine, transaction, response);
+        return;
+    }
+    /* The INVITE client transaction ends at the first 2xx (§17.1.1.2):
+     * retransmissions and forked 2xx are the dialog's business. */
+    if (MSG_IS_STATUS_2XX(response) && MSG_IS_RESPONSE_FOR(response, "INVITE"))
+    {
+        struct sip_call *call = engine_find_call(engine, response, FALSE);
+
+        if (call)
+            call_handle_stray_2xx(call, response);
+    }
+    osip_message_free(response);
+}

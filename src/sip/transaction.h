@@ -1,0 +1,67 @@
+/*
+ * The transaction layer (transaction.c), as its users see it: call.c,
+ * refer.c, register.c, pager.c and dispatch.c send requests and responses
+ * through libosip2 transactions and hear back through a
+ * struct engine_transaction_user. Internal to src/sip/.
+ */
+#ifndef RTCSHIM_SIP_TRANSACTION_H
+#define RTCSHIM_SIP_TRANSACTION_H
+
+#include "engine.h"
+
+G_BEGIN_DECLS
+
+/* A client transaction's user. response is called for every response
+ * (status_code = its code) and once with response NULL on a timeout (408)
+ * or a transport failure (503); the message belongs to the transaction.
+ * terminated is called when libosip2 kills the transaction; after it,
+ * the transaction pointer is dead. Both optional. */
+struct engine_transaction_user
+{
+    void (*response)(struct sip_engine *engine, osip_transaction_t *transaction,
+                     const osip_message_t *response, guint status_code, void *data);
+    void (*terminated)(struct sip_engine *engine, osip_transaction_t *transaction, void *data);
+    /* The request got 401/407 and went out again with credentials as
+     * request (new CSeq and branch) in transaction replacement, which now
+     * has this user and data; the old transaction reports nothing more. */
+    void (*replaced)(struct sip_engine *engine, osip_transaction_t *old_transaction,
+                     osip_transaction_t *replacement, const osip_message_t *request, void *data);
+};
+
+/* Sends request (adopted) in a new client transaction to hop. Adds a Via
+ * unless the request has one (CANCEL copies the INVITE's). user/data get
+ * the responses; destroy releases data when the transaction is freed.
+ * Returns the transaction (valid until user->terminated) or NULL with error
+ * (request and data released). */
+osip_transaction_t *engine_send_request(struct sip_engine *engine, osip_message_t *request,
+                                        const struct sip_next_hop *hop,
+                                        const struct engine_transaction_user *user, void *data,
+                                        GDestroyNotify destroy, GError **error);
+
+/* Sends response (adopted) through server transaction. */
+void engine_respond(struct sip_engine *engine, osip_transaction_t *transaction, osip_message_t *response);
+
+/* Builds and sends a body-less response to the transaction's request. */
+void engine_respond_simple(struct sip_engine *engine, osip_transaction_t *transaction, guint code,
+                           const char *reason);
+
+/* Gives up on a transaction libosip2 would keep forever (an INVITE client
+ * transaction that never gets a final response after CANCEL): it is
+ * killed as if by its FSM (user->terminated runs) and freed. */
+void engine_abandon_transaction(struct sip_engine *engine, osip_transaction_t *transaction);
+
+/* Makes the server transaction's user: terminated is called when it is
+ * killed (see struct engine_transaction_user). */
+void engine_set_transaction_user(osip_transaction_t *transaction, const struct engine_transaction_user *user,
+                                 void *data, GDestroyNotify destroy);
+
+/* The transport and connection a transaction uses. */
+enum sip_transport_protocol engine_transaction_protocol(osip_transaction_t *transaction);
+guint engine_transaction_connection(osip_transaction_t *transaction);
+
+/* Runs the transactions that have events, frees the killed ones. */
+void engine_run(struct sip_engine *engine);
+
+G_END_DECLS
+
+#endif /* RTCSHIM_SIP_TRANSACTION_H */

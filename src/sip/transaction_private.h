@@ -1,0 +1,96 @@
+/*
+ * The transaction layer's inside, shared by the files of the engine's core:
+ * transaction.c (life cycle, sending, libosip2's callbacks),
+ * transaction_timers.c (FSM timers, retired transactions), digest_retry.c
+ * (a challenged request sent again), timer_source.c and dispatch.c (the
+ * receive path). Transaction users see transaction.h only.
+ */
+#ifndef RTCSHIM_SIP_TRANSACTION_PRIVATE_H
+#define RTCSHIM_SIP_TRANSACTION_PRIVATE_H
+
+#include "engine.h"
+#include "transaction.h"
+
+G_BEGIN_DECLS
+
+/* What the engine keeps per libosip2 transaction (its "your_instance"). */
+struct transaction_context
+{
+    struct sip_engine *engine;
+    enum sip_transport_protocol protocol;
+    guint connection_id;
+    const struct engine_transaction_user *user;
+    void *data;
+    GDestroyNotify destroy;
+    char *key;                          /* in server_/client_transactions, or NULL */
+    gboolean queued;                    /* in engine->ready */
+    gint64 deadline;                    /* next FSM timer, monotonic us (-1: none) */
+    guint64 timer_order;                /* keeps equal deadlines in order */
+    GSequenceIter *timer_iter;          /* in engine->transaction_timers */
+    gboolean dead;                      /* killed, awaiting free */
+    gboolean final_reported;            /* client: a final outcome went to the user */
+    guint auth_attempts;                /* client: times the request was re-sent with credentials */
+    GPtrArray *answered_realms;         /* client: realms already answered (char *) */
+    struct sip_request_verdict verdict; /* server: answer this instead of dispatching */
+};
+
+static inline struct transaction_context *context_of(osip_transaction_t *transaction)
+{
+    return osip_transaction_get_your_instance(transaction);
+}
+
+/* ---- transaction.c ---- */
+
+/* A new transaction of type for request (not sent yet), filed under its
+ * key; NULL if libosip2 refuses it. */
+osip_transaction_t *transaction_new(struct sip_engine *engine, osip_fsm_type_t type, osip_message_t *request,
+                                    enum sip_transport_protocol protocol, guint connection_id);
+/* Queues an event for the transaction's FSM (engine_run() runs it). */
+void transaction_add_event(struct sip_engine *engine, osip_transaction_t *transaction, osip_event_t *event);
+/* Ends a transaction as libosip2's kill callback does: its user hears
+ * terminated, it is freed after the FSM run. */
+void transaction_kill(struct sip_engine *engine, osip_transaction_t *transaction);
+/* The server transaction key of a request (§17.2.3; an ACK maps to its
+ * INVITE), g_free; NULL if it has none. */
+char *transaction_server_key(const osip_message_t *request);
+
+/* The receive path (dispatch.c): */
+osip_transaction_t *transaction_find_server(struct sip_engine *engine, osip_message_t *request);
+osip_transaction_t *transaction_find_client(struct sip_engine *engine, osip_message_t *response);
+/* The INVITE server transaction a CANCEL names (§9.2), or NULL. */
+osip_transaction_t *transaction_find_cancelled_invite(struct sip_engine *engine, const osip_message_t *cancel);
+/* A new server transaction for request; verdict (the checks' outcome,
+ * taken over) is answered instead of dispatching if it has a code. */
+osip_transaction_t *transaction_new_server(struct sip_engine *engine, osip_message_t *request,
+                                           enum sip_transport_protocol protocol, guint connection_id,
+                                           const struct sip_request_verdict *verdict);
+/* Gives a received message (taken) to its transaction and runs it. */
+void transaction_deliver(struct sip_engine *engine, osip_transaction_t *transaction, osip_message_t *message);
+
+/* The engine's life cycle (engine.c): */
+void transaction_register_callbacks(osip_t *osip);
+/* transport.c's failure callback (user_data is the engine): the client
+ * transactions waiting on that connection fail with 503. */
+void transaction_connection_failed(guint connection_id, void *user_data);
+/* sip_engine_free(): frees every transaction. */
+void transaction_free_all(struct sip_engine *engine);
+
+/* ---- transaction_timers.c ---- */
+
+/* Files the transaction under its next FSM timer after an FSM step (a
+ * completed NIST may be retired instead). */
+void transaction_reschedule(struct sip_engine *engine, osip_transaction_t *transaction);
+/* Takes it off the timer sequence. */
+void transaction_unschedule(struct transaction_context *context);
+/* The earliest FSM timer, monotonic us (-1: none). */
+gint64 transaction_timers_next_deadline(struct sip_engine *engine);
+/* Queues a timeout event for every transaction whose timer is due at now
+ * (the caller runs them). */
+void transaction_timers_fire(struct sip_engine *engine, gint64 now);
+/* A retransmitted request whose transaction was retired: answered again
+ * from what is kept. FALSE if there is none. */
+gboolean transaction_answer_retransmission(struct sip_engine *engine, const osip_message_t *request);
+
+G_END_DECLS
+
+#endif /* RTCSHIM_SIP_TRANSACTION_PRIVATE_H */

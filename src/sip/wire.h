@@ -1,0 +1,39 @@
+/*
+ * The engine's side of the transport layer (wire.c): messages out are
+ * serialised, traced and sent, messages in traced and parsed. Internal to
+ * src/sip/.
+ */
+#ifndef RTCSHIM_SIP_WIRE_H
+#define RTCSHIM_SIP_WIRE_H
+
+#include "engine.h"
+
+G_BEGIN_DECLS
+
+/* transport.c's receive callback (user_data is the engine): parses the
+ * message, answers what cannot be parsed, passes the rest to dispatch.c. */
+void engine_receive(const char *data, gsize length, const struct sip_transport_peer *peer, void *user_data);
+
+/* Serialises and sends one message; *connection_id (may be NULL) is
+ * updated to the connection used. Returns FALSE only for failures
+ * retransmission cannot cure (no listener, unusable host, a failed
+ * stream). */
+gboolean engine_transmit(struct sip_engine *engine, osip_message_t *message, enum sip_transport_protocol protocol,
+                         const char *host, guint16 port, guint *connection_id);
+
+/* With G_MESSAGES_DEBUG=rtcshim: logs a message sent or received. */
+void engine_trace_message(struct sip_engine *engine, const char *direction, enum sip_transport_protocol protocol,
+                          const char *host, guint port, const char *data, gsize length);
+
+/* Sends an ACK for a 2xx (no transaction, §17.1.1.3) to hop; adds a Via
+ * the first time, so a retransmitted ACK is the same message. */
+gboolean engine_send_ack(struct sip_engine *engine, osip_message_t *ack, const struct sip_next_hop *hop);
+
+/* Sends a response again outside its (finished) transaction, to where its
+ * Via says, over protocol and preferably connection_id. */
+gboolean engine_resend_response(struct sip_engine *engine, osip_message_t *response,
+                                enum sip_transport_protocol protocol, guint connection_id);
+
+G_END_DECLS
+
+#endif /* RTCSHIM_SIP_WIRE_H */
