@@ -130,9 +130,3 @@ HRESULT WINAPI CoCreateInstance(REFCLSID clsid, IUnknown *outer, DWORD context, 
     IClassFactory_Release(factory);
     return hr;
 }
-
-HRESULT com_not_built(const char *method)
-{
-    g_debug("%s: not built yet (docs/status.md)", method);
-    return E_NOTIMPL;
-}

@@ -99,11 +99,44 @@ HRESULT dispatch_get_ids_of_names(const struct dispatch_table *table, LPOLESTR *
 HRESULT dispatch_invoke(const struct dispatch_table *table, IDispatch *iface, DISPID dispid,
                         WORD flags, DISPPARAMS *params, VARIANT *result, UINT *arg_err);
 
-/* ---- methods not built yet ---------------------------------------------------- */
+/* ---- methods not built, or built only in part ------------------------------------ */
 
-/* What every declared-but-not-built method returns: E_NOTIMPL, noted in the debug
- * log. docs/status.md lists these methods (tools/gen-status.py finds the calls). */
+/*
+ * What a declared-but-not-built method returns: E_NOTIMPL. Call it as the whole
+ * body, `return com_not_built(__func__);`. The first call of each method logs a
+ * warning, like Wine's FIXME; RTCSHIM_QUIET_NOTIMPL=1 in the environment silences it.
+ * tools/gen-status.py finds these bodies: docs/status.md lists the method as E_NOTIMPL.
+ */
 HRESULT com_not_built(const char *method);
+
+/*
+ * Marks a method that answers but does only part of its documented job: it returns
+ * a constant, pretends, or refuses a case with E_NOTIMPL. reason (a string literal)
+ * says what is missing. The first call of each method logs it at info level
+ * (G_MESSAGES_DEBUG=rtcshim shows it; RTCSHIM_QUIET_NOTIMPL=1 silences it).
+ * tools/gen-status.py reads the literal: docs/status.md lists the method as partial.
+ */
+#define com_partial(method, reason) com_partial_note(method, "" reason "")
+void com_partial_note(const char *method, const char *reason);
+
+/* The reason shared by GetTypeInfoCount and GetTypeInfo of every IDispatch here. */
+#define COM_NO_TYPE_LIBRARY "no type library at run time: GetTypeInfoCount gives 0, GetTypeInfo no ITypeInfo " \
+    "(GetIDsOfNames and Invoke work from a member table)"
+
+/*
+ * Marks an interface whose object exists but is never handed to the application
+ * (an event nothing raises yet); reason is a string literal. Expands to an unused
+ * constant that tools/gen-status.py reads: docs/status.md lists the interface's
+ * methods as partial with the reason. Use it at file scope, once per interface.
+ */
+struct com_never_delivered
+{
+    const IID *iid;
+    const char *reason;
+};
+#define COM_NEVER_DELIVERED(iface, reason) \
+    static const struct com_never_delivered never_delivered_##iface __attribute__((unused)) = \
+        { &IID_##iface, "" reason "" }
 
 /* ---- strings ---------------------------------------------------------------- */
 
