@@ -1434,8 +1434,6 @@ static HRESULT WINAPI reinvite_event_Accept(IRTCReInviteEvent *iface, BSTR conte
 {
     struct reinvite_event *event = impl_from_IRTCReInviteEvent(iface);
 
-    if (!event->ops || !event->ops->accept)
-        return E_NOTIMPL;
     return event->ops->accept(event->ctx, content_type, description);
 }
 
@@ -1443,8 +1441,6 @@ static HRESULT WINAPI reinvite_event_Reject(IRTCReInviteEvent *iface)
 {
     struct reinvite_event *event = impl_from_IRTCReInviteEvent(iface);
 
-    if (!event->ops || !event->ops->reject)
-        return E_NOTIMPL;
     return event->ops->reject(event->ctx);
 }
 
@@ -1533,6 +1529,8 @@ HRESULT rtc_reinvite_event_create(IRTCSession2 *session, RTC_REINVITE_STATE stat
     if (!out)
         return E_POINTER;
     *out = NULL;
+    if (!ops || !ops->accept || !ops->reject)
+        return E_INVALIDARG;
     if (!(event = calloc(1, sizeof(*event))))
         return E_OUTOFMEMORY;
     event->IRTCReInviteEvent_iface.lpVtbl = &reinvite_event_vtbl;
@@ -1706,8 +1704,6 @@ static HRESULT WINAPI referred_event_Accept(IRTCSessionReferredEvent *iface)
 {
     struct referred_event *event = impl_from_IRTCSessionReferredEvent(iface);
 
-    if (!event->ops || !event->ops->accept)
-        return E_NOTIMPL;
     return event->ops->accept(event->ctx);
 }
 
@@ -1715,8 +1711,6 @@ static HRESULT WINAPI referred_event_Reject(IRTCSessionReferredEvent *iface)
 {
     struct referred_event *event = impl_from_IRTCSessionReferredEvent(iface);
 
-    if (!event->ops || !event->ops->reject)
-        return E_NOTIMPL;
     return event->ops->reject(event->ctx);
 }
 
@@ -1727,8 +1721,6 @@ static HRESULT WINAPI referred_event_SetReferredSessionState(IRTCSessionReferred
     /* "E_INVALIDARG: the enState parameter is not valid" (reference D.6). */
     if ((unsigned int)state > RTCSS_REFER)
         return E_INVALIDARG;
-    if (!event->ops || !event->ops->set_state)
-        return E_NOTIMPL;
     return event->ops->set_state(event->ctx, state);
 }
 
@@ -1807,6 +1799,8 @@ HRESULT rtc_session_referred_event_create(IRTCSession2 *session, const WCHAR *re
     if (!out)
         return E_POINTER;
     *out = NULL;
+    if (!ops || !ops->accept || !ops->reject || !ops->set_state)
+        return E_INVALIDARG;
     if (!(event = calloc(1, sizeof(*event))))
         return E_OUTOFMEMORY;
     event->IRTCSessionReferredEvent_iface.lpVtbl = &referred_event_vtbl;

@@ -91,7 +91,7 @@ HRESULT rtc_info_event_create(IRTCSession2 *session, IRTCParticipant *participan
 /*
  * RTCE_REINVITE: IRTCReInviteEvent. Accept and Reject are the session's
  * business: the event calls these with the context given to the constructor.
- * A NULL ops, or a NULL accept/reject, makes that method return E_NOTIMPL.
+ * accept and reject are required (E_INVALIDARG without them).
  * release(ctx), if set, is called once when the event object is destroyed;
  * when the constructor fails it is not called (the caller keeps ctx).
  */
@@ -117,8 +117,8 @@ HRESULT rtc_session_refer_status_event_create(IRTCSession2 *session, RTC_SESSION
  * SetReferredSessionState belong to the transfer logic, which owns ctx; the
  * event calls these with it. SetReferredSessionState checks its argument
  * first (E_INVALIDARG outside RTC_SESSION_STATE) and only then calls
- * set_state. A NULL ops or a NULL accept/reject/set_state makes that method
- * return E_NOTIMPL. release(ctx), if set, is called exactly once, when the
+ * set_state. accept, reject and set_state are required (E_INVALIDARG
+ * without them). release(ctx), if set, is called exactly once, when the
  * last reference to the event goes (so the transfer logic learns that the
  * application is done with it); when the constructor fails it is not called.
  */

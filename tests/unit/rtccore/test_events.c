@@ -1078,11 +1078,22 @@ static void test_reinvite_event(void **state)
     assert_int_equal(ctx.release, 1);
     assert_int_equal(session.refcount, 1);
 
-    /* No callbacks: the methods are not available, everything else works. */
-    assert_hr(rtc_reinvite_event_create(NULL, RTCRIN_SUCCEEDED, NULL, NULL, NULL, NULL, &event), S_OK);
+    /* Accept and Reject are the session's: without both callbacks there is no event. */
+    {
+        static const struct rtc_reinvite_ops no_reject = { ctx_reinvite_accept, NULL, NULL };
+
+        event = (IDispatch *)0xdeadbeef;
+        assert_hr(rtc_reinvite_event_create(NULL, RTCRIN_SUCCEEDED, NULL, NULL, NULL, NULL, &event), E_INVALIDARG);
+        assert_null(event);
+        assert_hr(rtc_reinvite_event_create(NULL, RTCRIN_SUCCEEDED, NULL, NULL, &no_reject, &ctx, &event),
+                  E_INVALIDARG);
+        assert_null(event);
+        assert_int_equal(ctx.release, 1);
+    }
+
+    /* No description: empty strings; everything else works. */
+    assert_hr(rtc_reinvite_event_create(NULL, RTCRIN_SUCCEEDED, NULL, NULL, &reinvite_ops, &ctx, &event), S_OK);
     assert_hr(IDispatch_QueryInterface(event, &IID_IRTCReInviteEvent, (void **)&ri), S_OK);
-    assert_hr(IRTCReInviteEvent_Accept(ri, NULL, NULL), E_NOTIMPL);
-    assert_hr(IRTCReInviteEvent_Reject(ri), E_NOTIMPL);
     assert_hr(IRTCReInviteEvent_get_State(ri, &st), S_OK);
     assert_int_equal(st, RTCRIN_SUCCEEDED);
     assert_hr(IRTCReInviteEvent_GetRemoteSessionDescription(ri, &type, &body), S_OK);
@@ -1090,6 +1101,7 @@ static void test_reinvite_event(void **state)
     check_bstr(S_OK, body, L"");
     IRTCReInviteEvent_Release(ri);
     IDispatch_Release(event);
+    assert_int_equal(ctx.release, 2);
 }
 
 /* ---- IRTCSessionReferStatusEvent ----------------------------------------------------------------- */
@@ -1259,16 +1271,22 @@ static void test_referred_event(void **state)
     assert_int_equal(ctx.accept, 2);
     assert_int_equal(ctx.reject, 2);
 
-    /* No callbacks at all, or some missing: E_NOTIMPL; release not required. */
+    /* Accept, Reject and SetReferredSessionState are the transfer logic's: without all
+     * three callbacks there is no event (and release is not called). */
     {
-        static const struct rtc_referred_ops partial = { ctx_accept, NULL, NULL, NULL };
+        static const struct rtc_referred_ops partial = { ctx_accept, NULL, NULL, ctx_release };
         struct ops_ctx ctx2 = { .accept_hr = S_OK };
 
-        assert_hr(rtc_session_referred_event_create(NULL, NULL, NULL, NULL, NULL, NULL, &event), S_OK);
+        event = (IDispatch *)0xdeadbeef;
+        assert_hr(rtc_session_referred_event_create(NULL, NULL, NULL, NULL, NULL, NULL, &event), E_INVALIDARG);
+        assert_null(event);
+        assert_hr(rtc_session_referred_event_create(NULL, L"a", L"b", L"c", &partial, &ctx2, &event), E_INVALIDARG);
+        assert_null(event);
+        assert_int_equal(ctx2.release, 0);
+
+        /* No strings, no session: empty strings and a NULL session. */
+        assert_hr(rtc_session_referred_event_create(NULL, NULL, NULL, NULL, &referred_ops, &ctx2, &event), S_OK);
         assert_hr(IDispatch_QueryInterface(event, &IID_IRTCSessionReferredEvent, (void **)&re), S_OK);
-        assert_hr(IRTCSessionReferredEvent_Accept(re), E_NOTIMPL);
-        assert_hr(IRTCSessionReferredEvent_Reject(re), E_NOTIMPL);
-        assert_hr(IRTCSessionReferredEvent_SetReferredSessionState(re, RTCSS_CONNECTED), E_NOTIMPL);
         assert_hr(IRTCSessionReferredEvent_SetReferredSessionState(re, 99), E_INVALIDARG);
         assert_hr(IRTCSessionReferredEvent_get_ReferCookie(re, &str), S_OK);
         check_bstr(S_OK, str, L"");
@@ -1276,17 +1294,8 @@ static void test_referred_event(void **state)
         assert_hr(IRTCSessionReferredEvent_get_Session(re, &out), S_OK);
         assert_null(out);
         IRTCSessionReferredEvent_Release(re);
-        IDispatch_Release(event);
-
-        assert_hr(rtc_session_referred_event_create(NULL, L"a", L"b", L"c", &partial, &ctx2, &event), S_OK);
-        assert_hr(IDispatch_QueryInterface(event, &IID_IRTCSessionReferredEvent, (void **)&re), S_OK);
-        assert_hr(IRTCSessionReferredEvent_Accept(re), S_OK);
-        assert_int_equal(ctx2.accept, 1);
-        assert_hr(IRTCSessionReferredEvent_Reject(re), E_NOTIMPL);
-        assert_hr(IRTCSessionReferredEvent_SetReferredSessionState(re, RTCSS_CONNECTED), E_NOTIMPL);
-        IRTCSessionReferredEvent_Release(re);
         assert_int_equal(IDispatch_Release(event), 0);
-        assert_int_equal(ctx2.release, 0);
+        assert_int_equal(ctx2.release, 1);
     }
 
     assert_hr(rtc_session_referred_event_create(NULL, NULL, NULL, NULL, &referred_ops, &ctx, NULL), E_POINTER);
