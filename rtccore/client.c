@@ -1375,7 +1375,10 @@ static HRESULT WINAPI provisioning_EnableProfileEx(IRTCClientProvisioning2 *ifac
                                                   LONG flags, LONG roaming_flags)
 {
     if (roaming_flags)
-        return com_not_built("EnableProfileEx with roaming");
+    {
+        com_partial(__func__, "roaming flags (RTCRMF_*) give E_NOTIMPL: roaming needs a presence server's storage");
+        return E_NOTIMPL;
+    }
     return provisioning_EnableProfile(iface, profile, flags);
 }
 

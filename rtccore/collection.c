@@ -271,6 +271,7 @@ static ULONG WINAPI collection_Release(IRTCCollection *iface)
 /* No type library: zero type infos, members reached through GetIDsOfNames/Invoke. */
 static HRESULT WINAPI collection_GetTypeInfoCount(IRTCCollection *iface, UINT *count)
 {
+    com_partial(__func__, COM_NO_TYPE_LIBRARY);
     if (!count)
         return E_INVALIDARG;
     *count = 0;
@@ -279,6 +280,7 @@ static HRESULT WINAPI collection_GetTypeInfoCount(IRTCCollection *iface, UINT *c
 
 static HRESULT WINAPI collection_GetTypeInfo(IRTCCollection *iface, UINT index, LCID lcid, ITypeInfo **info)
 {
+    com_partial(__func__, COM_NO_TYPE_LIBRARY);
     if (!info)
         return E_INVALIDARG;
     *info = NULL;

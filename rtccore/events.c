@@ -96,6 +96,7 @@ static ULONG event_release(struct event *event)
 
 static HRESULT event_get_type_info_count(UINT *count)
 {
+    com_partial("IRTC*Event::GetTypeInfoCount", COM_NO_TYPE_LIBRARY);
     if (!count)
         return E_POINTER;
     *count = 0;
@@ -104,6 +105,7 @@ static HRESULT event_get_type_info_count(UINT *count)
 
 static HRESULT event_get_type_info(UINT index, ITypeInfo **info)
 {
+    com_partial("IRTC*Event::GetTypeInfo", COM_NO_TYPE_LIBRARY);
     if (info)
         *info = NULL;
     if (index != 0)
@@ -697,6 +699,8 @@ static HRESULT WINAPI session_state_event_get_RemotePreferredSecurityLevel(IRTCS
 {
     struct session_state_event *event = impl_from_IRTCSessionStateChangeEvent2(iface);
 
+    com_partial(__func__, "always RTCSECL_UNSUPPORTED: media encryption is not negotiated, so the remote preference "
+                "is unknown");
     if (!level)
         return E_POINTER;
     if ((unsigned int)type >= ARRAY_SIZE(event->security))
@@ -707,6 +711,8 @@ static HRESULT WINAPI session_state_event_get_RemotePreferredSecurityLevel(IRTCS
 
 static HRESULT WINAPI session_state_event_get_IsForked(IRTCSessionStateChangeEvent2 *iface, VARIANT_BOOL *forked)
 {
+    com_partial(__func__, "always VARIANT_FALSE: the engine settles forks itself (the first 2xx wins, later ones "
+                "get ACK and BYE) and does not tell the session");
     if (!forked)
         return E_POINTER;
     *forked = impl_from_IRTCSessionStateChangeEvent2(iface)->is_forked;
@@ -717,6 +723,9 @@ static HRESULT WINAPI session_state_event_GetRemoteSessionDescription(IRTCSessio
         BSTR *content_type, BSTR *description)
 {
     struct session_state_event *event = impl_from_IRTCSessionStateChangeEvent2(iface);
+
+    com_partial(__func__, "always empty: the remote description is for application sessions (RTCST_APPLICATION), "
+                "which are not built");
     return get_description(event->content_type, event->session_description, content_type, description);
 }
 
@@ -893,6 +902,9 @@ static HRESULT WINAPI operation_event_GetRemoteSessionDescription(IRTCSessionOpe
         BSTR *content_type, BSTR *description)
 {
     struct operation_event *event = impl_from_IRTCSessionOperationCompleteEvent2(iface);
+
+    com_partial(__func__, "always empty: the remote description is for application sessions (RTCST_APPLICATION), "
+                "which are not built");
     return get_description(event->content_type, event->session_description, content_type, description);
 }
 
@@ -1405,6 +1417,11 @@ HRESULT rtc_info_event_create(IRTCSession2 *session, IRTCParticipant *participan
 }
 
 /* ---- IRTCReInviteEvent ------------------------------------------------------------------------ */
+
+/* The object is complete, but no session creates one yet. */
+COM_NEVER_DELIVERED(IRTCReInviteEvent, "RTCE_REINVITE is never raised: the engine answers incoming re-INVITEs "
+                    "itself (hold, resume, refresh); giving them to the application is part of application "
+                    "sessions (RTCST_APPLICATION), which are not built");
 
 struct reinvite_event
 {

@@ -1474,6 +1474,7 @@ static ULONG WINAPI profile_dispatch_Release(IDispatch *iface)
 
 static HRESULT WINAPI profile_dispatch_GetTypeInfoCount(IDispatch *iface, UINT *count)
 {
+    com_partial(__func__, COM_NO_TYPE_LIBRARY);
     if (!count)
         return E_INVALIDARG;
     *count = 0;
@@ -1482,6 +1483,7 @@ static HRESULT WINAPI profile_dispatch_GetTypeInfoCount(IDispatch *iface, UINT *
 
 static HRESULT WINAPI profile_dispatch_GetTypeInfo(IDispatch *iface, UINT index, LCID lcid, ITypeInfo **info)
 {
+    com_partial(__func__, COM_NO_TYPE_LIBRARY);
     if (!info)
         return E_INVALIDARG;
     *info = NULL;

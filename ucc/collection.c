@@ -59,6 +59,7 @@ static ULONG WINAPI collection_Release(IUccCollection *iface)
 
 static HRESULT WINAPI collection_GetTypeInfoCount(IUccCollection *iface, UINT *count)
 {
+    com_partial(__func__, COM_NO_TYPE_LIBRARY);
     if (!count)
         return E_INVALIDARG;
     *count = 0;     /* no type library at run time */
@@ -67,6 +68,7 @@ static HRESULT WINAPI collection_GetTypeInfoCount(IUccCollection *iface, UINT *c
 
 static HRESULT WINAPI collection_GetTypeInfo(IUccCollection *iface, UINT index, LCID lcid, ITypeInfo **info)
 {
+    com_partial(__func__, COM_NO_TYPE_LIBRARY);
     if (!info)
         return E_INVALIDARG;
     *info = NULL;

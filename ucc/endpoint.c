@@ -906,6 +906,7 @@ static ULONG WINAPI endpoint2_Release(IUccEndpoint2 *iface)
 /* No proxy endpoints exist without a server: always an empty collection. */
 static HRESULT WINAPI endpoint2_get_ProxyEndpoints(IUccEndpoint2 *iface, IUccCollection **out)
 {
+    com_partial(__func__, "always empty: proxy endpoints (IUccProxyEndpoint) are not built");
     if (!out)
         return E_POINTER;
     return ucc_collection_create(NULL, 0, out);
@@ -1011,10 +1012,11 @@ static HRESULT WINAPI signaling_put_AllowedAuthenticationModes(IUccServerSignali
     return S_OK;
 }
 
-/* The mode in use: none while no registrar authenticated us. */
+/* The mode in use: the engine answers digest challenges but does not say whether one came. */
 static HRESULT WINAPI signaling_get_AuthenticationMode(IUccServerSignalingSettings *iface,
                                                        UCC_AUTHENTICATION_MODES *mode)
 {
+    com_partial(__func__, "always UCCAM_NONE: the engine does not report whether a registrar made it authenticate");
     if (!mode)
         return E_POINTER;
     *mode = UCCAM_NONE;

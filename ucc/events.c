@@ -181,6 +181,7 @@ static HRESULT WINAPI incoming_get_Inviter(IUccIncomingSessionEvent *iface, IUcc
 /* Obsolescent (ucc_api.md 2.7): no History-Info is kept, so always empty. */
 static HRESULT WINAPI incoming_get_History(IUccIncomingSessionEvent *iface, IUccCollection **history)
 {
+    com_partial(__func__, "always empty: History-Info (RFC 4244) is not read (the member is obsolescent)");
     if (!history)
         return E_POINTER;
     return ucc_collection_create(NULL, 0, history);
@@ -189,6 +190,7 @@ static HRESULT WINAPI incoming_get_History(IUccIncomingSessionEvent *iface, IUcc
 /* Without a server nothing tells company, federated and public networks apart. */
 static HRESULT WINAPI incoming_get_SourceType(IUccIncomingSessionEvent *iface, UCC_SOURCE_NETWORK_TYPE *type)
 {
+    com_partial(__func__, "always UCCSNT_UNSPECIFIED: only a server tells company, federated and public networks apart");
     if (!type)
         return E_POINTER;
     *type = UCCSNT_UNSPECIFIED;
@@ -599,11 +601,15 @@ static ULONG WINAPI message_Release(IUccIncomingInstantMessageEvent *iface)
  * user): Accept confirms that, Reject cannot undo it (docs/ucc.md). */
 static HRESULT WINAPI message_Accept(IUccIncomingInstantMessageEvent *iface)
 {
+    com_partial(__func__, "the engine answered the MESSAGE 200 before the event (a MESSAGE cannot wait for a user): "
+                "Accept only confirms it");
     return S_OK;
 }
 
 static HRESULT WINAPI message_Reject(IUccIncomingInstantMessageEvent *iface, UCC_REJECT_OR_TERMINATE_REASON reason)
 {
+    com_partial(__func__, "always E_NOT_VALID_STATE: the engine answered the MESSAGE 200 before the event and "
+                "cannot undo it");
     return UCC_E_RTCSHIM_INVALID_STATE;
 }
 
@@ -645,6 +651,7 @@ static HRESULT WINAPI message_get_Content(IUccIncomingInstantMessageEvent *iface
 /* Two-party sessions only: a message is never a broadcast to several participants. */
 static HRESULT WINAPI message_IsBroadcast(IUccIncomingInstantMessageEvent *iface, VARIANT_BOOL *broadcast)
 {
+    com_partial(__func__, "always VARIANT_FALSE: only two-party sessions exist (no conference sessions)");
     if (!broadcast)
         return E_POINTER;
     *broadcast = VARIANT_FALSE;

@@ -633,6 +633,7 @@ static HRESULT WINAPI av_participant_UpdateChannels(IUccAudioVideoSessionPartici
 /* No media encryption (SRTP) yet. */
 static HRESULT WINAPI av_participant_get_EncryptionModes(IUccAudioVideoSessionParticipant *iface, LONG *modes)
 {
+    com_partial(__func__, "always 0: media encryption (SRTP) is not built");
     if (!modes)
         return E_POINTER;
     *modes = 0;
@@ -642,6 +643,7 @@ static HRESULT WINAPI av_participant_get_EncryptionModes(IUccAudioVideoSessionPa
 static HRESULT WINAPI av_participant_get_EncryptionLevel(IUccAudioVideoSessionParticipant *iface,
                                                          UCC_MEDIA_ENCRYPTION_LEVEL *level)
 {
+    com_partial(__func__, "always UCCMEL_NONE: media encryption (SRTP) is not built");
     if (!level)
         return E_POINTER;
     *level = UCCMEL_NONE;

@@ -367,6 +367,7 @@ static ULONG WINAPI properties_Release(IUccPropertyCollection *iface)
 
 static HRESULT WINAPI properties_GetTypeInfoCount(IUccPropertyCollection *iface, UINT *count)
 {
+    com_partial(__func__, COM_NO_TYPE_LIBRARY);
     if (!count)
         return E_INVALIDARG;
     *count = 0;
@@ -375,6 +376,7 @@ static HRESULT WINAPI properties_GetTypeInfoCount(IUccPropertyCollection *iface,
 
 static HRESULT WINAPI properties_GetTypeInfo(IUccPropertyCollection *iface, UINT index, LCID lcid, ITypeInfo **info)
 {
+    com_partial(__func__, COM_NO_TYPE_LIBRARY);
     if (!info)
         return E_INVALIDARG;
     *info = NULL;

@@ -1315,6 +1315,8 @@ static HRESULT WINAPI av_session_SetEncryptionParameters(IUccAudioVideoSession *
 {
     struct ucc_session *session = impl_from_IUccAudioVideoSession(iface);
 
+    com_partial(__func__, "media encryption (SRTP) is not built: UCCMEL_OPTIONAL is taken as none, UCCMEL_REQUIRED "
+                "is refused");
     if (level < UCCMEL_NONE || level > UCCMEL_REQUIRED || (modes & ~(UCCMEM_DES | UCCMEM_SRTP)))
         return E_INVALIDARG;
     if (level == UCCMEL_REQUIRED)
@@ -1353,6 +1355,8 @@ static HRESULT WINAPI av_session_get_MediaConnectivityDisabled(IUccAudioVideoSes
 
 static HRESULT WINAPI av_session_put_MediaConnectivityDisabled(IUccAudioVideoSession *iface, VARIANT_BOOL disabled)
 {
+    com_partial(__func__, "stored only: ICE is not built (the engine offers host candidates), so nothing changes "
+                "either way");
     impl_from_IUccAudioVideoSession(iface)->media_connectivity_disabled = disabled ? VARIANT_TRUE : VARIANT_FALSE;
     return S_OK;
 }
@@ -1381,6 +1385,7 @@ static HRESULT WINAPI av_session_get_MaximumBandwidth(IUccAudioVideoSession *ifa
 
 static HRESULT WINAPI av_session_put_MaximumBandwidth(IUccAudioVideoSession *iface, ULONG bps)
 {
+    com_partial(__func__, "stored only: the SDP offer carries no bandwidth limit");
     impl_from_IUccAudioVideoSession(iface)->max_bandwidth = bps;
     return S_OK;
 }
