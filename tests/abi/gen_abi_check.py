@@ -1,28 +1,35 @@
 #!/usr/bin/env python3
 """Generate the rtccore ABI check.
 
-Compares the header widl generates from include/rtccore.idl (plus include/rtcerr.h) with
-the mingw-w64 reference headers (Debian mingw-w64-common: rtccore.h, rtcerr.h) and with the
-GUIDs written down in rtc_api.md, and emits a C program that re-checks everything against the
-compiled header at run time:
+The reference is tests/abi/facts/rtc.tsv: every GUID, vtable slot, C++ base, enum value, flag,
+RTC_E_ code and DISPID of the RTC Client API, each with where it came from. The generator
+compares with it, as text, the header widl generates from include/rtccore.idl (plus
+include/rtcerr.h and the id() attributes of rtccore.idl), and also mingw-w64's headers
+(Debian mingw-w64-common: rtccore.h, rtcerr.h), which must agree with the facts; then it emits
+a C program that re-checks everything against the compiled header at run time:
 
-  * every IRTC*Vtbl (63 with the dispinterface): same member name at the same slot
-    (offsetof(XVtbl, Method) == slot * sizeof(void *)) and the same sizeof(XVtbl);
+  * every IRTC*Vtbl (63 with the dispinterface): the member of each slot of the facts at
+    offsetof(XVtbl, Method) == slot * sizeof(void *), and sizeof(XVtbl);
   * per slot, the normalised text of return type and parameter types (names dropped,
-    __LONG32 -> LONG, whitespace folded) - compared here, the differences are embedded in
-    the program so that the test (not the build) fails and prints them;
+    __LONG32 -> LONG, whitespace folded) against mingw-w64's - compared here;
   * the C++ base class of every interface;
-  * every IID/DIID/CLSID/LIBID: the set of names equals mingw's declarations and every
-    value equals rtc_api.md (mingw-w64 ships no GUID values for RTC);
-  * every enum constant and every #define flag equals mingw's value;
-  * every RTC_E_/RTC_S_ code (and the FACILITY_/STATUS_SEVERITY_ helpers) equals mingw's.
+  * every IID/DIID/CLSID/LIBID: the set of names equals the facts (and mingw's declarations)
+    and every value equals the facts (mingw-w64 ships no GUID values for RTC);
+  * every enum constant, #define flag and RTC_E_/RTC_S_ code equals the facts (and mingw's);
+    the FACILITY_/STATUS_SEVERITY_ helpers equal mingw's;
+  * every DISPID of the facts is the id() rtccore.idl gives the member.
 
-The generator itself only fails on unusable input (a reference header it cannot parse);
-every mismatch becomes a failing check in the generated program.
+Every difference found here is embedded in the program, so that the test (not the build)
+fails and prints it. Without the facts the generator stops with a message: the test fails,
+it never skips.
 """
 import argparse
+import os
 import re
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from read_facts import read_facts  # noqa: E402
 
 EXPECTED_VTABLES = 63
 
@@ -162,35 +169,51 @@ def guid_from_define(args):
     return (v[0], v[1], v[2], tuple(v[3:]))
 
 
-def parse_md_guids(md):
-    """GUIDs written in rtc_api.md. Returns ({name: guid}, [inconsistencies])."""
-    guids, problems = {}, []
+FACT_KINDS = {'guid', 'slot', 'base', 'enum', 'flag', 'hresult', 'dispid'}
 
-    def put(name, g, where):
-        if name in guids and guids[name] != g:
-            problems.append('rtc_api.md gives two values for %s (%s)' % (name, where))
-        guids[name] = g
-    G = r'\{([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\}'
-    for m in re.finditer(r'\b((?:IID|CLSID)_\w+) = `%s`' % G, md):
-        put(m.group(1), guid_from_string(m.group(2)), 'A')
-    for m in re.finditer(r'^\| (IRTC\w+) \| (\w+) \| %s \|' % G, md, re.M):
-        prefix = 'DIID_' if m.group(2) == 'dispinterface' else 'IID_'
-        put(prefix + m.group(1), guid_from_string(m.group(3)), 'table')
-    m = re.search(r'LIBID `%s`' % G, md)
-    if m:
-        m2 = re.search(r'Type library: `(\w+)`', md)
-        put('LIBID_' + (m2.group(1) if m2 else 'RTCCORELib'), guid_from_string(m.group(1)), 'LIBID')
-    m = re.search(r'DIID `%s`' % G, md)
-    if m:
-        m2 = re.search(r'dispinterface (IRTC\w+)` \(DIID', md)
-        if m2:
-            put('DIID_' + m2.group(1), guid_from_string(m.group(1)), 'DIID')
-    for m in re.finditer(r'DEFINE_GUID\((\w+),([^)]*)\)', md):
-        g = guid_from_define(m.group(2).split(','))
-        if m.group(1) in guids and guids[m.group(1)] != g:
-            problems.append('rtc_api.md: DEFINE_GUID(%s) disagrees with its {...} form' % m.group(1))
-        guids.setdefault(m.group(1), g)
-    return guids, problems
+
+class Facts:
+    """tests/abi/facts/rtc.tsv, by kind; problems = inconsistencies inside the file."""
+
+    def __init__(self, path):
+        self.guids, self.slots, self.bases, self.enums = {}, {}, {}, []
+        self.flags, self.codes, self.dispids, self.problems = [], [], {}, []
+        enums = {}
+        for kind, scope, name, value, _source in read_facts(path, FACT_KINDS):
+            try:
+                if kind == 'guid':
+                    self.guids[name] = guid_from_string(value)
+                elif kind == 'slot':
+                    self.slots.setdefault(scope, {})[int(value)] = name
+                elif kind == 'base':
+                    self.bases[scope] = name
+                elif kind == 'enum':
+                    if scope not in enums:
+                        enums[scope] = []
+                        self.enums.append((scope, enums[scope]))
+                    enums[scope].append((name, int(value, 0)))
+                elif kind == 'flag':
+                    self.flags.append((name, int(value, 0)))
+                elif kind == 'hresult':
+                    self.codes.append((name, int(value, 0)))
+                elif kind == 'dispid':
+                    self.dispids[(scope, name)] = int(value, 0)
+            except ValueError:
+                self.problems.append('facts: %s %s %s: cannot read %r' % (kind, scope, name, value))
+        for iface, slots in list(self.slots.items()):
+            if sorted(slots) != list(range(len(slots))):
+                self.problems.append('facts: %s: slots %s are not 0..%d' % (iface, sorted(slots), len(slots) - 1))
+            self.slots[iface] = [slots[i] for i in sorted(slots)]
+
+
+def parse_idl_dispids(text):
+    """{(interface, member): id} from the [id(n)] attributes of an IDL (get_/put_ share the name)."""
+    out = {}
+    text = strip_comments(text)
+    for m in re.finditer(r'\b(?:dispinterface|interface)\s+(\w+)\s*(?::\s*\w+\s*)?\{(.*?)\n\s*\}', text, re.S):
+        for mm in re.finditer(r'\[([^\]]*\bid\((\d+)\)[^\]]*)\]\s*(?:HRESULT|void)\s+(\w+)\s*\(', m.group(2)):
+            out[(m.group(1), mm.group(3))] = int(mm.group(2))
+    return out
 
 
 def parse_declared_guids(text):
@@ -216,136 +239,160 @@ def c_guid(g):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--facts', required=True, help='tests/abi/facts/rtc.tsv')
     ap.add_argument('--mingw-rtccore', required=True)
     ap.add_argument('--mingw-rtcerr', required=True)
     ap.add_argument('--ours-rtccore', required=True, help='widl-generated rtccore.h')
     ap.add_argument('--ours-rtcerr', required=True)
-    ap.add_argument('--api-md', help='rtc_api.md (GUID values); optional')
+    ap.add_argument('--ours-idl', required=True, help='include/rtccore.idl (DISPIDs)')
     ap.add_argument('--output', required=True)
     a = ap.parse_args()
 
     read = lambda p: open(p, encoding='utf-8', errors='replace').read()
+    facts = Facts(a.facts)
     m_core, o_core = read(a.mingw_rtccore), read(a.ours_rtccore)
     m_err, o_err = read(a.mingw_rtcerr), read(a.ours_rtcerr)
 
-    diffs = []       # text mismatches found here; the C program reports them and fails
+    diffs = list(facts.problems)    # mismatches found here; the C program reports them and fails
 
-    # ---- vtables -------------------------------------------------------------------
+    # ---- vtables: names per slot from the facts, signatures from mingw ----------------
     m_vt, o_vt = parse_vtables(m_core), parse_vtables(o_core)
-    if len(m_vt) != EXPECTED_VTABLES:
-        raise SystemExit('parsed %d IRTC*Vtbl structs from %s, expected %d'
-                         % (len(m_vt), a.mingw_rtccore, EXPECTED_VTABLES))
+    if len(facts.slots) != EXPECTED_VTABLES:
+        diffs.append('the facts list %d vtables, expected %d' % (len(facts.slots), EXPECTED_VTABLES))
     slot_checks, size_checks = [], []
     own_methods = 0
     m_bases = parse_cxx_bases(m_core)
     o_bases = parse_cxx_bases(o_core)
-    for name in m_vt:
-        ms = m_vt[name]
-        base = m_bases.get(name)
-        nbase = len(m_vt[base]) if base in m_vt else (7 if base == 'IDispatch' else 3)
-        if name == 'IRTCDispatchEventNotification':
-            nbase = 7
-        own_methods += len(ms) - nbase
+    for name, members in facts.slots.items():
+        base = facts.bases.get(name)
+        nbase = len(facts.slots[base]) if base in facts.slots else (7 if base == 'IDispatch' else 3)
+        own_methods += len(members) - nbase
+        if name not in m_vt:
+            diffs.append('%sVtbl: in the facts, not in mingw\'s rtccore.h' % name)
+        elif [meth for meth, _ in m_vt[name]] != members:
+            diffs.append('%sVtbl: the facts and mingw\'s rtccore.h disagree\n  facts: %s\n  mingw: %s'
+                         % (name, ' '.join(members), ' '.join(meth for meth, _ in m_vt[name])))
         if name not in o_vt:
             diffs.append('%sVtbl: missing from our rtccore.h' % name)
             continue
         os_ = o_vt[name]
-        size_checks.append((name, len(ms)))
+        size_checks.append((name, len(members)))
         o_names = {meth for meth, _ in os_}
+        ms = m_vt.get(name, [])
         lines = []
-        for i in range(max(len(ms), len(os_))):
+        for i in range(max(len(members), len(os_))):
+            want = members[i] if i < len(members) else '-'
             mm = ms[i] if i < len(ms) else ('-', '')
             oo = os_[i] if i < len(os_) else ('-', '')
-            if mm != oo:
-                lines.append('  slot %2d  mingw: %s %s\n           ours:  %s %s'
-                             % (i, mm[0], mm[1], oo[0], oo[1]))
+            if want != oo[0] or (ms and mm != oo):
+                lines.append('  slot %2d  facts: %s\n           mingw: %s %s\n           ours:  %s %s'
+                             % (i, want, mm[0], mm[1], oo[0], oo[1]))
         if lines:
-            diffs.append('%sVtbl differs (slot, name, normalised signature):\n%s'
-                         % (name, '\n'.join(lines)))
-        for i, (meth, _) in enumerate(ms):
+            diffs.append('%sVtbl differs (slot, name, normalised signature):\n%s' % (name, '\n'.join(lines)))
+        for i, meth in enumerate(members):
             if meth in o_names:
                 slot_checks.append((name, meth, i))
             else:
-                diffs.append('%sVtbl: our header has no member %s (mingw slot %d)' % (name, meth, i))
+                diffs.append('%sVtbl: our header has no member %s (slot %d in the facts)' % (name, meth, i))
         if name != 'IRTCDispatchEventNotification' and base is not None:
-            ob = o_bases.get(name)
-            if ob != base:
-                diffs.append('C++ base of %s: mingw %s, ours %s' % (name, base, ob))
+            for who, bases in (('ours', o_bases), ('mingw', m_bases)):
+                if bases.get(name) != base:
+                    diffs.append('C++ base of %s: the facts say %s, %s %s' % (name, base, who, bases.get(name)))
     for name in o_vt:
-        if name not in m_vt:
-            diffs.append('%sVtbl: in our rtccore.h but not in mingw\'s' % name)
+        if name not in facts.slots:
+            diffs.append('%sVtbl: in our rtccore.h but not in the facts' % name)
+    for name in m_vt:
+        if name not in facts.slots:
+            diffs.append('%sVtbl: in mingw\'s rtccore.h but not in the facts' % name)
 
-    # ---- GUIDs ---------------------------------------------------------------------
-    m_guid_names = parse_declared_guids(m_core)
+    # ---- GUIDs: values from the facts (mingw-w64 declares the names only) -------------
+    m_guid_names = set(parse_declared_guids(m_core))
     o_guids = parse_defined_guids(o_core)
-    md_guids, md_note = {}, 'rtc_api.md not given: GUID values unchecked'
-    if a.api_md:
-        md_guids, problems = parse_md_guids(read(a.api_md))
-        diffs.extend(problems)
-        md_note = None
     guid_checks = []
-    for n in m_guid_names:
+    for n, g in facts.guids.items():
         if n not in o_guids:
-            diffs.append('%s: declared by mingw, not defined by our rtccore.h' % n)
-            continue
-        if a.api_md:
-            if n not in md_guids:
-                diffs.append('%s: no value in rtc_api.md' % n)
-                continue
-            guid_checks.append((n, md_guids[n]))
+            diffs.append('%s: in the facts, not defined by our rtccore.h' % n)
+        else:
+            guid_checks.append((n, g))
+        if n not in m_guid_names:
+            diffs.append('%s: in the facts, not declared by mingw' % n)
     for n in o_guids:
-        if n not in m_guid_names:
-            diffs.append('%s: defined by our rtccore.h, not declared by mingw' % n)
-    for n in md_guids:
-        if n not in m_guid_names:
-            diffs.append('%s: in rtc_api.md, not declared by mingw' % n)
+        if n not in facts.guids:
+            diffs.append('%s: defined by our rtccore.h, not in the facts' % n)
+    for n in sorted(m_guid_names - set(facts.guids)):
+        diffs.append('%s: declared by mingw, not in the facts' % n)
 
     # ---- enums ---------------------------------------------------------------------
-    m_en, o_en = parse_enums(m_core), parse_enums(o_core)
-    o_en_map = dict(o_en)
-    o_consts = {k for _, items in o_en for k, _ in items}
+    m_en, o_en = dict(parse_enums(m_core)), dict(parse_enums(o_core))
+    o_consts = {k for items in o_en.values() for k, _ in items}
     enum_checks = []
-    for ename, items in m_en:
-        if ename not in o_en_map:
+    for ename, items in facts.enums:
+        if m_en.get(ename) != items:
+            m_items = m_en.get(ename, [])
+            diffs.append('enum %s: the facts and mingw\'s rtccore.h disagree: facts %s, mingw %s' % (
+                ename, sorted(set(items) - set(m_items)), sorted(set(m_items) - set(items))))
+        if ename not in o_en:
             diffs.append('enum %s: missing from our rtccore.h' % ename)
-        elif [k for k, _ in o_en_map[ename]] != [k for k, _ in items]:
-            diffs.append('enum %s: constants differ\n  mingw: %s\n  ours:  %s' % (
-                ename, ' '.join(k for k, _ in items), ' '.join(k for k, _ in o_en_map[ename])))
+        elif [k for k, _ in o_en[ename]] != [k for k, _ in items]:
+            diffs.append('enum %s: constants differ\n  facts: %s\n  ours:  %s' % (
+                ename, ' '.join(k for k, _ in items), ' '.join(k for k, _ in o_en[ename])))
         for k, v in items:
             if k in o_consts:
                 enum_checks.append((ename, k, v))
             else:
                 diffs.append('enum constant %s (%s = %d): missing from our rtccore.h' % (k, ename, v))
-    for ename, _ in o_en:
-        if ename not in dict(m_en):
-            diffs.append('enum %s: in our rtccore.h, not in mingw\'s' % ename)
+    for ename in list(o_en) + list(m_en):
+        if ename not in dict(facts.enums):
+            diffs.append('enum %s: in a header, not in the facts' % ename)
 
     # ---- #define flags -------------------------------------------------------------
     FLAG_RE = r'RTC[A-Z0-9]*_\w+'
-    m_fl, o_fl = parse_defines(m_core, FLAG_RE), dict(parse_defines(o_core, FLAG_RE))
+    m_fl, o_fl = dict(parse_defines(m_core, FLAG_RE)), dict(parse_defines(o_core, FLAG_RE))
     flag_checks = []
-    for k, v in m_fl:
+    for k, v in facts.flags:
+        if m_fl.get(k) != v:
+            diffs.append('#define %s: the facts say 0x%08X, mingw %s' % (k, v, m_fl.get(k)))
         if k in o_fl:
             flag_checks.append((k, v))
         else:
             diffs.append('#define %s (0x%08X): missing from our rtccore.h' % (k, v))
-    for k in o_fl:
-        if k not in dict(m_fl):
-            diffs.append('#define %s: in our rtccore.h, not in mingw\'s' % k)
+    for k in list(o_fl) + list(m_fl):
+        if k not in dict(facts.flags):
+            diffs.append('#define %s: in a header, not in the facts' % k)
 
-    # ---- error codes ---------------------------------------------------------------
+    # ---- error codes: RTC_ codes from the facts, FACILITY_/STATUS_SEVERITY_ from mingw ----
     ERR_RE = r'(?:RTC_[ES]_\w+|FACILITY_\w+|STATUS_SEVERITY_\w+)'
-    m_er, o_er = parse_defines(m_err, ERR_RE), dict(parse_defines(o_err, ERR_RE))
-    n_codes = sum(1 for k, _ in m_er if k.startswith('RTC_'))
+    m_er, o_er = dict(parse_defines(m_err, ERR_RE)), dict(parse_defines(o_err, ERR_RE))
+    n_codes = len(facts.codes)
     err_checks = []
-    for k, v in m_er:
+    for k, v in facts.codes:
+        if k not in m_er or (m_er[k] & 0xffffffff) != v:
+            diffs.append('%s: the facts say 0x%08X, mingw %s' % (k, v, hex(m_er[k] & 0xffffffff) if k in m_er else None))
         if k in o_er:
             err_checks.append((k, v))
         else:
-            diffs.append('%s (0x%08X): missing from our rtcerr.h' % (k, v & 0xffffffff))
-    for k in o_er:
-        if k not in dict(m_er):
-            diffs.append('%s: in our rtcerr.h, not in mingw\'s' % k)
+            diffs.append('%s (0x%08X): missing from our rtcerr.h' % (k, v))
+    for k, v in m_er.items():
+        if not k.startswith('RTC_'):
+            if k in o_er:
+                err_checks.append((k, v))
+            else:
+                diffs.append('%s: missing from our rtcerr.h' % k)
+    for k in list(o_er) + list(m_er):
+        if k.startswith('RTC_') and k not in dict(facts.codes):
+            diffs.append('%s: in a header, not in the facts' % k)
+
+    # ---- DISPIDs: the id() of include/rtccore.idl --------------------------------------
+    idl_ids = parse_idl_dispids(read(a.ours_idl))
+    for (iface, member), value in facts.dispids.items():
+        if idl_ids.get((iface, member)) != value:
+            diffs.append('DISPID of %s.%s: the facts say %d, rtccore.idl %s'
+                         % (iface, member, value, idl_ids.get((iface, member))))
+    covered = {iface for iface, _ in facts.dispids}
+    for (iface, member), value in idl_ids.items():
+        if iface in covered and (iface, member) not in facts.dispids:
+            diffs.append('DISPID of %s.%s: rtccore.idl gives id(%d), the facts have none' % (iface, member, value))
+    n_dispids = len(facts.dispids)
 
     for d in diffs:
         print('gen_abi_check: ' + d.replace('\n', '\ngen_abi_check: '), file=sys.stderr)
@@ -365,6 +412,7 @@ def main():
     w('')
     w('#define EXPECTED_VTABLES %d' % EXPECTED_VTABLES)
     w('#define MINGW_VTABLES %d' % len(m_vt))
+    w('#define FACT_VTABLES %d' % len(facts.slots))
     w('#define OWN_METHODS %d' % own_methods)
     w('')
     w('struct slot_check { const char *vtbl; const char *method; size_t offset; size_t slot; };')
@@ -411,8 +459,8 @@ def main():
     w('    NULL')
     w('};')
     w('')
-    w('static const char *const md_note = %s;' % (c_str(md_note) if md_note else 'NULL'))
     w('#define N_CODES %d' % n_codes)
+    w('#define N_DISPIDS %d' % n_dispids)
     w('''
 static void format_guid(const GUID *g, char buf[40])
 {
@@ -434,7 +482,7 @@ int main(void)
     for (i = 0; i < slots; i++) {
         const struct slot_check *c = &slot_checks[i];
         if (c->offset != c->slot * sizeof(void *)) {
-            fprintf(stderr, "FAIL: %s.%s is at slot %zu, mingw has it at slot %zu\\n",
+            fprintf(stderr, "FAIL: %s.%s is at slot %zu, the facts have it at slot %zu\\n",
                     c->vtbl, c->method, c->offset / sizeof(void *), c->slot);
             failures++;
         }
@@ -442,14 +490,14 @@ int main(void)
     for (i = 0; i < vtables; i++) {
         const struct size_check *c = &size_checks[i];
         if (c->size != c->slots * sizeof(void *)) {
-            fprintf(stderr, "FAIL: sizeof(%s) is %zu slots, mingw has %zu\\n",
+            fprintf(stderr, "FAIL: sizeof(%s) is %zu slots, the facts have %zu\\n",
                     c->vtbl, c->size / sizeof(void *), c->slots);
             failures++;
         }
     }
-    if (vtables < EXPECTED_VTABLES || MINGW_VTABLES != EXPECTED_VTABLES) {
-        fprintf(stderr, "FAIL: checked %zu vtables (mingw has %d), expected %d\\n",
-                vtables, MINGW_VTABLES, EXPECTED_VTABLES);
+    if (vtables < EXPECTED_VTABLES || MINGW_VTABLES != EXPECTED_VTABLES || FACT_VTABLES != EXPECTED_VTABLES) {
+        fprintf(stderr, "FAIL: checked %zu vtables (the facts have %d, mingw %d), expected %d\\n",
+                vtables, FACT_VTABLES, MINGW_VTABLES, EXPECTED_VTABLES);
         failures++;
     }
     for (i = 0; guid_checks[i].name; i++, guids++) {
@@ -458,14 +506,14 @@ int main(void)
             char ours[40], expected[40];
             format_guid(c->ours, ours);
             format_guid(&c->expected, expected);
-            fprintf(stderr, "FAIL: %s is %s, rtc_api.md says %s\\n", c->name, ours, expected);
+            fprintf(stderr, "FAIL: %s is %s, the facts say %s\\n", c->name, ours, expected);
             failures++;
         }
     }
 #define CHECK_VALUES(table, counter, what) \\
     for (i = 0; table[i].name; i++, counter++) { \\
         if (table[i].ours != table[i].expected) { \\
-            fprintf(stderr, "FAIL: %s %s = 0x%llX, mingw has 0x%llX\\n", what, table[i].name, \\
+            fprintf(stderr, "FAIL: %s %s = 0x%llX, expected 0x%llX (the facts; mingw for FACILITY_/STATUS_SEVERITY_)\\n", what, table[i].name, \\
                     (unsigned long long)table[i].ours, (unsigned long long)table[i].expected); \\
             failures++; \\
         } \\
@@ -474,11 +522,9 @@ int main(void)
     CHECK_VALUES(flag_checks, flags, "flag")
     CHECK_VALUES(err_checks, errors, "error code")
 
-    if (md_note)
-        fprintf(stderr, "NOTE: %s\\n", md_note);
-    printf("rtccore ABI: %zu vtables, %d methods (%zu slots), %u IIDs/CLSIDs, %u enum values, "
-           "%u flags, %d error codes: %s\\n", vtables, OWN_METHODS, slots, guids, enums, flags,
-           N_CODES, failures ? "MISMATCH" : "all equal");
+    printf("rtccore ABI against tests/abi/facts/rtc.tsv and mingw-w64: %zu vtables, %d methods (%zu slots), "
+           "%u IIDs/CLSIDs, %u enum values, %u flags, %d error codes, %d DISPIDs: %s\\n", vtables, OWN_METHODS,
+           slots, guids, enums, flags, N_CODES, N_DISPIDS, failures ? "MISMATCH" : "all equal");
     if (failures)
         fprintf(stderr, "%u check(s) failed\\n", failures);
     return failures ? 1 : 0;
