@@ -774,12 +774,16 @@ static HRESULT WINAPI client_put_LocalUserName(IRTCClient2 *iface, BSTR name)
 static HRESULT WINAPI client_put_ClientName(IRTCClient2 *iface, BSTR name)
 {
     struct client *client = impl_from_IRTCClient2(iface);
+
+    com_partial(__func__, "stored only: nothing reads the client name (User-Agent stays rtcshim's)");
     return put_string(client, &client->client_name, name);
 }
 
 static HRESULT WINAPI client_put_ClientCurVer(IRTCClient2 *iface, BSTR version)
 {
     struct client *client = impl_from_IRTCClient2(iface);
+
+    com_partial(__func__, "stored only: nothing reads the client version (User-Agent stays rtcshim's)");
     return put_string(client, &client->client_version, version);
 }
 
