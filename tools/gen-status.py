@@ -127,7 +127,7 @@ class IdlInterface:
         self.kind = kind        # "interface" or "dispinterface"
         self.defined = False    # False: only forward-declared
         self.base = None
-        self.members = []       # dispinterfaces: (dispid, name)
+        self.members = []       # dispinterfaces: (DISPID, name, the id() as written)
         self.gap = False        # forward-declared under a "GAP" comment: the reference gives no IID
 
 
@@ -221,6 +221,7 @@ class Unit:
         self.path = pathlib.Path(path).resolve()
         self.text = text
         self.markers = []           # (position, line, file) of each line marker
+        self.marker_positions = []  # their positions alone, for bisect
         self.vtbl_types = {}        # interface -> [method per slot]
         self.tables = []
         self.functions = {}         # name -> Function (this file's and its headers')
@@ -233,14 +234,14 @@ class Unit:
 
     def where(self, pos):
         """file:line of a position, from the line markers."""
-        i = bisect.bisect_right([m[0] for m in self.markers], pos) - 1
+        i = bisect.bisect_right(self.marker_positions, pos) - 1
         if i < 0:
             return f"{self.path}:?"
         start, line, file = self.markers[i]
         return f"{file}:{line + self.text.count(chr(10), start, pos) - 1}"
 
     def in_main_file(self, pos):
-        i = bisect.bisect_right([m[0] for m in self.markers], pos) - 1
+        i = bisect.bisect_right(self.marker_positions, pos) - 1
         return i >= 0 and pathlib.Path(self.markers[i][2]).resolve() == self.path
 
     def _scan(self):
@@ -251,6 +252,7 @@ class Unit:
                 m = LINEMARKER_RE.match(value)
                 if m:
                     self.markers.append((token.end() + 1, int(m.group(1)), m.group(2)))
+                    self.marker_positions.append(token.end() + 1)
                 if depth == 0:
                     head_start = token.end()
             elif value == "{":
@@ -320,7 +322,8 @@ def split_initializer(text):
 
 
 def string_literals(text):
-    return "".join(bytes(s, "utf-8").decode("unicode_escape") for s in re.findall(r'"((?:\\.|[^"\\])*)"', text))
+    """The text of adjacent C string literals ("a" "b" -> ab); escapes keep the escaped character."""
+    return "".join(re.sub(r"\\(.)", r"\1", s) for s in re.findall(r'"((?:\\.|[^"\\])*)"', text))
 
 
 # ---- method states ----------------------------------------------------------------------------
