@@ -121,7 +121,9 @@ EOF
     HOME=$dir/home TL_STDIN=$dir/in tl_bg linphonec linphonec -c "$dir/rc" -d 0 "$@"
     # Holding the FIFO open keeps linphonec reading; closed at exit.
     exec 7>"$dir/in"
-    TL_CLEANUP+=("printf 'quit\\n' >&7; sleep 0.5; exec 7>&-")
+    # linphonec may have exited already: a write to a FIFO nobody reads would
+    # kill this script with SIGPIPE, so the cleanup's write ignores it.
+    TL_CLEANUP+=("(trap '' PIPE; printf 'quit\\n' >&7); sleep 0.5; exec 7>&-")
     linphonec_cmd "soundcard use files"
     tl_wait_port udp $PEER_PORT && tl_wait_line linphonec 'Using wav files' 5
 }
