@@ -205,7 +205,10 @@ static ULONG WINAPI client_Release(IRTCClient2 *iface)
     ULONG ref = InterlockedDecrement(&client->refcount);
 
     if (!ref)
+    {
         client_destroy(client);
+        com_module_unlock();
+    }
     return ref;
 }
 
@@ -1564,6 +1567,7 @@ static HRESULT client_create(REFIID riid, void **ppv)
     client->IRTCClientPortManagement_iface.lpVtbl = &ports_vtbl;
     client->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
     client->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     client->state = CLIENT_CREATED;
     g_queue_init(&client->pending_events);
     client->listeners = g_array_new(FALSE, TRUE, sizeof(struct listener));

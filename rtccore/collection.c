@@ -108,6 +108,7 @@ static HRESULT variant_enum_create(struct item_list *list, unsigned int position
         return E_OUTOFMEMORY;
     e->IEnumVARIANT_iface.lpVtbl = &variant_enum_vtbl;
     e->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     e->owner = g_thread_self();
     e->list = item_list_addref(list);
     e->position = position;
@@ -143,6 +144,7 @@ static ULONG WINAPI variant_enum_Release(IEnumVARIANT *iface)
     {
         item_list_release(e->list);
         free(e);
+        com_module_unlock();
     }
     return ref;
 }
@@ -264,6 +266,7 @@ static ULONG WINAPI collection_Release(IRTCCollection *iface)
     {
         item_list_release(collection->list);
         free(collection);
+        com_module_unlock();
     }
     return ref;
 }
@@ -454,6 +457,7 @@ HRESULT rtc_collection_create(IUnknown **items, unsigned int count, IRTCCollecti
     }
     collection->IRTCCollection_iface.lpVtbl = &collection_vtbl;
     collection->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     collection->owner = g_thread_self();
     collection->list = list;
     *out = &collection->IRTCCollection_iface;
@@ -508,6 +512,7 @@ static HRESULT item_enum_create(const IID *iid, struct item_list *list, unsigned
     e->IRTCEnumParticipants_iface.lpVtbl = &enum_participants_vtbl;
     e->iid = iid;
     e->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     e->owner = g_thread_self();
     e->list = item_list_addref(list);
     e->position = position;
@@ -537,6 +542,7 @@ static ULONG item_enum_release(struct item_enum *e)
     {
         item_list_release(e->list);
         free(e);
+        com_module_unlock();
     }
     return ref;
 }

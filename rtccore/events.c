@@ -55,6 +55,7 @@ static void event_init(struct event *event, void *iface, const struct event_clas
 {
     event->iface = iface;
     event->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     event->class = class;
 }
 
@@ -90,7 +91,10 @@ static ULONG event_release(struct event *event)
     ULONG ref = InterlockedDecrement(&event->refcount);
 
     if (!ref)
+    {
         event->class->destroy(event);
+        com_module_unlock();
+    }
     return ref;
 }
 

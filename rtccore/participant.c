@@ -50,6 +50,7 @@ static ULONG WINAPI participant_Release(IRTCParticipant *iface)
         SysFreeString(participant->uri);
         SysFreeString(participant->name);
         free(participant);
+        com_module_unlock();
     }
     return ref;
 }
@@ -125,6 +126,7 @@ HRESULT participant_create(IRTCSession *session, const WCHAR *uri, const WCHAR *
         return E_OUTOFMEMORY;
     participant->IRTCParticipant_iface.lpVtbl = &participant_vtbl;
     participant->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     participant->session = session;
     participant->uri = SysAllocString(uri);
     participant->name = SysAllocString(name);

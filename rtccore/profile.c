@@ -1069,6 +1069,7 @@ static ULONG WINAPI profile_Release(IRTCProfile2 *iface)
         profile_data_clear(&profile->data);
         SysFreeString(profile->xml);
         free(profile);
+        com_module_unlock();
     }
     return ref;
 }
@@ -1539,11 +1540,13 @@ HRESULT rtc_profile_create_from_xml(const WCHAR *xml, IRTCProfile2 **out)
     profile->IRTCProfile2_iface.lpVtbl = &profile_vtbl;
     profile->IDispatch_iface.lpVtbl = &profile_dispatch_vtbl;
     profile->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     profile->owner = g_thread_self();
     profile->data.state = RTCRS_NOT_REGISTERED;
     if (!(profile->xml = SysAllocStringLen(text, len)))
     {
         free(profile);
+        com_module_unlock();
         return E_OUTOFMEMORY;
     }
 

@@ -354,6 +354,7 @@ static struct session *session_alloc(struct client *client, RTC_SESSION_TYPE typ
     session->IRTCSession2_iface.lpVtbl = &session_vtbl;
     session->IRTCSessionCallControl_iface.lpVtbl = &call_control_vtbl;
     session->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     session->client = client;
     client_add_ref(client);
     session->type = type;
@@ -571,6 +572,7 @@ static ULONG WINAPI session_Release(IRTCSession2 *iface)
         SysFreeString(session->refer_cookie);
         client_release(session->client);
         free(session);
+        com_module_unlock();
     }
     return ref;
 }

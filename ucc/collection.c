@@ -53,6 +53,7 @@ static ULONG WINAPI collection_Release(IUccCollection *iface)
     {
         IRTCCollection_Release(collection->items);
         free(collection);
+        com_module_unlock();
     }
     return ref;
 }
@@ -198,6 +199,7 @@ HRESULT ucc_collection_create(IUnknown **items, unsigned int count, IUccCollecti
     }
     collection->IUccCollection_iface.lpVtbl = &collection_vtbl;
     collection->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     *out = &collection->IUccCollection_iface;
     return S_OK;
 }

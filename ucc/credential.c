@@ -52,6 +52,7 @@ static ULONG WINAPI credential_Release(IUccCredential *iface)
         SysFreeString(credential->password);
         SysFreeString(credential->domain);
         free(credential);
+        com_module_unlock();
     }
     return ref;
 }
@@ -97,6 +98,7 @@ static HRESULT credential_create(BSTR user, BSTR password, BSTR domain, IUccCred
         return E_OUTOFMEMORY;
     credential->IUccCredential_iface.lpVtbl = &credential_vtbl;
     credential->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     credential->user = SysAllocString(user ? user : L"");
     credential->password = SysAllocString(password ? password : L"");
     credential->domain = SysAllocString(domain ? domain : L"");
@@ -176,6 +178,7 @@ static ULONG WINAPI cache_Release(IUccCredentialCache *iface)
     {
         g_array_free(cache->entries, TRUE);
         free(cache);
+        com_module_unlock();
     }
     return ref;
 }
@@ -289,6 +292,7 @@ HRESULT ucc_credential_cache_create(IUccCredentialCache **out)
         return E_OUTOFMEMORY;
     cache->IUccCredentialCache_iface.lpVtbl = &cache_vtbl;
     cache->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     cache->entries = g_array_new(FALSE, TRUE, sizeof(struct cache_entry));
     g_array_set_clear_func(cache->entries, clear_entry);
     *out = &cache->IUccCredentialCache_iface;
@@ -338,6 +342,7 @@ static ULONG WINAPI server_Release(IUccSignalingServer *iface)
     {
         g_free(server->address);
         free(server);
+        com_module_unlock();
     }
     return ref;
 }
@@ -372,6 +377,7 @@ HRESULT ucc_signaling_server_create(const char *address, UCC_TRANSPORT_MODE tran
         return E_OUTOFMEMORY;
     server->IUccSignalingServer_iface.lpVtbl = &server_vtbl;
     server->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     server->address = g_strdup(address);
     server->transport = transport;
     *out = &server->IUccSignalingServer_iface;

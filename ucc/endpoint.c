@@ -768,6 +768,7 @@ static ULONG WINAPI endpoint_Release(IUccEndpoint *iface)
         SysFreeString(endpoint->id);
         ucc_platform_release(endpoint->platform);
         free(endpoint);
+        com_module_unlock();
     }
     return ref;
 }
@@ -1213,6 +1214,7 @@ HRESULT ucc_endpoint_create(struct ucc_platform *platform, UCC_ENDPOINT_TYPE typ
     endpoint->IUccSessionManager_iface.lpVtbl = &session_manager_vtbl;
     endpoint->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
     endpoint->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     endpoint->platform = platform;
     ucc_platform_add_ref(platform);
     endpoint->type = type;

@@ -52,6 +52,7 @@ static ULONG WINAPI outgoing_Release(IUccOutgoingSessionEvent *iface)
     {
         ucc_session_release(event->session);
         free(event);
+        com_module_unlock();
     }
     return ref;
 }
@@ -81,6 +82,7 @@ HRESULT ucc_outgoing_session_event_create(struct ucc_session *session, IUnknown 
         return E_OUTOFMEMORY;
     event->IUccOutgoingSessionEvent_iface.lpVtbl = &outgoing_vtbl;
     event->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     event->session = session;
     ucc_session_add_ref(session);
     *out = (IUnknown *)&event->IUccOutgoingSessionEvent_iface;
@@ -137,6 +139,7 @@ static ULONG WINAPI incoming_Release(IUccIncomingSessionEvent *iface)
         if (event->replaces)
             ucc_session_release(event->replaces);
         free(event);
+        com_module_unlock();
     }
     return ref;
 }
@@ -248,6 +251,7 @@ HRESULT ucc_incoming_session_event_create(struct ucc_session *session, struct uc
     }
     event->IUccIncomingSessionEvent_iface.lpVtbl = &incoming_vtbl;
     event->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     event->session = session;
     ucc_session_add_ref(session);
     event->inviter = inviter;
@@ -324,6 +328,7 @@ static ULONG WINAPI state_changed_Release(IUccSessionParticipantStateChangedEven
         IUccOperationProgressEvent_Release(progress->inner);
         free(progress);
         free(event);
+        com_module_unlock();
     }
     return ref;
 }
@@ -445,6 +450,7 @@ HRESULT ucc_state_changed_event_create(UCC_SESSION_ENTITY_STATE old_state, UCC_S
     progress->outer = event;
     event->IUccSessionParticipantStateChangedEvent_iface.lpVtbl = &state_changed_vtbl;
     event->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     event->old_state = old_state;
     event->new_state = new_state;
     event->reason = reason;
@@ -496,6 +502,7 @@ static ULONG WINAPI collection_event_Release(IUccSessionParticipantCollectionEve
     {
         ucc_participant_release(event->participant);
         free(event);
+        com_module_unlock();
     }
     return ref;
 }
@@ -538,6 +545,7 @@ HRESULT ucc_participant_collection_event_create(struct ucc_participant *particip
         return E_OUTOFMEMORY;
     event->IUccSessionParticipantCollectionEvent_iface.lpVtbl = &collection_event_vtbl;
     event->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     event->participant = participant;
     ucc_participant_add_ref(participant);
     *out = (IUnknown *)&event->IUccSessionParticipantCollectionEvent_iface;
@@ -593,6 +601,7 @@ static ULONG WINAPI message_Release(IUccIncomingInstantMessageEvent *iface)
         SysFreeString(event->content_type);
         SysFreeString(event->content);
         free(event);
+        com_module_unlock();
     }
     return ref;
 }
@@ -681,6 +690,7 @@ HRESULT ucc_instant_message_event_create(IUccSessionParticipantEndpoint *endpoin
         return E_OUTOFMEMORY;
     event->IUccIncomingInstantMessageEvent_iface.lpVtbl = &message_vtbl;
     event->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     event->endpoint = endpoint;
     IUccSessionParticipantEndpoint_AddRef(endpoint);
     event->content_type = ucc_bstr(content_type ? content_type : "text/plain");
@@ -691,6 +701,7 @@ HRESULT ucc_instant_message_event_create(IUccSessionParticipantEndpoint *endpoin
         SysFreeString(event->content_type);
         SysFreeString(event->content);
         free(event);
+        com_module_unlock();
         return E_OUTOFMEMORY;
     }
     *out = (IUnknown *)&event->IUccIncomingInstantMessageEvent_iface;
@@ -739,6 +750,7 @@ static ULONG WINAPI composing_Release(IUccInstantMessagingComposingEvent *iface)
     {
         IUccSessionParticipantEndpoint_Release(event->endpoint);
         free(event);
+        com_module_unlock();
     }
     return ref;
 }
@@ -769,6 +781,7 @@ HRESULT ucc_composing_event_create(IUccSessionParticipantEndpoint *endpoint, IUn
         return E_OUTOFMEMORY;
     event->IUccInstantMessagingComposingEvent_iface.lpVtbl = &composing_vtbl;
     event->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     event->endpoint = endpoint;
     IUccSessionParticipantEndpoint_AddRef(endpoint);
     *out = (IUnknown *)&event->IUccInstantMessagingComposingEvent_iface;
@@ -831,6 +844,7 @@ static ULONG WINAPI transfer_progress_Release(IUccOperationProgressEvent *iface)
     {
         IUccOperationProgressEvent_Release(event->inner);
         free(event);
+        com_module_unlock();
     }
     return ref;
 }
@@ -927,6 +941,7 @@ HRESULT ucc_transfer_progress_event_create(IUccOperationContext *context, BOOL c
     event->IUccOperationProgressEvent_iface.lpVtbl = &transfer_progress_vtbl;
     event->IUccSessionTransferProgressEvent_iface.lpVtbl = &transfer_state_vtbl;
     event->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     event->state = state;
     *out = (IUnknown *)&event->IUccOperationProgressEvent_iface;
     return S_OK;

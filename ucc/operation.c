@@ -50,6 +50,7 @@ static ULONG WINAPI operation_context_Release(IUccOperationContext *iface)
         if (op->context)
             IUccContext_Release(op->context);
         free(op);
+        com_module_unlock();
     }
     return ref;
 }
@@ -107,6 +108,7 @@ static HRESULT operation_context_create(REFIID riid, void **ppv)
         return E_OUTOFMEMORY;
     op->IUccOperationContext_iface.lpVtbl = &operation_context_vtbl;
     op->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     hr = operation_context_QueryInterface(&op->IUccOperationContext_iface, riid, ppv);
     operation_context_Release(&op->IUccOperationContext_iface);
     return hr;
@@ -162,6 +164,7 @@ static ULONG WINAPI progress_Release(IUccOperationProgressEvent *iface)
             IUccReadOnlyPropertyCollection_Release(progress->properties);
         SysFreeString(progress->text);
         free(progress);
+        com_module_unlock();
     }
     return ref;
 }
@@ -240,6 +243,7 @@ HRESULT ucc_progress_event_create(IUccOperationContext *context, BOOL complete, 
         return E_OUTOFMEMORY;
     progress->IUccOperationProgressEvent_iface.lpVtbl = &progress_vtbl;
     progress->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     if ((progress->context = context))
         IUccOperationContext_AddRef(context);
     progress->complete = complete;
@@ -302,6 +306,7 @@ static ULONG WINAPI participant_result_Release(IUccSessionParticipantOperationEv
             IUccSessionParticipantEndpoint_Release(result->endpoint);
         IUccOperationProgressEvent_Release(result->result);
         free(result);
+        com_module_unlock();
     }
     return ref;
 }
@@ -350,6 +355,7 @@ HRESULT ucc_participant_operation_event_create(IUccSessionParticipantEndpoint *e
         return E_OUTOFMEMORY;
     result->IUccSessionParticipantOperationEvent_iface.lpVtbl = &participant_result_vtbl;
     result->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     if ((result->endpoint = endpoint))
         IUccSessionParticipantEndpoint_AddRef(endpoint);
     result->result = progress;
@@ -403,6 +409,7 @@ static ULONG WINAPI session_operation_Release(IUccSessionOperationEvent *iface)
             IUccOperationContext_Release(op->context);
         IUccCollection_Release(op->results);
         free(op);
+        com_module_unlock();
     }
     return ref;
 }
@@ -450,6 +457,7 @@ HRESULT ucc_session_operation_event_create(IUccOperationContext *context, IUccCo
         return E_OUTOFMEMORY;
     op->IUccSessionOperationEvent_iface.lpVtbl = &session_operation_vtbl;
     op->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     if ((op->context = context))
         IUccOperationContext_AddRef(context);
     op->results = results;

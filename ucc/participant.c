@@ -64,6 +64,7 @@ static ULONG WINAPI participant_endpoint_Release(IUccSessionParticipantEndpoint 
         IUccUri_Release(endpoint->uri);
         SysFreeString(endpoint->id);
         free(endpoint);
+        com_module_unlock();
     }
     return ref;
 }
@@ -130,6 +131,7 @@ HRESULT ucc_participant_endpoint_create(struct ucc_participant *participant, IUc
         return E_OUTOFMEMORY;
     endpoint->IUccSessionParticipantEndpoint_iface.lpVtbl = &participant_endpoint_vtbl;
     endpoint->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     endpoint->uri = uri;
     IUccUri_AddRef(uri);
     endpoint->id = id ? ucc_bstr(id) : NULL;
@@ -187,7 +189,10 @@ static ULONG WINAPI media_channel_Release(IUccMediaChannel *iface)
     ULONG ref = InterlockedDecrement(&channel->refcount);
 
     if (!ref)
+    {
         free(channel);
+        com_module_unlock();
+    }
     return ref;
 }
 
@@ -243,6 +248,7 @@ static HRESULT media_channel_create(UCC_MEDIA_TYPES type, IUccMediaChannel **out
         return E_OUTOFMEMORY;
     channel->IUccMediaChannel_iface.lpVtbl = &media_channel_vtbl;
     channel->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     channel->type = type;
     channel->preferred = UCCMD_BOTH;
     *out = &channel->IUccMediaChannel_iface;
@@ -403,6 +409,7 @@ static ULONG WINAPI participant_Release(IUccSessionParticipant *iface)
         IUccUri_Release(participant->uri);
         ucc_platform_release(participant->platform);
         free(participant);
+        com_module_unlock();
     }
     return ref;
 }
@@ -754,6 +761,7 @@ HRESULT ucc_participant_create(struct ucc_session *session, IUccUri *uri, IUccCo
     participant->IUccAudioVideoSessionParticipant_iface.lpVtbl = &av_participant_vtbl;
     participant->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
     participant->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     participant->platform = session->platform;
     ucc_platform_add_ref(participant->platform);
     participant->session = session;
@@ -791,5 +799,6 @@ fail:
     IUccUri_Release(own_uri);
     ucc_platform_release(participant->platform);
     free(participant);
+    com_module_unlock();
     return hr;
 }

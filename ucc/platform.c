@@ -367,6 +367,7 @@ static ULONG WINAPI platform_Release(IUccPlatform *iface)
         if (platform->context)
             g_main_context_unref(platform->context);
         free(platform);
+        com_module_unlock();
     }
     return ref;
 }
@@ -591,6 +592,7 @@ static HRESULT platform_create(REFIID riid, void **ppv)
     platform->IUccTraceSettings_iface.lpVtbl = &trace_vtbl;
     platform->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
     platform->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     platform->state = PLATFORM_CREATED;
     g_queue_init(&platform->events);
     connection_point_init(&platform->platform_events, &platform->IConnectionPointContainer_iface,

@@ -64,6 +64,7 @@ static ULONG WINAPI property_Release(IUccProperty *iface)
         VariantClear(&property->value);
         SysFreeString(property->name);
         free(property);
+        com_module_unlock();
     }
     return ref;
 }
@@ -242,17 +243,20 @@ static HRESULT property_create(LONG id, const WCHAR *name, const VARIANT *value,
         return E_OUTOFMEMORY;
     property->IUccProperty_iface.lpVtbl = &property_vtbl;
     property->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     property->id = id;
     VariantInit(&property->value);
     if (name && !(property->name = SysAllocString(name)))
     {
         free(property);
+        com_module_unlock();
         return E_OUTOFMEMORY;
     }
     if (value && FAILED(hr = VariantCopy(&property->value, (VARIANT *)value)))
     {
         SysFreeString(property->name);
         free(property);
+        com_module_unlock();
         return hr;
     }
     property->read_only = read_only;
@@ -361,6 +365,7 @@ static ULONG WINAPI properties_Release(IUccPropertyCollection *iface)
     {
         g_ptr_array_free(props->items, TRUE);
         free(props);
+        com_module_unlock();
     }
     return ref;
 }
@@ -949,6 +954,7 @@ static struct properties *properties_alloc(BOOL read_only)
     props->IUccPropertyCollection_iface.lpVtbl = &properties_vtbl;
     props->IUccContext_iface.lpVtbl = &context_vtbl;
     props->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     props->read_only = read_only;
     props->items = g_ptr_array_new_with_free_func(release_property);
     return props;

@@ -940,6 +940,7 @@ static ULONG WINAPI session_Release(IUccSession *iface)
         IUccContext_Release(session->context);
         ucc_endpoint_release(session->endpoint);
         free(session);
+        com_module_unlock();
     }
     return ref;
 }
@@ -1516,6 +1517,7 @@ static struct ucc_session *session_alloc(struct ucc_endpoint *endpoint, UCC_SESS
     session->IUccSessionCallControl_iface.lpVtbl = &call_control_vtbl;
     session->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
     session->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     session->endpoint = endpoint;
     ucc_endpoint_add_ref(endpoint);
     session->platform = ucc_endpoint_platform(endpoint);

@@ -92,6 +92,7 @@ static ULONG WINAPI notifier_Release(IUnknown *iface)
             sip_refer_unref(notifier->refer);
         }
         free(notifier);
+        com_module_unlock();
     }
     return ref;
 }
@@ -285,6 +286,7 @@ static ULONG WINAPI transfer_event_Release(IUccIncomingSessionTransferEvent *ifa
         IUnknown_Release(&event->notifier->IUnknown_iface);
         ucc_platform_release(event->platform);
         free(event);
+        com_module_unlock();
     }
     return ref;
 }
@@ -429,12 +431,14 @@ static void on_refer_received(struct sip_call *call, struct sip_refer *refer, vo
     }
     notifier->IUnknown_iface.lpVtbl = &notifier_vtbl;
     notifier->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     notifier->refer = sip_refer_ref(refer);
     notifier->state = TRANSFER_UNDECIDED;
     notifier->endpoint = session->endpoint;
     ucc_endpoint_add_transfer(session->endpoint, &notifier->IUnknown_iface);
     event->IUccIncomingSessionTransferEvent_iface.lpVtbl = &transfer_event_vtbl;
     event->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     event->platform = session->platform;
     ucc_platform_add_ref(event->platform);
     event->notifier = notifier;     /* takes the creation reference */

@@ -55,6 +55,7 @@ static struct uri *uri_alloc(void)
         return NULL;
     uri->IUccUri_iface.lpVtbl = &uri_vtbl;
     uri->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     uri->params = g_array_new(FALSE, TRUE, sizeof(struct pair));
     g_array_set_clear_func(uri->params, clear_pair);
     uri->headers = g_array_new(FALSE, TRUE, sizeof(struct pair));
@@ -405,7 +406,10 @@ static ULONG WINAPI uri_Release(IUccUri *iface)
     ULONG ref = InterlockedDecrement(&uri->refcount);
 
     if (!ref)
+    {
         uri_free(uri);
+        com_module_unlock();
+    }
     return ref;
 }
 
@@ -725,7 +729,10 @@ static ULONG WINAPI uri_manager_Release(IUccUriManager *iface)
     ULONG ref = InterlockedDecrement(&manager->refcount);
 
     if (!ref)
+    {
         free(manager);
+        com_module_unlock();
+    }
     return ref;
 }
 
@@ -841,6 +848,7 @@ static HRESULT uri_manager_create(REFIID riid, void **ppv)
         return E_OUTOFMEMORY;
     manager->IUccUriManager_iface.lpVtbl = &uri_manager_vtbl;
     manager->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     hr = uri_manager_QueryInterface(&manager->IUccUriManager_iface, riid, ppv);
     uri_manager_Release(&manager->IUccUriManager_iface);
     return hr;

@@ -1,7 +1,7 @@
 /*
- * CoCreateInstance / CoGetClassObject for the classes this library implements.
- * There is no registry: each object family registers its coclasses when the
- * library loads, and every class gets the same small class factory.
+ * The classes this library implements. Each object family registers its coclasses
+ * when the library loads, and every class gets the same small class factory, which
+ * CoGetClassObject (cocreate.c, Linux) and DllGetClassObject (win32/server.c) hand out.
  */
 #include "com_private.h"
 
@@ -16,7 +16,6 @@ struct class_entry
 #define MAX_CLASSES 32
 static struct class_entry classes[MAX_CLASSES];
 static unsigned int class_count;
-static LONG server_locks;
 
 static struct class_entry *impl_from_IClassFactory(IClassFactory *iface)
 {
@@ -63,11 +62,11 @@ static HRESULT WINAPI factory_CreateInstance(IClassFactory *iface, IUnknown *out
 static HRESULT WINAPI factory_LockServer(IClassFactory *iface, BOOL lock)
 {
     (void)iface;
-    /* The library is never unloaded underneath its objects; the count is kept for symmetry. */
+    /* A locked server stays loaded (DllCanUnloadNow) even with no objects alive. */
     if (lock)
-        InterlockedIncrement(&server_locks);
+        com_module_lock();
     else
-        InterlockedDecrement(&server_locks);
+        com_module_unlock();
     return S_OK;
 }
 
@@ -100,33 +99,21 @@ static struct class_entry *find_class(REFCLSID clsid)
     return NULL;
 }
 
-HRESULT WINAPI CoGetClassObject(REFCLSID clsid, DWORD context, COSERVERINFO *server, REFIID riid, void **ppv)
+HRESULT com_class_get_object(REFCLSID clsid, REFIID riid, void **ppv)
 {
     struct class_entry *entry;
 
-    if (!ppv)
-        return E_INVALIDARG;
     *ppv = NULL;
-    if (!com_apartment_is_initialized())
-        return CO_E_NOTINITIALIZED;
-    if (server)
-        return E_INVALIDARG;    /* no remote servers */
-    if (!clsid || !(entry = find_class(clsid)) || !(context & (CLSCTX_INPROC_SERVER | CLSCTX_INPROC_HANDLER)))
+    if (!clsid || !(entry = find_class(clsid)))
         return REGDB_E_CLASSNOTREG;
     return IClassFactory_QueryInterface(&entry->IClassFactory_iface, riid, ppv);
 }
 
-HRESULT WINAPI CoCreateInstance(REFCLSID clsid, IUnknown *outer, DWORD context, REFIID riid, void **ppv)
+BOOL com_class_enum(unsigned int index, CLSID *clsid, const char **name)
 {
-    IClassFactory *factory;
-    HRESULT hr;
-
-    if (!ppv)
-        return E_POINTER;
-    *ppv = NULL;
-    if (FAILED(hr = CoGetClassObject(clsid, context, NULL, &IID_IClassFactory, (void **)&factory)))
-        return hr;
-    hr = IClassFactory_CreateInstance(factory, outer, riid, ppv);
-    IClassFactory_Release(factory);
-    return hr;
+    if (index >= class_count)
+        return FALSE;
+    *clsid = classes[index].clsid;
+    *name = classes[index].name;
+    return TRUE;
 }

@@ -35,6 +35,21 @@ typedef HRESULT (*com_create_instance_fn)(REFIID riid, void **ppv);
 /* Each object family registers its coclasses once (from a constructor). */
 void com_register_class(REFCLSID clsid, const char *name, com_create_instance_fn create);
 
+/* The class factory of a registered class (REGDB_E_CLASSNOTREG for others): what
+ * CoGetClassObject (Linux) and DllGetClassObject (rtcshim.dll) hand out. */
+HRESULT com_class_get_object(REFCLSID clsid, REFIID riid, void **ppv);
+
+/* The index-th registered class (for DllRegisterServer); FALSE past the last. */
+BOOL com_class_enum(unsigned int index, CLSID *clsid, const char **name);
+
+/* ---- module life ----------------------------------------------------------- */
+
+/* Every COM object counts itself from creation to its final Release, and so does each
+ * IClassFactory::LockServer(TRUE); DllCanUnloadNow says S_OK only at zero. */
+void com_module_lock(void);
+void com_module_unlock(void);
+LONG com_module_lock_count(void);
+
 /* ---- connection points ---------------------------------------------------- */
 
 /*

@@ -145,6 +145,7 @@ static HRESULT enum_connections_create(const CONNECTDATA *items, ULONG count, UL
     }
     e->IEnumConnections_iface.lpVtbl = &enum_connections_vtbl;
     e->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     e->count = count;
     e->position = position;
     for (i = 0; i < count; i++)
@@ -187,6 +188,7 @@ static ULONG WINAPI enum_connections_Release(IEnumConnections *iface)
             IUnknown_Release(e->items[i].pUnk);
         free(e->items);
         free(e);
+        com_module_unlock();
     }
     return ref;
 }
@@ -394,6 +396,7 @@ static HRESULT enum_points_create(IConnectionPoint **items, ULONG count, ULONG p
     }
     e->IEnumConnectionPoints_iface.lpVtbl = &enum_points_vtbl;
     e->refcount = 1;
+    com_module_lock();      /* DllCanUnloadNow: one more live object */
     e->count = count;
     e->position = position;
     for (i = 0; i < count; i++)
@@ -436,6 +439,7 @@ static ULONG WINAPI enum_points_Release(IEnumConnectionPoints *iface)
             IConnectionPoint_Release(e->items[i]);
         free(e->items);
         free(e);
+        com_module_unlock();
     }
     return ref;
 }
