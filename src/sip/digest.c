@@ -2,9 +2,9 @@
  * HTTP Digest authentication for SIP (RFC 2617, RFC 7616).
  */
 #include <string.h>
-#include <sys/random.h>
 
 #include "digest.h"
+#include "platform.h"
 
 G_DEFINE_QUARK(rtcshim-sip-digest-error-quark, sip_digest_error)
 
@@ -284,7 +284,7 @@ char *sip_digest_random_nonce(void)
     char *ret;
     guint i;
 
-    if (getrandom(bytes, sizeof(bytes), 0) != (ssize_t)sizeof(bytes))
+    if (!sip_random_bytes(bytes, sizeof(bytes)))
         for (i = 0; i < sizeof(bytes); i++) bytes[i] = g_random_int_range(0, 256);
 
     ret = g_malloc(sizeof(bytes) * 2 + 1);

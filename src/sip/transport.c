@@ -11,13 +11,9 @@
 #define G_LOG_DOMAIN "rtcshim"
 #endif
 
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
+#include "platform.h"
 #include "transport.h"
 
 /* Datagrams and stream reads handled per readiness dispatch, so one busy
@@ -687,29 +683,22 @@ static gboolean udp_readable(GSocket *socket, GIOCondition condition, gpointer u
 {
     struct listener *listener = user_data;
     struct sip_transport_layer *layer = listener->layer;
-    int fd = g_socket_get_fd(socket), i;
+    int i;
 
     (void)condition;
     for (i = 0; i < READS_PER_DISPATCH; i++)
     {
         struct sockaddr_storage from;
-        socklen_t from_length = sizeof(from);
         char ip[SIP_HOST_BUFFER_SIZE];
         struct sip_transport_peer peer;
+        gboolean oversize;
         gssize got, j;
         guint16 port;
 
-        /* MSG_TRUNC makes recvfrom() return the real size of a datagram that
-         * did not fit, so an oversize one is recognised rather than cut. */
-        got = recvfrom(fd, layer->datagram, SIP_MAX_MESSAGE_SIZE + 1, MSG_TRUNC,
-                       (struct sockaddr *)&from, &from_length);
+        got = sip_socket_receive_datagram(socket, layer->datagram, SIP_MAX_MESSAGE_SIZE + 1, &from, &oversize);
         if (got < 0)
-        {
-            if (errno == EINTR)
-                continue;
-            break;      /* EAGAIN, or an ICMP error on the socket: nothing more now */
-        }
-        if (got > SIP_MAX_MESSAGE_SIZE)
+            break;      /* nothing waiting, or an ICMP error on the socket: nothing more now */
+        if (oversize || got > SIP_MAX_MESSAGE_SIZE)
         {
             layer->stats.oversize_dropped++;
             continue;
@@ -880,6 +869,7 @@ struct sip_transport_layer *sip_transport_layer_new(GMainContext *context, sip_t
 {
     struct sip_transport_layer *layer = g_new0(struct sip_transport_layer, 1);
 
+    sip_platform_init();
     layer->context = g_main_context_ref(context);
     layer->receive = receive;
     layer->receive_data = user_data;
@@ -965,7 +955,7 @@ gboolean sip_transport_send(struct sip_transport_layer *layer, enum sip_transpor
     if (protocol == SIP_TRANSPORT_UDP)
     {
         struct listener *listener = find_listener(layer, SIP_TRANSPORT_UDP, address.ss_family);
-        gssize sent;
+        char *reason;
 
         if (!listener)
         {
@@ -973,16 +963,12 @@ gboolean sip_transport_send(struct sip_transport_layer *layer, enum sip_transpor
                         "no UDP %s listener", address.ss_family == AF_INET6 ? "IPv6" : "IPv4");
             goto failed;
         }
-        do
-            sent = sendto(g_socket_get_fd(listener->socket), data, length, 0,
-                          (struct sockaddr *)&address, address_length);
-        while (sent < 0 && errno == EINTR);
-        if (sent < 0)
+        if (!sip_socket_send_datagram(listener->socket, data, length, &address, address_length, &reason))
         {
             /* A full socket buffer loses the datagram; retransmission covers it. */
-            int saved_errno = errno;
             g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_TRANSPORT, "UDP send to %s:%u: %s",
-                        host, port, g_strerror(saved_errno));
+                        host, port, reason);
+            g_free(reason);
             goto failed;
         }
         layer->stats.messages_sent++;
@@ -1026,7 +1012,6 @@ gboolean sip_transport_local_address(struct sip_transport_layer *layer, enum sip
     socklen_t destination_length;
     struct listener *listener;
     gboolean have_destination;
-    int fd;
 
     have_destination = destination_ip && parse_address(destination_ip, 9, &destination, &destination_length);
     listener = find_listener(layer, protocol, have_destination ? destination.ss_family : AF_UNSPEC);
@@ -1042,16 +1027,11 @@ gboolean sip_transport_local_address(struct sip_transport_layer *layer, enum sip
             *port = 5061;
             if (have_destination)
             {
-                int fd = socket(destination.ss_family, SOCK_DGRAM, 0);
                 struct sockaddr_storage source;
-                socklen_t source_length = sizeof(source);
                 guint16 ignored;
 
-                if (fd >= 0 && !connect(fd, (struct sockaddr *)&destination, destination_length)
-                    && !getsockname(fd, (struct sockaddr *)&source, &source_length))
+                if (sip_socket_route_source(&destination, destination_length, &source))
                     describe_address(&source, host, &ignored);
-                if (fd >= 0)
-                    close(fd);
             }
             return TRUE;
         }
@@ -1072,17 +1052,12 @@ gboolean sip_transport_local_address(struct sip_transport_layer *layer, enum sip
                       &destination, &destination_length);
     }
     g_strlcpy(host, listener->family == G_SOCKET_FAMILY_IPV6 ? "::1" : "127.0.0.1", SIP_HOST_BUFFER_SIZE);
-    fd = socket(destination.ss_family, SOCK_DGRAM, 0);
-    if (fd >= 0)
     {
         struct sockaddr_storage source;
-        socklen_t source_length = sizeof(source);
         guint16 ignored;
 
-        if (!connect(fd, (struct sockaddr *)&destination, destination_length)
-            && !getsockname(fd, (struct sockaddr *)&source, &source_length))
+        if (sip_socket_route_source(&destination, destination_length, &source))
             describe_address(&source, host, &ignored);
-        close(fd);
     }
     return TRUE;
 }
