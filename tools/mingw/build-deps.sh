@@ -5,13 +5,16 @@
 #   libosip2 (--disable-mt)   libffi   pcre2 (8-bit)   gettext's intl   zlib (Debian's
 #   libz-mingw-w64-dev)   GLib (glib, gobject, gmodule, gio)   OpenSSL (libcrypto, libssl)
 #   glib-networking's OpenSSL backend (libgioopenssl.a, registered by g_io_openssl_load)
+#   cmocka (for the unit tests run under Wine; not linked into the DLL)
 #
 # usage: tools/mingw/build-deps.sh      prints the prefix on its last line of stdout
 # env:   RTCSHIM_MINGW_CACHE   cache root (default /var/cache/rtcshim-mingw)
 #        RTCSHIM_MINGW_JOBS    parallel jobs (default: nproc)
 #
-# The prefix is <cache>/<key>, the key a hash of the pinned versions, the toolchain's and
-# zlib's package versions and this recipe: a second run with the same key does nothing.
+# The prefix is <cache>/<key>, the key a hash of the pinned versions and checksums, the
+# toolchain's and zlib's package versions and RECIPE (bump it when a build option below
+# changes): a second run with the same key does nothing. Each finished step leaves a stamp,
+# so a run that was interrupted goes on where it stopped.
 # Sources come from `apt-get source --download-only` against a private apt state that
 # adds deb-src lines for the machine's own Debian mirror (bookworm, trixie, security), so
 # the system's apt configuration is not touched. Only each package's upstream tarball
@@ -25,6 +28,7 @@ here="$top/tools/mingw"
 cache=${RTCSHIM_MINGW_CACHE:-/var/cache/rtcshim-mingw}
 jobs=${RTCSHIM_MINGW_JOBS:-$(nproc 2>/dev/null || echo 2)}
 host=x86_64-w64-mingw32
+RECIPE=1
 
 # name  source-package=debian-version  suite  orig-tarball  sha256
 # Versions the mirror serves in full or at least as an .orig; the bookworm libosip2 (5.3.0)
@@ -38,6 +42,7 @@ gettext gettext=0.21-12 bookworm gettext_0.21.orig.tar.xz d20fcbb537e02dcf138319
 glib glib2.0=2.74.6-2+deb12u9 bookworm glib2.0_2.74.6.orig.tar.xz 069cf7e51cd261eb163aaf06c8d1754c6835f31252180aff5814e5afc7757fbc
 openssl openssl=3.0.22-1~deb12u2 bookworm-security openssl_3.0.22.orig.tar.gz 67ebca7e50d17383028045486653492195b83db95f8558709701bb47b5c1ef81
 gnet glib-networking=2.80.1-1 trixie glib-networking_2.80.1.orig.tar.xz b80e2874157cd55071f1b6710fa0b911d5ac5de106a9ee2a4c9c7bee61782f8e
+cmocka cmocka=1.1.5-2.1 bookworm cmocka_1.1.5.orig.tar.xz f0ccd8242d55e2fd74b16ba518359151f6f8383ff8aef4976e48393f77bba8b6
 EOF
 }
 
@@ -51,8 +56,7 @@ done
 
 pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo none; }
 key=$( { pins; echo "gcc $(pkgver gcc-mingw-w64-x86-64-win32)"; echo "crt $(pkgver mingw-w64-x86-64-dev)";
-         echo "zlib $(pkgver libz-mingw-w64-dev)"; cat "$0" "$here/x86_64-w64-mingw32.ini" "$top/cmake/mingw-w64-x86_64.cmake"; } \
-       | sha256sum | cut -c1-16)
+         echo "zlib $(pkgver libz-mingw-w64-dev)"; echo "recipe $RECIPE"; } | sha256sum | cut -c1-16)
 prefix="$cache/$key"
 
 mkdir -p "$cache"
@@ -65,22 +69,31 @@ if [ -f "$prefix/.complete" ]; then
 fi
 
 started=$(date +%s)
-rm -rf "$prefix" "$cache/$key.work"
 work="$cache/$key.work"
 mkdir -p "$prefix" "$work" "$cache/sources"
-logs="$work/logs"
+logs="$prefix/build-logs"
 mkdir -p "$logs"
 
-# Each step logs to its own file; on failure the tail is shown.
+# Each step runs under `set -e` in a subshell, logs to its own file (the tail is shown on
+# failure) and leaves a stamp in the prefix when it succeeded.
 step() {
   name=$1; shift
+  if [ -f "$prefix/.step-$name" ]; then
+    say "$name: done before"
+    return 0
+  fi
   t0=$(date +%s)
-  if ! "$@" >"$logs/$name.log" 2>&1; then
+  set +e
+  (set -e; "$@") >"$logs/$name.log" 2>&1
+  rc=$?
+  set -e
+  if [ $rc -ne 0 ]; then
     say "$name FAILED (log $logs/$name.log):"
     tail -40 "$logs/$name.log" >&2
     exit 1
   fi
-  say "$name: $(( $(date +%s) - t0 )) s"
+  echo "$(( $(date +%s) - t0 ))" >"$prefix/.step-$name"
+  say "$name: $(cat "$prefix/.step-$name") s"
 }
 
 # --- sources ------------------------------------------------------------------------------
@@ -138,8 +151,9 @@ fetch_all() {
   done
 }
 
-unpack() {   # unpack NAME -> prints the source dir
+unpack() {   # unpack NAME: a fresh $work/src/NAME (and no $work/build/NAME)
   orig=$(pins | awk -v n="$1" '$1 == n { print $4 }')
+  rm -rf "$work/src/$1" "$work/build/$1"
   mkdir -p "$work/src/$1"
   tar -xf "$cache/sources/$orig" -C "$work/src/$1" --strip-components=1
 }
@@ -227,6 +241,15 @@ build_openssl() {
      && make -j"$jobs" build_libs && make install_dev)
 }
 
+build_cmocka() {
+  unpack cmocka
+  cmake -S "$work/src/cmocka" -B "$work/build/cmocka" -G Ninja \
+    -DCMAKE_TOOLCHAIN_FILE="$top/cmake/mingw-w64-x86_64.cmake" -DRTCSHIM_MINGW_PREFIX="$prefix" \
+    -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib \
+    -DWITH_STATIC_LIB=ON -DWITH_EXAMPLES=OFF -DUNIT_TESTING=OFF
+  ninja -C "$work/build/cmocka" -j"$jobs" install
+}
+
 build_gnet() {
   unpack gnet
   meson_cross "$work/src/gnet" "$work/build/gnet" \
@@ -242,10 +265,10 @@ step intl build_intl
 step glib build_glib
 step openssl build_openssl
 step glib-networking build_gnet
+step cmocka build_cmocka
 
 { pins; echo "zlib libz-mingw-w64-dev=$(pkgver libz-mingw-w64-dev) (binary package)";
   echo "toolchain gcc-mingw-w64-x86-64-win32=$(pkgver gcc-mingw-w64-x86-64-win32)"; } >"$prefix/VERSIONS"
-cp -r "$logs" "$prefix/build-logs"
 rm -rf "$work"
 say "chain built in $(( $(date +%s) - started )) s: $prefix ($(du -sh "$prefix" | cut -f1))"
 touch "$prefix/.complete"
