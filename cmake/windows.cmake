@@ -28,7 +28,7 @@ set(PKG_CONFIG_ARGN --static)
 pkg_check_modules(WIN_DEPS REQUIRED glib-2.0 gio-2.0 gobject-2.0 libosip2 libssl libcrypto)
 pkg_check_modules(WIN_CMOCKA cmocka)
 find_library(GIOOPENSSL_LIBRARY gioopenssl PATHS ${RTCSHIM_MINGW_PREFIX}/lib/gio/modules NO_DEFAULT_PATH REQUIRED)
-find_program(WIDL NAMES x86_64-w64-mingw32-widl widl REQUIRED)
+find_program(WIDL NAMES widl widl-stable x86_64-w64-mingw32-widl REQUIRED)
 find_path(WINE_IDL_DIR oaidl.idl PATHS /usr/include/wine/wine/windows NO_DEFAULT_PATH REQUIRED)
 
 add_compile_options(-Wall -Wextra -Wno-unused-parameter -Wno-cast-function-type)
@@ -62,7 +62,9 @@ add_dependencies(rtcshim_win_deps rtcshim_generated_headers)
 target_include_directories(rtcshim_win_deps INTERFACE ${GEN} ${CMAKE_SOURCE_DIR}/include
   ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/src/com ${CMAKE_SOURCE_DIR}/src/sip
   ${CMAKE_SOURCE_DIR}/rtccore ${CMAKE_SOURCE_DIR}/ucc)
-target_compile_options(rtcshim_win_deps INTERFACE ${WIN_DEPS_STATIC_CFLAGS})
+# <winsock2.h> first in every file: libosip2's headers use struct timeval and Winsock types
+# without including it, and <windows.h> alone would bring the old <winsock.h> in.
+target_compile_options(rtcshim_win_deps INTERFACE -include winsock2.h ${WIN_DEPS_STATIC_CFLAGS})
 target_link_libraries(rtcshim_win_deps INTERFACE ${GIOOPENSSL_LIBRARY} ${WIN_DEPS_STATIC_LDFLAGS}
   ole32 oleaut32 uuid ws2_32 iphlpapi bcrypt crypt32 user32 advapi32)
 

@@ -10,6 +10,7 @@ PACKAGES="
   valgrind clang libclang-rt-14-dev
   sip-tester baresip linphone-cli kamailio tshark
   iproute2 util-linux tmux openssl
+  gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 libz-mingw-w64-dev meson ninja-build wine64
 "
 
 missing=""
