@@ -603,6 +603,8 @@ code: the library's sources are preprocessed with their own compile commands, an
 * **E_NOTIMPL** — the method only returns `com_not_built(__func__)` (or `E_NOTIMPL`); the row
   says which issue builds it or why it is not planned.
 
+The same holds for rtcshim.dll, the Windows build of the same sources (README, "rtcshim.dll").
+
 **Logging.** The first call of each not-built method logs a GLib warning, once per method (like
 Wine's FIXME): `<function> is not built: it returns E_NOTIMPL`. The first call of each partial
 method logs the reason at info level, shown with `G_MESSAGES_DEBUG=rtcshim`. Both go to GLib's

@@ -1,9 +1,16 @@
 /*
- * main() of every unit test program in the Windows build: the test file's own main() is
- * compiled as rtcshim_unit_main() (-Dmain=rtcshim_unit_main), and this one first applies
- * the Wine exclusion of that program, if any (RTCSHIM_WINE_SKIP, a cmocka name pattern set
- * by tests/wine/CMakeLists.txt, where each exclusion is listed with its reason).
- * Skipped tests are reported by cmocka as skipped, not as passed.
+ * What every unit test program of the Windows build shares:
+ *
+ *  - main(): the test file's own main() is compiled as rtcshim_unit_main()
+ *    (-Dmain=rtcshim_unit_main); this one first applies the Wine exclusion of that
+ *    program, if any (RTCSHIM_WINE_SKIP, a cmocka name pattern set by
+ *    tests/wine/CMakeLists.txt, where each exclusion is listed with its reason). Skipped
+ *    tests are reported by cmocka as skipped, not as passed.
+ *  - CoCreateInstance/CoGetClassObject (-D...=rtcshim_test_...): a unit test links the
+ *    library's objects into its own program, so it reaches the library's classes through
+ *    the library's class table, as on Linux, instead of ole32 loading rtcshim.dll from the
+ *    registry as a second copy; every other class goes to ole32. The registry path is what
+ *    the legacy tests (regsvr32, CoCreateInstance) prove.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +18,36 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <cmocka.h>
+#include "com_private.h"
+
+HRESULT WINAPI rtcshim_test_CoGetClassObject(REFCLSID clsid, DWORD context, COSERVERINFO *server, REFIID riid,
+                                             void **ppv)
+{
+    HRESULT hr;
+
+    if (!ppv)
+        return E_INVALIDARG;
+    if ((context & (CLSCTX_INPROC_SERVER | CLSCTX_INPROC_HANDLER)) && !server
+        && (hr = com_class_get_object(clsid, riid, ppv)) != REGDB_E_CLASSNOTREG)
+        return hr;
+    return CoGetClassObject(clsid, context, server, riid, ppv);
+}
+
+HRESULT WINAPI rtcshim_test_CoCreateInstance(REFCLSID clsid, IUnknown *outer, DWORD context, REFIID riid, void **ppv)
+{
+    IClassFactory *factory;
+    HRESULT hr;
+
+    if (!ppv)
+        return E_POINTER;
+    *ppv = NULL;
+    if (!(context & (CLSCTX_INPROC_SERVER | CLSCTX_INPROC_HANDLER))
+        || com_class_get_object(clsid, &IID_IClassFactory, (void **)&factory) != S_OK)
+        return CoCreateInstance(clsid, outer, context, riid, ppv);
+    hr = IClassFactory_CreateInstance(factory, outer, riid, ppv);
+    IClassFactory_Release(factory);
+    return hr;
+}
 
 int rtcshim_unit_main(void);
 
