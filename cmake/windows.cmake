@@ -27,15 +27,18 @@ find_package(PkgConfig REQUIRED)
 set(PKG_CONFIG_ARGN --static)
 pkg_check_modules(WIN_DEPS REQUIRED glib-2.0 gio-2.0 gobject-2.0 libosip2 libssl libcrypto)
 pkg_check_modules(WIN_CMOCKA cmocka)
-find_library(GIOOPENSSL_LIBRARY gioopenssl PATHS ${RTCSHIM_MINGW_PREFIX}/lib/gio/modules NO_DEFAULT_PATH REQUIRED)
+find_library(GIOOPENSSL_LIBRARY gioopenssl PATHS ${RTCSHIM_MINGW_PREFIX}/lib/gio/modules NO_DEFAULT_PATH NO_CMAKE_FIND_ROOT_PATH REQUIRED)
 find_program(WIDL NAMES widl widl-stable x86_64-w64-mingw32-widl REQUIRED)
-find_path(WINE_IDL_DIR oaidl.idl PATHS /usr/include/wine/wine/windows NO_DEFAULT_PATH REQUIRED)
+find_path(WINE_IDL_DIR oaidl.idl PATHS /usr/include/wine/wine/windows NO_DEFAULT_PATH NO_CMAKE_FIND_ROOT_PATH REQUIRED)
 
 add_compile_options(-Wall -Wextra -Wno-unused-parameter -Wno-cast-function-type)
 if(RTCSHIM_WERROR)
   add_compile_options(-Werror)
 endif()
-add_compile_definitions(G_LOG_DOMAIN="rtcshim" CONST_VTABLE _WIN32_WINNT=0x0601 WINVER=0x0601 UNICODE _UNICODE)
+# COBJMACROS for every file: the forced <winsock2.h> (below) includes the COM headers first.
+add_compile_definitions(G_LOG_DOMAIN="rtcshim" COBJMACROS CONST_VTABLE _WIN32_WINNT=0x0601 WINVER=0x0601 UNICODE _UNICODE)
+# Media: the engine's default backend (RTP ports, no audio); the RTC objects say so.
+add_compile_definitions(RTCSHIM_NO_AUDIO)
 
 # widl: the same IDL as on Linux, with Wine's IDL files for the imports (mingw-w64 ships
 # headers only); the generated headers are compiled against mingw-w64's headers.

@@ -800,8 +800,19 @@ static HRESULT WINAPI client_get_Version(IRTCClient2 *iface, LONG *version)
 
 /* ---- IRTCClient: media preferences and sessions ------------------------------------------ */
 
-/* Audio is negotiated (the default backend moves no samples yet); no video, no T.120. */
+/* Audio is negotiated (the default backend moves no samples yet); no video, no T.120.
+ * rtcshim.dll is built without an audio backend and says so: no media capabilities,
+ * a preference for audio is refused, and a call's media "fails" for want of a device. */
+#ifdef RTCSHIM_NO_AUDIO
+#define SUPPORTED_MEDIA 0
+#else
 #define SUPPORTED_MEDIA (RTCMT_AUDIO_SEND | RTCMT_AUDIO_RECEIVE)
+#endif
+
+LONG client_media_capabilities(void)
+{
+    return SUPPORTED_MEDIA;
+}
 
 static HRESULT WINAPI client_SetPreferredMediaTypes(IRTCClient2 *iface, LONG media_types, VARIANT_BOOL persistent)
 {
@@ -812,6 +823,8 @@ static HRESULT WINAPI client_SetPreferredMediaTypes(IRTCClient2 *iface, LONG med
         return hr;
     if (media_types & ~RTCMT_ALL)
         return E_INVALIDARG;
+    if ((media_types & (RTCMT_AUDIO_SEND | RTCMT_AUDIO_RECEIVE)) && !(SUPPORTED_MEDIA & RTCMT_AUDIO_SEND))
+        return RTC_E_MEDIA_AUDIO_DEVICE_NOT_AVAILABLE;
     /* Persistence would need a registry; the preference lives as long as the client. */
     client->preferred_media = media_types;
     return S_OK;

@@ -43,6 +43,9 @@ IRTCClient *client_iface(struct client *client);
 
 /* Events for the application: filtered, queued, delivered from the main context. */
 BOOL client_wants_event(struct client *client, RTC_EVENT type);
+/* The media types calls can carry in this build: audio, or 0 where rtcshim is built
+ * without an audio backend (rtcshim.dll: RTCSHIM_NO_AUDIO). */
+LONG client_media_capabilities(void);
 void client_fire_event(struct client *client, RTC_EVENT type, IDispatch *event);
 
 /* S_OK when the calling thread may use the client (RPC_E_WRONG_THREAD otherwise). */

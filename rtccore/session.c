@@ -97,6 +97,15 @@ static void fire_media(struct session *session, RTC_MEDIA_EVENT_TYPE type, RTC_M
 
     if (!is_call_type(session->type) || !client_wants_event(session->client, RTCE_MEDIA))
         return;
+    /* Without an audio backend nothing ever starts: a start is a failure for want of a
+     * device, and there is nothing to stop. */
+    if (!client_media_capabilities())
+    {
+        if (type != RTCMET_STARTED)
+            return;
+        type = RTCMET_FAILED;
+        reason = RTCMER_BAD_DEVICE;
+    }
     if (SUCCEEDED(rtc_media_event_create(media, type, reason, &event)))
     {
         client_fire_event(session->client, RTCE_MEDIA, event);

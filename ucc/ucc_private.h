@@ -39,6 +39,9 @@
 /* The object is not in a state that allows the call: platform not initialised or
  * shut down, endpoint not enabled, Accept after the inviter cancelled, a second
  * decision on an invitation ... */
+#ifndef E_NOT_VALID_STATE      /* Wine's headers have it, mingw-w64's do not */
+#define E_NOT_VALID_STATE               HRESULT_FROM_WIN32(ERROR_INVALID_STATE)
+#endif
 #define UCC_E_RTCSHIM_INVALID_STATE     E_NOT_VALID_STATE                           /* 0x8007139F */
 #define UCC_E_RTCSHIM_ALREADY_INITIALIZED HRESULT_FROM_WIN32(ERROR_ALREADY_INITIALIZED) /* 0x800704DF */
 /* The request does not apply to this kind of session (Redirect of an IM session ...). */

@@ -9,7 +9,9 @@
  * It prints each step and event; it checks that every event arrives on the thread that
  * runs the message loop, that DllCanUnloadNow says S_FALSE while the client lives and
  * S_OK once everything is released, and that the media reports are honest (the DLL
- * moves no audio: get_MediaCapabilities 0, no RTCMET_STARTED). Exit 0 when the refer
+ * moves no audio: get_MediaCapabilities 0, a preference for audio refused with
+ * RTC_E_MEDIA_AUDIO_DEVICE_NOT_AVAILABLE, RTCE_MEDIA FAILED/RTCMER_BAD_DEVICE when the
+ * call connects, never RTCMET_STARTED). Exit 0 when the refer
  * ended RTCSRS_DONE and every check held, else 1.
  */
 #define COBJMACROS
@@ -40,6 +42,7 @@ static IRTCClient *client;
 static IRTCSession *session;
 static const WCHAR *target_uri, *refer_cookie;
 static BOOL referred, refer_done, hung_up;
+static int media_failures;
 
 static void fail(const char *what)
 {
@@ -140,6 +143,8 @@ static void on_event(RTC_EVENT type, IDispatch *event)
         printf("[legacy] event: media type %d reason %d\n", media_type, reason);
         if (media_type == RTCMET_STARTED)
             fail("media reported STARTED by a DLL that moves no audio");
+        if (media_type == RTCMET_FAILED && reason == RTCMER_BAD_DEVICE)
+            media_failures++;
     }
     else if (type == RTCE_CLIENT)
     {
@@ -233,6 +238,9 @@ int main(int argc, char **argv)
     printf("[legacy] media capabilities 0x%lx\n", media);
     if (media != 0)
         fail("media capabilities of a DLL that moves no audio");
+    expect_hr("SetPreferredMediaTypes(audio)",
+              IRTCClient_SetPreferredMediaTypes(client, RTCMT_AUDIO_SEND | RTCMT_AUDIO_RECEIVE, VARIANT_FALSE),
+              RTC_E_MEDIA_AUDIO_DEVICE_NOT_AVAILABLE);
     expect_hr("IRTCClient::put_EventFilter(RTCEF_ALL)", IRTCClient_put_EventFilter(client, RTCEF_ALL), S_OK);
 
     IRTCClient_QueryInterface(client, &IID_IConnectionPointContainer, (void **)&container);
@@ -274,6 +282,8 @@ int main(int argc, char **argv)
         fail("the message loop ended without a clean shutdown");
     if (!refer_done)
         fail("no RTCSRS_DONE");
+    if (media_failures != 1)
+        fail("not exactly one RTCE_MEDIA FAILED (RTCMER_BAD_DEVICE) for the call");
 
     expect_hr("IConnectionPoint::Unadvise", IConnectionPoint_Unadvise(point, cookie), S_OK);
     IConnectionPoint_Release(point);

@@ -20,6 +20,7 @@
  * The pump lives until its thread ends (DLL_THREAD_DETACH, see server.c); the waiter
  * holds its own reference and frees the pump when it has stopped.
  */
+#include <string.h>
 #include "com_private.h"
 #include "win32/com_win32.h"
 
@@ -128,8 +129,10 @@ static DWORD WINAPI pump_waiter(void *arg)
 
 static BOOL CALLBACK register_window_class(INIT_ONCE *once, void *param, void **context)
 {
-    WNDCLASSEXW wc = { sizeof(wc) };
+    WNDCLASSEXW wc;
 
+    memset(&wc, 0, sizeof(wc));
+    wc.cbSize = sizeof(wc);
     wc.lpfnWndProc = pump_window_proc;
     wc.hInstance = com_module_instance();
     wc.lpszClassName = PUMP_WINDOW_CLASS;
