@@ -27,6 +27,8 @@ find_package(PkgConfig REQUIRED)
 set(PKG_CONFIG_ARGN --static)
 pkg_check_modules(WIN_DEPS REQUIRED glib-2.0 gio-2.0 gobject-2.0 libosip2 libssl libcrypto)
 pkg_check_modules(WIN_CMOCKA cmocka)
+# cmocka installs its static library under its own name.
+find_library(WIN_CMOCKA_STATIC_LIBRARY cmocka-static PATHS ${RTCSHIM_MINGW_PREFIX}/lib NO_DEFAULT_PATH NO_CMAKE_FIND_ROOT_PATH)
 find_library(GIOOPENSSL_LIBRARY gioopenssl PATHS ${RTCSHIM_MINGW_PREFIX}/lib/gio/modules NO_DEFAULT_PATH NO_CMAKE_FIND_ROOT_PATH REQUIRED)
 find_program(WIDL NAMES widl widl-stable x86_64-w64-mingw32-widl REQUIRED)
 find_path(WINE_IDL_DIR oaidl.idl PATHS /usr/include/wine/wine/windows NO_DEFAULT_PATH NO_CMAKE_FIND_ROOT_PATH REQUIRED)
@@ -35,11 +37,6 @@ add_compile_options(-Wall -Wextra -Wno-unused-parameter -Wno-cast-function-type)
 if(RTCSHIM_WERROR)
   add_compile_options(-Werror)
 endif()
-# COBJMACROS for every file: the forced <winsock2.h> (below) includes the COM headers first.
-add_compile_definitions(G_LOG_DOMAIN="rtcshim" COBJMACROS CONST_VTABLE _WIN32_WINNT=0x0601 WINVER=0x0601 UNICODE _UNICODE)
-# Media: the engine's default backend (RTP ports, no audio); the RTC objects say so.
-add_compile_definitions(RTCSHIM_NO_AUDIO)
-
 # widl: the same IDL as on Linux, with Wine's IDL files for the imports (mingw-w64 ships
 # headers only); the generated headers are compiled against mingw-w64's headers.
 set(GEN ${CMAKE_BINARY_DIR}/include)
@@ -68,6 +65,10 @@ target_include_directories(rtcshim_win_deps INTERFACE ${GEN} ${CMAKE_SOURCE_DIR}
 # <winsock2.h> first in every file: libosip2's headers use struct timeval and Winsock types
 # without including it, and <windows.h> alone would bring the old <winsock.h> in.
 target_compile_options(rtcshim_win_deps INTERFACE -include winsock2.h ${WIN_DEPS_STATIC_CFLAGS})
+# COBJMACROS for every file: the forced <winsock2.h> includes the COM headers first.
+# Media: the engine's default backend (RTP ports, no audio); the RTC objects say so.
+target_compile_definitions(rtcshim_win_deps INTERFACE G_LOG_DOMAIN="rtcshim" COBJMACROS= CONST_VTABLE=
+  _WIN32_WINNT=0x0601 WINVER=0x0601 UNICODE _UNICODE RTCSHIM_NO_AUDIO)
 target_link_libraries(rtcshim_win_deps INTERFACE ${GIOOPENSSL_LIBRARY} ${WIN_DEPS_STATIC_LDFLAGS}
   ole32 oleaut32 uuid ws2_32 iphlpapi bcrypt crypt32 user32 advapi32)
 

@@ -15,6 +15,7 @@
  * ended RTCSRS_DONE and every check held, else 1.
  */
 #define COBJMACROS
+#define CONST_VTABLE    /* the sinks' vtables are const */
 #include <windows.h>
 #include <ole2.h>
 #include <ocidl.h>

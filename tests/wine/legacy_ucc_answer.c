@@ -11,6 +11,7 @@
  * and DllCanUnloadNow said S_FALSE while objects lived and S_OK after the last Release.
  */
 #define COBJMACROS
+#define CONST_VTABLE    /* the sinks' vtables are const */
 #include <windows.h>
 #include <ole2.h>
 #include <ocidl.h>
@@ -146,7 +147,7 @@ static void advise(IUnknown *object, REFIID diid, event_handler handler, const c
     if (SUCCEEDED(hr))
         hr = IConnectionPoint_Advise(conn->point, (IUnknown *)&conn->IDispatch_iface, &conn->cookie);
     expect_hr(what, hr, S_OK);
-    if (FAILED(hr) || connection_count == ARRAY_SIZE(connections))
+    if (FAILED(hr) || connection_count == sizeof(connections) / sizeof(connections[0]))
     {
         if (conn->point)
             IConnectionPoint_Release(conn->point);
@@ -270,7 +271,7 @@ int main(int argc, char **argv)
     expect_hr("CoCreateInstance(CLSID_UccUriManager)",
               CoCreateInstance(&CLSID_UccUriManager, NULL, CLSCTX_INPROC_SERVER, &IID_IUccUriManager,
                                (void **)&uri_manager), S_OK);
-    swprintf(text, ARRAY_SIZE(text), L"sip:ucc@127.0.0.1:%hs", argv[1]);
+    swprintf(text, sizeof(text) / sizeof(text[0]), L"sip:ucc@127.0.0.1:%hs", argv[1]);
     bstr = SysAllocString(text);
     expect_hr("IUccUriManager::ParseUri", IUccUriManager_ParseUri(uri_manager, bstr, &uri), S_OK);
     SysFreeString(bstr);
@@ -280,7 +281,7 @@ int main(int argc, char **argv)
     expect_hr("CoCreateInstance(CLSID_UccContext)",
               CoCreateInstance(&CLSID_UccContext, NULL, CLSCTX_INPROC_SERVER, &IID_IUccContext, (void **)&context),
               S_OK);
-    swprintf(text, ARRAY_SIZE(text), L"127.0.0.1:%hs", argv[1]);
+    swprintf(text, sizeof(text) / sizeof(text[0]), L"127.0.0.1:%hs", argv[1]);
     V_VT(&v) = VT_BSTR;
     V_BSTR(&v) = SysAllocString(text);
     expect_hr("IUccContext::AddProperty(LOCAL_NETWORK_ADDRESS)",
