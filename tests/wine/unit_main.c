@@ -59,3 +59,10 @@ int main(void)
         cmocka_set_skip_filter(skip);
     return rtcshim_unit_main();
 }
+
+/* ole32's headers declare the two as imported from a DLL, so the renamed calls go through
+ * import pointers: these are they. */
+HRESULT (WINAPI *__imp_rtcshim_test_CoGetClassObject)(REFCLSID, DWORD, COSERVERINFO *, REFIID, void **)
+    = rtcshim_test_CoGetClassObject;
+HRESULT (WINAPI *__imp_rtcshim_test_CoCreateInstance)(REFCLSID, IUnknown *, DWORD, REFIID, void **)
+    = rtcshim_test_CoCreateInstance;

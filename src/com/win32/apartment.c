@@ -16,6 +16,9 @@
  *    handles: the waiter returns and the next round sees the new source.
  *  - The context stays acquired by its STA thread for the thread's life; only that
  *    thread prepares, checks and dispatches it.
+ *  - The waiter waits on duplicates of the handles: the STA thread may close a socket
+ *    (and its event handle) while the waiter still waits, and a wait on a handle that is
+ *    closed meanwhile is undefined on Windows.
  *
  * The pump lives until its thread ends (DLL_THREAD_DETACH, see server.c); the waiter
  * holds its own reference and frees the pump when it has stopped.
@@ -37,7 +40,8 @@ struct apartment_pump
     volatile LONG stopping;
     BOOL waiting;                   /* the waiter owns fds until it posts PUMP_MESSAGE */
     gint max_priority;
-    GPollFD *fds;
+    GPollFD *fds;                   /* what the context asked for, and the results */
+    GPollFD *wait_fds;              /* the same with duplicated handles: the waiter's */
     gint n_fds, fds_size;
     gint timeout;
 };
@@ -54,7 +58,18 @@ static void pump_unref(struct apartment_pump *pump)
         CloseHandle(pump->waiter);
     g_main_context_unref(pump->context);
     g_free(pump->fds);
+    g_free(pump->wait_fds);
     g_free(pump);
+}
+
+/* Closes the duplicates made for the first count entries. */
+static void close_wait_handles(struct apartment_pump *pump, gint count)
+{
+    gint i;
+
+    for (i = 0; i < count; i++)
+        if (pump->wait_fds[i].fd != G_WIN32_MSG_HANDLE && pump->wait_fds[i].fd != pump->fds[i].fd)
+            CloseHandle((HANDLE)pump->wait_fds[i].fd);
 }
 
 /* Prepares and queries the context, then either has the waiter poll the handles or,
@@ -74,11 +89,23 @@ static void pump_arm(struct apartment_pump *pump)
             break;
         pump->fds_size = pump->n_fds;
         pump->fds = g_renew(GPollFD, pump->fds, pump->fds_size);
+        pump->wait_fds = g_renew(GPollFD, pump->wait_fds, pump->fds_size);
     }
     for (i = 0; i < pump->n_fds; i++)
+    {
+        HANDLE handle = (HANDLE)pump->fds[i].fd;
+
         pump->fds[i].revents = 0;
+        pump->wait_fds[i] = pump->fds[i];
+        if (!ready && pump->fds[i].fd != G_WIN32_MSG_HANDLE
+            && !DuplicateHandle(GetCurrentProcess(), handle, GetCurrentProcess(), &handle, 0, FALSE,
+                                DUPLICATE_SAME_ACCESS))
+            ready = TRUE;   /* a handle already gone: let check() see what is left */
+        pump->wait_fds[i].fd = (gintptr)handle;
+    }
     if (ready || pump->timeout == 0)
     {
+        close_wait_handles(pump, i);
         PostMessageW(pump->window, PUMP_MESSAGE, 0, 0);
         return;
     }
@@ -112,13 +139,19 @@ static LRESULT CALLBACK pump_window_proc(HWND window, UINT message, WPARAM wpara
 static DWORD WINAPI pump_waiter(void *arg)
 {
     struct apartment_pump *pump = arg;
+    gint i;
 
     for (;;)
     {
         WaitForSingleObject(pump->armed, INFINITE);
-        if (pump->stopping)
-            break;
-        g_poll(pump->fds, pump->n_fds, pump->timeout);
+        if (pump->waiting)      /* armed (not only told to stop): the duplicates are ours */
+        {
+            if (!pump->stopping)
+                g_poll(pump->wait_fds, pump->n_fds, pump->timeout);
+            for (i = 0; i < pump->n_fds; i++)
+                pump->fds[i].revents = pump->wait_fds[i].revents;
+            close_wait_handles(pump, pump->n_fds);
+        }
         if (pump->stopping)
             break;
         PostMessageW(pump->window, PUMP_MESSAGE, 0, 0);
