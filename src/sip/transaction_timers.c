@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "platform.h"
 #include "timer_source.h"
 #include "transaction_private.h"
 #include "wire.h"
@@ -30,9 +31,11 @@
 
 static guint64 timer_sequence;     /* keeps equal deadlines in order */
 
+/* A timer time libosip2 stored, on the engine's monotonic clock (libosip2's clock is
+ * the wall clock on Windows: platform.h). */
 static gint64 timeval_us(const struct timeval *tv)
 {
-    return (gint64)tv->tv_sec * G_USEC_PER_SEC + tv->tv_usec;
+    return sip_osip_time_to_monotonic(tv);
 }
 
 /* The earlier of deadline and a timer; timers "not started" are -1. */
