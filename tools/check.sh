@@ -28,7 +28,7 @@ run_ctest() {
 # the network. It runs in a session of its own so it can be stopped whole.
 mkdir -p build
 echo "== rtcshim.dll's dependency chain: building in the background (log build/mingw-deps.log)"
-setsid nice -n 10 "$top/tools/mingw/build-deps.sh" >build/mingw-deps.log 2>&1 &
+setsid -w nice -n 10 "$top/tools/mingw/build-deps.sh" >build/mingw-deps.log 2>&1 &
 deps_pid=$!
 trap 'kill -- -$deps_pid 2>/dev/null || true' EXIT
 
