@@ -78,9 +78,11 @@ file(GLOB sip_win32_sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/sip/win32/
 file(GLOB com_win32_sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/com/win32/*.c)
 file(GLOB rtccore_sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/rtccore/*.c)
 file(GLOB ucc_sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/ucc/*.c)
-set(com_sources ${CMAKE_SOURCE_DIR}/src/com/classreg.c ${CMAKE_SOURCE_DIR}/src/com/connpoint.c
-  ${CMAKE_SOURCE_DIR}/src/com/dispatch.c ${CMAKE_SOURCE_DIR}/src/com/module.c
-  ${CMAKE_SOURCE_DIR}/src/com/version.c)
+# src/com less the Linux COM runtime (ole32/oleaut32 provide it on Windows).
+file(GLOB com_sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/com/*.c)
+foreach(linux_only apartment bstr cocreate guid variant)
+  list(REMOVE_ITEM com_sources ${CMAKE_SOURCE_DIR}/src/com/${linux_only}.c)
+endforeach()
 
 add_library(rtcshim_objects OBJECT ${com_sources} ${com_win32_sources} ${sip_sources} ${sip_win32_sources}
   ${rtccore_sources} ${ucc_sources} ${generated_iids})
