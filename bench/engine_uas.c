@@ -19,7 +19,7 @@
 #include <glib.h>
 #include <glib-unix.h>
 
-#include "sip/media.h"
+#include "media.h"
 #include "sip/sip_call.h"
 #include "sip/sip_engine.h"
 

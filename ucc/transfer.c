@@ -23,7 +23,7 @@
  * Transferor: IUccSessionCallControl::BlindTransfer(uri) sends a REFER in the
  * AV session's call (Refer-To <uri>, Referred-By the endpoint's identity; tel:
  * and bare numbers become SIP URIs in the peer's domain, the rule of the RTC
- * side, src/sip/refer_to.h); ConsultativeTransfer(active) refers to the other
+ * side, sip/refer_to.h); ConsultativeTransfer(active) refers to the other
  * session's peer with Replaces naming that session's dialog. The REFER's
  * response and each NOTIFY become _IUccSessionCallControlEvents::OnBlindTransfer
  * / OnConsultativeTransfer: IsComplete FALSE for the 2xx and every 1xx sipfrag,

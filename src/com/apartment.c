@@ -6,7 +6,7 @@
  * for the other threading model RPC_E_CHANGED_MODE.
  */
 #include <stdlib.h>
-#include "com_private.h"
+#include "com/com_private.h"
 
 struct apartment
 {

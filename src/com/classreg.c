@@ -3,7 +3,7 @@
  * when the library loads, and every class gets the same small class factory, which
  * CoGetClassObject (cocreate.c, Linux) and DllGetClassObject (win32/server.c) hand out.
  */
-#include "com_private.h"
+#include "com/com_private.h"
 
 struct class_entry
 {

@@ -8,7 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "com_private.h"
+#include "com/com_private.h"
 
 struct connection_sink
 {

@@ -6,7 +6,7 @@
  */
 #include <wchar.h>
 #include <wctype.h>
-#include "com_private.h"
+#include "com/com_private.h"
 
 static BOOL names_equal(const WCHAR *a, const WCHAR *b)
 {

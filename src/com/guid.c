@@ -1,7 +1,7 @@
 /* GUID <-> string, in the registry format "{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}". */
 #include <wchar.h>
 #include <wctype.h>
-#include "com_private.h"
+#include "com/com_private.h"
 
 #define GUID_STRING_LEN 39   /* with the terminating NUL */
 

@@ -3,7 +3,7 @@
  * one log line per method, on its first call (com_private.h).
  */
 #include <string.h>
-#include "com_private.h"
+#include "com/com_private.h"
 
 static GMutex logged_lock;
 static GHashTable *logged;      /* the method strings already logged (by address) */

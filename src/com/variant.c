@@ -10,7 +10,7 @@
 #include <string.h>
 #include <wchar.h>
 #include <wctype.h>
-#include "com_private.h"
+#include "com/com_private.h"
 
 /* ---- element types -------------------------------------------------------- */
 

@@ -12,7 +12,7 @@
 #include <sys/time.h>     /* libosip2's headers need struct timeval first */
 #include <osip2/osip.h>
 
-#include "sip_call.h"
+#include "sip/sip_call.h"
 
 G_BEGIN_DECLS
 

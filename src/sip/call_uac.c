@@ -13,7 +13,7 @@
 
 #include "call_private.h"
 #include "message.h"
-#include "refer_to.h"
+#include "sip/refer_to.h"
 #include "routing.h"
 
 static void cancel_expired(struct sip_engine *engine, void *data)

@@ -14,7 +14,7 @@
 
 #include <osipparser2/osip_parser.h>
 
-#include "sip_engine.h"
+#include "sip/sip_engine.h"
 #include "transport.h"
 
 G_BEGIN_DECLS

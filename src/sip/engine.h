@@ -36,10 +36,10 @@
 #include <sys/time.h>     /* libosip2's headers need struct timeval first */
 #include <osip2/osip.h>
 
-#include "sip_engine.h"
-#include "sip_call.h"
-#include "sip_refer.h"
-#include "sip_register.h"
+#include "sip/sip_engine.h"
+#include "sip/sip_call.h"
+#include "sip/sip_refer.h"
+#include "sip/sip_register.h"
 #include "dialog.h"
 #include "media.h"
 #include "request_check.h"

@@ -4,7 +4,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
-#include "netif.h"
+#include "sip/netif.h"
 
 char **sip_local_interface_addresses(gboolean ipv6)
 {

@@ -23,7 +23,7 @@
 #include "event_queue.h"
 #include "message.h"
 #include "refer.h"
-#include "refer_to.h"
+#include "sip/refer_to.h"
 #include "replaces.h"
 #include "sipfrag.h"
 #include "timer_source.h"

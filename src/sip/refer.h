@@ -9,7 +9,7 @@
 #include <sys/time.h>     /* libosip2's headers need struct timeval first */
 #include <osip2/osip.h>
 
-#include "sip_refer.h"
+#include "sip/sip_refer.h"
 
 G_BEGIN_DECLS
 

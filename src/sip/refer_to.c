@@ -6,7 +6,7 @@
 #include <osipparser2/osip_port.h>
 #include <osipparser2/osip_uri.h>
 
-#include "refer_to.h"
+#include "sip/refer_to.h"
 
 G_DEFINE_QUARK(rtcshim-sip-refer-to-error-quark, sip_refer_to_error)
 

@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "refer_to.h"
+#include "sip/refer_to.h"
 #include "replaces.h"
 
 G_DEFINE_QUARK(rtcshim-sip-replaces-error-quark, sip_replaces_error)

@@ -27,7 +27,7 @@
 
 #include <gio/gio.h>
 
-#include "sip_engine.h"     /* enum sip_transport_protocol */
+#include "sip/sip_engine.h"     /* enum sip_transport_protocol */
 
 G_BEGIN_DECLS
 

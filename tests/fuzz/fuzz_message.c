@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sip/engine.h"
-#include "sip/timer_source.h"
+#include "engine.h"
+#include "timer_source.h"
 #include "sip/sip_call.h"
 #include "sip/sip_refer.h"
 #include "sip/sip_register.h"

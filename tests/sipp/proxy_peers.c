@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sip/call.h"
-#include "sip/dialog.h"
+#include "call.h"
+#include "dialog.h"
 #include "sip/sip_call.h"
 #include "sip/sip_engine.h"
 #include "sip/sip_refer.h"

@@ -18,7 +18,7 @@ import unittest
 BUILD_DIR = SOURCE_DIR = None
 
 PRELUDE = r"""
-#include "com_private.h"
+#include "com/com_private.h"
 #include <rtccore.h>
 
 #define DISPATCH_METHODS(p) \

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "com_private.h"
+#include "com/com_private.h"
 #include <rtccore.h>
 #include <uccapi.h>
 

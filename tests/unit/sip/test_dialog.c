@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sip/dialog.h"
+#include "dialog.h"
 
 static osip_message_t *parse(const char *text)
 {

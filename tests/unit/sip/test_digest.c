@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sip/digest.h"
+#include "digest.h"
 
 /* RFC 2617 §3.5 */
 #define RFC2617_CHALLENGE \

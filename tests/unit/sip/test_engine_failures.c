@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include <gio/gio.h>
 
-#include "sip/media.h"
+#include "media.h"
 #include "sip/sip_call.h"
 #include "sip/sip_engine.h"
 #include "sip/sip_refer.h"

@@ -10,7 +10,7 @@
 
 #include <gio/gio.h>
 
-#include "sip/media.h"
+#include "media.h"
 
 struct recorded_event
 {

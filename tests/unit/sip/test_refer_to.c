@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "sip/refer_to.h"
-#include "sip/replaces.h"
+#include "replaces.h"
 
 static void test_escape(void **state)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sip/replaces.h"
+#include "replaces.h"
 
 static void test_build(void **state)
 {

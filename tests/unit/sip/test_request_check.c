@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sip/request_check.h"
+#include "request_check.h"
 
 #define HDR_VIA "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKx\r\n"
 #define HDR_FROM "From: <sip:a@127.0.0.1>;tag=1\r\n"

@@ -10,7 +10,7 @@
 
 #include <osipparser2/osip_port.h>
 
-#include "sip/sdp_offer_answer.h"
+#include "sdp_offer_answer.h"
 
 static struct sip_sdp_origin fixed_origin(void)
 {

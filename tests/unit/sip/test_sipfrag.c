@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sip/sipfrag.h"
+#include "sipfrag.h"
 
 static void test_build(void **state)
 {

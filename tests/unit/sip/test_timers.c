@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include <osip2/osip.h>
 
-#include "sip/timers.h"
+#include "timers.h"
 
 static void test_2xx_intervals(void **state)
 {

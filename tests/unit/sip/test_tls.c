@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include <glib/gstdio.h>
 
-#include "sip/transport.h"
+#include "transport.h"
 #include "tls_fixtures.h"
 #include "../../common/test_time.h"
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "sip/transport.h"
+#include "transport.h"
 #include "../../common/test_time.h"
 
 /* ---- framing -------------------------------------------------------------------- */
