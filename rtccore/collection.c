@@ -1,361 +1,72 @@
 /*
- * Snapshot collections and enumerators: IRTCCollection (+ IDispatch by table and
- * IEnumVARIANT from _NewEnum), IRTCEnumProfiles and IRTCEnumParticipants.
- *
- * The items live in one immutable, reference-counted list that a collection,
- * the enumerators made from it and their clones share; the list holds one
- * reference on each item and releases them when the last holder goes.
+ * The RTC face's snapshot collections and enumerators: IRTCCollection (the
+ * shared collection of com/collection.h with the RTC IID and DISPIDs),
+ * IRTCEnumProfiles and IRTCEnumParticipants (over the same shared
+ * snapshots).
  */
 #include "collection.h"
 
-/* ---- the shared item list -------------------------------------------------------- */
-
-struct item_list
-{
-    LONG refcount;
-    unsigned int count;
-    IUnknown *items[];
-};
-
-static HRESULT item_list_create(IUnknown **items, unsigned int count, struct item_list **out)
-{
-    struct item_list *list;
-    unsigned int i;
-
-    *out = NULL;
-    if (count && !items)
-        return E_POINTER;
-    for (i = 0; i < count; i++)
-        if (!items[i])
-            return E_INVALIDARG;
-    if (!(list = malloc(sizeof(*list) + (size_t)count * sizeof(IUnknown *))))
-        return E_OUTOFMEMORY;
-    list->refcount = 1;
-    list->count = count;
-    for (i = 0; i < count; i++)
-    {
-        list->items[i] = items[i];
-        IUnknown_AddRef(items[i]);
-    }
-    *out = list;
-    return S_OK;
-}
-
-static struct item_list *item_list_addref(struct item_list *list)
-{
-    InterlockedIncrement(&list->refcount);
-    return list;
-}
-
-static void item_list_release(struct item_list *list)
-{
-    unsigned int i;
-
-    if (InterlockedDecrement(&list->refcount))
-        return;
-    for (i = 0; i < list->count; i++)
-        IUnknown_Release(list->items[i]);
-    free(list);
-}
-
-/* An item as a VARIANT: its IDispatch when it has one, else the item as VT_UNKNOWN. */
-static void item_to_variant(IUnknown *item, VARIANT *v)
-{
-    IDispatch *dispatch;
-
-    if (SUCCEEDED(IUnknown_QueryInterface(item, &IID_IDispatch, (void **)&dispatch)) && dispatch)
-    {
-        V_VT(v) = VT_DISPATCH;
-        V_DISPATCH(v) = dispatch;
-    }
-    else
-    {
-        IUnknown_AddRef(item);
-        V_VT(v) = VT_UNKNOWN;
-        V_UNKNOWN(v) = item;
-    }
-}
-
-/* Objects here run on the thread that created them only (STA, DESIGN.md). */
-static HRESULT check_thread(GThread *owner)
-{
-    return owner == g_thread_self() ? S_OK : RPC_E_WRONG_THREAD;
-}
-
-/* ---- IEnumVARIANT ------------------------------------------------------------------ */
-
-struct variant_enum
-{
-    IEnumVARIANT IEnumVARIANT_iface;
-    LONG refcount;
-    GThread *owner;
-    struct item_list *list;
-    unsigned int position;
-};
-
-static const IEnumVARIANTVtbl variant_enum_vtbl;
-
-static struct variant_enum *impl_from_IEnumVARIANT(IEnumVARIANT *iface)
-{
-    return CONTAINING_RECORD(iface, struct variant_enum, IEnumVARIANT_iface);
-}
-
-static HRESULT variant_enum_create(struct item_list *list, unsigned int position, IEnumVARIANT **out)
-{
-    struct variant_enum *e;
-
-    if (!(e = calloc(1, sizeof(*e))))
-        return E_OUTOFMEMORY;
-    e->IEnumVARIANT_iface.lpVtbl = &variant_enum_vtbl;
-    e->refcount = 1;
-    com_module_lock();      /* DllCanUnloadNow: one more live object */
-    e->owner = g_thread_self();
-    e->list = item_list_addref(list);
-    e->position = position;
-    *out = &e->IEnumVARIANT_iface;
-    return S_OK;
-}
-
-static HRESULT WINAPI variant_enum_QueryInterface(IEnumVARIANT *iface, REFIID riid, void **ppv)
-{
-    if (!ppv)
-        return E_POINTER;
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IEnumVARIANT))
-    {
-        *ppv = iface;
-        IEnumVARIANT_AddRef(iface);
-        return S_OK;
-    }
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-
-static ULONG WINAPI variant_enum_AddRef(IEnumVARIANT *iface)
-{
-    return InterlockedIncrement(&impl_from_IEnumVARIANT(iface)->refcount);
-}
-
-static ULONG WINAPI variant_enum_Release(IEnumVARIANT *iface)
-{
-    struct variant_enum *e = impl_from_IEnumVARIANT(iface);
-    ULONG ref = InterlockedDecrement(&e->refcount);
-
-    if (!ref)
-    {
-        item_list_release(e->list);
-        free(e);
-        com_module_unlock();
-    }
-    return ref;
-}
-
-static HRESULT WINAPI variant_enum_Next(IEnumVARIANT *iface, ULONG celt, VARIANT *elements, ULONG *fetched)
-{
-    struct variant_enum *e = impl_from_IEnumVARIANT(iface);
-    HRESULT hr;
-    ULONG i;
-
-    if (fetched)
-        *fetched = 0;
-    if (FAILED(hr = check_thread(e->owner)))
-        return hr;
-    if (!elements && celt)
-        return E_POINTER;
-    for (i = 0; i < celt && e->position < e->list->count; i++, e->position++)
-        item_to_variant(e->list->items[e->position], &elements[i]);
-    if (fetched)
-        *fetched = i;
-    return i == celt ? S_OK : S_FALSE;
-}
-
-static HRESULT WINAPI variant_enum_Skip(IEnumVARIANT *iface, ULONG celt)
-{
-    struct variant_enum *e = impl_from_IEnumVARIANT(iface);
-    HRESULT hr;
-
-    if (FAILED(hr = check_thread(e->owner)))
-        return hr;
-    if (celt > e->list->count - e->position)
-    {
-        e->position = e->list->count;
-        return S_FALSE;
-    }
-    e->position += celt;
-    return S_OK;
-}
-
-static HRESULT WINAPI variant_enum_Reset(IEnumVARIANT *iface)
-{
-    struct variant_enum *e = impl_from_IEnumVARIANT(iface);
-    HRESULT hr;
-
-    if (FAILED(hr = check_thread(e->owner)))
-        return hr;
-    e->position = 0;
-    return S_OK;
-}
-
-static HRESULT WINAPI variant_enum_Clone(IEnumVARIANT *iface, IEnumVARIANT **out)
-{
-    struct variant_enum *e = impl_from_IEnumVARIANT(iface);
-    HRESULT hr;
-
-    if (!out)
-        return E_POINTER;
-    *out = NULL;
-    if (FAILED(hr = check_thread(e->owner)))
-        return hr;
-    return variant_enum_create(e->list, e->position, out);
-}
-
-static const IEnumVARIANTVtbl variant_enum_vtbl =
-{
-    variant_enum_QueryInterface,
-    variant_enum_AddRef,
-    variant_enum_Release,
-    variant_enum_Next,
-    variant_enum_Skip,
-    variant_enum_Reset,
-    variant_enum_Clone,
-};
-
 /* ---- IRTCCollection ------------------------------------------------------------------ */
 
-struct collection
+static const struct com_collection_type rtc_collection_type =
 {
-    IRTCCollection IRTCCollection_iface;
-    LONG refcount;
-    GThread *owner;
-    struct item_list *list;
+    &IID_IRTCCollection, RTC_DISPID_COLLECTION_COUNT, DISPID_VALUE, DISPID_NEWENUM,
 };
 
-static const IRTCCollectionVtbl collection_vtbl;
-static const struct dispatch_table collection_dispatch;
-
-static struct collection *impl_from_IRTCCollection(IRTCCollection *iface)
-{
-    return CONTAINING_RECORD(iface, struct collection, IRTCCollection_iface);
-}
+/* Each method is the shared collection's (com/collection.h). */
 
 static HRESULT WINAPI collection_QueryInterface(IRTCCollection *iface, REFIID riid, void **ppv)
 {
-    if (!ppv)
-        return E_POINTER;
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IDispatch)
-        || IsEqualIID(riid, &IID_IRTCCollection))
-    {
-        *ppv = iface;
-        IRTCCollection_AddRef(iface);
-        return S_OK;
-    }
-    *ppv = NULL;
-    return E_NOINTERFACE;
+    return com_collection_QueryInterface((IDispatch *)iface, riid, ppv);
 }
 
 static ULONG WINAPI collection_AddRef(IRTCCollection *iface)
 {
-    return InterlockedIncrement(&impl_from_IRTCCollection(iface)->refcount);
+    return com_collection_AddRef((IDispatch *)iface);
 }
 
 static ULONG WINAPI collection_Release(IRTCCollection *iface)
 {
-    struct collection *collection = impl_from_IRTCCollection(iface);
-    ULONG ref = InterlockedDecrement(&collection->refcount);
-
-    if (!ref)
-    {
-        item_list_release(collection->list);
-        free(collection);
-        com_module_unlock();
-    }
-    return ref;
+    return com_collection_Release((IDispatch *)iface);
 }
 
-/* No type library: zero type infos, members reached through GetIDsOfNames/Invoke. */
 static HRESULT WINAPI collection_GetTypeInfoCount(IRTCCollection *iface, UINT *count)
 {
     com_partial(__func__, COM_NO_TYPE_LIBRARY);
-    if (!count)
-        return E_INVALIDARG;
-    *count = 0;
-    return S_OK;
+    return com_collection_GetTypeInfoCount((IDispatch *)iface, count);
 }
 
 static HRESULT WINAPI collection_GetTypeInfo(IRTCCollection *iface, UINT index, LCID lcid, ITypeInfo **info)
 {
     com_partial(__func__, COM_NO_TYPE_LIBRARY);
-    if (!info)
-        return E_INVALIDARG;
-    *info = NULL;
-    return DISP_E_BADINDEX;
+    return com_collection_GetTypeInfo((IDispatch *)iface, index, lcid, info);
 }
 
-static HRESULT WINAPI collection_GetIDsOfNames(IRTCCollection *iface, REFIID riid, LPOLESTR *names,
-                                               UINT count, LCID lcid, DISPID *dispids)
+static HRESULT WINAPI collection_GetIDsOfNames(IRTCCollection *iface, REFIID riid, LPOLESTR *names, UINT count,
+                                               LCID lcid, DISPID *dispids)
 {
-    if (!IsEqualIID(riid, &IID_NULL))
-        return DISP_E_UNKNOWNINTERFACE;
-    return dispatch_get_ids_of_names(&collection_dispatch, names, count, dispids);
+    return com_collection_GetIDsOfNames((IDispatch *)iface, riid, names, count, lcid, dispids);
 }
 
-static HRESULT WINAPI collection_Invoke(IRTCCollection *iface, DISPID dispid, REFIID riid, LCID lcid,
-                                        WORD flags, DISPPARAMS *params, VARIANT *result,
-                                        EXCEPINFO *excepinfo, UINT *arg_err)
+static HRESULT WINAPI collection_Invoke(IRTCCollection *iface, DISPID dispid, REFIID riid, LCID lcid, WORD flags,
+                                        DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *arg_err)
 {
-    struct collection *collection = impl_from_IRTCCollection(iface);
-    HRESULT hr;
-
-    if (!IsEqualIID(riid, &IID_NULL))
-        return DISP_E_UNKNOWNINTERFACE;
-    if (FAILED(hr = check_thread(collection->owner)))
-        return hr;
-    return dispatch_invoke(&collection_dispatch, (IDispatch *)iface, dispid, flags, params, result, arg_err);
+    return com_collection_Invoke((IDispatch *)iface, dispid, riid, lcid, flags, params, result, excepinfo, arg_err);
 }
 
 static HRESULT WINAPI collection_get_Count(IRTCCollection *iface, LONG *count)
 {
-    struct collection *collection = impl_from_IRTCCollection(iface);
-    HRESULT hr;
-
-    if (!count)
-        return E_POINTER;
-    if (FAILED(hr = check_thread(collection->owner)))
-        return hr;
-    *count = collection->list->count;
-    return S_OK;
+    return com_collection_get_Count((IDispatch *)iface, count);
 }
 
 static HRESULT WINAPI collection_get_Item(IRTCCollection *iface, LONG index, VARIANT *item)
 {
-    struct collection *collection = impl_from_IRTCCollection(iface);
-    HRESULT hr;
-
-    if (!item)
-        return E_POINTER;
-    V_VT(item) = VT_EMPTY;
-    if (FAILED(hr = check_thread(collection->owner)))
-        return hr;
-    if (index < 1 || (ULONG)index > collection->list->count)
-        return E_INVALIDARG;
-    item_to_variant(collection->list->items[index - 1], item);
-    return S_OK;
+    return com_collection_get_Item((IDispatch *)iface, index, item);
 }
 
 static HRESULT WINAPI collection_get__NewEnum(IRTCCollection *iface, IUnknown **out)
 {
-    struct collection *collection = impl_from_IRTCCollection(iface);
-    IEnumVARIANT *e;
-    HRESULT hr;
-
-    if (!out)
-        return E_POINTER;
-    *out = NULL;
-    if (FAILED(hr = check_thread(collection->owner)))
-        return hr;
-    if (FAILED(hr = variant_enum_create(collection->list, 0, &e)))
-        return hr;
-    *out = (IUnknown *)e;
-    return S_OK;
+    return com_collection_get__NewEnum((IDispatch *)iface, out);
 }
 
 static const IRTCCollectionVtbl collection_vtbl =
@@ -372,96 +83,9 @@ static const IRTCCollectionVtbl collection_vtbl =
     collection_get__NewEnum,
 };
 
-/* IDispatch thunks: iface is the IRTCCollection pointer (IRTCCollection derives from IDispatch). */
-
-static HRESULT dispatch_count(IDispatch *iface, DISPPARAMS *params, VARIANT *result)
-{
-    HRESULT hr;
-
-    if (params->cArgs)
-        return DISP_E_BADPARAMCOUNT;
-    if (SUCCEEDED(hr = collection_get_Count((IRTCCollection *)iface, &V_I4(result))))
-        V_VT(result) = VT_I4;
-    return hr;
-}
-
-/* The index argument: any integer type or decimal string, by value or by reference. */
-static HRESULT index_from_variant(const VARIANT *arg, LONG *index)
-{
-    VARIANT converted;
-    HRESULT hr;
-
-    if (V_VT(arg) == (VT_VARIANT | VT_BYREF) && V_VARIANTREF(arg))
-        arg = V_VARIANTREF(arg);
-    switch (V_VT(arg))
-    {
-    case VT_I4 | VT_BYREF: *index = *V_I4REF(arg); return S_OK;
-    case VT_I2 | VT_BYREF: *index = *V_I2REF(arg); return S_OK;
-    case VT_INT | VT_BYREF: *index = *V_INTREF(arg); return S_OK;
-    default: break;
-    }
-    VariantInit(&converted);
-    if (FAILED(hr = VariantChangeType(&converted, (VARIANT *)arg, 0, VT_I4)))
-        return hr == DISP_E_OVERFLOW ? hr : DISP_E_TYPEMISMATCH;
-    *index = V_I4(&converted);
-    return S_OK;
-}
-
-static HRESULT dispatch_item(IDispatch *iface, DISPPARAMS *params, VARIANT *result)
-{
-    LONG index;
-    HRESULT hr;
-
-    if (params->cArgs != 1)
-        return DISP_E_BADPARAMCOUNT;
-    if (FAILED(hr = index_from_variant(&params->rgvarg[0], &index)))
-        return hr;
-    return collection_get_Item((IRTCCollection *)iface, index, result);
-}
-
-static HRESULT dispatch_new_enum(IDispatch *iface, DISPPARAMS *params, VARIANT *result)
-{
-    HRESULT hr;
-
-    if (params->cArgs)
-        return DISP_E_BADPARAMCOUNT;
-    if (SUCCEEDED(hr = collection_get__NewEnum((IRTCCollection *)iface, &V_UNKNOWN(result))))
-        V_VT(result) = VT_UNKNOWN;
-    return hr;
-}
-
-static const struct dispatch_member collection_members[] =
-{
-    { L"Count", RTC_DISPID_COLLECTION_COUNT, DISPATCH_PROPERTYGET, dispatch_count },
-    { L"Item", DISPID_VALUE, DISPATCH_PROPERTYGET | DISPATCH_METHOD, dispatch_item },
-    { L"_NewEnum", DISPID_NEWENUM, DISPATCH_PROPERTYGET | DISPATCH_METHOD, dispatch_new_enum },
-};
-
-static const struct dispatch_table collection_dispatch = { collection_members, ARRAY_SIZE(collection_members) };
-
 HRESULT rtc_collection_create(IUnknown **items, unsigned int count, IRTCCollection **out)
 {
-    struct collection *collection;
-    struct item_list *list;
-    HRESULT hr;
-
-    if (!out)
-        return E_POINTER;
-    *out = NULL;
-    if (FAILED(hr = item_list_create(items, count, &list)))
-        return hr;
-    if (!(collection = calloc(1, sizeof(*collection))))
-    {
-        item_list_release(list);
-        return E_OUTOFMEMORY;
-    }
-    collection->IRTCCollection_iface.lpVtbl = &collection_vtbl;
-    collection->refcount = 1;
-    com_module_lock();      /* DllCanUnloadNow: one more live object */
-    collection->owner = g_thread_self();
-    collection->list = list;
-    *out = &collection->IRTCCollection_iface;
-    return S_OK;
+    return com_collection_create(&rtc_collection_type, &collection_vtbl, items, count, (void **)out);
 }
 
 /* ---- IRTCEnumProfiles and IRTCEnumParticipants --------------------------------------------- */
@@ -478,7 +102,7 @@ struct item_enum
     const IID *iid;             /* &IID_IRTCEnumProfiles or &IID_IRTCEnumParticipants */
     LONG refcount;
     GThread *owner;
-    struct item_list *list;
+    struct com_snapshot *snapshot;
     unsigned int position;
 };
 
@@ -502,7 +126,7 @@ static IUnknown *item_enum_iface(struct item_enum *e)
     return (IUnknown *)&e->IRTCEnumParticipants_iface;
 }
 
-static HRESULT item_enum_create(const IID *iid, struct item_list *list, unsigned int position, IUnknown **out)
+static HRESULT item_enum_create(const IID *iid, struct com_snapshot *snapshot, unsigned int position, IUnknown **out)
 {
     struct item_enum *e;
 
@@ -514,7 +138,7 @@ static HRESULT item_enum_create(const IID *iid, struct item_list *list, unsigned
     e->refcount = 1;
     com_module_lock();      /* DllCanUnloadNow: one more live object */
     e->owner = g_thread_self();
-    e->list = item_list_addref(list);
+    e->snapshot = com_snapshot_addref(snapshot);
     e->position = position;
     *out = item_enum_iface(e);
     return S_OK;
@@ -540,7 +164,7 @@ static ULONG item_enum_release(struct item_enum *e)
 
     if (!ref)
     {
-        item_list_release(e->list);
+        com_snapshot_release(e->snapshot);
         free(e);
         com_module_unlock();
     }
@@ -554,13 +178,13 @@ static HRESULT item_enum_next(struct item_enum *e, ULONG celt, IUnknown **elemen
 
     if (fetched)
         *fetched = 0;
-    if (FAILED(hr = check_thread(e->owner)))
+    if (FAILED(hr = com_check_thread(e->owner)))
         return hr;
     if (!elements && celt)
         return E_POINTER;
-    for (i = 0; i < celt && e->position < e->list->count; i++, e->position++)
+    for (i = 0; i < celt && e->position < com_snapshot_count(e->snapshot); i++, e->position++)
     {
-        elements[i] = e->list->items[e->position];
+        elements[i] = com_snapshot_item(e->snapshot, e->position);
         IUnknown_AddRef(elements[i]);
     }
     if (fetched)
@@ -572,11 +196,11 @@ static HRESULT item_enum_skip(struct item_enum *e, ULONG celt)
 {
     HRESULT hr;
 
-    if (FAILED(hr = check_thread(e->owner)))
+    if (FAILED(hr = com_check_thread(e->owner)))
         return hr;
-    if (celt > e->list->count - e->position)
+    if (celt > com_snapshot_count(e->snapshot) - e->position)
     {
-        e->position = e->list->count;
+        e->position = com_snapshot_count(e->snapshot);
         return S_FALSE;
     }
     e->position += celt;
@@ -587,7 +211,7 @@ static HRESULT item_enum_reset(struct item_enum *e)
 {
     HRESULT hr;
 
-    if (FAILED(hr = check_thread(e->owner)))
+    if (FAILED(hr = com_check_thread(e->owner)))
         return hr;
     e->position = 0;
     return S_OK;
@@ -600,9 +224,9 @@ static HRESULT item_enum_clone(struct item_enum *e, IUnknown **out)
     if (!out)
         return E_POINTER;
     *out = NULL;
-    if (FAILED(hr = check_thread(e->owner)))
+    if (FAILED(hr = com_check_thread(e->owner)))
         return hr;
-    return item_enum_create(e->iid, e->list, e->position, out);
+    return item_enum_create(e->iid, e->snapshot, e->position, out);
 }
 
 static HRESULT WINAPI enum_profiles_QueryInterface(IRTCEnumProfiles *iface, REFIID riid, void **ppv)
@@ -699,16 +323,16 @@ static const IRTCEnumParticipantsVtbl enum_participants_vtbl =
 
 static HRESULT enum_create(const IID *iid, IUnknown **items, unsigned int count, IUnknown **out)
 {
-    struct item_list *list;
+    struct com_snapshot *snapshot;
     HRESULT hr;
 
     if (!out)
         return E_POINTER;
     *out = NULL;
-    if (FAILED(hr = item_list_create(items, count, &list)))
+    if (FAILED(hr = com_snapshot_create(items, count, &snapshot)))
         return hr;
-    hr = item_enum_create(iid, list, 0, out);
-    item_list_release(list);
+    hr = item_enum_create(iid, snapshot, 0, out);
+    com_snapshot_release(snapshot);
     return hr;
 }
 

@@ -1,7 +1,7 @@
 /*
  * Snapshot collections and enumerators over an array of interface pointers:
- * IRTCCollection (with IDispatch and an IEnumVARIANT from _NewEnum),
- * IRTCEnumProfiles and IRTCEnumParticipants. Every object created here takes its
+ * IRTCCollection (the shared collection of com/collection.h: IDispatch and an
+ * IEnumVARIANT from _NewEnum), IRTCEnumProfiles and IRTCEnumParticipants. Every object created here takes its
  * own reference on each item; the caller keeps (and releases) its own.
  * A snapshot does not follow later changes to the list it was made from.
  */
@@ -9,6 +9,7 @@
 #define RTCSHIM_RTCCORE_COLLECTION_H
 
 #include "rtccore_private.h"
+#include "com/collection.h"
 
 /* MIDL's automatic DISPID for IRTCCollection::Count, the first member without id():
  * 0x60000000 | (interface depth 2) << 16 | (member index 0). */

@@ -79,3 +79,28 @@ HRESULT dispatch_invoke(const struct dispatch_table *table, IDispatch *iface, DI
     VariantClear(&ignored);
     return hr;
 }
+
+const VARIANT *com_variant_deref(const VARIANT *arg)
+{
+    return V_VT(arg) == (VT_VARIANT | VT_BYREF) && V_VARIANTREF(arg) ? V_VARIANTREF(arg) : arg;
+}
+
+HRESULT com_variant_to_long(const VARIANT *arg, LONG *value)
+{
+    VARIANT converted;
+    HRESULT hr;
+
+    arg = com_variant_deref(arg);
+    switch (V_VT(arg))
+    {
+    case VT_I4 | VT_BYREF: *value = *V_I4REF(arg); return S_OK;
+    case VT_I2 | VT_BYREF: *value = *V_I2REF(arg); return S_OK;
+    case VT_INT | VT_BYREF: *value = *V_INTREF(arg); return S_OK;
+    default: break;
+    }
+    VariantInit(&converted);
+    if (FAILED(hr = VariantChangeType(&converted, (VARIANT *)arg, 0, VT_I4)))
+        return hr == DISP_E_OVERFLOW ? hr : DISP_E_TYPEMISMATCH;
+    *value = V_I4(&converted);
+    return S_OK;
+}

@@ -1,6 +1,8 @@
 /*
- * IRTCCollection, its IDispatch and IEnumVARIANT, IRTCEnumProfiles and
- * IRTCEnumParticipants (rtccore/collection.c): semantics, DISPIDs, reference counts.
+ * The RTC face of the snapshot collections (rtccore/collection.c): IRTCCollection's
+ * identity, items and DISPIDs, IRTCEnumProfiles and IRTCEnumParticipants. The
+ * shared collection itself (argument rules, snapshots, IEnumVARIANT) is tested in
+ * tests/unit/com/test_collection.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -192,139 +194,6 @@ static void test_collection_items(void **state)
 
     assert_int_equal(IRTCCollection_Release(collection), 0);
     assert_refcounts(&f, 1);       /* back to the caller's own reference */
-}
-
-static void test_collection_empty_and_errors(void **state)
-{
-    IRTCCollection *collection = (IRTCCollection *)0xdeadbeef;
-    IEnumVARIANT *e;
-    IUnknown *unknown;
-    struct fixture f;
-    ULONG fetched;
-    VARIANT v;
-    LONG count;
-
-    fixture_init(&f);
-    assert_hr(rtc_collection_create(NULL, 0, &collection), S_OK);
-    assert_hr(IRTCCollection_get_Count(collection, &count), S_OK);
-    assert_int_equal(count, 0);
-    assert_hr(IRTCCollection_get_Item(collection, 1, &v), E_INVALIDARG);
-    assert_hr(IRTCCollection_get__NewEnum(collection, &unknown), S_OK);
-    assert_hr(IUnknown_QueryInterface(unknown, &IID_IEnumVARIANT, (void **)&e), S_OK);
-    fetched = 99;
-    assert_hr(IEnumVARIANT_Next(e, 1, &v, &fetched), S_FALSE);
-    assert_int_equal(fetched, 0);
-    IEnumVARIANT_Release(e);
-    IUnknown_Release(unknown);
-    IRTCCollection_Release(collection);
-
-    assert_hr(rtc_collection_create(f.array, 3, NULL), E_POINTER);
-    collection = (IRTCCollection *)0xdeadbeef;
-    assert_hr(rtc_collection_create(NULL, 2, &collection), E_POINTER);
-    assert_null(collection);
-    f.array[1] = NULL;
-    assert_hr(rtc_collection_create(f.array, 3, &collection), E_INVALIDARG);
-    assert_null(collection);
-    assert_refcounts(&f, 1);       /* nothing kept on failure */
-}
-
-static void test_collection_snapshot(void **state)
-{
-    IRTCCollection *collection;
-    struct fixture f;
-    VARIANT v;
-
-    /* The collection keeps its own array: the caller's may change or go away. */
-    fixture_init(&f);
-    assert_hr(rtc_collection_create(f.array, 3, &collection), S_OK);
-    f.array[0] = f.array[2] = NULL;
-    assert_hr(IRTCCollection_get_Item(collection, 1, &v), S_OK);
-    assert_ptr_equal(V_DISPATCH(&v), &f.items[0].IDispatch_iface);
-    VariantClear(&v);
-    IRTCCollection_Release(collection);
-    assert_refcounts(&f, 1);
-}
-
-/* ---- IEnumVARIANT from _NewEnum ----------------------------------------------------------- */
-
-static void test_new_enum(void **state)
-{
-    IEnumVARIANT *e, *clone, *e2;
-    IRTCCollection *collection;
-    IUnknown *unknown;
-    struct fixture f;
-    VARIANT v[4];
-    ULONG fetched;
-
-    fixture_init(&f);
-    assert_hr(rtc_collection_create(f.array, 3, &collection), S_OK);
-    assert_hr(IRTCCollection_get__NewEnum(collection, &unknown), S_OK);
-    assert_hr(IUnknown_QueryInterface(unknown, &IID_IEnumVARIANT, (void **)&e), S_OK);
-    assert_ptr_equal(e, unknown);
-    IUnknown_Release(unknown);
-
-    /* Each enumerator is a new object, not the collection. */
-    assert_hr(IRTCCollection_get__NewEnum(collection, &unknown), S_OK);
-    assert_ptr_not_equal(unknown, e);
-    assert_hr(IUnknown_QueryInterface(unknown, &IID_IRTCCollection, (void **)&e2), E_NOINTERFACE);
-    IUnknown_Release(unknown);
-
-    /* The enumerator outlives the collection. */
-    IRTCCollection_Release(collection);
-    assert_refcounts(&f, 2);
-
-    assert_hr(IEnumVARIANT_Next(e, 2, v, &fetched), S_OK);
-    assert_int_equal(fetched, 2);
-    assert_int_equal(V_VT(&v[0]), VT_DISPATCH);
-    assert_ptr_equal(V_DISPATCH(&v[0]), &f.items[0].IDispatch_iface);
-    assert_int_equal(V_VT(&v[1]), VT_UNKNOWN);
-    assert_ptr_equal(V_UNKNOWN(&v[1]), unk(&f.items[1]));
-    VariantClear(&v[0]);
-    VariantClear(&v[1]);
-
-    assert_hr(IEnumVARIANT_Next(e, 4, v, &fetched), S_FALSE);
-    assert_int_equal(fetched, 1);
-    assert_ptr_equal(V_DISPATCH(&v[0]), &f.items[2].IDispatch_iface);
-    VariantClear(&v[0]);
-    assert_hr(IEnumVARIANT_Next(e, 1, v, &fetched), S_FALSE);
-    assert_int_equal(fetched, 0);
-    assert_hr(IEnumVARIANT_Next(e, 1, v, NULL), S_FALSE);
-    assert_hr(IEnumVARIANT_Next(e, 0, NULL, &fetched), S_OK);
-    assert_hr(IEnumVARIANT_Next(e, 1, NULL, &fetched), E_POINTER);
-
-    /* Reset, Skip. */
-    assert_hr(IEnumVARIANT_Reset(e), S_OK);
-    assert_hr(IEnumVARIANT_Skip(e, 2), S_OK);
-    assert_hr(IEnumVARIANT_Next(e, 1, v, NULL), S_OK);
-    assert_ptr_equal(V_DISPATCH(&v[0]), &f.items[2].IDispatch_iface);
-    VariantClear(&v[0]);
-    assert_hr(IEnumVARIANT_Skip(e, 1), S_FALSE);
-    assert_hr(IEnumVARIANT_Reset(e), S_OK);
-    assert_hr(IEnumVARIANT_Skip(e, 7), S_FALSE);
-    assert_hr(IEnumVARIANT_Next(e, 1, v, &fetched), S_FALSE);
-    assert_hr(IEnumVARIANT_Reset(e), S_OK);
-    assert_hr(IEnumVARIANT_Skip(e, 0), S_OK);
-
-    /* Clone copies the position; the two then move independently. */
-    assert_hr(IEnumVARIANT_Skip(e, 1), S_OK);
-    assert_hr(IEnumVARIANT_Clone(e, &clone), S_OK);
-    assert_ptr_not_equal(clone, e);
-    assert_hr(IEnumVARIANT_Next(clone, 1, v, NULL), S_OK);
-    assert_ptr_equal(V_UNKNOWN(&v[0]), unk(&f.items[1]));
-    VariantClear(&v[0]);
-    assert_hr(IEnumVARIANT_Next(clone, 1, v, NULL), S_OK);
-    assert_ptr_equal(V_DISPATCH(&v[0]), &f.items[2].IDispatch_iface);
-    VariantClear(&v[0]);
-    assert_hr(IEnumVARIANT_Next(e, 1, v, NULL), S_OK);
-    assert_ptr_equal(V_UNKNOWN(&v[0]), unk(&f.items[1]));
-    VariantClear(&v[0]);
-    assert_hr(IEnumVARIANT_Clone(e, NULL), E_POINTER);
-
-    assert_int_equal(refcount_of((IUnknown *)e), 1);
-    assert_int_equal(IEnumVARIANT_Release(e), 0);
-    assert_refcounts(&f, 2);       /* the clone still holds the shared list */
-    assert_int_equal(IEnumVARIANT_Release(clone), 0);
-    assert_refcounts(&f, 1);
 }
 
 /* ---- IDispatch on the collection --------------------------------------------------------- */
@@ -598,9 +467,6 @@ int main(void)
     const struct CMUnitTest tests[] =
     {
         cmocka_unit_test(test_collection_items),
-        cmocka_unit_test(test_collection_empty_and_errors),
-        cmocka_unit_test(test_collection_snapshot),
-        cmocka_unit_test(test_new_enum),
         cmocka_unit_test(test_collection_dispatch),
         cmocka_unit_test(test_enum_profiles),
         cmocka_unit_test(test_enum_participants),

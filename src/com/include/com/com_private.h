@@ -1,5 +1,6 @@
 /*
- * The COM runtime's internal interface, shared by rtccore/ and ucc/.
+ * The COM runtime's internal interface, shared by rtccore/ and ucc/ (the
+ * snapshot collection is in com/collection.h).
  *
  * Apartment rules (DESIGN.md): an apartment is the GMainContext that was the
  * thread-default one when the thread called CoInitialize(Ex); objects record the
@@ -113,6 +114,13 @@ HRESULT dispatch_get_ids_of_names(const struct dispatch_table *table, LPOLESTR *
                                   UINT count, DISPID *dispids);
 HRESULT dispatch_invoke(const struct dispatch_table *table, IDispatch *iface, DISPID dispid,
                         WORD flags, DISPPARAMS *params, VARIANT *result, UINT *arg_err);
+
+/* Argument coercion for the thunks. An argument passed as VT_VARIANT|VT_BYREF
+ * stands for the VARIANT it points to. */
+const VARIANT *com_variant_deref(const VARIANT *arg);
+/* Any integer type or decimal string, by value or by reference, as a LONG:
+ * DISP_E_OVERFLOW if it does not fit, DISP_E_TYPEMISMATCH if it is no number. */
+HRESULT com_variant_to_long(const VARIANT *arg, LONG *value);
 
 /* ---- methods not built, or built only in part ------------------------------------ */
 
