@@ -1,6 +1,7 @@
 /*
  * What the RTC Client API objects share. No libosip2 here (DESIGN.md): the
- * objects reach the SIP engine through src/sip/sip_engine.h and sip_call.h.
+ * objects reach the SIP engine through its public headers only
+ * (src/sip/include/sip/, tools/check-layers.py checks it).
  */
 #ifndef RTCSHIM_RTCCORE_PRIVATE_H
 #define RTCSHIM_RTCCORE_PRIVATE_H

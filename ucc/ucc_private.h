@@ -1,6 +1,7 @@
 /*
  * What the UCC API objects share. No libosip2 here (DESIGN.md): the objects
- * reach the SIP engine through src/sip/sip_engine.h and sip_call.h only.
+ * reach the SIP engine through its public headers only (src/sip/include/sip/,
+ * tools/check-layers.py checks it).
  *
  * Object families, one file each:
  *   platform.c     UccPlatform (one per process), the event queue
