@@ -60,6 +60,7 @@ add_custom_target(rtcshim_generated_headers DEPENDS ${generated_headers} ${gener
 add_library(rtcshim_win_deps INTERFACE)
 add_dependencies(rtcshim_win_deps rtcshim_generated_headers)
 target_include_directories(rtcshim_win_deps INTERFACE ${GEN} ${CMAKE_SOURCE_DIR}/include
+  ${CMAKE_SOURCE_DIR}/src/com/include ${CMAKE_SOURCE_DIR}/src/sip/include
   ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/src/com ${CMAKE_SOURCE_DIR}/src/sip
   ${CMAKE_SOURCE_DIR}/rtccore ${CMAKE_SOURCE_DIR}/ucc)
 # <winsock2.h> first in every file: libosip2's headers use struct timeval and Winsock types

@@ -3,7 +3,7 @@
  * library's own classes (classreg.c). In rtcshim.dll ole32 provides them and finds the
  * DLL through the registry entries DllRegisterServer writes.
  */
-#include "com_private.h"
+#include "com/com_private.h"
 
 HRESULT WINAPI CoGetClassObject(REFCLSID clsid, DWORD context, COSERVERINFO *server, REFIID riid, void **ppv)
 {

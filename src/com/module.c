@@ -3,7 +3,7 @@
  * object family counts its objects from creation to final Release. rtcshim.dll's
  * DllCanUnloadNow answers from it; on Linux it shows that a program released everything.
  */
-#include "com_private.h"
+#include "com/com_private.h"
 
 static LONG module_locks;
 

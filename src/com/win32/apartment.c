@@ -24,7 +24,7 @@
  * holds its own reference and frees the pump when it has stopped.
  */
 #include <string.h>
-#include "com_private.h"
+#include "com/com_private.h"
 #include "win32/com_win32.h"
 
 #define PUMP_MESSAGE (WM_APP + 0x5243)

@@ -15,7 +15,7 @@
  * under those threads.
  */
 #include <stdio.h>
-#include "com_private.h"
+#include "com/com_private.h"
 #include "win32/com_win32.h"
 
 static HINSTANCE module_instance;

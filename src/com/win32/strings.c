@@ -2,7 +2,7 @@
  * UTF-8 <-> BSTR/WCHAR for the layers above the engine, where WCHAR is UTF-16 (Windows).
  * As on Linux: invalid UTF-8 and lone surrogates become U+FFFD, never an error.
  */
-#include "com_private.h"
+#include "com/com_private.h"
 
 BSTR com_bstr_from_utf8(const char *utf8)
 {
