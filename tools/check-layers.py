@@ -10,7 +10,9 @@ The layers and what each may see:
             its public headers (src/sip/include/sip). Never a COM or Wine
             header (<windows.h>, <ole*.h>, <oaidl.h>, <ocidl.h> ...), never
             the project's IDL headers (rtccore.h, uccapi.h, rtcerr.h,
-            rtcshim.h), never src/com.
+            rtcshim.h), never src/com. Windows' own system headers
+            (<windows.h>, <winsock2.h> ...) only in its Windows platform code:
+            src/sip/win32/ and #ifdef _WIN32 / G_OS_WIN32 branches.
   src/com   the COM runtime: Wine's headers, the project's headers
             (include/), its own files and public headers (src/com/include/com).
             Never libosip2 or the engine.
@@ -48,6 +50,10 @@ COM_HEADER_RE = re.compile(
     r'rtccore\.h|uccapi\.h|rtcerr\.h|rtcshim\.h|com/.*)$')
 # libosip2: the engine's business only.
 OSIP_HEADER_RE = re.compile(r'^(osip2|osipparser2)/')
+# Windows' own system headers: the engine's Windows platform code (src/sip/win32/, and
+# platform.h under #ifdef _WIN32) needs them; they are the OS there, not COM.
+WINDOWS_OS_HEADER_RE = re.compile(r'^(windows|winsock2|ws2tcpip|iphlpapi|bcrypt|wincrypt|mswsock)\.h$')
+WIN32_IF_RE = re.compile(r'^\s*#\s*(ifdef\s+(_WIN32|G_OS_WIN32)\b|if\s+defined\s*\(?\s*(_WIN32|G_OS_WIN32)\b)')
 # Sockets: the faces ask the engine (sip/netif.h) instead.
 SOCKET_HEADER_RE = re.compile(r'^(sys/socket\.h|netinet/.*|arpa/.*|ifaddrs\.h|net/if\.h|netdb\.h)$')
 
@@ -98,6 +104,27 @@ def inside(path, directory):
     return os.path.commonpath([os.path.realpath(path), os.path.realpath(directory)]) == os.path.realpath(directory)
 
 
+def windows_only_lines(text):
+    """Line numbers inside an #ifdef _WIN32 branch (its #else and later are not)."""
+    lines, stack = set(), []
+    for number, line in enumerate(text.split('\n'), 1):
+        stripped = line.strip()
+        if re.match(r'#\s*if', stripped):
+            stack.append(bool(WIN32_IF_RE.match(stripped)))
+        elif re.match(r'#\s*(else|elif)', stripped) and stack:
+            stack[-1] = False
+        elif re.match(r'#\s*endif', stripped) and stack:
+            stack.pop()
+        elif any(stack):
+            lines.add(number)
+    return lines
+
+
+def in_platform_dir(path, layer):
+    """src/sip/win32 and src/com/win32: the Windows build's platform code."""
+    return any(inside(path, os.path.join(d, 'win32')) for d in layer.dirs)
+
+
 def check_includes(top):
     leaks = []
     generated = generated_headers(top)
@@ -106,17 +133,23 @@ def check_includes(top):
             rel = os.path.relpath(path, top)
             with open(path, encoding='utf-8', errors='replace') as f:
                 text = f.read()
+            windows_lines = windows_only_lines(text)
+            platform_file = in_platform_dir(path, layer)
+            # The Windows build also puts the layer's own directory on the path.
+            include_path = layer.include_path + (layer.dirs if platform_file else [])
             for match in INCLUDE_RE.finditer(text):
                 kind, name = match.group(1), match.group(2).strip()
                 line = text.count('\n', 0, match.start()) + 1
                 where = f'{rel}:{line}: #include {kind}{name}{">" if kind == "<" else chr(34)}'
                 if kind == '<':
+                    if WINDOWS_OS_HEADER_RE.match(name) and (platform_file or line in windows_lines):
+                        continue
                     for regex, why in layer.forbidden:
                         if regex.search(name):
                             leaks.append(f'{where}: {layer.name} may not include a {why}')
                     continue
                 candidates = [os.path.join(os.path.dirname(path), name)] + \
-                             [os.path.join(d, name) for d in layer.include_path]
+                             [os.path.join(d, name) for d in include_path]
                 found = next((c for c in candidates if os.path.isfile(c)), None)
                 if found is None:
                     if name in generated and layer.name != 'src/sip':

@@ -2,7 +2,7 @@
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <iphlpapi.h>
-#include "netif.h"
+#include "sip/netif.h"
 
 char **sip_local_interface_addresses(gboolean ipv6)
 {
