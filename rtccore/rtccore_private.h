@@ -1,5 +1,5 @@
 /*
- * What the RTC Client API objects share. No libosip2 here (DESIGN.md): the
+ * What the RTC Client API objects share. No libosip2 here (docs/architecture.md, "Layers"): the
  * objects reach the SIP engine through its public headers only
  * (src/sip/include/sip/, tools/check-layers.py checks it).
  */

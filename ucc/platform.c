@@ -5,8 +5,8 @@
  *
  * The platform also owns the event queue of the whole object graph: every
  * event of every endpoint, session and participant is queued here and
- * delivered, in order, from the GMainContext that Initialize bound (DESIGN.md:
- * never from inside an API call).
+ * delivered, in order, from the GMainContext that Initialize bound (never from
+ * inside an API call: docs/architecture.md, "Threads and the event loop").
  *
  * Shutdown ends every session of every endpoint, waits until they have ended
  * (at most SHUTDOWN_GRACE_MS, so BYE/CANCEL can go out), lets go of the

@@ -5,8 +5,8 @@
  * Transferee: a REFER in a session's dialog becomes
  * _IUccSessionCallControlEvents::OnIncomingTransfer with an
  * IUccIncomingSessionTransferEvent (ReferredBy, ReferredTo, TransferContext;
- * Accept/Reject), under the consent rules of the RTC side (shared/reference/
- * transfer.md item 13, rtccore/transfer.c): no sink on that point, no decision
+ * Accept/Reject), under the consent rules of the RTC side (transfer
+ * rule 13 of docs/architecture.md, rtccore/transfer.c): no sink on that point, no decision
  * within the engine's bound, or Reject, and the REFER is declined; nothing is
  * followed by itself.
  *

@@ -1,7 +1,8 @@
 /*
  * Apartments and task memory. An apartment is the thread-default GMainContext
  * of the thread at its first CoInitialize(Ex): every object created in it
- * queues its events to that context (DESIGN.md). Nesting is counted per thread,
+ * queues its events to that context (docs/architecture.md, "Threads and
+ * the event loop"). Nesting is counted per thread,
  * as on Windows: the first call gives S_OK, later ones S_FALSE, a call asking
  * for the other threading model RPC_E_CHANGED_MODE.
  */

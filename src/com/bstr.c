@@ -2,7 +2,7 @@
  * BSTR with the Windows layout: a 4-byte length prefix holding the length in
  * bytes, then the characters, then a terminating NUL character. The BSTR points
  * at the first character. A NULL BSTR is the empty string everywhere.
- * OLECHAR is wchar_t here (DESIGN.md), so one character is 4 bytes.
+ * OLECHAR is wchar_t here (docs/architecture.md, "Public headers"), so one character is 4 bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -34,7 +34,7 @@ void call_handle_request(struct sip_call *call, osip_transaction_t *transaction,
     }
     if (MSG_IS_NOTIFY(request))
     {
-        /* Also on an ended call: a NOTIFY may race the BYE (transfer.md, item 9). */
+        /* Also on an ended call: a NOTIFY may race the BYE (transfer rule 9). */
         if (sip_dialog_accept_remote_cseq(dialog, request))
             refer_handle_notify(call, transaction, request);
         else
@@ -196,7 +196,7 @@ gboolean sip_call_hangup(struct sip_call *call, GError **error)
         return TRUE;
     }
 
-    /* A transfer's last NOTIFY goes before the BYE (transfer.md, item 9). */
+    /* A transfer's last NOTIFY goes before the BYE (transfer rule 9). */
     call_end_refers(call, TRUE);
     if (call->pending_2xx && call->incoming && call->state == SIP_CALL_STATE_ANSWERING)
         call->bye_after_ack = TRUE;     /* §15: no BYE before the ACK (or its timeout) */

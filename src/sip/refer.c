@@ -202,7 +202,7 @@ void sip_refer_unref(struct sip_refer *refer)
     if (!refer || !g_atomic_int_dec_and_test(&refer->refcount))
         return;
     /* An accepted transfer nobody reports on any more still ends its
-     * subscription properly (transfer.md, item 2). */
+     * subscription properly (transfer rule 2, docs/architecture.md). */
     if (refer->incoming && refer->decision == REFER_ACCEPTED && refer->subscription && !refer->final_notified
         && refer_engine(refer))
         send_notify(refer, 487, NULL, TRUE, FALSE);
@@ -489,7 +489,7 @@ static void decision_expired(struct sip_engine *engine, void *data)
 
     (void)engine;
     refer->decision_timer = NULL;
-    /* Nobody decided: a REFER is never followed without consent (transfer.md, item 13). */
+    /* Nobody decided: a REFER is never followed without consent (transfer rule 13). */
     g_debug("refer %u: no decision in time, declining", refer->id);
     if (decide(refer, 603, NULL, NULL))
         unlist(refer);

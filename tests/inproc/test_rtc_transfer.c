@@ -1,6 +1,6 @@
 /*
  * Transfer with three (and more) RTCClient objects on loopback: every
- * numbered point of transfer.md that two rtcshim parties can show. The
+ * transfer rule of docs/architecture.md that two rtcshim parties can show. The
  * transferor (alice) refers the transferee (bob) to the target (carol).
  */
 #include <stdarg.h>
@@ -298,7 +298,7 @@ static void test_transferee_hangs_up(void **state)
     assert_true(party_wait(&t->a, "refer ACCEPTED " S_180, WAIT));
     assert_non_null(t->b.incoming);
     assert_int_equal(IRTCSession_Terminate(t->b.incoming, RTCTR_NORMAL), S_OK);
-    /* transfer.md point 9: the final NOTIFY (487, terminated) comes before the BYE. */
+    /* Transfer rule 9: the final NOTIFY (487, terminated) comes before the BYE. */
     assert_true(party_wait(&t->a, "session DISCONNECTED 0", WAIT));
     assert_log(&t->a, "session REFER 0|refer REFERRING 0|refer ACCEPTED " S_202 "|refer ACCEPTED " S_100
                       "|refer ACCEPTED " S_180 "|refer DROPPED " S_TERMINATED "|session CONNECTED 0"

@@ -622,7 +622,7 @@ static void test_blind_transfer_rejected(void **state)
     assert_true(ucc_party_wait(&t->alice, "alice.cc OnBlindTransfer 5 complete " ST_603 " DISCONNECTED Decline"));
     assert_lines(&t->alice, "alice.cc", "alice.cc OnBlindTransfer 5 complete " ST_603 " DISCONNECTED Decline");
 
-    /* transfer.md item 8: a second transfer right after a rejected one works. */
+    /* Transfer rule 8 (docs/architecture.md): a second transfer right after a rejected one works. */
     IUccIncomingSessionTransferEvent_Release(t->bob.sink.transfer);
     t->bob.sink.transfer = NULL;
     assert_hr(blind_transfer(session, t->carol.uri, 6), S_OK);

@@ -1,6 +1,6 @@
 /*
  * rtc_noconsent: a test driver for a transferee that never consents to a
- * transfer (transfer.md point 13: a received REFER is never followed without
+ * transfer (transfer rule 13 of docs/architecture.md: a received REFER is never followed without
  * the application's consent). It listens, answers the first call and waits
  * for it to end, but:
  *
