@@ -420,7 +420,7 @@ static void dispatch_arg_out_bstr(DISPPARAMS *params, UINT index, BSTR value)
 
 LONG rtc_event_filter_bit(RTC_EVENT type)
 {
-    /* By name, reference B.3; RTCEF bits are not 1 << RTC_EVENT (0x8000 is skipped and
+    /* By name, as rtccore.h has them: RTCEF bits are not 1 << RTC_EVENT (0x8000 is skipped and
      * the transfer and re-INVITE bits come after BUDDY2/WATCHER2). */
     static const LONG bits[] =
     {
@@ -1739,7 +1739,8 @@ static HRESULT WINAPI referred_event_SetReferredSessionState(IRTCSessionReferred
 {
     struct referred_event *event = impl_from_IRTCSessionReferredEvent(iface);
 
-    /* "E_INVALIDARG: the enState parameter is not valid" (reference D.6). */
+    /* "E_INVALIDARG: the enState parameter is not valid" (MSDN:
+     * IRTCSessionReferredEvent::SetReferredSessionState). */
     if ((unsigned int)state > RTCSS_REFER)
         return E_INVALIDARG;
     return event->ops->set_state(event->ctx, state);

@@ -27,7 +27,7 @@
 #include "rtccore_private.h"
 
 /* The RTCEF_* filter bit that lets events of this type through
- * IRTCClient::put_EventFilter (reference B.3: not 1 << type); 0 for a value
+ * IRTCClient::put_EventFilter (the RTCEF_* values of rtccore.h: not 1 << type); 0 for a value
  * outside RTC_EVENT. */
 LONG rtc_event_filter_bit(RTC_EVENT type);
 

@@ -2,7 +2,7 @@
  * The Profile object: IRTCProfile2 (and IRTCProfile), plus an IDispatch over its
  * getters so a profile held in an IRTCCollection is a real VT_DISPATCH item.
  *
- * A profile is made from the provisioning XML of rtc_api.md D.8, read by
+ * A profile is made from the provisioning XML of CreateProfile, read by
  * provisioning.c. docs/profiles.md lists every mapping and decision.
  */
 #include <string.h>

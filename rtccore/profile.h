@@ -1,6 +1,6 @@
 /*
  * Profile objects (IRTCProfile2, IRTCProfile) built from the provisioning XML of
- * rtc_api.md D.8, and the C view of a profile that the client and the engine glue
+ * IRTCClientProvisioning::CreateProfile, and the C view of a profile that the client and the engine glue
  * read without going through COM. docs/profiles.md has the XML -> HRESULT table
  * and every decision the Microsoft documentation leaves open.
  */

@@ -1,6 +1,6 @@
 /*
  * Enabled profiles and their registrations (IRTCClientProvisioning::
- * EnableProfile / DisableProfile, rtc_api.md D.8): the profile's credentials
+ * EnableProfile / DisableProfile; MSDN: "Create and Enable a Profile"): the profile's credentials
  * go to the engine (digest for every request), and when the application asks
  * for registration the engine registers the user's URI with the profile's
  * registrar. Progress is RTCE_REGISTRATION_STATE_CHANGE.

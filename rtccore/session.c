@@ -3,7 +3,8 @@
  * IRTCSessionCallControl, over one engine call (struct sip_call) for the
  * two-party call types, or over page-mode MESSAGE for IM sessions.
  *
- * States follow rtc_api.md D.3. The engine reports call progress from the
+ * States follow MSDN: RTC_SESSION_STATE and IRTCSession::Terminate.
+ * The engine reports call progress from the
  * main context; each report becomes participant and session events (in that
  * order: the participant's change is what moves the session).
  * Status codes are RTC_E_STATUS_* HRESULTs (docs/wire-mapping.md).

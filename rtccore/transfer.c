@@ -1,6 +1,7 @@
 /*
  * Session transfer over REFER, both sides, as RTC applications expect
- * (rtc_api.md D.6, docs/wire-mapping.md "Transfer").
+ * (MSDN: IRTCSessionCallControl::Refer, IRTCSessionReferredEvent; docs/wire-mapping.md
+ * "Transfer").
  *
  * Transferor: IRTCSessionCallControl::Refer sends the REFER and turns its
  * implicit subscription into IRTCSessionReferStatusEvents: REFERRING at once,

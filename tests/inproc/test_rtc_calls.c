@@ -1,7 +1,9 @@
 /*
  * Two and three RTCClient objects calling each other on loopback in one main
  * context: the exact event sequences an application sees for the basic call
- * flows of rtc_api.md D.3-D.5, D.7, D.9.
+ * flows Microsoft documents (MSDN: RTC_SESSION_STATE, IRTCSession::Terminate,
+ * IRTCClient::put_ListenForIncomingSessions, "Hold and Unhold", "Forwarding",
+ * IRTCClient::PrepareForShutdown).
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /*
  * rtc_register: a test driver for registration through the RTC Client API,
- * written the way an application would (rtc_api.md D.8, E): create a profile
+ * written the way an application would (MSDN: "Create and Enable a Profile"): create a profile
  * from provisioning XML, EnableProfile(RTCRF_REGISTER_ALL), print every
  * RTCE_REGISTRATION_STATE_CHANGE, and with --unregister call DisableProfile
  * once REGISTERED and wait for NOT_REGISTERED.
