@@ -1,6 +1,6 @@
 /*
- * ucc_incoming: the seed's _IUccSessionManagerEvents::OnIncomingSession handler
- * (shared/seeds/001) on Linux. A server-less UCC endpoint (docs/ucc.md) waits
+ * ucc_incoming: the example OnIncomingSession handler of Microsoft's UCC API
+ * documentation (MSDN: _IUccSessionManagerEvents.OnIncomingSession) on Linux. A server-less UCC endpoint (docs/ucc.md) waits
  * for invitations, prints the inviter's URI, the session type and the
  * conversation id (context property 10000), then accepts, rejects with a
  * reason or redirects, by flag or at a prompt. IM messages that arrive are
@@ -529,7 +529,7 @@ static void on_call_control_event(DISPID dispid, IUnknown *source, IUnknown *dat
     IUccIncomingSessionTransferEvent_Release(event);
 }
 
-/* What the application advises on a session and its remote participant (ucc_api.md 6.3). */
+/* What the application advises on a session and its remote participant (docs/ucc.md). */
 static void advise_session(IUccSession *session, IUccSessionParticipant *participant)
 {
     UCC_SESSION_TYPE type = UCCST_AUDIO_VIDEO;
@@ -658,7 +658,7 @@ static void on_session_manager_event(DISPID dispid, IUnknown *source, IUnknown *
     }
     else if (decide_after > 0)
     {
-        /* Decide later: the event stays valid after this handler returns (ucc_api.md 6.4). */
+        /* Decide later: the event stays valid after this handler returns (docs/ucc.md). */
         IUccIncomingSessionEvent_AddRef(event);
         decisions_pending++;
         g_timeout_add(decide_after, decide_later, event);
@@ -885,7 +885,7 @@ int main(int argc, char **argv)
     IUccUri_Release(uri);
     if (registrar)
     {
-        /* ucc_api.md 6.1: credentials for every realm ("*"), the server, digest. */
+        /* docs/ucc.md, "Sign-in": credentials for every realm ("*"), the server, digest. */
         IUccServerSignalingSettings *settings;
         IUccCredentialCache *cache;
         IUccCredential *credential;
@@ -926,7 +926,7 @@ int main(int argc, char **argv)
         g_timeout_add_seconds(timeout, timed_out, NULL);
     g_main_loop_run(loop);
 
-    /* Exit: terminate sessions (Shutdown does), OnShutdown, then Unadvise everything (ucc_api.md 6.1). */
+    /* Exit: terminate sessions (Shutdown does), OnShutdown, then Unadvise everything (MSDN: IUccPlatform.Shutdown). */
     if (pending)
         IUccIncomingSessionEvent_Release(pending);
     IUccPlatform_Shutdown(platform, NULL);

@@ -6,7 +6,7 @@
  * IUccInstantMessagingComposingEvent and the transferor's progress
  * (IUccOperationProgressEvent with IUccSessionTransferProgressEvent). Each is
  * reference counted: a sink may keep
- * one past the handler (ucc_api.md 6.4), e.g. to Accept an invitation later.
+ * one past the handler (docs/ucc.md, "Incoming sessions"), e.g. to Accept an invitation later.
  */
 #include "ucc_private.h"
 
@@ -181,7 +181,7 @@ static HRESULT WINAPI incoming_get_Inviter(IUccIncomingSessionEvent *iface, IUcc
     return S_OK;
 }
 
-/* Obsolescent (ucc_api.md 2.7): no History-Info is kept, so always empty. */
+/* Obsolescent (MSDN: IUccIncomingSessionEvent.History): no History-Info is kept, so always empty. */
 static HRESULT WINAPI incoming_get_History(IUccIncomingSessionEvent *iface, IUccCollection **history)
 {
     com_partial(__func__, "always empty: History-Info (RFC 4244) is not read (the member is obsolescent)");

@@ -1,6 +1,6 @@
 /*
- * The asynchronous request pattern (ucc_api.md 6.2): UccOperationContext, which
- * the application creates and passes to an asynchronous method, and the
+ * The asynchronous request pattern (MSDN: IUccOperationProgressEvent):
+ * UccOperationContext, which the application creates and passes to an asynchronous method, and the
  * progress events that hand it back: IUccOperationProgressEvent,
  * IUccSessionOperationEvent and IUccSessionParticipantOperationEvent.
  */

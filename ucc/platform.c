@@ -1,6 +1,6 @@
 /*
  * UccPlatform: IUccPlatform, IUccTraceSettings and IConnectionPointContainer
- * (_IUccPlatformEvents), one object per process (ucc_api.md 2.1): while one
+ * (_IUccPlatformEvents), one object per process (MSDN: UccPlatform class): while one
  * exists, CoCreateInstance(CLSID_UccPlatform) returns it again.
  *
  * The platform also owns the event queue of the whole object graph: every
@@ -374,7 +374,7 @@ static ULONG WINAPI platform_Release(IUccPlatform *iface)
 
 /* ---- IUccPlatform -------------------------------------------------------------------------------------- */
 
-/* ucc_api.md 2.1: not empty, no '*', no Unicode formatting characters. */
+/* MSDN: IUccPlatform.Initialize: not empty, no '*', no Unicode formatting characters. */
 static BOOL valid_application_name(const WCHAR *name)
 {
     if (!name || !*name)

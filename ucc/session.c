@@ -629,7 +629,7 @@ HRESULT ucc_session_reject_invitation(struct ucc_session *session, UCC_REJECT_OR
     {
     case UCC_INVITATION_REJECTED:
     case UCC_INVITATION_GONE:
-        return S_OK;    /* ucc_api.md 6.4: Reject on an ended session does not fail */
+        return S_OK;    /* Reject on an ended session does not fail (docs/ucc.md) */
     case UCC_INVITATION_PENDING:
         break;
     default:
@@ -725,7 +725,7 @@ HRESULT ucc_session_redirect_invitation(struct ucc_session *session, UCC_SESSION
     if (FAILED(hr = ucc_platform_check_thread(session->platform)))
         return hr;
     if (session->type != UCCST_AUDIO_VIDEO)
-        return UCC_E_RTCSHIM_NOT_SUPPORTED;     /* ucc_api.md 2.7: AV sessions only */
+        return UCC_E_RTCSHIM_NOT_SUPPORTED;     /* MSDN: IUccIncomingSessionEvent.Redirect: AV only */
     if (method == UCCSRM_SERVER_REDIRECT)
         return UCC_E_RTCSHIM_NOT_SUPPORTED;     /* a proxy's redirect; we are an endpoint */
     if (method != UCCSRM_CLIENT_REDIRECT || !targets)

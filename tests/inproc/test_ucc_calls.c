@@ -1,7 +1,8 @@
 /*
  * UCC endpoints calling each other on loopback in one main context, through
  * the public API: the exact event sequences and HRESULTs an application sees
- * for the flows of ucc_api.md 6.4-6.6 (docs/ucc.md, "Event sequences").
+ * for the flows of docs/ucc.md ("Incoming sessions", "Event sequences") and
+ * docs/wire-mapping.md (reject reasons, the conversation id).
  */
 #include "test_ucc_party.h"
 

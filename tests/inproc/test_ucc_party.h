@@ -146,7 +146,7 @@ static inline void ucc_party_hook(struct ucc_sink *sink, const char *label, REFI
     if (!IsEqualIID(diid, &DIID__IUccSessionManagerEvents)
         || dispid != DISPID__IUccSessionManagerEvents_OnIncomingSession)
         return;
-    /* ucc_api.md 6.3: advise the session and each remote participant before Accept. */
+    /* Advise the session and each remote participant before Accept (docs/ucc.md). */
     g_snprintf(l, sizeof(l), "%s.s", party->name);
     assert_hr(ucc_sink_advise(sink, (IUnknown *)sink->incoming_session, &DIID__IUccSessionEvents, l), S_OK);
     assert_hr(ucc_sink_advise(sink, (IUnknown *)sink->incoming_session, &DIID__IUccSessionParticipantCollectionEvents,
