@@ -1,9 +1,9 @@
 /*
  * rtcerr.h - HRESULT codes of the Microsoft RTC Client API, for rtcshim.
  *
- * Written for rtcshim from the values listed in shared/reference/rtc_api.md (section C),
- * which agree with mingw-w64's rtcerr.h name for name and value for value; tests/abi
- * checks that again at build time.
+ * Written for rtcshim from the values Microsoft documents (MSDN: RTC_E_ Constants) and the
+ * Platform SDK's rtcerr.h, which agree with mingw-w64's rtcerr.h name for name and value for
+ * value; tests/abi/facts/rtc.tsv lists each with its source and tests/abi checks them at build time.
  *
  * Layout of every code: severity (2 bits) | C | R | facility (12 bits) | code (16 bits).
  *   FACILITY_RTC_INTERFACE    (0xEE)  errors of the API itself          0x80EE00xx
