@@ -1,9 +1,9 @@
 #!/bin/bash
 # Transfers between rtcshim's RTC samples and real SIP user agents from Debian
 # (baresip 1.0, linphonec 5.1), headless, on loopback, in a private network
-# namespace (../../shared/reference/interop.md: the peers must not see any
-# other network). Four parties' worth of programs: the peer, and rtc_transfer
-# or rtc_answer as the other two.
+# namespace (README.md here: the peers must not see any other network).
+# Four parties' worth of programs: the peer, and rtc_transfer or rtc_answer
+# as the other two.
 #
 #   run_interop.sh TEST BASE_PORT WORKDIR SAMPLES_DIR
 #
@@ -36,7 +36,7 @@ esac
 tl_need timeout ss
 tl_enter_netns "$TEST" "$BASE" "$TL_WORK" "$SAMPLES"
 # linphonec probes public addresses for its media address unless it sees no
-# network at all (interop.md): never run it on the host's network.
+# network at all (README.md here): never run it on the host's network.
 case $TEST in
 linphone-*) [ "$TL_IN_NETNS" = netns ] || tl_skip "linphonec runs only in a private network namespace (needs root)" ;;
 esac
