@@ -894,7 +894,8 @@ static HRESULT WINAPI client_put_ListenForIncomingSessions(IRTCClient2 *iface, R
         return S_OK;
     if (FAILED(hr = client_ensure_transport(client)))
         return hr;
-    /* RTCLM_BOTH also takes the well-known port when it is free; D.4: success either way. */
+    /* RTCLM_BOTH also takes the well-known port when it is free, and succeeds
+     * either way (MSDN: IRTCClient::put_ListenForIncomingSessions). */
     if (mode == RTCLM_BOTH)
     {
         if (!is_listening_on(client, SIP_TRANSPORT_UDP, 5060))

@@ -13,10 +13,10 @@
  *
  * IDispatch (no type library at run time):
  *  - GetTypeInfoCount gives 0. GetTypeInfo gives DISP_E_BADINDEX for an index
- *    other than 0 and E_NOTIMPL for 0 (the reference describes no type
+ *    other than 0 and E_NOTIMPL for 0 (Microsoft documents no type
  *    information to hand out).
  *  - GetIDsOfNames/Invoke go through dispatch_get_ids_of_names/dispatch_invoke
- *    with the DISPIDs of rtccore.idl (reference A); riid must be IID_NULL
+ *    with the DISPIDs of rtccore.idl; riid must be IID_NULL
  *    (DISP_E_UNKNOWNINTERFACE otherwise), as IDispatch requires.
  *  - Invoke results: VT_I4 for LONG and enums, VT_BSTR for strings, VT_BOOL,
  *    VT_I8 (VT_I4 on 32-bit) for the LONG_PTR cookie. Interface pointers are

@@ -547,7 +547,7 @@ static void advise_session(IUccSession *session, IUccSessionParticipant *partici
     }
 }
 
-/* ---- the seed: OnIncomingSession ----------------------------------------------------------------- */
+/* ---- the MSDN example: OnIncomingSession --------------------------------------------------------- */
 
 static void redirect(IUccIncomingSessionEvent *event, const char *targets)
 {
@@ -627,7 +627,7 @@ static void on_session_manager_event(DISPID dispid, IUnknown *source, IUnknown *
     uri = participant_uri(inviter);
     printf("[ucc] incoming %s session from %s\n", type == UCCST_INSTANT_MESSAGING ? "IM" : "AV", uri);
     g_free(uri);
-    /* The seed: the conversation id is context property 10000 of the session. */
+    /* As in the MSDN example: the conversation id is context property 10000 of the session. */
     if (SUCCEEDED(IUccSession_get_Context(session, &context)))
     {
         if (SUCCEEDED(IUccContext_IsPropertySet(context, 10000, &set)) && set)

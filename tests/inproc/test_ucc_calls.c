@@ -420,7 +420,7 @@ static void test_conversation_id(void **state)
     session = ucc_party_invite(&t->a, &t->b, UCCST_INSTANT_MESSAGING, context, 1, NULL);
     IUccContext_Release(context);
     assert_true(ucc_party_wait(&t->a, "alice.p OnStateChanged CONNECTING->CONNECTING RINGING 0"));
-    /* As the seed does it: Session.Context.IsPropertySet(10000), then StringValue. */
+    /* As MSDN's OnIncomingSession example does it: Session.Context.IsPropertySet(10000), then StringValue. */
     assert_hr(IUccSession_get_Context(t->b.sink.incoming_session, &incoming_context), S_OK);
     assert_hr(IUccContext_IsPropertySet(incoming_context, 10000, &set), S_OK);
     assert_int_equal(set, VARIANT_TRUE);

@@ -1,7 +1,7 @@
 /*
  * A UCC test party for the in-process tests (test_ucc_*.c): one server-less
  * endpoint of the process's UccPlatform listening on 127.0.0.1, with a sink
- * (../unit/ucc/ucc_sink.h) advised the way the seed's application advises:
+ * (../unit/ucc/ucc_sink.h) advised the way Microsoft's UCC examples advise:
  * endpoint and session manager events on the endpoint; for an incoming session,
  * the session and its inviter before deciding; for an outgoing one, the session
  * and the participant before AddParticipant. Public API only (the shared
@@ -268,7 +268,7 @@ static inline void ucc_party_cleanup(struct ucc_party *party)
 }
 
 /*
- * CreateSession(type, context) from `from`, advised like the seed's application,
+ * CreateSession(type, context) from `from`, advised like Microsoft's UCC examples,
  * CreateParticipant(to->uri) and AddParticipant(participant, operation id op_id).
  * *participant (optional) gets the participant.
  */

@@ -81,7 +81,7 @@ static void test_context_properties(void **state)
     assert_hr(IUccContext_get_Property(context, 10000, &property), UCC_E_RTCSHIM_NOT_FOUND);
     assert_null(property);
 
-    /* The seed's conversation id: AddProperty(10000, guid) then StringValue. */
+    /* MSDN's conversation id ("Create an Audio Session"): AddProperty(10000, guid) then StringValue. */
     v = string_variant(L"{6B1C0E44-2F7E-4A8E-9C55-0D0F3E1E0A01}");
     assert_hr(IUccContext_AddProperty(context, 10000, v, &property), S_OK);
     assert_hr(IUccContext_IsPropertySet(context, 10000, &set), S_OK);
