@@ -1,6 +1,7 @@
 /*
  * ucc_incoming: the example OnIncomingSession handler of Microsoft's UCC API
- * documentation (MSDN: _IUccSessionManagerEvents.OnIncomingSession) on Linux. A server-less UCC endpoint (docs/ucc.md) waits
+ * documentation (MSDN: _IUccSessionManagerEvents.OnIncomingSession) on Linux.
+ * A server-less UCC endpoint (docs/ucc.md) waits
  * for invitations, prints the inviter's URI, the session type and the
  * conversation id (context property 10000), then accepts, rejects with a
  * reason or redirects, by flag or at a prompt. IM messages that arrive are
@@ -926,7 +927,8 @@ int main(int argc, char **argv)
         g_timeout_add_seconds(timeout, timed_out, NULL);
     g_main_loop_run(loop);
 
-    /* Exit: terminate sessions (Shutdown does), OnShutdown, then Unadvise everything (MSDN: IUccPlatform.Shutdown). */
+    /* Exit: terminate sessions (Shutdown does), OnShutdown, then Unadvise everything
+     * (MSDN: IUccPlatform.Shutdown). */
     if (pending)
         IUccIncomingSessionEvent_Release(pending);
     IUccPlatform_Shutdown(platform, NULL);

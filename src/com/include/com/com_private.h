@@ -2,7 +2,8 @@
  * The COM runtime's internal interface, shared by rtccore/ and ucc/ (the
  * snapshot collection is in com/collection.h).
  *
- * Apartment rules (docs/architecture.md, "Threads and the event loop"): an apartment is the GMainContext that was the
+ * Apartment rules (docs/architecture.md, "Threads and the event loop"): an
+ * apartment is the GMainContext that was the
  * thread-default one when the thread called CoInitialize(Ex); objects record the
  * thread that created them and refuse calls from any other (RPC_E_WRONG_THREAD).
  */
