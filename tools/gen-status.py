@@ -526,7 +526,7 @@ class Renderer:
     def interface(self, iface, family):
         name = iface.name
         if not iface.defined:
-            what = ("the reference names it (in a signature or a coclass) but gives neither its IID nor its members"
+            what = ("Microsoft's documentation names it (in a signature or a coclass) but gives neither its IID nor its members"
                     if iface.gap else "declared, never defined")
             return [f"### {name} — forward-declared only: {what}; no object — {plan_for(name)}\n"]
         if iface.kind == "dispinterface":
@@ -555,7 +555,7 @@ class Renderer:
         name = iface.name
         if not iface.members:
             return [f"### {name} — dispinterface the application implements: no members known "
-                    "(the reference gives none)\n"]
+                    "(Microsoft's documentation gives none)\n"]
         rows = []
         for dispid, member, constant in iface.members:
             # A named DISPID is raised where a source uses it; a bare number, where the source uses the DIID.
