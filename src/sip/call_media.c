@@ -45,7 +45,7 @@ static gboolean call_ensure_stream(struct sip_call *call, enum sip_transport_pro
     g_strlcpy(address, advertised, SIP_HOST_BUFFER_SIZE);
     if (call->stream)
         return TRUE;
-    call->stream = sip_media_stream_new(call->engine->media, bind_host, error);
+    call->stream = sip_media_stream_new(call->engine->media, bind_host, NULL, NULL, error);
     return call->stream != NULL;
 }
 
@@ -93,7 +93,8 @@ char *call_build_offer(struct sip_call *call, enum sip_transport_protocol protoc
 
     if (!call_ensure_stream(call, protocol, peer, address, error))
         return NULL;
-    sdp = sip_sdp_build_offer(&call->origin, address, sip_media_stream_get_port(call->stream), direction, error);
+    sdp = sip_sdp_build_offer(&call->origin, address, sip_media_stream_get_port(call->stream), direction,
+                              sip_media_backend_get_formats(call->engine->media), error);
     if (!sdp)
         return NULL;
     text = sip_sdp_to_string(sdp);
@@ -130,7 +131,7 @@ char *call_build_answer(struct sip_call *call, const char *offer_text, enum sip_
     }
     answer = sip_sdp_build_answer(offer, &call->origin, address, sip_media_stream_get_port(call->stream),
                                   call->want_local_hold ? SIP_MEDIA_SENDONLY : SIP_MEDIA_SENDRECV,
-                                  &negotiated, &error);
+                                  sip_media_backend_get_formats(call->engine->media), &negotiated, &error);
     sdp_message_free(offer);
     if (!answer)
     {
@@ -175,7 +176,8 @@ gboolean call_take_answer(struct sip_call *call, const char *answer_text)
     if (!(answer = sip_sdp_parse(answer_text, &error)))
         goto failed;
     remote_hold = sip_sdp_is_hold(answer);
-    if (!sip_sdp_parse_answer(answer, call->offered_direction, &negotiated, &error))
+    if (!sip_sdp_parse_answer(answer, call->offered_direction, sip_media_backend_get_formats(call->engine->media),
+                              &negotiated, &error))
     {
         sdp_message_free(answer);
         goto failed;

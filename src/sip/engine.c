@@ -123,7 +123,7 @@ struct sip_engine *sip_engine_new(const struct sip_engine_config *config,
     engine->incoming_calls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)sip_call_unref);
     engine->all_calls = g_hash_table_new(g_direct_hash, g_direct_equal);
     engine->media = config && config->media_backend ? config->media_backend
-                                                    : sip_media_default_backend_new(0, 0, NULL, NULL);
+                                                    : sip_media_default_backend_new(0, 0);
 
     engine_timer_source_attach(engine);
     return engine;

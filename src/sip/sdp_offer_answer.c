@@ -12,26 +12,32 @@
 
 G_DEFINE_QUARK(rtcshim-sip-sdp-error-quark, sip_sdp_error)
 
-/* Our audio codecs, in order of preference for an offer. */
-static const struct codec
-{
-    int payload_type;
-    const char *name;
-    guint clock_rate;
-} our_codecs[] =
-{
-    { 0, "PCMU", 8000 },
-    { 8, "PCMA", 8000 },
-};
-
-#define TELEPHONE_EVENT_FMTP "0-16"
-
 enum codec_kind
 {
     CODEC_UNKNOWN,
     CODEC_AUDIO,
     CODEC_TELEPHONE_EVENT,
 };
+
+/* What one payload type of a peer's stream is, in our terms. */
+struct payload
+{
+    enum codec_kind kind;
+    int payload_type;
+    const struct sip_media_format *format;  /* ours (for telephone-event: our entry) */
+    guint clock_rate;                       /* the peer's (differs from ours only for telephone-event) */
+    const char *fmtp;                       /* the peer's a=fmtp value, or NULL */
+};
+
+static gboolean is_telephone_event(const struct sip_media_format *format)
+{
+    return !g_ascii_strcasecmp(format->name, SIP_MEDIA_TELEPHONE_EVENT);
+}
+
+static const struct sip_media_format *formats_or_default(const struct sip_media_format *formats)
+{
+    return formats ? formats : sip_media_default_formats;
+}
 
 void sip_sdp_origin_init(struct sip_sdp_origin *origin)
 {
@@ -196,88 +202,137 @@ static const char *payload_attribute(const sdp_media_t *media, const char *field
     return NULL;
 }
 
+/* A media-level attribute ("ptime", "rtcp"), else a session-level one; its value or NULL. */
+static const char *find_attribute(const sdp_message_t *sdp, const sdp_media_t *media, const char *field)
+{
+    const osip_list_t *lists[] = { &media->a_attributes, sdp ? &sdp->a_attributes : NULL };
+    guint l;
+    int i;
+
+    for (l = 0; l < G_N_ELEMENTS(lists); l++)
+    {
+        for (i = 0; lists[l] && i < osip_list_size(lists[l]); i++)
+        {
+            const sdp_attribute_t *attribute = osip_list_get(lists[l], i);
+
+            if (attribute->a_att_field && !g_ascii_strcasecmp(attribute->a_att_field, field))
+                return attribute->a_att_value;
+        }
+    }
+    return NULL;
+}
+
 /* What a payload type of a stream is, as far as we are concerned. */
-static enum codec_kind identify_codec(const sdp_media_t *media, const char *payload, const struct codec **codec)
+static enum codec_kind identify_codec(const sdp_media_t *media, const char *payload,
+                                      const struct sip_media_format *formats, struct payload *out)
 {
     const char *rtpmap;
     guint pt, i;
 
-    *codec = NULL;
+    memset(out, 0, sizeof(*out));
     if (!parse_number(payload, 127, &pt)) return CODEC_UNKNOWN;
+    out->payload_type = pt;
+    out->fmtp = payload_attribute(media, "fmtp", pt);
 
     if ((rtpmap = payload_attribute(media, "rtpmap", pt)))
     {
         /* encoding name "/" clock rate [ "/" channels ] */
         const char *slash = strchr(rtpmap, '/');
-        char *name;
-        guint64 clock;
-        char *end;
+        guint64 clock, channels = 1;
+        char *name, *end;
 
         if (!slash) return CODEC_UNKNOWN;
         clock = g_ascii_strtoull(slash + 1, &end, 10);
-        if (end == slash + 1 || (*end && *end != '/' && !g_ascii_isspace(*end))) return CODEC_UNKNOWN;
-        if (*end == '/' && strtol(end + 1, NULL, 10) != 1) return CODEC_UNKNOWN;  /* mono only */
+        if (end == slash + 1 || (*end && *end != '/' && !g_ascii_isspace(*end)) || !clock || clock > G_MAXINT32)
+            return CODEC_UNKNOWN;
+        if (*end == '/')
+        {
+            char *after;
+
+            channels = g_ascii_strtoull(end + 1, &after, 10);
+            if (after == end + 1 || !channels) return CODEC_UNKNOWN;
+        }
         name = g_strndup(rtpmap, slash - rtpmap);
         g_strstrip(name);
-        for (i = 0; i < G_N_ELEMENTS(our_codecs); i++)
+        for (i = 0; formats[i].name; i++)
         {
-            if (!g_ascii_strcasecmp(name, our_codecs[i].name) && clock == our_codecs[i].clock_rate)
+            if (g_ascii_strcasecmp(name, formats[i].name)) continue;
+            if (is_telephone_event(&formats[i]))
             {
-                *codec = &our_codecs[i];
+                out->kind = CODEC_TELEPHONE_EVENT;
+                out->format = &formats[i];
+                out->clock_rate = clock;
+                break;
+            }
+            if (clock == formats[i].clock_rate && channels == formats[i].channels)
+            {
+                out->kind = CODEC_AUDIO;
+                out->format = &formats[i];
+                out->clock_rate = clock;
                 break;
             }
         }
-        if (!*codec && !g_ascii_strcasecmp(name, "telephone-event") && clock == 8000)
-        {
-            g_free(name);
-            return CODEC_TELEPHONE_EVENT;
-        }
         g_free(name);
-        return *codec ? CODEC_AUDIO : CODEC_UNKNOWN;
+        return out->kind;
     }
 
     /* A static payload type without rtpmap (RFC 3551). */
-    for (i = 0; i < G_N_ELEMENTS(our_codecs); i++)
+    for (i = 0; formats[i].name; i++)
     {
-        if (pt == (guint)our_codecs[i].payload_type)
+        if (pt < 96 && pt == (guint)formats[i].payload_type && !is_telephone_event(&formats[i]))
         {
-            *codec = &our_codecs[i];
+            out->kind = CODEC_AUDIO;
+            out->format = &formats[i];
+            out->clock_rate = formats[i].clock_rate;
             return CODEC_AUDIO;
         }
     }
     return CODEC_UNKNOWN;
 }
 
-/* The first of our codecs in a stream's format list, and telephone-event. */
-static gboolean find_codecs(const sdp_media_t *media, int *payload_type, const struct codec **codec,
-                            int *telephone_event_pt)
+/* The payload types of a stream we know, in the stream's order: the audio
+ * codecs, and one telephone-event (at the first codec's clock rate if
+ * offered so, else the first one). Returns the number of audio codecs. */
+static guint find_codecs(const sdp_media_t *media, const struct sip_media_format *formats,
+                         struct payload payloads[SIP_MEDIA_MAX_CODECS], guint *count, int *telephone_event)
 {
-    const struct codec *c;
-    int i;
+    struct payload events[SIP_MEDIA_MAX_CODECS];
+    guint n_audio = 0, n_events = 0, i;
+    int j;
 
-    *payload_type = *telephone_event_pt = -1;
-    *codec = NULL;
-    for (i = 0; i < osip_list_size(&media->m_payloads); i++)
+    *count = 0;
+    *telephone_event = -1;
+    for (j = 0; j < osip_list_size(&media->m_payloads); j++)
     {
-        const char *payload = osip_list_get(&media->m_payloads, i);
+        struct payload p;
 
-        switch (identify_codec(media, payload, &c))
+        switch (identify_codec(media, osip_list_get(&media->m_payloads, j), formats, &p))
         {
         case CODEC_AUDIO:
-            if (!*codec)
+            /* one entry is kept free for telephone-event */
+            if (*count < SIP_MEDIA_MAX_CODECS - 1)
             {
-                *codec = c;
-                *payload_type = atoi(payload);
+                payloads[(*count)++] = p;
+                n_audio++;
             }
             break;
         case CODEC_TELEPHONE_EVENT:
-            if (*telephone_event_pt < 0) *telephone_event_pt = atoi(payload);
+            if (n_events < G_N_ELEMENTS(events)) events[n_events++] = p;
             break;
         case CODEC_UNKNOWN:
             break;
         }
     }
-    return *codec != NULL;
+    if (!n_audio || !n_events) return n_audio;
+    for (i = 0; i < n_events; i++)
+        if (events[i].clock_rate == payloads[0].clock_rate) break;
+    if (i == n_events)
+        for (i = 0; i < n_events; i++)
+            if (events[i].clock_rate == 8000) break;
+    if (i == n_events) i = 0;
+    *telephone_event = *count;
+    payloads[(*count)++] = events[i];
+    return n_audio;
 }
 
 /* An m= line we can read at all: media, proto, valid port, at least one format. */
@@ -355,65 +410,128 @@ static sdp_message_t *new_message(struct sip_sdp_origin *origin, const char *add
     return sdp;
 }
 
-static void add_codec(sdp_message_t *sdp, int pos, int payload_type, const char *name, guint clock_rate)
+/* m= format, rtpmap ("/channels" only when not 1) and fmtp of one payload type. */
+static void add_codec(sdp_message_t *sdp, int pos, int payload_type, const char *name, guint clock_rate,
+                      guint channels, const char *fmtp)
 {
     sdp_message_m_payload_add(sdp, pos, odup_printf("%d", payload_type));
-    sdp_message_a_attribute_add(sdp, pos, odup("rtpmap"), odup_printf("%d %s/%u", payload_type, name, clock_rate));
+    sdp_message_a_attribute_add(sdp, pos, odup("rtpmap"),
+                                channels > 1 ? odup_printf("%d %s/%u/%u", payload_type, name, clock_rate, channels)
+                                             : odup_printf("%d %s/%u", payload_type, name, clock_rate));
+    if (fmtp)
+        sdp_message_a_attribute_add(sdp, pos, odup("fmtp"), odup_printf("%d %s", payload_type, fmtp));
+}
+
+static void add_ptime_and_direction(sdp_message_t *sdp, int pos, enum sip_media_direction direction)
+{
+    sdp_message_a_attribute_add(sdp, pos, odup("ptime"), odup_printf("%d", SIP_SDP_DEFAULT_PTIME));
+    sdp_message_a_attribute_add(sdp, pos, odup(sip_media_direction_name(direction)), NULL);
 }
 
 sdp_message_t *sip_sdp_build_offer(struct sip_sdp_origin *origin, const char *address, guint16 port,
-                                   enum sip_media_direction direction, GError **error)
+                                   enum sip_media_direction direction, const struct sip_media_format *formats,
+                                   GError **error)
 {
     sdp_message_t *sdp;
     guint i;
 
-    if (!sip_media_direction_name(direction))
+    formats = formats_or_default(formats);
+    if (!sip_media_direction_name(direction) || !formats[0].name)
     {
-        g_set_error_literal(error, SIP_SDP_ERROR, SIP_SDP_ERROR_INVALID, "Bad media direction");
+        g_set_error_literal(error, SIP_SDP_ERROR, SIP_SDP_ERROR_INVALID, "Bad media direction or no formats");
         return NULL;
     }
     if (!(sdp = new_message(origin, address, error))) return NULL;
 
     sdp_message_m_media_add(sdp, odup("audio"), odup_printf("%u", port), NULL, odup("RTP/AVP"));
-    for (i = 0; i < G_N_ELEMENTS(our_codecs); i++)
-        add_codec(sdp, 0, our_codecs[i].payload_type, our_codecs[i].name, our_codecs[i].clock_rate);
-    add_codec(sdp, 0, SIP_SDP_TELEPHONE_EVENT_PT, "telephone-event", 8000);
-    sdp_message_a_attribute_add(sdp, 0, odup("fmtp"),
-                                odup_printf("%d " TELEPHONE_EVENT_FMTP, SIP_SDP_TELEPHONE_EVENT_PT));
-    sdp_message_a_attribute_add(sdp, 0, odup(sip_media_direction_name(direction)), NULL);
+    for (i = 0; formats[i].name; i++)
+        add_codec(sdp, 0, formats[i].payload_type, formats[i].name, formats[i].clock_rate, formats[i].channels,
+                  formats[i].fmtp);
+    add_ptime_and_direction(sdp, 0, direction);
     return sdp;
 }
 
-static void fill_params(struct sip_media_params *params, const char *address, guint port,
-                        int payload_type, const struct codec *codec, int telephone_event_pt,
+/* The packet duration a stream's writer wants to receive (a=ptime), or the default. */
+static guint media_ptime(const sdp_message_t *sdp, const sdp_media_t *media)
+{
+    guint ptime;
+
+    if (!parse_number(find_attribute(sdp, media, "ptime"), 1000, &ptime) || !ptime) return SIP_SDP_DEFAULT_PTIME;
+    return ptime;
+}
+
+/* The RTCP port of a stream: a=rtcp (RFC 3605), else RTP + 1. */
+static guint16 media_rtcp_port(const sdp_message_t *sdp, const sdp_media_t *media, guint rtp_port)
+{
+    const char *value = find_attribute(NULL, media, "rtcp");
+    char *port_text;
+    guint port;
+
+    if (value)
+    {
+        port_text = g_strndup(value, strcspn(value, " \t"));
+        if (parse_number(port_text, 65535, &port) && port)
+        {
+            g_free(port_text);
+            return port;
+        }
+        g_free(port_text);
+    }
+    return rtp_port + 1;
+}
+
+static void fill_params(struct sip_media_params *params, const sdp_message_t *sdp, const sdp_media_t *media,
+                        guint port, const struct payload *payloads, guint count, int telephone_event,
                         enum sip_media_direction direction)
 {
-    params->remote_address = g_strdup(address);
+    guint i;
+
+    params->remote_address = g_strdup(media_address(sdp, media));
     params->remote_port = port;
-    params->payload_type = payload_type;
-    params->codec_name = g_strdup(codec->name);
-    params->clock_rate = codec->clock_rate;
-    params->telephone_event_pt = telephone_event_pt;
+    params->remote_rtcp_port = media_rtcp_port(sdp, media, port);
+    params->payload_type = payloads[0].payload_type;
+    params->codec_name = g_strdup(payloads[0].format->name);
+    params->clock_rate = payloads[0].format->clock_rate;
+    params->channels = payloads[0].format->channels;
+    params->fmtp = g_strdup(payloads[0].fmtp);
+    params->ptime = media_ptime(sdp, media);
+    params->telephone_event_pt = telephone_event >= 0 ? payloads[telephone_event].payload_type : -1;
+    params->telephone_event_clock_rate = telephone_event >= 0 ? payloads[telephone_event].clock_rate : 0;
+    for (i = 0; i < count; i++)
+    {
+        struct sip_media_codec *codec = &params->codecs[i];
+
+        codec->payload_type = payloads[i].payload_type;
+        codec->name = g_strdup(payloads[i].format->name);
+        codec->clock_rate = payloads[i].clock_rate;
+        codec->channels = payloads[i].format->channels;
+        codec->fmtp = g_strdup(payloads[i].fmtp);
+    }
+    params->n_codecs = count;
     params->direction = direction;
+}
+
+static void params_init(struct sip_media_params *params)
+{
+    memset(params, 0, sizeof(*params));
+    params->payload_type = params->telephone_event_pt = -1;
 }
 
 sdp_message_t *sip_sdp_build_answer(const sdp_message_t *offer, struct sip_sdp_origin *origin,
                                     const char *address, guint16 port,
                                     enum sip_media_direction direction,
+                                    const struct sip_media_format *formats,
                                     struct sip_media_params *negotiated, GError **error)
 {
-    const struct codec *codec = NULL;
-    int chosen = -1, payload_type = -1, telephone_event_pt = -1, i, j;
+    struct payload payloads[SIP_MEDIA_MAX_CODECS];
+    int chosen = -1, telephone_event = -1, i, j;
     enum sip_media_direction ours = SIP_MEDIA_INACTIVE;
+    guint offer_port = 0, count = 0, k;
     const sdp_media_t *media;
     sdp_message_t *answer;
-    guint offer_port = 0;
 
-    if (negotiated)
-    {
-        memset(negotiated, 0, sizeof(*negotiated));
-        negotiated->payload_type = negotiated->telephone_event_pt = -1;
-    }
+    formats = formats_or_default(formats);
+    if (negotiated) params_init(negotiated);
     if (!offer || !media_count(offer) || !sip_media_direction_name(direction))
     {
         g_set_error_literal(error, SIP_SDP_ERROR, SIP_SDP_ERROR_INVALID, "Offer without media");
@@ -431,7 +549,7 @@ sdp_message_t *sip_sdp_build_answer(const sdp_message_t *offer, struct sip_sdp_o
             return NULL;
         }
         if (chosen < 0 && p && media_is_audio(media) && !g_ascii_strcasecmp(media->m_proto, "RTP/AVP")
-                && find_codecs(media, &payload_type, &codec, &telephone_event_pt))
+                && find_codecs(media, formats, payloads, &count, &telephone_event))
         {
             if (!media_address(offer, media))
             {
@@ -462,52 +580,45 @@ sdp_message_t *sip_sdp_build_answer(const sdp_message_t *offer, struct sip_sdp_o
         }
 
         sdp_message_m_media_add(answer, odup("audio"), odup_printf("%u", port), NULL, odup(media->m_proto));
+        /* The offer's order and numbers; telephone-event where the offer had it. */
         for (j = 0; j < osip_list_size(&media->m_payloads); j++)
         {
-            const char *payload = osip_list_get(&media->m_payloads, j);
-            const struct codec *c;
+            guint pt;
 
-            switch (identify_codec(media, payload, &c))
+            if (!parse_number(osip_list_get(&media->m_payloads, j), 127, &pt)) continue;
+            for (k = 0; k < count; k++)
             {
-            case CODEC_AUDIO:
-                add_codec(answer, i, atoi(payload), c->name, c->clock_rate);
-                break;
-            case CODEC_TELEPHONE_EVENT:
-                if (atoi(payload) == telephone_event_pt)
-                {
-                    const char *fmtp = payload_attribute(media, "fmtp", telephone_event_pt);
+                const struct payload *p = &payloads[k];
 
-                    add_codec(answer, i, telephone_event_pt, "telephone-event", 8000);
-                    if (fmtp)
-                        sdp_message_a_attribute_add(answer, i, odup("fmtp"),
-                                                    odup_printf("%d %s", telephone_event_pt, fmtp));
-                }
-                break;
-            case CODEC_UNKNOWN:
+                if (p->payload_type != (int)pt) continue;
+                if (p->kind == CODEC_TELEPHONE_EVENT)
+                    add_codec(answer, i, pt, SIP_MEDIA_TELEPHONE_EVENT, p->clock_rate, 1, p->fmtp);
+                else
+                    add_codec(answer, i, pt, p->format->name, p->format->clock_rate, p->format->channels,
+                              p->format->fmtp);
                 break;
             }
         }
         ours = direction & sip_media_direction_reverse(media_direction(offer, media));
-        sdp_message_a_attribute_add(answer, i, odup(sip_media_direction_name(ours)), NULL);
+        add_ptime_and_direction(answer, i, ours);
     }
 
     if (negotiated)
-        fill_params(negotiated, media_address(offer, media_at(offer, chosen)), offer_port, payload_type,
-                    codec, telephone_event_pt, ours);
+        fill_params(negotiated, offer, media_at(offer, chosen), offer_port, payloads, count, telephone_event, ours);
     return answer;
 }
 
 gboolean sip_sdp_parse_answer(const sdp_message_t *answer, enum sip_media_direction offered,
+                              const struct sip_media_format *formats,
                               struct sip_media_params *negotiated, GError **error)
 {
-    int i, payload_type, telephone_event_pt;
+    struct payload payloads[SIP_MEDIA_MAX_CODECS];
     const sdp_media_t *media = NULL;
-    const struct codec *codec;
-    const char *address;
-    guint port;
+    int i, telephone_event;
+    guint port, count;
 
-    memset(negotiated, 0, sizeof(*negotiated));
-    negotiated->payload_type = negotiated->telephone_event_pt = -1;
+    formats = formats_or_default(formats);
+    params_init(negotiated);
     if (!answer || !sip_media_direction_name(offered))
     {
         g_set_error_literal(error, SIP_SDP_ERROR, SIP_SDP_ERROR_INVALID, "No answer");
@@ -530,17 +641,17 @@ gboolean sip_sdp_parse_answer(const sdp_message_t *answer, enum sip_media_direct
         g_set_error_literal(error, SIP_SDP_ERROR, SIP_SDP_ERROR_NOT_ACCEPTABLE, "Audio stream rejected");
         return FALSE;
     }
-    if (!(address = media_address(answer, media)))
+    if (!media_address(answer, media))
     {
         g_set_error_literal(error, SIP_SDP_ERROR, SIP_SDP_ERROR_INVALID, "No c= address in answer");
         return FALSE;
     }
-    if (!find_codecs(media, &payload_type, &codec, &telephone_event_pt))
+    if (!find_codecs(media, formats, payloads, &count, &telephone_event))
     {
         g_set_error_literal(error, SIP_SDP_ERROR, SIP_SDP_ERROR_NOT_ACCEPTABLE, "No offered codec in answer");
         return FALSE;
     }
-    fill_params(negotiated, address, port, payload_type, codec, telephone_event_pt,
+    fill_params(negotiated, answer, media, port, payloads, count, telephone_event,
                 offered & sip_media_direction_reverse(media_direction(answer, media)));
     return TRUE;
 }

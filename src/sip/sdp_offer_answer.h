@@ -2,24 +2,32 @@
  * SDP offer/answer (RFC 3264) for one audio stream, over libosip2's
  * sdp_message_t.
  *
- * Our codecs: PCMU/8000 (0), PCMA/8000 (8) and telephone-event/8000 (101,
- * a=fmtp:101 0-16, RFC 4733). Our offer looks like:
+ * Our formats are the media backend's (struct sip_media_format, in order of
+ * preference; NULL = sip_media_default_formats). With the GStreamer
+ * backend's list our offer looks like:
  *
  *   v=0
  *   o=- <session id> <version> IN IP4 <address>
  *   s=-
  *   c=IN IP4 <address>
  *   t=0 0
- *   m=audio <port> RTP/AVP 0 8 101
+ *   m=audio <port> RTP/AVP 111 9 0 8 101
+ *   a=rtpmap:111 opus/48000/2
+ *   a=fmtp:111 useinbandfec=1
+ *   a=rtpmap:9 G722/8000
  *   a=rtpmap:0 PCMU/8000
  *   a=rtpmap:8 PCMA/8000
  *   a=rtpmap:101 telephone-event/8000
  *   a=fmtp:101 0-16
+ *   a=ptime:20
  *   a=sendrecv
  *
- * (IN IP6 for an IPv6 address). Functions that take an sdp_message_t only
- * read it; the ones returning one hand over a message to free with
- * sdp_message_free().
+ * (IN IP6 for an IPv6 address). A peer's payload type is one of our formats
+ * when its rtpmap has the same name (any case), clock rate and channels
+ * (1 when absent), or, without rtpmap, when it is the format's static
+ * number; telephone-event matches at any clock rate. Functions that take an
+ * sdp_message_t only read it; the ones returning one hand over a message to
+ * free with sdp_message_free().
  */
 #ifndef RTCSHIM_SIP_SDP_OFFER_ANSWER_H
 #define RTCSHIM_SIP_SDP_OFFER_ANSWER_H
@@ -40,7 +48,8 @@ enum sip_sdp_error
     SIP_SDP_ERROR_NOT_ACCEPTABLE,   /* no usable audio stream / codec: 488 Not Acceptable Here */
 };
 
-#define SIP_SDP_TELEPHONE_EVENT_PT 101
+/* Packet duration we ask for (a=ptime) and use when the peer says nothing. */
+#define SIP_SDP_DEFAULT_PTIME 20
 
 /* Our o= line across one session: the id stays, the version goes up by one
  * with every SDP we send after the first (RFC 3264 §8: an increment is
@@ -63,34 +72,41 @@ sdp_message_t *sip_sdp_parse(const char *body, GError **error);
 char *sip_sdp_to_string(const sdp_message_t *sdp);
 
 /* Our offer (or re-offer: direction sendonly/inactive for hold) for address
- * (IPv4 or IPv6 literal) and port, from the media backend. Bumps the
- * origin's version for every offer but the first. */
+ * (IPv4 or IPv6 literal) and port, from the media backend: every format,
+ * in order, with its rtpmap and fmtp, then a=ptime. Bumps the origin's
+ * version for every offer but the first. */
 sdp_message_t *sip_sdp_build_offer(struct sip_sdp_origin *origin, const char *address, guint16 port,
-                                   enum sip_media_direction direction, GError **error);
+                                   enum sip_media_direction direction, const struct sip_media_format *formats,
+                                   GError **error);
 
 /* Our answer to a received offer. One m= line per offered one, in order
  * (RFC 3264 §6): the first RTP/AVP audio stream with a non-zero port and a
  * codec we have is accepted, with the offer's common codecs in the offer's
- * order and payload numbers (telephone-event kept when offered, with the
- * offer's fmtp); every other stream gets port 0. Our direction is
+ * order and payload numbers (one telephone-event kept when offered, the one
+ * at the first codec's clock rate if there is one, with the offer's fmtp;
+ * our fmtp for the others), then a=ptime; every other stream gets port 0. Our direction is
  * `direction` limited by the offer's, mirrored (§6.1: sendonly -> recvonly,
  * recvonly -> sendonly, inactive -> inactive); an offer with c=0.0.0.0
  * (RFC 2543 hold) counts as not receiving. No acceptable audio stream fails
  * with SIP_SDP_ERROR_NOT_ACCEPTABLE (answer 488), a malformed offer with
  * SIP_SDP_ERROR_INVALID. negotiated (optional; clear with
- * sip_media_params_clear) gets the remote address/port, the first common
- * codec and our direction. */
+ * sip_media_params_clear) gets the remote address/ports, the first common
+ * codec (we send with it, with the offer's ptime), every common payload
+ * type and our direction. */
 sdp_message_t *sip_sdp_build_answer(const sdp_message_t *offer, struct sip_sdp_origin *origin,
                                     const char *address, guint16 port,
                                     enum sip_media_direction direction,
+                                    const struct sip_media_format *formats,
                                     struct sip_media_params *negotiated, GError **error);
 
 /* Reads the answer to our offer (made with `offered` as direction): the first
  * audio stream must have a non-zero port and one of our codecs (else
- * SIP_SDP_ERROR_NOT_ACCEPTABLE). negotiated gets the remote address/port, the
- * codec (first of ours in the answer), telephone-event if kept and our
- * resulting direction. Clear it with sip_media_params_clear(). */
+ * SIP_SDP_ERROR_NOT_ACCEPTABLE). negotiated gets the remote address/ports,
+ * the codec (first of ours in the answer), every common payload type,
+ * telephone-event if kept and our resulting direction. Clear it with
+ * sip_media_params_clear(). */
 gboolean sip_sdp_parse_answer(const sdp_message_t *answer, enum sip_media_direction offered,
+                              const struct sip_media_format *formats,
                               struct sip_media_params *negotiated, GError **error);
 
 /* The direction of the first audio stream with a non-zero port as its

@@ -35,6 +35,7 @@ struct checking_stream
 };
 
 static struct sip_media_stream *checking_stream_new(struct sip_media_backend *backend, const char *address,
+                                                    sip_media_stream_func callback, gpointer user_data,
                                                     GError **error)
 {
     struct checking_backend *checking = (struct checking_backend *)backend;
@@ -86,10 +87,20 @@ static void checking_backend_destroy(struct sip_media_backend *backend)
     checking->destroyed = TRUE;     /* the test frees it */
 }
 
+static const struct sip_media_format *checking_get_formats(struct sip_media_backend *backend)
+{
+    return sip_media_default_formats;
+}
+
 static const struct sip_media_backend_funcs checking_funcs =
 {
-    checking_stream_new, checking_stream_get_port, checking_stream_start, checking_stream_stop,
-    checking_stream_free, checking_backend_destroy,
+    .stream_new = checking_stream_new,
+    .stream_get_port = checking_stream_get_port,
+    .stream_start = checking_stream_start,
+    .stream_stop = checking_stream_stop,
+    .stream_free = checking_stream_free,
+    .destroy = checking_backend_destroy,
+    .get_formats = checking_get_formats,
 };
 
 /* ---- parties -------------------------------------------------------------------------------------- */
@@ -227,7 +238,7 @@ static void party_start(struct party *party, const char *name, enum sip_transpor
     party->name = name;
     party->events = g_ptr_array_new_with_free_func(g_free);
     party->media = g_new0(struct checking_backend, 1);
-    party->media->backend.funcs = &checking_funcs;
+    sip_media_backend_init(&party->media->backend, &checking_funcs);
     config.media_backend = &party->media->backend;
     callbacks.incoming_call = on_incoming_call;
     callbacks.call_state_changed = on_state;

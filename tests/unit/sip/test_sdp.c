@@ -35,7 +35,7 @@ static void test_offer(void **state)
     char *text;
 
     (void)state;
-    text = to_string_and_free(sip_sdp_build_offer(&origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, NULL));
+    text = to_string_and_free(sip_sdp_build_offer(&origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, NULL, NULL));
     assert_string_equal(text,
         "v=0\r\n"
         "o=- 4242 7 IN IP4 127.0.0.1\r\n"
@@ -47,15 +47,16 @@ static void test_offer(void **state)
         "a=rtpmap:8 PCMA/8000\r\n"
         "a=rtpmap:101 telephone-event/8000\r\n"
         "a=fmtp:101 0-16\r\n"
+        "a=ptime:20\r\n"
         "a=sendrecv\r\n");
     g_free(text);
 
     /* Re-offer for hold: version goes up, direction changes. */
-    text = to_string_and_free(sip_sdp_build_offer(&origin, "127.0.0.1", 40000, SIP_MEDIA_SENDONLY, NULL));
+    text = to_string_and_free(sip_sdp_build_offer(&origin, "127.0.0.1", 40000, SIP_MEDIA_SENDONLY, NULL, NULL));
     assert_non_null(strstr(text, "o=- 4242 8 IN IP4 127.0.0.1\r\n"));
     assert_non_null(strstr(text, "a=sendonly\r\n"));
     g_free(text);
-    text = to_string_and_free(sip_sdp_build_offer(&origin, "127.0.0.1", 40000, SIP_MEDIA_INACTIVE, NULL));
+    text = to_string_and_free(sip_sdp_build_offer(&origin, "127.0.0.1", 40000, SIP_MEDIA_INACTIVE, NULL, NULL));
     assert_non_null(strstr(text, "o=- 4242 9 IN IP4 127.0.0.1\r\n"));
     assert_non_null(strstr(text, "a=inactive\r\n"));
     g_free(text);
@@ -63,7 +64,7 @@ static void test_offer(void **state)
 
     /* IPv6 */
     origin = fixed_origin();
-    text = to_string_and_free(sip_sdp_build_offer(&origin, "::1", 40002, SIP_MEDIA_SENDRECV, NULL));
+    text = to_string_and_free(sip_sdp_build_offer(&origin, "::1", 40002, SIP_MEDIA_SENDRECV, NULL, NULL));
     assert_non_null(strstr(text, "o=- 4242 7 IN IP6 ::1\r\ns=-\r\nc=IN IP6 ::1\r\n"));
     assert_non_null(strstr(text, "m=audio 40002 RTP/AVP 0 8 101\r\n"));
     g_free(text);
@@ -75,14 +76,14 @@ static void test_offer_bad(void **state)
     GError *error = NULL;
 
     (void)state;
-    assert_null(sip_sdp_build_offer(&origin, "not-an-ip", 40000, SIP_MEDIA_SENDRECV, &error));
+    assert_null(sip_sdp_build_offer(&origin, "not-an-ip", 40000, SIP_MEDIA_SENDRECV, NULL, &error));
     assert_true(g_error_matches(error, SIP_SDP_ERROR, SIP_SDP_ERROR_INVALID));
     g_clear_error(&error);
-    assert_null(sip_sdp_build_offer(&origin, NULL, 40000, SIP_MEDIA_SENDRECV, &error));
+    assert_null(sip_sdp_build_offer(&origin, NULL, 40000, SIP_MEDIA_SENDRECV, NULL, &error));
     g_clear_error(&error);
-    assert_null(sip_sdp_build_offer(NULL, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, &error));
+    assert_null(sip_sdp_build_offer(NULL, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, NULL, &error));
     g_clear_error(&error);
-    assert_null(sip_sdp_build_offer(&origin, "127.0.0.1", 40000, 4, &error));
+    assert_null(sip_sdp_build_offer(&origin, "127.0.0.1", 40000, 4, NULL, &error));
     g_clear_error(&error);
     /* failures do not consume a version */
     assert_false(origin.used);
@@ -132,7 +133,7 @@ static void test_answer(void **state)
     offer = parse(REMOTE_OFFER("9 8 96 0 97",
                                "a=rtpmap:9 G722/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:96 telephone-event/8000\r\n"
                                "a=fmtp:96 0-15\r\na=rtpmap:97 opus/48000/2\r\na=ptime:20\r\n", "a=sendrecv\r\n"));
-    text = to_string_and_free(sip_sdp_build_answer(offer, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV,
+    text = to_string_and_free(sip_sdp_build_answer(offer, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, NULL,
                                                    &params, &error));
     assert_null(error);
     /* The offer's order and payload numbers, our codecs only. */
@@ -147,6 +148,7 @@ static void test_answer(void **state)
         "a=rtpmap:96 telephone-event/8000\r\n"
         "a=fmtp:96 0-15\r\n"
         "a=rtpmap:0 PCMU/8000\r\n"
+        "a=ptime:20\r\n"
         "a=sendrecv\r\n");
     g_free(text);
     assert_string_equal(params.remote_address, "192.0.2.10");
@@ -161,10 +163,10 @@ static void test_answer(void **state)
 
     /* Static payload types without rtpmap, no telephone-event. */
     offer = parse(REMOTE_OFFER("0", "", ""));
-    text = to_string_and_free(sip_sdp_build_answer(offer, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV,
+    text = to_string_and_free(sip_sdp_build_answer(offer, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, NULL,
                                                    &params, &error));
     assert_non_null(strstr(text, "o=- 4242 8 IN IP4 127.0.0.1\r\n"));
-    assert_non_null(strstr(text, "m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n"));
+    assert_non_null(strstr(text, "m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ptime:20\r\na=sendrecv\r\n"));
     assert_null(strstr(text, "telephone-event"));
     g_free(text);
     assert_int_equal(params.payload_type, 0);
@@ -174,10 +176,10 @@ static void test_answer(void **state)
 
     /* telephone-event without fmtp: no fmtp in the answer either (0-15 implied). */
     offer = parse(REMOTE_OFFER("0 101", "a=rtpmap:101 telephone-event/8000\r\n", ""));
-    text = to_string_and_free(sip_sdp_build_answer(offer, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV,
+    text = to_string_and_free(sip_sdp_build_answer(offer, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, NULL,
                                                    NULL, &error));
     assert_non_null(strstr(text, "m=audio 40000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
-                                 "a=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n"));
+                                 "a=rtpmap:101 telephone-event/8000\r\na=ptime:20\r\na=sendrecv\r\n"));
     g_free(text);
     sdp_message_free(offer);
 }
@@ -194,7 +196,7 @@ static void check_direction(const char *session_attr, const char *media_attr, co
                            "m=audio 5000 RTP/AVP 0\r\n%s", address, session_attr, media_attr);
     offer = parse(text);
     g_free(text);
-    answer = sip_sdp_build_answer(offer, &origin, "127.0.0.1", 40000, local, &params, NULL);
+    answer = sip_sdp_build_answer(offer, &origin, "127.0.0.1", 40000, local, NULL, &params, NULL);
     assert_non_null(answer);
     assert_int_equal(params.direction, expected);
     text = to_string_and_free(answer);
@@ -256,7 +258,7 @@ static void test_answer_streams(void **state)
 
     (void)state;
     offer = parse(offer_text);
-    text = to_string_and_free(sip_sdp_build_answer(offer, &origin, "::1", 40000, SIP_MEDIA_SENDRECV, &params, NULL));
+    text = to_string_and_free(sip_sdp_build_answer(offer, &origin, "::1", 40000, SIP_MEDIA_SENDRECV, NULL, &params, NULL));
     /* Same number of m= lines; only the first usable audio stream accepted. */
     assert_string_equal(text,
         "v=0\r\n"
@@ -270,6 +272,7 @@ static void test_answer_streams(void **state)
         "m=audio 0 RTP/AVP 18 3\r\n"
         "m=audio 40000 RTP/AVP 8\r\n"
         "a=rtpmap:8 PCMA/8000\r\n"
+        "a=ptime:20\r\n"
         "a=sendrecv\r\n"
         "m=audio 0 RTP/AVP 0\r\n");
     g_free(text);
@@ -287,7 +290,7 @@ static void check_answer_fails(const char *offer_text, enum sip_sdp_error code)
     GError *error = NULL;
     sdp_message_t *offer = parse(offer_text);
 
-    assert_null(sip_sdp_build_answer(offer, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, &params, &error));
+    assert_null(sip_sdp_build_answer(offer, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, NULL, &params, &error));
     assert_true(g_error_matches(error, SIP_SDP_ERROR, code));
     assert_null(params.remote_address);
     assert_null(params.codec_name);
@@ -342,11 +345,11 @@ static void test_answer_malformed(void **state)
     check_answer_fails("v=0\r\no=x 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n",
                        SIP_SDP_ERROR_INVALID);
 
-    assert_null(sip_sdp_build_answer(NULL, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, NULL, &error));
+    assert_null(sip_sdp_build_answer(NULL, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, NULL, NULL, &error));
     assert_true(g_error_matches(error, SIP_SDP_ERROR, SIP_SDP_ERROR_INVALID));
     g_clear_error(&error);
     assert_int_equal(sdp_message_init(&empty), 0);
-    assert_null(sip_sdp_build_answer(empty, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, NULL, &error));
+    assert_null(sip_sdp_build_answer(empty, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, NULL, NULL, &error));
     g_clear_error(&error);
     sdp_message_free(empty);
 
@@ -370,7 +373,7 @@ static void check_parse_answer(const char *text, enum sip_media_direction offere
     GError *error = NULL;
     sdp_message_t *answer = parse(text);
 
-    assert_true(sip_sdp_parse_answer(answer, offered, &params, &error));
+    assert_true(sip_sdp_parse_answer(answer, offered, NULL, &params, &error));
     assert_null(error);
     assert_string_equal(params.remote_address, address);
     assert_int_equal(params.remote_port, port);
@@ -415,7 +418,7 @@ static void check_parse_answer_fails(const char *text, enum sip_sdp_error code)
     GError *error = NULL;
     sdp_message_t *answer = parse(text);
 
-    assert_false(sip_sdp_parse_answer(answer, SIP_MEDIA_SENDRECV, &params, &error));
+    assert_false(sip_sdp_parse_answer(answer, SIP_MEDIA_SENDRECV, NULL, &params, &error));
     assert_true(g_error_matches(error, SIP_SDP_ERROR, code));
     assert_null(params.remote_address);
     assert_null(params.codec_name);
@@ -434,10 +437,183 @@ static void test_parse_answer_bad(void **state)
     check_parse_answer_fails(ANSWER("c=IN IP4 192.0.2.20\r\n", "m=video 30000 RTP/AVP 0\r\n"), SIP_SDP_ERROR_NOT_ACCEPTABLE);
     check_parse_answer_fails(ANSWER("", "m=audio 30000 RTP/AVP 0\r\n"), SIP_SDP_ERROR_INVALID);
     check_parse_answer_fails(ANSWER("c=IN IP4 192.0.2.20\r\n", "m=audio 3x RTP/AVP 0\r\n"), SIP_SDP_ERROR_INVALID);
-    assert_false(sip_sdp_parse_answer(NULL, SIP_MEDIA_SENDRECV, &params, &error));
+    assert_false(sip_sdp_parse_answer(NULL, SIP_MEDIA_SENDRECV, NULL, &params, &error));
     assert_true(g_error_matches(error, SIP_SDP_ERROR, SIP_SDP_ERROR_INVALID));
     g_clear_error(&error);
     sip_media_params_clear(&params);
+}
+
+/* The GStreamer backend's list (src/media/codecs.c), here as the SDP code sees it. */
+static const struct sip_media_format wideband[] =
+{
+    { "opus", 48000, 2, 111, "useinbandfec=1" },
+    { "G722", 8000, 1, 9, NULL },
+    { "PCMU", 8000, 1, 0, NULL },
+    { "PCMA", 8000, 1, 8, NULL },
+    { SIP_MEDIA_TELEPHONE_EVENT, 8000, 1, 101, "0-16" },
+    { NULL },
+};
+
+static void test_wideband_offer(void **state)
+{
+    struct sip_sdp_origin origin = fixed_origin();
+    static const struct sip_media_format none[] = { { NULL } };
+    GError *error = NULL;
+    char *text;
+
+    (void)state;
+    text = to_string_and_free(sip_sdp_build_offer(&origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, wideband, NULL));
+    assert_string_equal(text,
+        "v=0\r\n"
+        "o=- 4242 7 IN IP4 127.0.0.1\r\n"
+        "s=-\r\n"
+        "c=IN IP4 127.0.0.1\r\n"
+        "t=0 0\r\n"
+        "m=audio 40000 RTP/AVP 111 9 0 8 101\r\n"
+        "a=rtpmap:111 opus/48000/2\r\n"
+        "a=fmtp:111 useinbandfec=1\r\n"
+        "a=rtpmap:9 G722/8000\r\n"
+        "a=rtpmap:0 PCMU/8000\r\n"
+        "a=rtpmap:8 PCMA/8000\r\n"
+        "a=rtpmap:101 telephone-event/8000\r\n"
+        "a=fmtp:101 0-16\r\n"
+        "a=ptime:20\r\n"
+        "a=sendrecv\r\n");
+    g_free(text);
+    /* a backend without formats cannot offer */
+    assert_null(sip_sdp_build_offer(&origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, none, &error));
+    assert_true(g_error_matches(error, SIP_SDP_ERROR, SIP_SDP_ERROR_INVALID));
+    g_clear_error(&error);
+}
+
+static void check_codec(const struct sip_media_codec *codec, int pt, const char *name, guint rate, guint channels,
+                        const char *fmtp)
+{
+    assert_int_equal(codec->payload_type, pt);
+    assert_string_equal(codec->name, name);
+    assert_int_equal(codec->clock_rate, rate);
+    assert_int_equal(codec->channels, channels);
+    if (fmtp) assert_string_equal(codec->fmtp, fmtp);
+    else assert_null(codec->fmtp);
+}
+
+static void test_wideband_answer(void **state)
+{
+    struct sip_sdp_origin origin = fixed_origin();
+    struct sip_media_params params;
+    GError *error = NULL;
+    sdp_message_t *offer;
+    char *text;
+
+    (void)state;
+    /* A baresip-like offer: opus first, two telephone-events, ptime 30, RTCP elsewhere. */
+    offer = parse(REMOTE_OFFER("96 9 0 8 101 102",
+                               "a=rtpmap:96 opus/48000/2\r\na=fmtp:96 stereo=1;sprop-stereo=1\r\n"
+                               "a=rtpmap:9 G722/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
+                               "a=rtpmap:101 telephone-event/48000\r\na=fmtp:101 0-15\r\n"
+                               "a=rtpmap:102 telephone-event/8000\r\na=fmtp:102 0-15\r\n"
+                               "a=ptime:30\r\na=rtcp:49180\r\n", "a=sendrecv\r\n"));
+    text = to_string_and_free(sip_sdp_build_answer(offer, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, wideband,
+                                                   &params, &error));
+    assert_null(error);
+    /* The offer's order and numbers; our fmtp for opus; the telephone-event at opus' rate. */
+    assert_string_equal(text,
+        "v=0\r\n"
+        "o=- 4242 7 IN IP4 127.0.0.1\r\n"
+        "s=-\r\n"
+        "c=IN IP4 127.0.0.1\r\n"
+        "t=0 0\r\n"
+        "m=audio 40000 RTP/AVP 96 9 0 8 101\r\n"
+        "a=rtpmap:96 opus/48000/2\r\n"
+        "a=fmtp:96 useinbandfec=1\r\n"
+        "a=rtpmap:9 G722/8000\r\n"
+        "a=rtpmap:0 PCMU/8000\r\n"
+        "a=rtpmap:8 PCMA/8000\r\n"
+        "a=rtpmap:101 telephone-event/48000\r\n"
+        "a=fmtp:101 0-15\r\n"
+        "a=ptime:20\r\n"
+        "a=sendrecv\r\n");
+    g_free(text);
+    assert_int_equal(params.payload_type, 96);
+    assert_string_equal(params.codec_name, "opus");
+    assert_int_equal(params.clock_rate, 48000);
+    assert_int_equal(params.channels, 2);
+    assert_string_equal(params.fmtp, "stereo=1;sprop-stereo=1");
+    assert_int_equal(params.ptime, 30);
+    assert_int_equal(params.remote_port, 49170);
+    assert_int_equal(params.remote_rtcp_port, 49180);
+    assert_int_equal(params.telephone_event_pt, 101);
+    assert_int_equal(params.telephone_event_clock_rate, 48000);
+    assert_int_equal(params.n_codecs, 5);
+    check_codec(&params.codecs[0], 96, "opus", 48000, 2, "stereo=1;sprop-stereo=1");
+    check_codec(&params.codecs[1], 9, "G722", 8000, 1, NULL);
+    check_codec(&params.codecs[2], 0, "PCMU", 8000, 1, NULL);
+    check_codec(&params.codecs[3], 8, "PCMA", 8000, 1, NULL);
+    check_codec(&params.codecs[4], 101, "telephone-event", 48000, 1, "0-15");
+    sip_media_params_clear(&params);
+    sdp_message_free(offer);
+
+    /* G.722 by its static number only; telephone-event at 8000 for it; RTCP above RTP; ptime at session level. */
+    offer = parse("v=0\r\no=x 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\na=ptime:40\r\n"
+                  "m=audio 5000 RTP/AVP 18 9 97 98\r\na=rtpmap:97 telephone-event/16000\r\n"
+                  "a=rtpmap:98 telephone-event/8000\r\n");
+    text = to_string_and_free(sip_sdp_build_answer(offer, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, wideband,
+                                                   &params, &error));
+    assert_non_null(strstr(text, "m=audio 40000 RTP/AVP 9 98\r\na=rtpmap:9 G722/8000\r\n"
+                                 "a=rtpmap:98 telephone-event/8000\r\na=ptime:20\r\n"));
+    g_free(text);
+    assert_string_equal(params.codec_name, "G722");
+    assert_int_equal(params.clock_rate, 8000);
+    assert_int_equal(params.channels, 1);
+    assert_int_equal(params.ptime, 40);
+    assert_int_equal(params.remote_rtcp_port, 5001);
+    assert_int_equal(params.telephone_event_pt, 98);
+    assert_int_equal(params.n_codecs, 2);
+    sip_media_params_clear(&params);
+    sdp_message_free(offer);
+
+    /* Only PCMA, or only Opus, offered: answered with that codec. */
+    offer = parse(REMOTE_OFFER("8", "a=rtpmap:8 PCMA/8000\r\n", ""));
+    assert_non_null(sip_sdp_build_answer(offer, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, wideband,
+                                         &params, NULL));
+    sdp_message_free(offer);
+    assert_string_equal(params.codec_name, "PCMA");
+    assert_int_equal(params.telephone_event_pt, -1);
+    sip_media_params_clear(&params);
+    offer = parse(REMOTE_OFFER("120", "a=rtpmap:120 OPUS/48000/2\r\n", ""));
+    text = to_string_and_free(sip_sdp_build_answer(offer, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, wideband,
+                                                   &params, NULL));
+    assert_non_null(strstr(text, "m=audio 40000 RTP/AVP 120\r\na=rtpmap:120 opus/48000/2\r\n"
+                                 "a=fmtp:120 useinbandfec=1\r\n"));
+    g_free(text);
+    sdp_message_free(offer);
+    assert_string_equal(params.codec_name, "opus");
+    assert_int_equal(params.payload_type, 120);
+    sip_media_params_clear(&params);
+
+    /* Opus in mono or at another rate is not RFC 7587's opus; G722 at 16000 is not G.722. */
+    check_answer_fails(REMOTE_OFFER("96 97 98", "a=rtpmap:96 opus/48000\r\na=rtpmap:97 opus/16000/2\r\n"
+                                    "a=rtpmap:98 G722/16000\r\n", ""), SIP_SDP_ERROR_NOT_ACCEPTABLE);
+}
+
+static void test_wideband_parse_answer(void **state)
+{
+    struct sip_media_params params;
+    sdp_message_t *answer;
+
+    (void)state;
+    answer = parse(ANSWER("c=IN IP4 192.0.2.20\r\n", "m=audio 30000 RTP/AVP 9 111 101\r\na=rtpmap:9 G722/8000\r\n"
+                          "a=rtpmap:111 opus/48000/2\r\na=rtpmap:101 telephone-event/8000\r\na=ptime:20\r\n"));
+    assert_true(sip_sdp_parse_answer(answer, SIP_MEDIA_SENDRECV, wideband, &params, NULL));
+    assert_string_equal(params.codec_name, "G722");
+    assert_int_equal(params.payload_type, 9);
+    assert_int_equal(params.n_codecs, 3);
+    check_codec(&params.codecs[1], 111, "opus", 48000, 2, NULL);
+    check_codec(&params.codecs[2], 101, "telephone-event", 8000, 1, NULL);
+    assert_int_equal(params.telephone_event_clock_rate, 8000);
+    assert_int_equal(params.ptime, 20);
+    sip_media_params_clear(&params);
+    sdp_message_free(answer);
 }
 
 static gboolean hold_of(const char *text)
@@ -493,14 +669,14 @@ static void test_round_trip(void **state)
     (void)state;
     /* Our offer, as text, through osip's parser, answered by our own code,
      * and the answer back through the parser to the offerer. */
-    offer_text = to_string_and_free(sip_sdp_build_offer(&ours, "127.0.0.1", 40000, SIP_MEDIA_SENDONLY, NULL));
+    offer_text = to_string_and_free(sip_sdp_build_offer(&ours, "127.0.0.1", 40000, SIP_MEDIA_SENDONLY, NULL, NULL));
     offer = parse(offer_text);
     again = sip_sdp_to_string(offer);
     assert_string_equal(again, offer_text);
     g_free(again);
     assert_true(sip_sdp_is_hold(offer));
 
-    answer_text = to_string_and_free(sip_sdp_build_answer(offer, &theirs, "::1", 50000, SIP_MEDIA_SENDRECV,
+    answer_text = to_string_and_free(sip_sdp_build_answer(offer, &theirs, "::1", 50000, SIP_MEDIA_SENDRECV, NULL,
                                                           &at_answerer, NULL));
     assert_string_equal(answer_text,
         "v=0\r\n"
@@ -513,6 +689,7 @@ static void test_round_trip(void **state)
         "a=rtpmap:8 PCMA/8000\r\n"
         "a=rtpmap:101 telephone-event/8000\r\n"
         "a=fmtp:101 0-16\r\n"
+        "a=ptime:20\r\n"
         "a=recvonly\r\n");
     assert_string_equal(at_answerer.remote_address, "127.0.0.1");
     assert_int_equal(at_answerer.remote_port, 40000);
@@ -522,7 +699,7 @@ static void test_round_trip(void **state)
 
     answer = parse(answer_text);
     assert_false(sip_sdp_is_hold(answer));
-    assert_true(sip_sdp_parse_answer(answer, SIP_MEDIA_SENDONLY, &at_offerer, NULL));
+    assert_true(sip_sdp_parse_answer(answer, SIP_MEDIA_SENDONLY, NULL, &at_offerer, NULL));
     assert_string_equal(at_offerer.remote_address, "::1");
     assert_int_equal(at_offerer.remote_port, 50000);
     assert_int_equal(at_offerer.payload_type, 0);
@@ -554,6 +731,9 @@ int main(void)
         cmocka_unit_test(test_parse_answer_bad),
         cmocka_unit_test(test_hold),
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_wideband_offer),
+        cmocka_unit_test(test_wideband_answer),
+        cmocka_unit_test(test_wideband_parse_answer),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
