@@ -101,6 +101,7 @@ void sip_media_backend_init(struct sip_media_backend *backend, const struct sip_
     memset(backend, 0, sizeof(*backend));
     backend->funcs = funcs;
     backend->volume[SIP_MEDIA_SPEAKER] = backend->volume[SIP_MEDIA_MICROPHONE] = 1.0;
+    backend->rtp_timeout_ms = SIP_MEDIA_RTP_TIMEOUT_MS;
 }
 
 static gboolean unsupported(GError **error, const char *what)
@@ -293,6 +294,12 @@ void sip_media_backend_set_level_reporting(struct sip_media_backend *backend, gb
     if (!backend || backend->level_reporting == !!enabled) return;
     backend->level_reporting = !!enabled;
     if (backend->funcs->set_level_reporting) backend->funcs->set_level_reporting(backend, !!enabled);
+}
+
+void sip_media_backend_set_rtp_timeout(struct sip_media_backend *backend, guint milliseconds)
+{
+    /* Streams started from now on use it. */
+    if (backend && milliseconds) backend->rtp_timeout_ms = milliseconds;
 }
 
 gboolean sip_media_backend_play_tone(struct sip_media_backend *backend, enum sip_media_tone tone, gboolean play,

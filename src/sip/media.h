@@ -162,6 +162,7 @@ struct sip_media_backend
     gboolean muted[2];
     gboolean echo_cancellation;
     gboolean level_reporting;
+    guint rtp_timeout_ms;           /* SIP_MEDIA_RTP_TIMEOUT_MS at first */
 };
 
 /* Sets the shared fields to their defaults; backends call it on creation. */

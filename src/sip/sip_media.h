@@ -61,12 +61,12 @@ enum sip_media_flow_reason
 {
     SIP_MEDIA_REASON_NORMAL,        /* started, or stopped because the call changed or ended */
     SIP_MEDIA_REASON_HOLD,          /* stopped by hold (ours or the peer's) */
-    SIP_MEDIA_REASON_TIMEOUT,       /* receive: no RTP for SIP_MEDIA_RTP_TIMEOUT_MS */
+    SIP_MEDIA_REASON_TIMEOUT,       /* receive: no RTP for the RTP timeout */
     SIP_MEDIA_REASON_BAD_DEVICE,    /* the device could not be opened or failed */
 };
 
 /* How long received RTP may pause before the receive flow reports
- * STOPPED/TIMEOUT (docs/wire-mapping.md). */
+ * STOPPED/TIMEOUT, unless set otherwise (docs/wire-mapping.md). */
 #define SIP_MEDIA_RTP_TIMEOUT_MS 15000
 
 enum sip_media_event_type
@@ -177,6 +177,10 @@ gboolean sip_media_backend_get_echo_cancellation(struct sip_media_backend *backe
 
 /* Whether streams measure and report levels (SIP_MEDIA_EVENT_LEVEL). */
 void sip_media_backend_set_level_reporting(struct sip_media_backend *backend, gboolean enabled);
+
+/* How long received RTP may pause before the receive flow reports
+ * STOPPED/TIMEOUT, for the streams started from now on (0 is ignored). */
+void sip_media_backend_set_rtp_timeout(struct sip_media_backend *backend, guint milliseconds);
 
 /* Local tones, played on the speaker, not in any call. */
 enum sip_media_tone

@@ -1,0 +1,114 @@
+/*
+ * What the files of the GStreamer media backend share.
+ *
+ * Threads: the backend's functions run on the engine's thread (its
+ * GMainContext). GStreamer runs each stream's pipeline on its own threads;
+ * what they have to say is posted on the pipeline's bus, whose watch is a
+ * source on the engine's context. Pipeline state changes (which may open
+ * devices and wait for threads) run on the backend's one worker thread, in
+ * the order they were asked for, so no call from the engine waits for them.
+ */
+#ifndef RTCSHIM_MEDIA_PRIVATE_H
+#define RTCSHIM_MEDIA_PRIVATE_H
+
+#include <gst/gst.h>
+
+#include "sip/media.h"
+
+G_BEGIN_DECLS
+
+/* ---- codecs.c ---- */
+
+/* How one SDP format becomes GStreamer elements. */
+struct media_codec
+{
+    struct sip_media_format format;
+    const char *encoder;            /* element factories; NULL for telephone-event */
+    const char *payloader;
+    const char *depayloader;
+    const char *decoder;
+    guint sample_rate;              /* of the raw audio the encoder takes and the decoder gives */
+};
+
+/* The codec for a format name ("PCMU", "opus", "telephone-event"), any
+ * case; NULL when unknown. */
+const struct media_codec *media_codec_find(const char *name);
+/* The formats whose elements are installed, in the order of
+ * RTCSHIM_AUDIO_CODECS (a comma-separated list of names) if set, else
+ * opus, G722, PCMU, PCMA; telephone-event last. g_free() the array. */
+struct sip_media_format *media_codecs_available(void);
+/* RTP caps for a negotiated payload type. */
+GstCaps *media_codec_rtp_caps(const struct sip_media_codec *codec);
+/* An encoder bin (raw audio in, RTP out) for what we send; NULL on error. */
+GstElement *media_codec_make_sender(const struct sip_media_params *params, GError **error);
+/* A decoder bin (RTP in, raw audio out) for a payload type we receive. */
+GstElement *media_codec_make_receiver(const struct sip_media_codec *codec, GError **error);
+
+/* ---- devices.c ---- */
+
+struct media_devices;
+
+/* Watches the system's audio devices (GstDeviceMonitor, started on the
+ * worker) and reads RTCSHIM_AUDIO_SOURCE / RTCSHIM_AUDIO_SINK. */
+struct media_devices *media_devices_new(GThreadPool *worker);
+void media_devices_free(struct media_devices *devices);
+char **media_devices_list(struct media_devices *devices, enum sip_media_device device);
+gboolean media_devices_select(struct media_devices *devices, enum sip_media_device device, const char *name,
+                              GError **error);
+char *media_devices_selected(struct media_devices *devices, enum sip_media_device device);
+gboolean media_devices_available(struct media_devices *devices, enum sip_media_device device);
+gboolean media_devices_chosen(struct media_devices *devices, enum sip_media_device device);
+/* A new element to capture from or play to: the environment's description,
+ * the selected device, or autoaudiosrc/autoaudiosink. NULL with an error
+ * when the description does not parse. */
+GstElement *media_devices_make_element(struct media_devices *devices, enum sip_media_device device,
+                                       GError **error);
+/* After the element reached READY: TRUE when an auto element found no real
+ * device and fell back to a fake one. */
+gboolean media_devices_is_fake(GstElement *element);
+
+/* ---- worker (backend.c) ---- */
+
+typedef void (*media_job_func)(gpointer data);
+/* Runs func(data) on the backend's worker thread, after every job queued before. */
+void media_worker_push(GThreadPool *worker, media_job_func func, gpointer data);
+
+/* ---- stream.c ---- */
+
+struct media_backend;
+struct media_stream;
+
+struct sip_media_stream *media_stream_new(struct media_backend *backend, const char *local_address,
+                                          sip_media_stream_func callback, gpointer user_data, GError **error);
+guint16 media_stream_get_port(struct sip_media_stream *stream);
+gboolean media_stream_start(struct sip_media_stream *stream, const struct sip_media_params *params,
+                            GError **error);
+void media_stream_stop(struct sip_media_stream *stream);
+void media_stream_free(struct sip_media_stream *stream);
+gboolean media_stream_send_dtmf(struct sip_media_stream *stream, guint event, GError **error);
+gboolean media_stream_set_volume(struct sip_media_stream *stream, enum sip_media_device device, double volume,
+                                 gboolean muted, GError **error);
+void media_stream_get_stats(struct sip_media_stream *stream, struct sip_media_stats *stats);
+/* Re-applies the backend's volumes and level reporting to a running stream. */
+void media_stream_apply_backend_settings(struct media_stream *stream);
+
+/* ---- backend.c: what streams read from their backend ---- */
+
+GThreadPool *media_backend_worker(struct media_backend *backend);
+struct media_devices *media_backend_devices(struct media_backend *backend);
+struct sip_media_backend *media_backend_base(struct media_backend *backend);
+void media_backend_add_stream(struct media_backend *backend, struct media_stream *stream);
+void media_backend_remove_stream(struct media_backend *backend, struct media_stream *stream);
+guint media_backend_rtp_timeout_ms(struct media_backend *backend);
+
+/* ---- tones.c ---- */
+
+struct media_tones;
+
+struct media_tones *media_tones_new(struct media_backend *backend);
+void media_tones_free(struct media_tones *tones);
+gboolean media_tones_play(struct media_tones *tones, enum sip_media_tone tone, gboolean play, GError **error);
+
+G_END_DECLS
+
+#endif /* RTCSHIM_MEDIA_PRIVATE_H */

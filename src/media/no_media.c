@@ -1,0 +1,11 @@
+/*
+ * The media backend of a build without GStreamer: the engine's default
+ * backend, which binds the ports for the SDP and moves no audio.
+ */
+#include "media_backend.h"
+#include "sip/media.h"
+
+struct sip_media_backend *media_backend_new(GError **error)
+{
+    return sip_media_default_backend_new(0, 0);
+}

@@ -1,0 +1,1146 @@
+/*
+ * One call's audio stream on GStreamer.
+ *
+ * Each stream runs one pipeline on the two sockets it bound for the SDP
+ * (udpsrc/udpsink "socket", so the ports in the SDP are the ports used, and
+ * RTP goes out from the port it comes in on: symmetric RTP, RFC 4961):
+ *
+ *   microphone ! audioconvert ! audioresample ! [webrtcdsp] ! volume ! level
+ *     ! <encoder bin> ! [rtpdtmfmux <- rtpdtmfsrc] ! (send gate) ! rtpbin ! udpsink (RTP socket)
+ *   udpsrc (RTP socket) ! (receive gate) ! rtpbin (jitter buffer, RTCP) ! one decoder bin per payload type
+ *     ! audiomixer [<- dtmfsrc, local DTMF feedback] ! volume ! level ! [webrtcechoprobe] ! speaker
+ *   rtpbin RTCP <-> udpsrc/udpsink (RTCP socket)
+ *
+ * Hold, resume and a new remote address change a running pipeline (the
+ * gates are pad probes that drop packets; the udpsinks get the new
+ * address); a new codec set builds a new pipeline. Device elements are put
+ * in READY on the worker first: one that fails (or an auto element that
+ * finds nothing) reports BAD_DEVICE and the rest of the call goes on.
+ *
+ * Flows are reported STARTED when the first RTP packet goes out or comes in
+ * through an open gate, STOPPED when a gate closes or received RTP pauses
+ * for the RTP timeout (udpsrc "timeout"), FAILED when a device fails.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "media_private.h"
+
+#define JITTER_BUFFER_MS 60
+#define LEVEL_INTERVAL (100 * GST_MSECOND)
+#define MAX_RECEIVE_CHAINS 8
+#define DTMF_TONE_MS 100            /* how long each digit is sent */
+#define DTMF_GAP_MS 60              /* silence between queued digits */
+#define DTMF_VOLUME 10              /* dBm0 below full scale, RFC 4733 §2.3.4 */
+
+/* What the streaming threads and the engine's thread both touch. */
+struct stream_shared
+{
+    gint refcount;
+    gint send_open, receive_open;               /* the gates */
+    gint await_first_sent, await_first_received;
+    gint rtp_sent, rtp_received, dtmf_received;
+};
+
+/* One pipeline run of a stream, for one set of codecs. */
+struct media_pipeline
+{
+    GstElement *pipeline, *rtpbin;
+    GstElement *microphone, *speaker;           /* device elements, added on the worker */
+    GstElement *mic_head;                       /* where the microphone links to */
+    GstElement *speaker_tail;                   /* what links to the speaker */
+    GstElement *speaker_head;                   /* first element after the mixer (EOS goes there) */
+    GstElement *mixer;
+    GstElement *mic_volume, *mic_level, *speaker_volume, *speaker_level;
+    GstElement *rtp_udpsrc, *rtp_udpsink, *rtcp_udpsink;
+    GstElement *rtpdtmfsrc, *dtmf_feedback, *rtpdtmfdepay;
+    GSocket *rtp, *rtcp;
+    struct sip_media_params params;             /* what it was built for (read by streaming threads) */
+    struct stream_shared *shared;
+    GMutex chains_lock;
+    guint receive_chains;
+    gboolean started;                           /* set to PLAYING (worker) */
+};
+
+struct media_stream
+{
+    struct sip_media_stream base;
+    struct media_backend *backend;
+    GMainContext *context;
+    sip_media_stream_func callback;
+    gpointer user_data;
+
+    GSocket *rtp, *rtcp;
+    guint16 port;
+    struct stream_shared *shared;
+    struct media_pipeline *pipeline;            /* NULL when stopped */
+    GSource *bus_source;
+
+    struct sip_media_params params;
+    gboolean started;
+    double volume[2];
+    gboolean muted[2];
+    guint level[2];
+    enum sip_media_flow_state flow_state[2];
+    enum sip_media_flow_reason flow_reason[2];
+    GQueue pending_reports;                     /* struct sip_media_event *, delivered from idle_source */
+    GSource *idle_source;
+
+    GQueue dtmf_queue;                          /* digits waiting to be sent (GUINT_TO_POINTER(event + 1)) */
+    GSource *dtmf_timer;
+    gboolean dtmf_sending;                      /* a digit is on (else: the gap after one) */
+    guint64 dtmf_sent;
+};
+
+static struct media_stream *impl_from_stream(struct sip_media_stream *iface)
+{
+    return G_STRUCT_MEMBER_P(iface, -G_STRUCT_OFFSET(struct media_stream, base));
+}
+
+static struct stream_shared *shared_ref(struct stream_shared *shared)
+{
+    g_atomic_int_inc(&shared->refcount);
+    return shared;
+}
+
+static void shared_unref(struct stream_shared *shared)
+{
+    if (g_atomic_int_dec_and_test(&shared->refcount)) g_free(shared);
+}
+
+/* ---- reports to the owner (always from a source on the stream's context) ---- */
+
+static gboolean deliver_reports(gpointer data)
+{
+    struct media_stream *stream = data;
+    struct sip_media_event *event;
+
+    stream->idle_source = NULL;
+    while ((event = g_queue_pop_head(&stream->pending_reports)))
+    {
+        if (stream->callback) stream->callback(&stream->base, event, stream->user_data);
+        g_free(event);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+static void queue_event(struct media_stream *stream, const struct sip_media_event *event)
+{
+    g_queue_push_tail(&stream->pending_reports, g_memdup2(event, sizeof(*event)));
+    if (!stream->idle_source)
+    {
+        stream->idle_source = g_idle_source_new();
+        g_source_set_callback(stream->idle_source, deliver_reports, stream, NULL);
+        g_source_attach(stream->idle_source, stream->context);
+        g_source_unref(stream->idle_source);
+    }
+}
+
+static const char *const flow_names[] = { "send", "receive" };
+static const char *const state_names[] = { "stopped", "started", "failed" };
+
+/* Records a flow's new state; reports it if it changed. */
+static void report_flow(struct media_stream *stream, enum sip_media_flow flow, enum sip_media_flow_state state,
+                        enum sip_media_flow_reason reason)
+{
+    struct sip_media_event event = { .type = SIP_MEDIA_EVENT_FLOW };
+
+    if (stream->flow_state[flow] == state && stream->flow_reason[flow] == reason) return;
+    /* A failed device stays failed until the pipeline is built again. */
+    if (stream->flow_state[flow] == SIP_MEDIA_FLOW_FAILED && state != SIP_MEDIA_FLOW_STOPPED) return;
+    stream->flow_state[flow] = state;
+    stream->flow_reason[flow] = reason;
+    g_debug("media: stream %u %s %s (reason %d)", stream->port, flow_names[flow], state_names[state], reason);
+    event.flow = flow;
+    event.state = state;
+    event.reason = reason;
+    queue_event(stream, &event);
+}
+
+/* ---- probes and signals (streaming threads) ---- */
+
+static void post_application(GstPad *pad, const char *name)
+{
+    GstObject *parent = gst_pad_get_parent(pad);
+
+    if (parent)
+    {
+        gst_element_post_message(GST_ELEMENT(parent), gst_message_new_application(parent, gst_structure_new_empty(name)));
+        gst_object_unref(parent);
+    }
+}
+
+static GstPadProbeReturn send_gate_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    struct stream_shared *shared = data;
+
+    return g_atomic_int_get(&shared->send_open) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+}
+
+static GstPadProbeReturn rtp_sent_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    struct stream_shared *shared = data;
+
+    g_atomic_int_inc(&shared->rtp_sent);
+    if (g_atomic_int_compare_and_exchange(&shared->await_first_sent, 1, 0)) post_application(pad, "rtcshim-rtp-sent");
+    return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn rtp_received_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    struct stream_shared *shared = data;
+
+    if (!g_atomic_int_get(&shared->receive_open)) return GST_PAD_PROBE_DROP;
+    g_atomic_int_inc(&shared->rtp_received);
+    if (g_atomic_int_compare_and_exchange(&shared->await_first_received, 1, 0))
+        post_application(pad, "rtcshim-rtp-received");
+    return GST_PAD_PROBE_OK;
+}
+
+static const struct sip_media_codec *find_payload(const struct sip_media_params *params, guint pt)
+{
+    guint i;
+
+    for (i = 0; i < params->n_codecs; i++)
+        if (params->codecs[i].payload_type == (int)pt) return &params->codecs[i];
+    return NULL;
+}
+
+static GstCaps *request_pt_map(GstElement *rtpbin, guint session, guint pt, gpointer data)
+{
+    struct media_pipeline *pipeline = data;
+    const struct sip_media_codec *codec = find_payload(&pipeline->params, pt);
+
+    return codec ? media_codec_rtp_caps(codec) : NULL;
+}
+
+static void add_and_link(struct media_pipeline *pipeline, GstPad *pad, GstElement *chain, gboolean to_mixer)
+{
+    GstPad *sink;
+
+    gst_bin_add(GST_BIN(pipeline->pipeline), chain);
+    sink = gst_element_get_static_pad(chain, "sink");
+    if (gst_pad_link(pad, sink) != GST_PAD_LINK_OK) g_warning("media: cannot link %s", GST_PAD_NAME(pad));
+    gst_object_unref(sink);
+    if (to_mixer && !gst_element_link(chain, pipeline->mixer)) g_warning("media: cannot link a decoder to the mixer");
+    gst_element_sync_state_with_parent(chain);
+}
+
+static GstElement *make_discard(void)
+{
+    GstElement *sink = gst_element_factory_make("fakesink", NULL);
+
+    g_object_set(sink, "sync", FALSE, "async", FALSE, NULL);
+    return sink;
+}
+
+/* A new SSRC/payload type came out of the jitter buffer: decode it into the mixer. */
+static void pad_added(GstElement *rtpbin, GstPad *pad, gpointer data)
+{
+    struct media_pipeline *pipeline = data;
+    const struct sip_media_codec *codec;
+    guint session, ssrc, pt;
+    GstElement *chain = NULL;
+    GError *error = NULL;
+
+    if (sscanf(GST_PAD_NAME(pad), "recv_rtp_src_%u_%u_%u", &session, &ssrc, &pt) != 3) return;
+    codec = find_payload(&pipeline->params, pt);
+    g_mutex_lock(&pipeline->chains_lock);
+    if (codec && pipeline->mixer && pipeline->receive_chains < MAX_RECEIVE_CHAINS)
+    {
+        if (!(chain = media_codec_make_receiver(codec, &error)))
+        {
+            g_warning("media: cannot decode %s: %s", codec->name, error->message);
+            g_error_free(error);
+        }
+        else
+        {
+            pipeline->receive_chains++;
+            if (!g_ascii_strcasecmp(codec->name, SIP_MEDIA_TELEPHONE_EVENT))
+            {
+                GstIterator *it = gst_bin_iterate_elements(GST_BIN(chain));
+                GValue item = G_VALUE_INIT;
+
+                /* the depayloader posts "dtmf-event" messages: remember it */
+                while (gst_iterator_next(it, &item) == GST_ITERATOR_OK)
+                {
+                    GstElement *child = g_value_get_object(&item);
+                    if (g_str_has_prefix(GST_OBJECT_NAME(child), "rtpdtmfdepay"))
+                        g_object_set_data(G_OBJECT(child), "rtcshim-dtmf", GINT_TO_POINTER(1));
+                    g_value_reset(&item);
+                }
+                g_value_unset(&item);
+                gst_iterator_free(it);
+            }
+        }
+    }
+    g_mutex_unlock(&pipeline->chains_lock);
+    g_debug("media: receiving %s (pt %u, ssrc %08x)", codec ? codec->name : "unknown format", pt, ssrc);
+    if (chain) add_and_link(pipeline, pad, chain, TRUE);
+    else add_and_link(pipeline, pad, make_discard(), FALSE);
+}
+
+/* ---- building ---- */
+
+static GstElement *add(struct media_pipeline *pipeline, const char *factory, const char *name)
+{
+    GstElement *element = gst_element_factory_make(factory, name);
+
+    if (element) gst_bin_add(GST_BIN(pipeline->pipeline), element);
+    else g_warning("media: no GStreamer element %s", factory);
+    return element;
+}
+
+static gboolean link_many(GstElement *first, ...)
+{
+    gboolean ok = TRUE;
+    GstElement *a = first, *b;
+    va_list args;
+
+    va_start(args, first);
+    while ((b = va_arg(args, GstElement *)))
+    {
+        if (ok && a && !gst_element_link(a, b))
+        {
+            g_warning("media: cannot link %s to %s", GST_OBJECT_NAME(a), GST_OBJECT_NAME(b));
+            ok = FALSE;
+        }
+        a = b;
+    }
+    va_end(args);
+    return ok;
+}
+
+static GstElement *caps_filter(struct media_pipeline *pipeline, guint rate)
+{
+    GstElement *filter = add(pipeline, "capsfilter", NULL);
+    GstCaps *caps = gst_caps_new_simple("audio/x-raw", "format", G_TYPE_STRING, "S16LE", "rate", G_TYPE_INT,
+                                        (int)rate, "channels", G_TYPE_INT, 1, NULL);
+
+    g_object_set(filter, "caps", caps, NULL);
+    gst_caps_unref(caps);
+    return filter;
+}
+
+static void set_udpsink_target(GstElement *udpsink, const char *host, guint16 port)
+{
+    g_object_set(udpsink, "host", host, "port", (gint)port, NULL);
+}
+
+static gboolean build_send(struct media_pipeline *pipeline, struct media_stream *stream, gboolean echo_cancel,
+                           const char *echo_probe, GError **error)
+{
+    const struct sip_media_params *params = &pipeline->params;
+    GstElement *convert, *resample, *dsp = NULL, *sender, *to_rtpbin;
+
+    if (!(sender = media_codec_make_sender(params, error))) return FALSE;
+    convert = add(pipeline, "audioconvert", NULL);
+    resample = add(pipeline, "audioresample", NULL);
+    if (echo_cancel && (dsp = add(pipeline, "webrtcdsp", NULL)))
+        g_object_set(dsp, "probe", echo_probe, NULL);
+    pipeline->mic_volume = add(pipeline, "volume", NULL);
+    pipeline->mic_level = add(pipeline, "level", NULL);
+    g_object_set(pipeline->mic_level, "interval", (guint64)LEVEL_INTERVAL, "peak-ttl", (guint64)0, NULL);
+    gst_bin_add(GST_BIN(pipeline->pipeline), sender);
+    if (!(dsp ? link_many(convert, resample, dsp, pipeline->mic_volume, pipeline->mic_level, sender, NULL)
+              : link_many(convert, resample, pipeline->mic_volume, pipeline->mic_level, sender, NULL)))
+        goto failed;
+    pipeline->mic_head = convert;
+    to_rtpbin = sender;
+
+    if (params->telephone_event_pt >= 0 && (pipeline->rtpdtmfsrc = add(pipeline, "rtpdtmfsrc", NULL)))
+    {
+        GstElement *mux = add(pipeline, "rtpdtmfmux", NULL);
+
+        g_object_set(pipeline->rtpdtmfsrc, "pt", (guint)params->telephone_event_pt,
+                     "clock-rate", params->telephone_event_clock_rate ? params->telephone_event_clock_rate : 8000, NULL);
+        if (!mux || !gst_element_link_pads(sender, "src", mux, "sink_%u")
+                || !gst_element_link_pads(pipeline->rtpdtmfsrc, "src", mux, "priority_sink_%u"))
+            goto failed;
+        to_rtpbin = mux;
+    }
+    if (!gst_element_link_pads(to_rtpbin, "src", pipeline->rtpbin, "send_rtp_sink_0")) goto failed;
+    {
+        GstPad *pad = gst_element_get_static_pad(to_rtpbin, "src");
+        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, send_gate_probe,
+                          shared_ref(pipeline->shared), (GDestroyNotify)shared_unref);
+        gst_object_unref(pad);
+    }
+
+    pipeline->rtp_udpsink = add(pipeline, "udpsink", NULL);
+    g_object_set(pipeline->rtp_udpsink, "socket", pipeline->rtp, "close-socket", FALSE, "sync", FALSE,
+                 "async", FALSE, NULL);
+    set_udpsink_target(pipeline->rtp_udpsink, params->remote_address, params->remote_port);
+    if (!gst_element_link_pads(pipeline->rtpbin, "send_rtp_src_0", pipeline->rtp_udpsink, "sink")) goto failed;
+    {
+        GstPad *pad = gst_element_get_static_pad(pipeline->rtp_udpsink, "sink");
+        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, rtp_sent_probe,
+                          shared_ref(pipeline->shared), (GDestroyNotify)shared_unref);
+        gst_object_unref(pad);
+    }
+    return TRUE;
+
+failed:
+    g_set_error_literal(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED, "Cannot build the sending pipeline");
+    return FALSE;
+}
+
+/* The rate the speaker side mixes at: what the codec we send decodes to. */
+static guint mix_rate(const struct sip_media_params *params, gboolean echo_cancel)
+{
+    const struct media_codec *codec = media_codec_find(params->codec_name);
+
+    if (echo_cancel) return 48000;      /* webrtcdsp and its probe at one rate */
+    return codec ? codec->sample_rate : 8000;
+}
+
+static gboolean build_receive(struct media_pipeline *pipeline, guint rtp_timeout_ms, gboolean echo_cancel,
+                              const char *echo_probe, GError **error)
+{
+    const struct sip_media_params *params = &pipeline->params;
+    GstElement *probe = NULL, *filter;
+    GstCaps *caps;
+    GstPad *pad;
+
+    pipeline->rtp_udpsrc = add(pipeline, "udpsrc", NULL);
+    caps = gst_caps_new_empty_simple("application/x-rtp");
+    g_object_set(pipeline->rtp_udpsrc, "socket", pipeline->rtp, "close-socket", FALSE, "caps", caps,
+                 "timeout", (guint64)rtp_timeout_ms * GST_MSECOND, NULL);
+    gst_caps_unref(caps);
+    if (!gst_element_link_pads(pipeline->rtp_udpsrc, "src", pipeline->rtpbin, "recv_rtp_sink_0")) goto failed;
+    pad = gst_element_get_static_pad(pipeline->rtp_udpsrc, "src");
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, rtp_received_probe,
+                      shared_ref(pipeline->shared), (GDestroyNotify)shared_unref);
+    gst_object_unref(pad);
+
+    pipeline->mixer = add(pipeline, "audiomixer", NULL);
+    g_object_set(pipeline->mixer, "start-time-selection", 1 /* first */, NULL);
+    filter = caps_filter(pipeline, mix_rate(params, echo_cancel));
+    pipeline->speaker_volume = add(pipeline, "volume", NULL);
+    pipeline->speaker_level = add(pipeline, "level", NULL);
+    g_object_set(pipeline->speaker_level, "interval", (guint64)LEVEL_INTERVAL, "peak-ttl", (guint64)0, NULL);
+    if (echo_cancel && (probe = add(pipeline, "webrtcechoprobe", echo_probe)))
+    {
+        if (!link_many(pipeline->mixer, filter, pipeline->speaker_volume, pipeline->speaker_level, probe, NULL))
+            goto failed;
+        pipeline->speaker_tail = probe;
+    }
+    else
+    {
+        if (!link_many(pipeline->mixer, filter, pipeline->speaker_volume, pipeline->speaker_level, NULL))
+            goto failed;
+        pipeline->speaker_tail = pipeline->speaker_level;
+    }
+    pipeline->speaker_head = filter;
+
+    /* What SendDTMF plays locally, mixed into what we hear. */
+    if (params->telephone_event_pt >= 0 && (pipeline->dtmf_feedback = add(pipeline, "dtmfsrc", NULL)))
+    {
+        GstElement *convert = add(pipeline, "audioconvert", NULL), *resample = add(pipeline, "audioresample", NULL);
+
+        if (!link_many(pipeline->dtmf_feedback, convert, resample, pipeline->mixer, NULL)) goto failed;
+    }
+    return TRUE;
+
+failed:
+    g_set_error_literal(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED, "Cannot build the receiving pipeline");
+    return FALSE;
+}
+
+static void pipeline_free(struct media_pipeline *pipeline)
+{
+    if (pipeline->pipeline) gst_object_unref(pipeline->pipeline);
+    if (pipeline->microphone) gst_object_unref(pipeline->microphone);
+    if (pipeline->speaker) gst_object_unref(pipeline->speaker);
+    g_object_unref(pipeline->rtp);
+    g_object_unref(pipeline->rtcp);
+    sip_media_params_clear(&pipeline->params);
+    shared_unref(pipeline->shared);
+    g_mutex_clear(&pipeline->chains_lock);
+    g_free(pipeline);
+}
+
+static struct media_pipeline *pipeline_build(struct media_stream *stream, const struct sip_media_params *params,
+                                             GError **error)
+{
+    const struct sip_media_backend *base = media_backend_base(stream->backend);
+    struct media_devices *devices = media_backend_devices(stream->backend);
+    struct media_pipeline *pipeline = g_new0(struct media_pipeline, 1);
+    char *name = g_strdup_printf("rtcshim-stream-%u", stream->port);
+    char *echo_probe = g_strdup_printf("rtcshim-echo-%u", stream->port);
+    gboolean echo_cancel = base->echo_cancellation;
+    GError *device_error = NULL;
+    GstElement *rtcp_src;
+    GstCaps *caps;
+
+    g_mutex_init(&pipeline->chains_lock);
+    sip_media_params_copy(&pipeline->params, params);
+    pipeline->shared = shared_ref(stream->shared);
+    pipeline->rtp = g_object_ref(stream->rtp);
+    pipeline->rtcp = g_object_ref(stream->rtcp);
+    pipeline->pipeline = gst_pipeline_new(name);
+    g_free(name);
+
+    pipeline->rtpbin = add(pipeline, "rtpbin", NULL);
+    g_object_set(pipeline->rtpbin, "latency", JITTER_BUFFER_MS, "do-lost", TRUE, "autoremove", TRUE, NULL);
+    g_signal_connect(pipeline->rtpbin, "request-pt-map", G_CALLBACK(request_pt_map), pipeline);
+    g_signal_connect(pipeline->rtpbin, "pad-added", G_CALLBACK(pad_added), pipeline);
+
+    /* RTCP both ways on the RTCP socket. */
+    rtcp_src = add(pipeline, "udpsrc", NULL);
+    caps = gst_caps_new_empty_simple("application/x-rtcp");
+    g_object_set(rtcp_src, "socket", pipeline->rtcp, "close-socket", FALSE, "caps", caps, NULL);
+    gst_caps_unref(caps);
+    pipeline->rtcp_udpsink = add(pipeline, "udpsink", NULL);
+    g_object_set(pipeline->rtcp_udpsink, "socket", pipeline->rtcp, "close-socket", FALSE, "sync", FALSE,
+                 "async", FALSE, NULL);
+    set_udpsink_target(pipeline->rtcp_udpsink, params->remote_address, params->remote_rtcp_port);
+    if (!gst_element_link_pads(rtcp_src, "src", pipeline->rtpbin, "recv_rtcp_sink_0")
+            || !gst_element_link_pads(pipeline->rtpbin, "send_rtcp_src_0", pipeline->rtcp_udpsink, "sink"))
+    {
+        g_set_error_literal(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED, "Cannot link RTCP");
+        goto failed;
+    }
+
+    if (!build_receive(pipeline, media_backend_rtp_timeout_ms(stream->backend), echo_cancel, echo_probe, error)
+            || !build_send(pipeline, stream, echo_cancel, echo_probe, error))
+        goto failed;
+
+    /* The devices; a description that does not parse fails that direction only. */
+    if (!(pipeline->speaker = media_devices_make_element(devices, SIP_MEDIA_SPEAKER, &device_error)))
+    {
+        g_message("media: speaker: %s", device_error->message);
+        g_clear_error(&device_error);
+        report_flow(stream, SIP_MEDIA_FLOW_RECEIVE, SIP_MEDIA_FLOW_FAILED, SIP_MEDIA_REASON_BAD_DEVICE);
+    }
+    else gst_object_ref_sink(pipeline->speaker);
+    if (!(pipeline->microphone = media_devices_make_element(devices, SIP_MEDIA_MICROPHONE, &device_error)))
+    {
+        g_message("media: microphone: %s", device_error->message);
+        g_clear_error(&device_error);
+        report_flow(stream, SIP_MEDIA_FLOW_SEND, SIP_MEDIA_FLOW_FAILED, SIP_MEDIA_REASON_BAD_DEVICE);
+    }
+    else gst_object_ref_sink(pipeline->microphone);
+    g_free(echo_probe);
+    return pipeline;
+
+failed:
+    g_free(echo_probe);
+    pipeline_free(pipeline);
+    return NULL;
+}
+
+/* ---- the worker's part ---- */
+
+static void post_device_failed(struct media_pipeline *pipeline, enum sip_media_device device)
+{
+    GstStructure *s = gst_structure_new("rtcshim-device-failed", "device", G_TYPE_INT, (int)device, NULL);
+
+    gst_element_post_message(pipeline->pipeline, gst_message_new_application(GST_OBJECT(pipeline->pipeline), s));
+}
+
+/* Sinks of a device bin must not wait for preroll: nothing may block the
+ * live pipeline (and teardown) on the first received packet. */
+static void make_sinks_async_free(GstElement *element)
+{
+    if (GST_IS_BIN(element))
+    {
+        GstIterator *it = gst_bin_iterate_sinks(GST_BIN(element));
+        GValue item = G_VALUE_INIT;
+
+        while (gst_iterator_next(it, &item) == GST_ITERATOR_OK)
+        {
+            make_sinks_async_free(g_value_get_object(&item));
+            g_value_reset(&item);
+        }
+        g_value_unset(&item);
+        gst_iterator_free(it);
+    }
+    else if (g_object_class_find_property(G_OBJECT_GET_CLASS(element), "async"))
+        g_object_set(element, "async", FALSE, NULL);
+}
+
+/* Opens a device element on its own; FALSE (element gone to NULL) when it
+ * cannot, or when an auto element found nothing but a fake one. */
+static gboolean open_device(GstElement *element)
+{
+    if (gst_element_set_state(element, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE
+            || media_devices_is_fake(element))
+    {
+        gst_element_set_state(element, GST_STATE_NULL);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void start_job(gpointer data)
+{
+    struct media_pipeline *pipeline = data;
+
+    if (pipeline->speaker)
+    {
+        if (open_device(pipeline->speaker))
+        {
+            make_sinks_async_free(pipeline->speaker);
+            gst_bin_add(GST_BIN(pipeline->pipeline), gst_object_ref(pipeline->speaker));
+            if (!gst_element_link(pipeline->speaker_tail, pipeline->speaker))
+            {
+                g_warning("media: cannot link the speaker");
+                post_device_failed(pipeline, SIP_MEDIA_SPEAKER);
+            }
+        }
+        else
+        {
+            post_device_failed(pipeline, SIP_MEDIA_SPEAKER);
+            gst_clear_object(&pipeline->speaker);
+        }
+    }
+    if (!pipeline->speaker)
+    {
+        /* Still drain what is received (RTCP, statistics, DTMF). */
+        GstElement *discard = make_discard();
+        gst_bin_add(GST_BIN(pipeline->pipeline), discard);
+        gst_element_link(pipeline->speaker_tail, discard);
+    }
+    if (pipeline->microphone)
+    {
+        if (open_device(pipeline->microphone))
+        {
+            gst_bin_add(GST_BIN(pipeline->pipeline), gst_object_ref(pipeline->microphone));
+            if (!gst_element_link(pipeline->microphone, pipeline->mic_head))
+            {
+                g_warning("media: cannot link the microphone");
+                post_device_failed(pipeline, SIP_MEDIA_MICROPHONE);
+            }
+        }
+        else
+        {
+            post_device_failed(pipeline, SIP_MEDIA_MICROPHONE);
+            gst_clear_object(&pipeline->microphone);
+        }
+    }
+    if (gst_element_set_state(pipeline->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+        gst_element_post_message(pipeline->pipeline, gst_message_new_application(GST_OBJECT(pipeline->pipeline),
+                                 gst_structure_new_empty("rtcshim-start-failed")));
+    pipeline->started = TRUE;
+}
+
+static void stop_job(gpointer data)
+{
+    struct media_pipeline *pipeline = data;
+
+    /* EOS through the speaker side first, if anything was played: a recording
+     * sink (wavenc) writes its header then. */
+    if (pipeline->started && pipeline->speaker)
+    {
+        GstPad *pad = gst_element_get_static_pad(pipeline->speaker_head, "sink");
+
+        if (gst_pad_has_current_caps(pad)) gst_pad_send_event(pad, gst_event_new_eos());
+        gst_object_unref(pad);
+    }
+    gst_element_set_state(pipeline->pipeline, GST_STATE_NULL);
+    pipeline_free(pipeline);
+}
+
+/* ---- the bus (the stream's context) ---- */
+
+static guint level_from_message(const GstStructure *s)
+{
+    const GValue *peak = gst_structure_get_value(s, "peak");
+    double db = -200.0, level;
+    guint i;
+
+    G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+    if (peak && G_VALUE_TYPE(peak) == g_value_array_get_type())
+    {
+        GValueArray *array = g_value_get_boxed(peak);
+        for (i = 0; i < array->n_values; i++)
+            db = MAX(db, g_value_get_double(g_value_array_get_nth(array, i)));
+    }
+    G_GNUC_END_IGNORE_DEPRECATIONS
+    level = (db + 60.0) * SIP_MEDIA_LEVEL_MAX / 60.0;
+    return (guint)CLAMP(level + 0.5, SIP_MEDIA_LEVEL_MIN, SIP_MEDIA_LEVEL_MAX);
+}
+
+static gboolean is_inside(GstObject *object, GstElement *element)
+{
+    return element && (object == GST_OBJECT(element) || gst_object_has_as_ancestor(object, GST_OBJECT(element)));
+}
+
+static gboolean on_bus_message(GstBus *bus, GstMessage *message, gpointer data)
+{
+    struct media_stream *stream = data;
+    struct media_pipeline *pipeline = stream->pipeline;
+    const GstStructure *s = gst_message_get_structure(message);
+    const char *name = s ? gst_structure_get_name(s) : "";
+
+    if (!pipeline) return G_SOURCE_CONTINUE;
+    switch (GST_MESSAGE_TYPE(message))
+    {
+    case GST_MESSAGE_APPLICATION:
+        if (!strcmp(name, "rtcshim-rtp-sent") && g_atomic_int_get(&stream->shared->send_open))
+            report_flow(stream, SIP_MEDIA_FLOW_SEND, SIP_MEDIA_FLOW_STARTED, SIP_MEDIA_REASON_NORMAL);
+        else if (!strcmp(name, "rtcshim-rtp-received") && g_atomic_int_get(&stream->shared->receive_open))
+            report_flow(stream, SIP_MEDIA_FLOW_RECEIVE, SIP_MEDIA_FLOW_STARTED, SIP_MEDIA_REASON_NORMAL);
+        else if (!strcmp(name, "rtcshim-device-failed"))
+        {
+            int device = SIP_MEDIA_SPEAKER;
+
+            gst_structure_get_int(s, "device", &device);
+            g_message("media: stream %u: no usable %s", stream->port,
+                      device == SIP_MEDIA_MICROPHONE ? "microphone" : "speaker");
+            report_flow(stream, device == SIP_MEDIA_MICROPHONE ? SIP_MEDIA_FLOW_SEND : SIP_MEDIA_FLOW_RECEIVE,
+                        SIP_MEDIA_FLOW_FAILED, SIP_MEDIA_REASON_BAD_DEVICE);
+        }
+        else if (!strcmp(name, "rtcshim-start-failed"))
+        {
+            g_message("media: stream %u: the pipeline did not start", stream->port);
+            report_flow(stream, SIP_MEDIA_FLOW_SEND, SIP_MEDIA_FLOW_FAILED, SIP_MEDIA_REASON_BAD_DEVICE);
+            report_flow(stream, SIP_MEDIA_FLOW_RECEIVE, SIP_MEDIA_FLOW_FAILED, SIP_MEDIA_REASON_BAD_DEVICE);
+        }
+        break;
+
+    case GST_MESSAGE_ELEMENT:
+        if (!strcmp(name, "GstUDPSrcTimeout") && GST_MESSAGE_SRC(message) == GST_OBJECT(pipeline->rtp_udpsrc))
+        {
+            if (g_atomic_int_get(&stream->shared->receive_open))
+            {
+                report_flow(stream, SIP_MEDIA_FLOW_RECEIVE, SIP_MEDIA_FLOW_STOPPED, SIP_MEDIA_REASON_TIMEOUT);
+                g_atomic_int_set(&stream->shared->await_first_received, 1);
+            }
+        }
+        else if (!strcmp(name, "level"))
+        {
+            enum sip_media_device device = GST_MESSAGE_SRC(message) == GST_OBJECT(pipeline->mic_level)
+                                           ? SIP_MEDIA_MICROPHONE : SIP_MEDIA_SPEAKER;
+            struct sip_media_event event = { .type = SIP_MEDIA_EVENT_LEVEL };
+
+            stream->level[device] = level_from_message(s);
+            event.device = device;
+            event.level = stream->level[device];
+            if (media_backend_base(stream->backend)->level_reporting) queue_event(stream, &event);
+        }
+        else if (!strcmp(name, "dtmf-event"))
+        {
+            int number = -1;
+
+            /* rtpdtmfdepay posts one per event (digit) received */
+            if (g_object_get_data(G_OBJECT(GST_MESSAGE_SRC(message)), "rtcshim-dtmf"))
+            {
+                gst_structure_get_int(s, "number", &number);
+                g_atomic_int_inc(&stream->shared->dtmf_received);
+                g_debug("media: stream %u received DTMF event %d", stream->port, number);
+            }
+        }
+        break;
+
+    case GST_MESSAGE_ERROR:
+    {
+        GError *error = NULL;
+        char *debug = NULL;
+
+        gst_message_parse_error(message, &error, &debug);
+        if (is_inside(GST_MESSAGE_SRC(message), pipeline->microphone))
+        {
+            g_message("media: stream %u: microphone: %s", stream->port, error->message);
+            report_flow(stream, SIP_MEDIA_FLOW_SEND, SIP_MEDIA_FLOW_FAILED, SIP_MEDIA_REASON_BAD_DEVICE);
+        }
+        else if (is_inside(GST_MESSAGE_SRC(message), pipeline->speaker))
+        {
+            g_message("media: stream %u: speaker: %s", stream->port, error->message);
+            report_flow(stream, SIP_MEDIA_FLOW_RECEIVE, SIP_MEDIA_FLOW_FAILED, SIP_MEDIA_REASON_BAD_DEVICE);
+        }
+        else
+            g_warning("media: stream %u: %s: %s (%s)", stream->port, GST_OBJECT_NAME(GST_MESSAGE_SRC(message)),
+                      error->message, debug ? debug : "");
+        g_error_free(error);
+        g_free(debug);
+        break;
+    }
+
+    case GST_MESSAGE_WARNING:
+    {
+        GError *error = NULL;
+
+        gst_message_parse_warning(message, &error, NULL);
+        g_debug("media: stream %u: %s: %s", stream->port, GST_OBJECT_NAME(GST_MESSAGE_SRC(message)), error->message);
+        g_error_free(error);
+        break;
+    }
+
+    default:
+        break;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+/* ---- settings of a running pipeline ---- */
+
+static void apply_volumes(struct media_stream *stream)
+{
+    const struct sip_media_backend *base = media_backend_base(stream->backend);
+    struct media_pipeline *pipeline = stream->pipeline;
+    GstElement *elements[2];
+    int d;
+
+    if (!pipeline) return;
+    elements[SIP_MEDIA_SPEAKER] = pipeline->speaker_volume;
+    elements[SIP_MEDIA_MICROPHONE] = pipeline->mic_volume;
+    for (d = 0; d < 2; d++)
+    {
+        if (!elements[d]) continue;
+        g_object_set(elements[d], "volume", base->volume[d] * stream->volume[d],
+                     "mute", base->muted[d] || stream->muted[d], NULL);
+    }
+    if (pipeline->mic_level) g_object_set(pipeline->mic_level, "post-messages", base->level_reporting, NULL);
+    if (pipeline->speaker_level) g_object_set(pipeline->speaker_level, "post-messages", base->level_reporting, NULL);
+}
+
+void media_stream_apply_backend_settings(struct media_stream *stream)
+{
+    apply_volumes(stream);
+}
+
+/* Opens and closes the gates for the negotiated direction. */
+static void apply_direction(struct media_stream *stream, const struct sip_media_params *params)
+{
+    struct media_pipeline *pipeline = stream->pipeline;
+    gboolean send = (params->direction & SIP_MEDIA_SENDONLY) != 0;
+    gboolean receive = (params->direction & SIP_MEDIA_RECVONLY) != 0;
+    enum sip_media_flow_reason reason = params->hold ? SIP_MEDIA_REASON_HOLD : SIP_MEDIA_REASON_NORMAL;
+
+    if (send != !!g_atomic_int_get(&stream->shared->send_open))
+    {
+        if (send) g_atomic_int_set(&stream->shared->await_first_sent, 1);
+        g_atomic_int_set(&stream->shared->send_open, send);
+    }
+    if (!send && stream->flow_state[SIP_MEDIA_FLOW_SEND] != SIP_MEDIA_FLOW_FAILED)
+        report_flow(stream, SIP_MEDIA_FLOW_SEND, SIP_MEDIA_FLOW_STOPPED, reason);
+
+    if (receive != !!g_atomic_int_get(&stream->shared->receive_open))
+    {
+        if (receive) g_atomic_int_set(&stream->shared->await_first_received, 1);
+        g_atomic_int_set(&stream->shared->receive_open, receive);
+    }
+    if (!receive && stream->flow_state[SIP_MEDIA_FLOW_RECEIVE] != SIP_MEDIA_FLOW_FAILED)
+        report_flow(stream, SIP_MEDIA_FLOW_RECEIVE, SIP_MEDIA_FLOW_STOPPED, reason);
+    /* No timeout while nothing is expected. */
+    if (pipeline && pipeline->rtp_udpsrc)
+        g_object_set(pipeline->rtp_udpsrc, "timeout",
+                     receive ? (guint64)media_backend_rtp_timeout_ms(stream->backend) * GST_MSECOND : (guint64)0,
+                     NULL);
+}
+
+/* TRUE when the running pipeline can take the new parameters without a rebuild. */
+static gboolean same_codecs(const struct sip_media_params *a, const struct sip_media_params *b)
+{
+    struct sip_media_params x = *a, y = *b;
+
+    /* Compare everything but address, direction and hold. */
+    x.remote_address = y.remote_address = NULL;
+    x.remote_port = y.remote_port = 0;
+    x.remote_rtcp_port = y.remote_rtcp_port = 0;
+    x.direction = y.direction = SIP_MEDIA_INACTIVE;
+    x.hold = y.hold = FALSE;
+    return sip_media_params_equal(&x, &y);
+}
+
+/* ---- life cycle ---- */
+
+static void dtmf_reset(struct media_stream *stream);
+
+static void pipeline_stop(struct media_stream *stream)
+{
+    struct media_pipeline *pipeline = stream->pipeline;
+
+    if (!pipeline) return;
+    dtmf_reset(stream);
+    stream->pipeline = NULL;
+    if (stream->bus_source)
+    {
+        g_source_destroy(stream->bus_source);
+        g_source_unref(stream->bus_source);
+        stream->bus_source = NULL;
+    }
+    g_atomic_int_set(&stream->shared->send_open, 0);
+    g_atomic_int_set(&stream->shared->receive_open, 0);
+    media_worker_push(media_backend_worker(stream->backend), stop_job, pipeline);
+}
+
+static gboolean pipeline_start(struct media_stream *stream, const struct sip_media_params *params, GError **error)
+{
+    struct media_pipeline *pipeline;
+    GstBus *bus;
+    int f;
+
+    /* A new pipeline: every flow starts over. */
+    for (f = 0; f < 2; f++)
+    {
+        if (stream->flow_state[f] != SIP_MEDIA_FLOW_STOPPED)
+            report_flow(stream, f, SIP_MEDIA_FLOW_STOPPED, SIP_MEDIA_REASON_NORMAL);
+        stream->flow_state[f] = SIP_MEDIA_FLOW_STOPPED;
+        stream->flow_reason[f] = SIP_MEDIA_REASON_NORMAL;
+    }
+    g_atomic_int_set(&stream->shared->send_open, 0);
+    g_atomic_int_set(&stream->shared->receive_open, 0);
+    if (!(pipeline = pipeline_build(stream, params, error))) return FALSE;
+    stream->pipeline = pipeline;
+    bus = gst_element_get_bus(pipeline->pipeline);
+    stream->bus_source = gst_bus_create_watch(bus);
+    g_source_set_callback(stream->bus_source, (GSourceFunc)(void (*)(void))on_bus_message, stream, NULL);
+    g_source_attach(stream->bus_source, stream->context);
+    gst_object_unref(bus);
+    apply_volumes(stream);
+    apply_direction(stream, params);
+    media_worker_push(media_backend_worker(stream->backend), start_job, pipeline);
+    return TRUE;
+}
+
+struct sip_media_stream *media_stream_new(struct media_backend *backend, const char *local_address,
+                                          sip_media_stream_func callback, gpointer user_data, GError **error)
+{
+    struct media_stream *stream = g_new0(struct media_stream, 1);
+
+    if (!sip_media_bind_pair(local_address, 0, 0, &stream->rtp, &stream->rtcp, &stream->port, error))
+    {
+        g_free(stream);
+        return NULL;
+    }
+    stream->base.backend = media_backend_base(backend);
+    stream->backend = backend;
+    stream->context = g_main_context_ref_thread_default();
+    stream->callback = callback;
+    stream->user_data = user_data;
+    stream->shared = g_new0(struct stream_shared, 1);
+    stream->shared->refcount = 1;
+    stream->volume[SIP_MEDIA_SPEAKER] = stream->volume[SIP_MEDIA_MICROPHONE] = 1.0;
+    sip_media_params_clear(&stream->params);
+    g_queue_init(&stream->pending_reports);
+    g_queue_init(&stream->dtmf_queue);
+    media_backend_add_stream(backend, stream);
+    return &stream->base;
+}
+
+guint16 media_stream_get_port(struct sip_media_stream *iface)
+{
+    return impl_from_stream(iface)->port;
+}
+
+gboolean media_stream_start(struct sip_media_stream *iface, const struct sip_media_params *params, GError **error)
+{
+    struct media_stream *stream = impl_from_stream(iface);
+
+    if (!media_codec_find(params->codec_name))
+    {
+        g_set_error(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED, "No codec %s", params->codec_name);
+        return FALSE;
+    }
+    g_debug("media: stream %u -> %s:%u %s/%u pt %d ptime %u %s%s", stream->port, params->remote_address,
+            params->remote_port, params->codec_name, params->clock_rate, params->payload_type, params->ptime,
+            sip_media_direction_name(params->direction), params->hold ? " (hold)" : "");
+    if (stream->pipeline && same_codecs(&stream->params, params))
+    {
+        /* Hold, resume, a new address: the running pipeline follows. */
+        if (g_strcmp0(stream->params.remote_address, params->remote_address)
+                || stream->params.remote_port != params->remote_port
+                || stream->params.remote_rtcp_port != params->remote_rtcp_port)
+        {
+            if (stream->pipeline->rtp_udpsink)
+                set_udpsink_target(stream->pipeline->rtp_udpsink, params->remote_address, params->remote_port);
+            set_udpsink_target(stream->pipeline->rtcp_udpsink, params->remote_address, params->remote_rtcp_port);
+        }
+        apply_direction(stream, params);
+    }
+    else
+    {
+        pipeline_stop(stream);
+        if (!pipeline_start(stream, params, error)) return FALSE;
+    }
+    sip_media_params_clear(&stream->params);
+    sip_media_params_copy(&stream->params, params);
+    stream->started = TRUE;
+    return TRUE;
+}
+
+void media_stream_stop(struct sip_media_stream *iface)
+{
+    struct media_stream *stream = impl_from_stream(iface);
+    int f;
+
+    if (!stream->started) return;
+    stream->started = FALSE;
+    pipeline_stop(stream);
+    for (f = 0; f < 2; f++)
+        if (stream->flow_state[f] != SIP_MEDIA_FLOW_STOPPED)
+            report_flow(stream, f, SIP_MEDIA_FLOW_STOPPED, SIP_MEDIA_REASON_NORMAL);
+}
+
+void media_stream_free(struct sip_media_stream *iface)
+{
+    struct media_stream *stream = impl_from_stream(iface);
+    struct sip_media_event *event;
+
+    stream->callback = NULL;
+    media_stream_stop(iface);
+    pipeline_stop(stream);
+    if (stream->idle_source) g_source_destroy(stream->idle_source);
+    while ((event = g_queue_pop_head(&stream->pending_reports))) g_free(event);
+    media_backend_remove_stream(stream->backend, stream);
+    /* The worker's pipeline holds its own references: the sockets close when it is done. */
+    g_object_unref(stream->rtp);
+    g_object_unref(stream->rtcp);
+    shared_unref(stream->shared);
+    sip_media_params_clear(&stream->params);
+    g_main_context_unref(stream->context);
+    g_free(stream);
+}
+
+/* ---- DTMF ---- */
+
+static void send_dtmf_event(struct media_stream *stream, int number, gboolean start)
+{
+    struct media_pipeline *pipeline = stream->pipeline;
+    GstElement *targets[2] = { pipeline->rtpdtmfsrc, pipeline->dtmf_feedback };
+    guint i;
+
+    for (i = 0; i < G_N_ELEMENTS(targets); i++)
+    {
+        GstStructure *s;
+        GstPad *pad;
+
+        if (!targets[i]) continue;
+        s = start ? gst_structure_new("dtmf-event", "type", G_TYPE_INT, 1, "number", G_TYPE_INT, number,
+                                      "volume", G_TYPE_INT, DTMF_VOLUME, "start", G_TYPE_BOOLEAN, TRUE, NULL)
+                  : gst_structure_new("dtmf-event", "type", G_TYPE_INT, 1, "start", G_TYPE_BOOLEAN, FALSE, NULL);
+        /* As if it came from downstream: the sources handle it on their src pad. */
+        pad = gst_element_get_static_pad(targets[i], "src");
+        gst_pad_send_event(pad, gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM, s));
+        gst_object_unref(pad);
+    }
+}
+
+static gboolean dtmf_step(gpointer data);
+
+static void dtmf_schedule(struct media_stream *stream, guint ms)
+{
+    stream->dtmf_timer = g_timeout_source_new(ms);
+    g_source_set_callback(stream->dtmf_timer, dtmf_step, stream, NULL);
+    g_source_attach(stream->dtmf_timer, stream->context);
+    g_source_unref(stream->dtmf_timer);
+}
+
+/* One step of the digit queue: end the digit that is on, or start the next. */
+static gboolean dtmf_step(gpointer data)
+{
+    struct media_stream *stream = data;
+    gpointer next;
+
+    stream->dtmf_timer = NULL;
+    if (!stream->pipeline) return G_SOURCE_REMOVE;
+    if (stream->dtmf_sending)
+    {
+        send_dtmf_event(stream, 0, FALSE);
+        stream->dtmf_sending = FALSE;
+        if (!g_queue_is_empty(&stream->dtmf_queue)) dtmf_schedule(stream, DTMF_GAP_MS);
+        return G_SOURCE_REMOVE;
+    }
+    if ((next = g_queue_pop_head(&stream->dtmf_queue)))
+    {
+        g_debug("media: stream %u sends DTMF %d", stream->port, GPOINTER_TO_INT(next) - 1);
+        send_dtmf_event(stream, GPOINTER_TO_INT(next) - 1, TRUE);
+        stream->dtmf_sending = TRUE;
+        stream->dtmf_sent++;
+        dtmf_schedule(stream, DTMF_TONE_MS);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+static void dtmf_reset(struct media_stream *stream)
+{
+    if (stream->dtmf_timer) g_source_destroy(stream->dtmf_timer);
+    stream->dtmf_timer = NULL;
+    if (stream->dtmf_sending && stream->pipeline) send_dtmf_event(stream, 0, FALSE);
+    stream->dtmf_sending = FALSE;
+    g_queue_clear(&stream->dtmf_queue);
+}
+
+gboolean media_stream_send_dtmf(struct sip_media_stream *iface, guint event, GError **error)
+{
+    struct media_stream *stream = impl_from_stream(iface);
+
+    if (!stream->pipeline || !g_atomic_int_get(&stream->shared->send_open))
+    {
+        g_set_error_literal(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_NO_STREAM, "The call sends no audio now");
+        return FALSE;
+    }
+    if (!stream->pipeline->rtpdtmfsrc)
+    {
+        g_set_error_literal(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED,
+                            "The peer did not agree to telephone-event");
+        return FALSE;
+    }
+    g_queue_push_tail(&stream->dtmf_queue, GUINT_TO_POINTER(event + 1));
+    if (!stream->dtmf_timer) dtmf_schedule(stream, 0);
+    return TRUE;
+}
+
+/* ---- controls and statistics ---- */
+
+gboolean media_stream_set_volume(struct sip_media_stream *iface, enum sip_media_device device, double volume,
+                                 gboolean muted, GError **error)
+{
+    struct media_stream *stream = impl_from_stream(iface);
+
+    stream->volume[device] = volume;
+    stream->muted[device] = muted;
+    apply_volumes(stream);
+    return TRUE;
+}
+
+void media_stream_get_stats(struct sip_media_stream *iface, struct sip_media_stats *stats)
+{
+    struct media_stream *stream = impl_from_stream(iface);
+    struct media_pipeline *pipeline = stream->pipeline;
+
+    stats->rtp_packets_sent = (guint)g_atomic_int_get(&stream->shared->rtp_sent);
+    stats->rtp_packets_received = (guint)g_atomic_int_get(&stream->shared->rtp_received);
+    stats->dtmf_events_sent = stream->dtmf_sent;
+    stats->dtmf_events_received = (guint)g_atomic_int_get(&stream->shared->dtmf_received);
+    stats->codec = g_atomic_int_get(&stream->shared->send_open) && stream->params.codec_name
+                   ? stream->params.codec_name : NULL;
+    if (pipeline && pipeline->rtpbin)
+    {
+        GObject *session = NULL;
+        GstStructure *s = NULL;
+        const GValue *sources;
+        guint i;
+
+        /* What the peer's receiver reports say about our stream. */
+        g_signal_emit_by_name(pipeline->rtpbin, "get-internal-session", 0, &session);
+        if (session) g_object_get(session, "stats", &s, NULL);
+        if (s && (sources = gst_structure_get_value(s, "source-stats")))
+        {
+            G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+            GValueArray *array = G_VALUE_TYPE(sources) == g_value_array_get_type() ? g_value_get_boxed(sources) : NULL;
+            for (i = 0; array && i < array->n_values; i++)
+            {
+                const GstStructure *source = gst_value_get_structure(g_value_array_get_nth(array, i));
+                gboolean internal = FALSE, have_rb = FALSE;
+                guint jitter = 0;
+                gint lost = 0;
+
+                gst_structure_get_boolean(source, "internal", &internal);
+                gst_structure_get_boolean(source, "have-rb", &have_rb);
+                if (!internal || !have_rb) continue;
+                gst_structure_get_int(source, "rb-packetslost", &lost);
+                gst_structure_get_uint(source, "rb-jitter", &jitter);
+                stats->rtcp_received = TRUE;
+                stats->packets_lost = MAX(lost, 0);
+                stats->jitter = jitter;
+            }
+            G_GNUC_END_IGNORE_DEPRECATIONS
+        }
+        if (s) gst_structure_free(s);
+        if (session) g_object_unref(session);
+    }
+}
