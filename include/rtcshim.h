@@ -38,6 +38,35 @@ HRESULT rtcshim_build_attended_refer_to(IRTCSession *target_session, BSTR *refer
  */
 HRESULT rtcshim_set_refer_decision_timeout(IRTCClient *client, ULONG milliseconds);
 
+/*
+ * How long received RTP may pause before RTCE_MEDIA reports RTCMT_AUDIO_RECEIVE
+ * RTCMET_STOPPED with RTCMER_TIMEOUT: 15000 ms unless set; applies to calls
+ * whose audio starts afterwards. E_INVALIDARG for 0 or a client that is not
+ * rtcshim's; RTC_E_CLIENT_NOT_INITIALIZED before Initialize.
+ */
+HRESULT rtcshim_set_media_timeout(IRTCClient *client, ULONG milliseconds);
+
+/*
+ * What a call's audio did so far (the RTC API has no such counters): RTP
+ * packets sent and received, RFC 4733 digits sent and received, and what the
+ * peer's RTCP receiver reports say about what we send (packets lost,
+ * interarrival jitter in RTP clock units). All zero before the call has
+ * audio and after it ended. E_INVALIDARG for a session that is not rtcshim's
+ * or a NULL stats.
+ */
+struct rtcshim_media_stats
+{
+    ULONGLONG rtp_packets_sent;
+    ULONGLONG rtp_packets_received;
+    ULONGLONG dtmf_digits_sent;
+    ULONGLONG dtmf_digits_received;
+    ULONGLONG packets_lost;         /* as the peer reported it (RTCP RR) */
+    ULONG jitter;                   /* as the peer reported it (RTCP RR) */
+    BOOL rtcp_report_received;      /* the peer sent a receiver report about us */
+    char codec[16];                 /* the codec being sent ("PCMU", "opus", ...), "" when none */
+};
+HRESULT rtcshim_get_media_stats(IRTCSession *session, struct rtcshim_media_stats *stats);
+
 #ifdef __cplusplus
 }
 #endif

@@ -49,6 +49,7 @@ struct client
     GList *enabled_profiles;    /* registration.c's */
     GList *incoming_transfers;  /* transfer.c's */
     LONG preferred_media;       /* RTCMT_* */
+    struct client_media *media; /* media.c's */
 
     /* Two configuration styles that exclude each other (D.4). */
     enum { LISTEN_STYLE_NONE, LISTEN_STYLE_LISTEN, LISTEN_STYLE_PORTS } listen_style;
@@ -186,6 +187,7 @@ static void client_destroy(struct client *client)
 {
     drop_pending_events(client);
     release_engine(client);
+    client_media_free(client);
     g_array_free(client->listeners, TRUE);
     registration_free_all(client);
     connection_point_destroy(&client->event_point);
@@ -337,6 +339,16 @@ void client_check_cleanup(struct client *client)
     check_cleanup_done(client);
 }
 
+GList *client_sessions(struct client *client)
+{
+    return client->sessions;
+}
+
+struct client_media **client_media_slot(struct client *client)
+{
+    return &client->media;
+}
+
 void client_session_started(struct client *client, struct session *session)
 {
     if (g_list_find(client->sessions, session))
@@ -468,6 +480,14 @@ static void engine_call_media_changed(struct sip_call *call, gboolean local_hold
         session_on_media_changed(session, call);
 }
 
+static void engine_call_media_event(struct sip_call *call, const struct sip_media_event *event, void *user_data)
+{
+    struct session *session = sip_call_get_user_data(call);
+
+    if (session)
+        session_on_media_event(session, call, event);
+}
+
 static void engine_call_info_received(struct sip_call *call, const struct sip_incoming_request *request,
                                       void *user_data)
 {
@@ -521,6 +541,7 @@ static const struct sip_engine_callbacks engine_callbacks =
     .incoming_call = engine_incoming_call,
     .call_state_changed = engine_call_state_changed,
     .call_media_changed = engine_call_media_changed,
+    .call_media_event = engine_call_media_event,
     .call_info_received = engine_call_info_received,
     .message_received = engine_message_received,
     .request_completed = engine_request_completed,
@@ -606,8 +627,9 @@ static void set_default_answer_modes(struct client *client)
 
 /* ---- IRTCClient: life cycle ------------------------------------------------------- */
 
-static HRESULT client_initialize(struct client *client)
+static HRESULT client_initialize(struct client *client, BOOL media_disabled)
 {
+    struct sip_engine_config config = { 0 };
     GError *error = NULL;
 
     if (client->state == CLIENT_INITIALIZED)
@@ -618,7 +640,8 @@ static HRESULT client_initialize(struct client *client)
     if (!(client->context = com_apartment_context()))
         client->context = g_main_context_ref_thread_default();
     g_main_context_push_thread_default(client->context);
-    client->engine = sip_engine_new(NULL, &engine_callbacks, client, &error);
+    config.media_backend = client_media_backend_new(media_disabled);
+    client->engine = sip_engine_new(&config, &engine_callbacks, client, &error);
     g_main_context_pop_thread_default(client->context);
     if (!client->engine)
     {
@@ -633,19 +656,20 @@ static HRESULT client_initialize(struct client *client)
     sip_engine_set_registration_callbacks(client->engine, &rtc_registration_callbacks);
     client->owner = g_thread_self();
     client->state = CLIENT_INITIALIZED;
+    client_media_initialized(client, media_disabled);
     return S_OK;
 }
 
 static HRESULT WINAPI client_Initialize(IRTCClient2 *iface)
 {
-    return client_initialize(impl_from_IRTCClient2(iface));
+    return client_initialize(impl_from_IRTCClient2(iface), FALSE);
 }
 
 static HRESULT WINAPI client_InitializeEx(IRTCClient2 *iface, LONG flags)
 {
-    /* The RTCIF_DISABLE_* flags turn off media, UPnP and the firewall service; none of
-     * them exists here, so every flag value is accepted and has nothing to disable. */
-    return client_initialize(impl_from_IRTCClient2(iface));
+    /* RTCIF_DISABLE_MEDIA: calls without audio. UPnP and the firewall service
+     * (the other RTCIF_DISABLE_* flags) do not exist here: nothing to disable. */
+    return client_initialize(impl_from_IRTCClient2(iface), (flags & RTCIF_DISABLE_MEDIA) != 0);
 }
 
 static HRESULT WINAPI client_PrepareForShutdown(IRTCClient2 *iface)
@@ -705,6 +729,8 @@ static HRESULT WINAPI client_put_EventFilter(IRTCClient2 *iface, LONG filter)
     if (FAILED(hr = client_check_thread(client)))
         return hr;
     client->event_filter = filter;
+    if (client->state == CLIENT_INITIALIZED)
+        client_media_filter_changed(client);
     return S_OK;
 }
 
@@ -800,19 +826,9 @@ static HRESULT WINAPI client_get_Version(IRTCClient2 *iface, LONG *version)
 
 /* ---- IRTCClient: media preferences and sessions ------------------------------------------ */
 
-/* Audio is negotiated (the default backend moves no samples yet); no video, no T.120.
- * rtcshim.dll is built without an audio backend and says so: no media capabilities,
- * a preference for audio is refused, and a call's media "fails" for want of a device. */
-#ifdef RTCSHIM_NO_AUDIO
-#define SUPPORTED_MEDIA 0
-#else
+/* Audio only: no video, no T.120. What this machine's calls can carry is
+ * media.c's client_media_capabilities (0 without an audio backend, as in rtcshim.dll). */
 #define SUPPORTED_MEDIA (RTCMT_AUDIO_SEND | RTCMT_AUDIO_RECEIVE)
-#endif
-
-LONG client_media_capabilities(void)
-{
-    return SUPPORTED_MEDIA;
-}
 
 static HRESULT WINAPI client_SetPreferredMediaTypes(IRTCClient2 *iface, LONG media_types, VARIANT_BOOL persistent)
 {
@@ -823,7 +839,7 @@ static HRESULT WINAPI client_SetPreferredMediaTypes(IRTCClient2 *iface, LONG med
         return hr;
     if (media_types & ~RTCMT_ALL)
         return E_INVALIDARG;
-    if ((media_types & (RTCMT_AUDIO_SEND | RTCMT_AUDIO_RECEIVE)) && !(SUPPORTED_MEDIA & RTCMT_AUDIO_SEND))
+    if ((media_types & (RTCMT_AUDIO_SEND | RTCMT_AUDIO_RECEIVE)) && !client_media_moves_audio(client))
         return RTC_E_MEDIA_AUDIO_DEVICE_NOT_AVAILABLE;
     /* Persistence would need a registry; the preference lives as long as the client. */
     client->preferred_media = media_types;
@@ -852,7 +868,8 @@ static HRESULT WINAPI client_get_MediaCapabilities(IRTCClient2 *iface, LONG *med
         return E_POINTER;
     if (FAILED(hr = client_check_initialized(client)))
         return hr;
-    *media_types = SUPPORTED_MEDIA;
+    /* What the devices of this machine can do (media.c). */
+    *media_types = client_media_capabilities(client);
     return S_OK;
 }
 
@@ -1078,26 +1095,26 @@ static HRESULT WINAPI client_get_AllowedPorts(IRTCClient2 *iface, LONG transport
     return S_OK;
 }
 
-/* ---- IRTCClient / IRTCClient2: not built yet -------------------------------------- */
+/* ---- IRTCClient: audio (media.c), and what is not built yet ------------------------- */
 
 static HRESULT WINAPI client_put_Volume(IRTCClient2 *iface, RTC_AUDIO_DEVICE enDevice, LONG lVolume)
 {
-    return com_not_built(__func__);
+    return client_media_put_volume(impl_from_IRTCClient2(iface), enDevice, lVolume);
 }
 
 static HRESULT WINAPI client_get_Volume(IRTCClient2 *iface, RTC_AUDIO_DEVICE enDevice, LONG *plVolume)
 {
-    return com_not_built(__func__);
+    return client_media_get_volume(impl_from_IRTCClient2(iface), enDevice, plVolume);
 }
 
 static HRESULT WINAPI client_put_AudioMuted(IRTCClient2 *iface, RTC_AUDIO_DEVICE enDevice, VARIANT_BOOL fMuted)
 {
-    return com_not_built(__func__);
+    return client_media_put_muted(impl_from_IRTCClient2(iface), enDevice, fMuted);
 }
 
 static HRESULT WINAPI client_get_AudioMuted(IRTCClient2 *iface, RTC_AUDIO_DEVICE enDevice, VARIANT_BOOL *pfMuted)
 {
-    return com_not_built(__func__);
+    return client_media_get_muted(impl_from_IRTCClient2(iface), enDevice, pfMuted);
 }
 
 static HRESULT WINAPI client_get_IVideoWindow(IRTCClient2 *iface, RTC_VIDEO_DEVICE enDevice, IVideoWindow **ppIVideoWindow)
@@ -1107,32 +1124,32 @@ static HRESULT WINAPI client_get_IVideoWindow(IRTCClient2 *iface, RTC_VIDEO_DEVI
 
 static HRESULT WINAPI client_put_PreferredAudioDevice(IRTCClient2 *iface, RTC_AUDIO_DEVICE enDevice, BSTR bstrDeviceName)
 {
-    return com_not_built(__func__);
+    return client_media_put_preferred_device(impl_from_IRTCClient2(iface), enDevice, bstrDeviceName);
 }
 
 static HRESULT WINAPI client_get_PreferredAudioDevice(IRTCClient2 *iface, RTC_AUDIO_DEVICE enDevice, BSTR *pbstrDeviceName)
 {
-    return com_not_built(__func__);
+    return client_media_get_preferred_device(impl_from_IRTCClient2(iface), enDevice, pbstrDeviceName);
 }
 
 static HRESULT WINAPI client_put_PreferredVolume(IRTCClient2 *iface, RTC_AUDIO_DEVICE enDevice, LONG lVolume)
 {
-    return com_not_built(__func__);
+    return client_media_put_preferred_volume(impl_from_IRTCClient2(iface), enDevice, lVolume);
 }
 
 static HRESULT WINAPI client_get_PreferredVolume(IRTCClient2 *iface, RTC_AUDIO_DEVICE enDevice, LONG *plVolume)
 {
-    return com_not_built(__func__);
+    return client_media_get_preferred_volume(impl_from_IRTCClient2(iface), enDevice, plVolume);
 }
 
 static HRESULT WINAPI client_put_PreferredAEC(IRTCClient2 *iface, VARIANT_BOOL bEnable)
 {
-    return com_not_built(__func__);
+    return client_media_put_preferred_aec(impl_from_IRTCClient2(iface), bEnable);
 }
 
 static HRESULT WINAPI client_get_PreferredAEC(IRTCClient2 *iface, VARIANT_BOOL *pbEnabled)
 {
-    return com_not_built(__func__);
+    return client_media_get_preferred_aec(impl_from_IRTCClient2(iface), pbEnabled);
 }
 
 static HRESULT WINAPI client_put_PreferredVideoDevice(IRTCClient2 *iface, BSTR bstrDeviceName)
@@ -1147,7 +1164,7 @@ static HRESULT WINAPI client_get_PreferredVideoDevice(IRTCClient2 *iface, BSTR *
 
 static HRESULT WINAPI client_get_ActiveMedia(IRTCClient2 *iface, LONG *plMediaType)
 {
-    return com_not_built(__func__);
+    return client_media_get_active_media(impl_from_IRTCClient2(iface), plMediaType);
 }
 
 static HRESULT WINAPI client_put_MaxBitrate(IRTCClient2 *iface, LONG lMaxBitrate)
@@ -1192,12 +1209,12 @@ static HRESULT WINAPI client_get_IsT120AppletRunning(IRTCClient2 *iface, RTC_T12
 
 static HRESULT WINAPI client_PlayRing(IRTCClient2 *iface, RTC_RING_TYPE enType, VARIANT_BOOL bPlay)
 {
-    return com_not_built(__func__);
+    return client_media_play_ring(impl_from_IRTCClient2(iface), enType, bPlay);
 }
 
 static HRESULT WINAPI client_SendDTMF(IRTCClient2 *iface, RTC_DTMF enDTMF)
 {
-    return com_not_built(__func__);
+    return client_media_send_dtmf(impl_from_IRTCClient2(iface), enDTMF);
 }
 
 static HRESULT WINAPI client_InvokeTuningWizard(IRTCClient2 *iface, OAHWND hwndParent)
@@ -1207,7 +1224,7 @@ static HRESULT WINAPI client_InvokeTuningWizard(IRTCClient2 *iface, OAHWND hwndP
 
 static HRESULT WINAPI client_get_IsTuned(IRTCClient2 *iface, VARIANT_BOOL *pfTuned)
 {
-    return com_not_built(__func__);
+    return client_media_get_is_tuned(impl_from_IRTCClient2(iface), pfTuned);
 }
 
 static HRESULT WINAPI client_InvokeTuningWizardEx(IRTCClient2 *iface, OAHWND hwndParent, VARIANT_BOOL fAllowAudio, VARIANT_BOOL fAllowVideo)
@@ -1565,6 +1582,13 @@ HRESULT rtcshim_set_refer_decision_timeout(IRTCClient *iface, ULONG milliseconds
         return hr;
     sip_engine_set_refer_decision_timeout(client->engine, milliseconds);
     return S_OK;
+}
+
+HRESULT rtcshim_set_media_timeout(IRTCClient *iface, ULONG milliseconds)
+{
+    if (!iface || iface->lpVtbl != (const IRTCClientVtbl *)&client_vtbl)
+        return E_INVALIDARG;
+    return client_media_set_timeout(impl_from_IRTCClient2((IRTCClient2 *)iface), milliseconds);
 }
 
 /* ---- class object ------------------------------------------------------------------------------ */

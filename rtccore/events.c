@@ -2,7 +2,7 @@
  * The RTC event objects (events.h): IRTCClientEvent,
  * IRTCRegistrationStateChangeEvent, IRTCSessionStateChangeEvent(2),
  * IRTCSessionOperationCompleteEvent(2), IRTCParticipantStateChangeEvent,
- * IRTCMediaEvent, IRTCMessagingEvent, IRTCInfoEvent, IRTCReInviteEvent,
+ * IRTCMediaEvent, IRTCIntensityEvent, IRTCMessagingEvent, IRTCInfoEvent, IRTCReInviteEvent,
  * IRTCSessionReferStatusEvent and IRTCSessionReferredEvent.
  *
  * Each object embeds its (IDispatch-derived) event interface and a
@@ -1183,6 +1183,111 @@ HRESULT rtc_media_event_create(LONG media_type, RTC_MEDIA_EVENT_TYPE type, RTC_M
     event->media_type = media_type;
     event->type = type;
     event->reason = reason;
+    *out = event->base.iface;
+    return S_OK;
+}
+
+/* ---- IRTCIntensityEvent ---------------------------------------------------------------------- */
+
+struct intensity_event
+{
+    IRTCIntensityEvent IRTCIntensityEvent_iface;
+    struct event base;
+    LONG level, min, max;
+    RTC_AUDIO_DEVICE direction;
+};
+
+static struct intensity_event *impl_from_IRTCIntensityEvent(IRTCIntensityEvent *iface)
+{
+    return CONTAINING_RECORD(iface, struct intensity_event, IRTCIntensityEvent_iface);
+}
+
+EVENT_IDISPATCH_METHODS(intensity_event, IRTCIntensityEvent)
+
+static HRESULT WINAPI intensity_event_get_Level(IRTCIntensityEvent *iface, LONG *level)
+{
+    if (!level)
+        return E_POINTER;
+    *level = impl_from_IRTCIntensityEvent(iface)->level;
+    return S_OK;
+}
+
+static HRESULT WINAPI intensity_event_get_Min(IRTCIntensityEvent *iface, LONG *min)
+{
+    if (!min)
+        return E_POINTER;
+    *min = impl_from_IRTCIntensityEvent(iface)->min;
+    return S_OK;
+}
+
+static HRESULT WINAPI intensity_event_get_Max(IRTCIntensityEvent *iface, LONG *max)
+{
+    if (!max)
+        return E_POINTER;
+    *max = impl_from_IRTCIntensityEvent(iface)->max;
+    return S_OK;
+}
+
+static HRESULT WINAPI intensity_event_get_Direction(IRTCIntensityEvent *iface, RTC_AUDIO_DEVICE *direction)
+{
+    if (!direction)
+        return E_POINTER;
+    *direction = impl_from_IRTCIntensityEvent(iface)->direction;
+    return S_OK;
+}
+
+static const IRTCIntensityEventVtbl intensity_event_vtbl =
+{
+    EVENT_IDISPATCH_VTBL(intensity_event),
+    intensity_event_get_Level,
+    intensity_event_get_Min,
+    intensity_event_get_Max,
+    intensity_event_get_Direction,
+};
+
+DISPATCH_PROPGET(intensity_event_invoke_Level, IRTCIntensityEvent, get_Level, LONG, pack_long)
+DISPATCH_PROPGET(intensity_event_invoke_Min, IRTCIntensityEvent, get_Min, LONG, pack_long)
+DISPATCH_PROPGET(intensity_event_invoke_Max, IRTCIntensityEvent, get_Max, LONG, pack_long)
+DISPATCH_PROPGET(intensity_event_invoke_Direction, IRTCIntensityEvent, get_Direction, RTC_AUDIO_DEVICE, pack_long)
+
+static const struct dispatch_member intensity_event_members[] =
+{
+    PROPGET(L"Level", 1, intensity_event_invoke_Level),
+    PROPGET(L"Min", 2, intensity_event_invoke_Min),
+    PROPGET(L"Max", 3, intensity_event_invoke_Max),
+    PROPGET(L"Direction", 4, intensity_event_invoke_Direction),
+};
+
+static const struct dispatch_table intensity_event_dispatch =
+{
+    intensity_event_members, ARRAY_SIZE(intensity_event_members)
+};
+
+static void intensity_event_destroy(struct event *base)
+{
+    free(CONTAINING_RECORD(base, struct intensity_event, base));
+}
+
+static const struct event_class intensity_event_class =
+{
+    { &IID_IRTCIntensityEvent }, &intensity_event_dispatch, intensity_event_destroy
+};
+
+HRESULT rtc_intensity_event_create(LONG level, LONG min, LONG max, RTC_AUDIO_DEVICE direction, IDispatch **out)
+{
+    struct intensity_event *event;
+
+    if (!out)
+        return E_POINTER;
+    *out = NULL;
+    if (!(event = calloc(1, sizeof(*event))))
+        return E_OUTOFMEMORY;
+    event->IRTCIntensityEvent_iface.lpVtbl = &intensity_event_vtbl;
+    event_init(&event->base, &event->IRTCIntensityEvent_iface, &intensity_event_class);
+    event->level = level;
+    event->min = min;
+    event->max = max;
+    event->direction = direction;
     *out = event->base.iface;
     return S_OK;
 }

@@ -78,6 +78,9 @@ HRESULT rtc_participant_state_change_event_create(IRTCParticipant *participant, 
 HRESULT rtc_media_event_create(LONG media_type, RTC_MEDIA_EVENT_TYPE type, RTC_MEDIA_EVENT_REASON reason,
                                IDispatch **event);
 
+/* RTCE_INTENSITY: IRTCIntensityEvent, a level between min and max on one device. */
+HRESULT rtc_intensity_event_create(LONG level, LONG min, LONG max, RTC_AUDIO_DEVICE direction, IDispatch **event);
+
 /* RTCE_MESSAGING: IRTCMessagingEvent. */
 HRESULT rtc_messaging_event_create(IRTCSession *session, IRTCParticipant *participant,
                                    RTC_MESSAGING_EVENT_TYPE type, const WCHAR *message,

@@ -44,9 +44,6 @@ IRTCClient *client_iface(struct client *client);
 
 /* Events for the application: filtered, queued, delivered from the main context. */
 BOOL client_wants_event(struct client *client, RTC_EVENT type);
-/* The media types calls can carry in this build: audio, or 0 where rtcshim is built
- * without an audio backend (rtcshim.dll: RTCSHIM_NO_AUDIO). */
-LONG client_media_capabilities(void);
 void client_fire_event(struct client *client, RTC_EVENT type, IDispatch *event);
 
 /* S_OK when the calling thread may use the client (RPC_E_WRONG_THREAD otherwise). */
@@ -83,6 +80,11 @@ void registration_free_all(struct client *client);
 struct rtc_profile_server;
 char *registration_server_uri(const struct rtc_profile_server *server);
 
+/* The live sessions, in the order they started. */
+GList *client_sessions(struct client *client);
+/* media.c keeps the client's audio settings here. */
+struct client_media **client_media_slot(struct client *client);
+
 /* The client keeps live sessions (INPROGRESS .. DISCONNECTED) referenced. */
 void client_session_started(struct client *client, struct session *session);
 void client_session_ended(struct client *client, struct session *session);
@@ -106,6 +108,38 @@ void session_on_info(struct session *session, const char *content_type, const ch
 void session_on_message(struct session *session, const char *content_type, const char *body);
 void session_on_request_completed(struct session *session, LONG_PTR cookie, unsigned int status_code,
                                   const char *reason_phrase);
+
+/* ---- media.c ----------------------------------------------------------------------- */
+
+struct client_media;
+struct sip_media_backend;
+struct sip_media_event;
+
+/* The backend the client's engine gets: audio, unless disabled or impossible. */
+struct sip_media_backend *client_media_backend_new(BOOL disabled);
+void client_media_initialized(struct client *client, BOOL disabled);
+void client_media_free(struct client *client);
+void client_media_filter_changed(struct client *client);
+LONG client_media_capabilities(struct client *client);
+/* FALSE when calls carry no audio at all (built without an audio backend, as
+ * rtcshim.dll is, or the framework could not start); not about devices. */
+BOOL client_media_moves_audio(struct client *client);
+HRESULT client_media_put_volume(struct client *client, RTC_AUDIO_DEVICE device, LONG volume);
+HRESULT client_media_get_volume(struct client *client, RTC_AUDIO_DEVICE device, LONG *volume);
+HRESULT client_media_put_muted(struct client *client, RTC_AUDIO_DEVICE device, VARIANT_BOOL muted);
+HRESULT client_media_get_muted(struct client *client, RTC_AUDIO_DEVICE device, VARIANT_BOOL *muted);
+HRESULT client_media_put_preferred_device(struct client *client, RTC_AUDIO_DEVICE device, BSTR name);
+HRESULT client_media_get_preferred_device(struct client *client, RTC_AUDIO_DEVICE device, BSTR *name);
+HRESULT client_media_put_preferred_volume(struct client *client, RTC_AUDIO_DEVICE device, LONG volume);
+HRESULT client_media_get_preferred_volume(struct client *client, RTC_AUDIO_DEVICE device, LONG *volume);
+HRESULT client_media_put_preferred_aec(struct client *client, VARIANT_BOOL enable);
+HRESULT client_media_get_preferred_aec(struct client *client, VARIANT_BOOL *enabled);
+HRESULT client_media_get_is_tuned(struct client *client, VARIANT_BOOL *tuned);
+HRESULT client_media_get_active_media(struct client *client, LONG *media_types);
+HRESULT client_media_play_ring(struct client *client, RTC_RING_TYPE type, VARIANT_BOOL play);
+HRESULT client_media_send_dtmf(struct client *client, RTC_DTMF digit);
+HRESULT client_media_set_timeout(struct client *client, ULONG milliseconds);
+void session_on_media_event(struct session *session, struct sip_call *call, const struct sip_media_event *event);
 
 /* ---- participant.c ------------------------------------------------------------------ */
 

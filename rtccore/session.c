@@ -64,8 +64,9 @@ static void fire_state_change(struct session *session, LONG status_code, const c
     if (!client_wants_event(session->client, RTCE_SESSION_STATE_CHANGE))
         return;
     text = status_text ? (WCHAR *)com_bstr_from_utf8(status_text) : NULL;
-    if (SUCCEEDED(rtc_session_state_change_event_create(session_iface(session), session->state,
-                                                        status_code, text, &event)))
+    if (SUCCEEDED(rtc_session_state_change_event2_create(session_iface(session), session->state, status_code, text,
+                                                         session_media_types(session), RTCSECL_UNSUPPORTED,
+                                                         RTCSECL_UNSUPPORTED, VARIANT_FALSE, NULL, NULL, &event)))
     {
         client_fire_event(session->client, RTCE_SESSION_STATE_CHANGE, event);
         IDispatch_Release(event);
@@ -91,29 +92,6 @@ static void fire_operation_complete(struct session *session, LONG_PTR cookie, LO
     SysFreeString(text);
 }
 
-static void fire_media(struct session *session, RTC_MEDIA_EVENT_TYPE type, RTC_MEDIA_EVENT_REASON reason)
-{
-    IDispatch *event;
-    LONG media = RTCMT_AUDIO_SEND | RTCMT_AUDIO_RECEIVE;
-
-    if (!is_call_type(session->type) || !client_wants_event(session->client, RTCE_MEDIA))
-        return;
-    /* Without an audio backend nothing ever starts: a start is a failure for want of a
-     * device, and there is nothing to stop. */
-    if (!client_media_capabilities())
-    {
-        if (type != RTCMET_STARTED)
-            return;
-        type = RTCMET_FAILED;
-        reason = RTCMER_BAD_DEVICE;
-    }
-    if (SUCCEEDED(rtc_media_event_create(media, type, reason, &event)))
-    {
-        client_fire_event(session->client, RTCE_MEDIA, event);
-        IDispatch_Release(event);
-    }
-}
-
 /* Changes the session state, telling the application. */
 static void set_state(struct session *session, RTC_SESSION_STATE state, LONG status_code, const char *status_text)
 {
@@ -123,12 +101,10 @@ static void set_state(struct session *session, RTC_SESSION_STATE state, LONG sta
         return;
     session->state = state;
     fire_state_change(session, status_code, status_text);
-    if (state == RTCSS_CONNECTED && old != RTCSS_HOLD && old != RTCSS_REFER)
-        fire_media(session, RTCMET_STARTED, RTCMER_NORMAL);
+    /* What the audio did so far is told once the call is up; its end with the call. */
+    session_media_state_changed(session, old, state);
     if (state == RTCSS_DISCONNECTED)
     {
-        if (old == RTCSS_CONNECTED || old == RTCSS_HOLD || old == RTCSS_REFER)
-            fire_media(session, RTCMET_STOPPED, RTCMER_NORMAL);
         /* The client kept the session alive while it was live; no longer. */
         client_session_ended(session->client, session);
     }
@@ -266,7 +242,6 @@ void session_on_media_changed(struct session *session, struct sip_call *call)
         if (local_hold)
         {
             set_state(session, RTCSS_HOLD, S_OK, NULL);
-            fire_media(session, RTCMET_STOPPED, RTCMER_HOLD);
             fire_operation_complete(session, cookie, S_OK, NULL);
         }
         else
@@ -278,19 +253,15 @@ void session_on_media_changed(struct session *session, struct sip_call *call)
         if (!local_hold)
         {
             set_state(session, RTCSS_CONNECTED, S_OK, NULL);
-            fire_media(session, RTCMET_STARTED, RTCMER_NORMAL);
             fire_operation_complete(session, cookie, S_OK, NULL);
         }
         else
             fire_operation_complete(session, cookie, rtc_hresult_from_sip_status(sip_call_get_status_code(call)),
                                     sip_call_get_reason_phrase(call));
     }
-    else
-    {
-        /* The peer changed it: its hold stops our media, its resume restarts it. */
-        fire_media(session, sip_call_is_remote_hold(call) ? RTCMET_STOPPED : RTCMET_STARTED,
-                   sip_call_is_remote_hold(call) ? RTCMER_HOLD : RTCMER_NORMAL);
-    }
+    /* The audio itself reports its directions stopping for hold and starting
+     * again (session_on_media_event): that is what RTCE_MEDIA tells, also
+     * when the peer holds us. */
     session_release(session);
 }
 
@@ -365,6 +336,7 @@ static struct session *session_alloc(struct client *client, RTC_SESSION_TYPE typ
     session->IRTCSessionCallControl_iface.lpVtbl = &call_control_vtbl;
     session->refcount = 1;
     com_module_lock();      /* DllCanUnloadNow: one more live object */
+    session_media_init(session);
     session->client = client;
     client_add_ref(client);
     session->type = type;

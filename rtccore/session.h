@@ -54,6 +54,13 @@ struct session
     struct outgoing_transfer *transfer;         /* our REFER in progress, if any */
     struct incoming_transfer *serving_transfer; /* the accepted REFER this session carries out */
     unsigned int final_status;                  /* the SIP code the call ended with */
+
+    /* media.c: what RTCE_MEDIA last told about each direction (enum sip_media_flow). */
+    struct
+    {
+        RTC_MEDIA_EVENT_TYPE type;
+        RTC_MEDIA_EVENT_REASON reason;
+    } media_told[2];
 };
 
 /* session.c */
@@ -61,6 +68,13 @@ void session_change_state(struct session *session, RTC_SESSION_STATE state, LONG
 IRTCSession *session_iface(struct session *session);
 /* The session behind an interface pointer, or NULL when it is not one of ours. */
 struct session *session_from_iface(IUnknown *iface);
+
+/* media.c */
+void session_media_init(struct session *session);
+/* The session's state changed: tell what the audio did, or that it ended. */
+void session_media_state_changed(struct session *session, RTC_SESSION_STATE old, RTC_SESSION_STATE state);
+/* RTCMT_AUDIO_SEND / RTCMT_AUDIO_RECEIVE as the call's SDP agreed (0 before). */
+LONG session_media_types(struct session *session);
 
 /* transfer.c */
 HRESULT transfer_refer(struct session *session, BSTR refer_to, BSTR cookie);

@@ -1,10 +1,15 @@
 /*
  * rtc_call: places a call with the RTC Client API, prints every event, and
  * hangs up after a given time. The MSDN "Create a Session and Make a Call"
- * sample, with a GLib main loop instead of a Windows message loop.
+ * sample, with a GLib main loop instead of a Windows message loop. It can
+ * also send DTMF digits once its audio goes out (IRTCClient::SendDTMF), and
+ * put the call on hold and take it back (IRTCSessionCallControl).
  *
- *   rtc_call [--bind ADDR:PORT] [--from URI] [--hangup-after SECONDS] [--timeout SECONDS] URI
+ *   rtc_call [--bind ADDR:PORT] [--from URI] [--hangup-after SECONDS] [--timeout SECONDS]
+ *            [--dtmf DIGITS] [--hold-after SECONDS --resume-after SECONDS] URI
  *
+ * Timers count from the moment the call connected. The audio devices are the
+ * system's, or RTCSHIM_AUDIO_SOURCE / RTCSHIM_AUDIO_SINK (docs/porting.md).
  * Exit status: 0 when the call connected and ended normally, 1 otherwise, 2 for bad arguments.
  */
 #include <stdio.h>
@@ -12,10 +17,12 @@
 #include "rtc_sample.h"
 
 static GMainLoop *loop;
+static IRTCClient *client;
 static IRTCSession *session;
-static int hangup_after = 3;
-static gboolean connected, failed;
-static guint hangup_timer, give_up_timer;
+static int hangup_after = 3, hold_after = -1, resume_after = -1;
+static char *dtmf;
+static gboolean connected, failed, dtmf_sent;
+static guint hangup_timer, give_up_timer, hold_timer, resume_timer;
 
 /* ---- the event sink, as the MSDN samples write it ------------------------------------ */
 
@@ -41,6 +48,48 @@ static gboolean hang_up(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+static gboolean hold_or_resume(gpointer data)
+{
+    gboolean hold = GPOINTER_TO_INT(data);
+    IRTCSessionCallControl *control;
+    HRESULT hr;
+
+    if (hold) hold_timer = 0;
+    else resume_timer = 0;
+    if (FAILED(IRTCSession_QueryInterface(session, &IID_IRTCSessionCallControl, (void **)&control)))
+        return G_SOURCE_REMOVE;
+    printf("[caller] %s\n", hold ? "holding" : "resuming");
+    hr = hold ? IRTCSessionCallControl_Hold(control, 1) : IRTCSessionCallControl_UnHold(control, 2);
+    if (FAILED(hr))
+        fprintf(stderr, "rtc_call: %s failed: 0x%08x\n", hold ? "Hold" : "UnHold", (unsigned int)hr);
+    IRTCSessionCallControl_Release(control);
+    return G_SOURCE_REMOVE;
+}
+
+/* '0'-'9', '*', '#', 'A'-'D' to RTC_DTMF; -1 for anything else. */
+static int dtmf_from_char(char c)
+{
+    if (c >= '0' && c <= '9') return RTC_DTMF_0 + (c - '0');
+    if (c == '*') return RTC_DTMF_STAR;
+    if (c == '#') return RTC_DTMF_POUND;
+    if (c >= 'A' && c <= 'D') return RTC_DTMF_A + (c - 'A');
+    return -1;
+}
+
+/* The digits go out once our audio does; the engine queues them one after another. */
+static void send_digits(void)
+{
+    const char *c;
+    HRESULT hr;
+
+    dtmf_sent = TRUE;
+    for (c = dtmf; *c; c++)
+    {
+        hr = IRTCClient_SendDTMF(client, dtmf_from_char(*c));
+        printf("[caller] dtmf %c: 0x%08x\n", *c, (unsigned int)hr);
+    }
+}
+
 static HRESULT STDMETHODCALLTYPE Sink_Event(IRTCEventNotification *This, RTC_EVENT type, IDispatch *event)
 {
     IRTCSessionStateChangeEvent *change;
@@ -48,6 +97,21 @@ static HRESULT STDMETHODCALLTYPE Sink_Event(IRTCEventNotification *This, RTC_EVE
     LONG status;
 
     sample_print_event("caller", type, event);
+    if (type == RTCE_MEDIA && dtmf && !dtmf_sent)
+    {
+        IRTCMediaEvent *media;
+        RTC_MEDIA_EVENT_TYPE media_event;
+        LONG media_type;
+
+        if (SUCCEEDED(IDispatch_QueryInterface(event, &IID_IRTCMediaEvent, (void **)&media)))
+        {
+            IRTCMediaEvent_get_MediaType(media, &media_type);
+            IRTCMediaEvent_get_EventType(media, &media_event);
+            IRTCMediaEvent_Release(media);
+            if (media_type == RTCMT_AUDIO_SEND && media_event == RTCMET_STARTED)
+                send_digits();
+        }
+    }
     if (type != RTCE_SESSION_STATE_CHANGE
         || FAILED(IDispatch_QueryInterface(event, &IID_IRTCSessionStateChangeEvent, (void **)&change)))
         return S_OK;
@@ -58,6 +122,10 @@ static HRESULT STDMETHODCALLTYPE Sink_Event(IRTCEventNotification *This, RTC_EVE
     {
         connected = TRUE;
         hangup_timer = g_timeout_add_seconds(hangup_after, hang_up, NULL);
+        if (hold_after >= 0)
+            hold_timer = g_timeout_add_seconds(hold_after, hold_or_resume, GINT_TO_POINTER(TRUE));
+        if (resume_after >= 0)
+            resume_timer = g_timeout_add_seconds(resume_after, hold_or_resume, GINT_TO_POINTER(FALSE));
     }
     else if (state == RTCSS_DISCONNECTED)
     {
@@ -96,12 +164,15 @@ int main(int argc, char **argv)
         { "from", 'f', 0, G_OPTION_ARG_STRING, &from, "Local user URI", "URI" },
         { "hangup-after", 'h', 0, G_OPTION_ARG_INT, &hangup_after, "Hang up this long after connecting (default 3)", "SECONDS" },
         { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout, "Give up if not connected by then (default 30)", "SECONDS" },
+        { "dtmf", 'd', 0, G_OPTION_ARG_STRING, &dtmf, "Send these DTMF digits (0-9*#A-D) once audio goes out", "DIGITS" },
+        { "hold-after", 0, 0, G_OPTION_ARG_INT, &hold_after, "Put the call on hold this long after connecting", "SECONDS" },
+        { "resume-after", 0, 0, G_OPTION_ARG_INT, &resume_after, "Take it back this long after connecting", "SECONDS" },
         { NULL }
     };
     GOptionContext *context = g_option_context_new("URI - place a call with the RTC Client API");
     GError *error = NULL;
-    IRTCClient *client;
     IConnectionPoint *cp;
+    const char *c;
     DWORD cookie;
     BSTR uri;
     HRESULT hr;
@@ -110,8 +181,17 @@ int main(int argc, char **argv)
     if (!g_option_context_parse(context, &argc, &argv, &error) || argc != 2 || hangup_after < 0 || timeout <= 0)
     {
         fprintf(stderr, "rtc_call: %s\nusage: rtc_call [--bind ADDR:PORT] [--from URI] [--hangup-after SECONDS] "
-                "[--timeout SECONDS] URI\n", error ? error->message : "give exactly one URI to call");
+                "[--timeout SECONDS] [--dtmf DIGITS] [--hold-after SECONDS --resume-after SECONDS] URI\n",
+                error ? error->message : "give exactly one URI to call");
         return 2;
+    }
+    for (c = dtmf; c && *c; c++)
+    {
+        if (dtmf_from_char(*c) < 0)
+        {
+            fprintf(stderr, "rtc_call: '%c' is not a DTMF digit (0-9, *, #, A-D)\n", *c);
+            return 2;
+        }
     }
     g_option_context_free(context);
 
@@ -159,6 +239,10 @@ int main(int argc, char **argv)
     g_main_loop_run(loop);
     if (hangup_timer)
         g_source_remove(hangup_timer);
+    if (hold_timer)
+        g_source_remove(hold_timer);
+    if (resume_timer)
+        g_source_remove(resume_timer);
 
     IRTCSession_Release(session);
     IConnectionPoint_Unadvise(cp, cookie);
@@ -169,5 +253,6 @@ int main(int argc, char **argv)
     g_main_loop_unref(loop);
     g_free(bind);
     g_free(from);
+    g_free(dtmf);
     return failed ? 1 : 0;
 }

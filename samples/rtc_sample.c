@@ -178,15 +178,22 @@ static void print_operation_complete(const char *who, IDispatch *event)
 static void print_media(const char *who, IDispatch *event)
 {
     static const char *const types[] = { "stopped", "started", "failed" };
+    static const char *const reasons[] = { "", " (hold)", " (timeout)", " (bad device)", " (no port)",
+                                           " (port mapping failed)", " (remote request)" };
     IRTCMediaEvent *e;
     RTC_MEDIA_EVENT_TYPE type;
     RTC_MEDIA_EVENT_REASON reason;
+    LONG media_type;
 
     if (FAILED(IDispatch_QueryInterface(event, &IID_IRTCMediaEvent, (void **)&e)))
         return;
+    IRTCMediaEvent_get_MediaType(e, &media_type);
     IRTCMediaEvent_get_EventType(e, &type);
     IRTCMediaEvent_get_EventReason(e, &reason);
-    printf("[%s] media %s%s\n", who, types[type], reason == RTCMER_HOLD ? " (hold)" : "");
+    /* One event per direction: what we send (microphone) and what we receive (speaker). */
+    printf("[%s] media %s %s%s\n", who, media_type == RTCMT_AUDIO_SEND ? "send" : "receive",
+           (unsigned int)type < G_N_ELEMENTS(types) ? types[type] : "?",
+           (unsigned int)reason < G_N_ELEMENTS(reasons) ? reasons[reason] : "");
     IRTCMediaEvent_Release(e);
 }
 
@@ -201,6 +208,7 @@ void sample_print_event(const char *who, RTC_EVENT type, IDispatch *event)
     case RTCE_MESSAGING: print_message(who, event); break;
     case RTCE_SESSION_OPERATION_COMPLETE: print_operation_complete(who, event); break;
     case RTCE_MEDIA: print_media(who, event); break;
+    case RTCE_INTENSITY: break;     /* levels change ten times a second: not printed */
     case RTCE_CLIENT: printf("[%s] client event\n", who); break;
     default: printf("[%s] event %d\n", who, type); break;
     }

@@ -39,8 +39,8 @@ run_ctest --test-dir build --output-on-failure -j"$jobs"
 
 echo "== unit tests under valgrind"
 supp=""
-for f in /usr/share/glib-2.0/valgrind/glib.supp; do
-  [ -f "$f" ] && supp="--suppressions=$f"
+for f in /usr/share/glib-2.0/valgrind/glib.supp "$top/tests/valgrind/media.supp"; do
+  [ -f "$f" ] && supp="$supp --suppressions=$f"
 done
 vg_failed=0
 vg_count=0

@@ -16,7 +16,9 @@
  */
 #include <string.h>
 #include "ucc_private.h"
+#include "media/media_backend.h"
 #include "sip/sip_call.h"
+#include "sip/sip_media.h"
 #include "sip/sip_register.h"
 
 #define DISABLE_GRACE_MS 2000
@@ -499,8 +501,27 @@ static BOOL listen_address(struct ucc_endpoint *endpoint, char **host, guint16 *
     return TRUE;
 }
 
+/* The engine's media: audio (levels measured, for IUccAudioMediaChannel::get_SignalLevel),
+ * unless the platform was initialised with UCCPC_DISABLE_MEDIA or the media framework cannot start. */
+static struct sip_media_backend *ucc_media_backend_new(struct ucc_platform *platform)
+{
+    struct sip_media_backend *backend = NULL;
+    GError *error = NULL;
+
+    if (!ucc_platform_media_disabled(platform) && !(backend = media_backend_new(&error)))
+    {
+        g_message("UCC: no audio: %s", error->message);
+        g_error_free(error);
+    }
+    if (!backend)
+        return media_backend_new_without_audio();
+    sip_media_backend_set_level_reporting(backend, TRUE);
+    return backend;
+}
+
 static HRESULT start_listening(struct ucc_endpoint *endpoint)
 {
+    struct sip_engine_config config = { 0 };
     GError *error = NULL;
     guint16 port, bound = 0, tcp_bound;
     char *host;
@@ -508,7 +529,8 @@ static HRESULT start_listening(struct ucc_endpoint *endpoint)
     if (!listen_address(endpoint, &host, &port))
         return UCC_E_INVALID_ADDRESS_LOCAL;
     g_main_context_push_thread_default(ucc_platform_context(endpoint->platform));
-    endpoint->engine = sip_engine_new(NULL, &engine_callbacks, endpoint, &error);
+    config.media_backend = ucc_media_backend_new(endpoint->platform);
+    endpoint->engine = sip_engine_new(&config, &engine_callbacks, endpoint, &error);
     g_main_context_pop_thread_default(ucc_platform_context(endpoint->platform));
     if (!endpoint->engine)
     {

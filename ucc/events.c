@@ -2,7 +2,7 @@
  * Event data objects handed to the sinks (the second argument of every
  * dispinterface event): IUccOutgoingSessionEvent, IUccIncomingSessionEvent,
  * IUccSessionParticipantStateChangedEvent (with IUccOperationProgressEvent),
- * IUccSessionParticipantCollectionEvent, IUccIncomingInstantMessageEvent,
+ * IUccSessionParticipantCollectionEvent, IUccMediaChannelCollectionEvent, IUccIncomingInstantMessageEvent,
  * IUccInstantMessagingComposingEvent and the transferor's progress
  * (IUccOperationProgressEvent with IUccSessionTransferProgressEvent). Each is
  * reference counted: a sink may keep
@@ -549,6 +549,100 @@ HRESULT ucc_participant_collection_event_create(struct ucc_participant *particip
     event->participant = participant;
     ucc_participant_add_ref(participant);
     *out = (IUnknown *)&event->IUccSessionParticipantCollectionEvent_iface;
+    return S_OK;
+}
+
+/* ---- IUccMediaChannelCollectionEvent ----------------------------------------------------------------- */
+
+struct channel_event
+{
+    IUccMediaChannelCollectionEvent IUccMediaChannelCollectionEvent_iface;
+    LONG refcount;
+    IUccMediaChannel *channel;
+    IUccContext *context;       /* may be NULL */
+};
+
+static struct channel_event *impl_from_IUccMediaChannelCollectionEvent(IUccMediaChannelCollectionEvent *iface)
+{
+    return CONTAINING_RECORD(iface, struct channel_event, IUccMediaChannelCollectionEvent_iface);
+}
+
+static HRESULT WINAPI channel_event_QueryInterface(IUccMediaChannelCollectionEvent *iface, REFIID riid, void **ppv)
+{
+    if (!ppv)
+        return E_POINTER;
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IUccMediaChannelCollectionEvent))
+    {
+        *ppv = iface;
+        IUccMediaChannelCollectionEvent_AddRef(iface);
+        return S_OK;
+    }
+    *ppv = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI channel_event_AddRef(IUccMediaChannelCollectionEvent *iface)
+{
+    return InterlockedIncrement(&impl_from_IUccMediaChannelCollectionEvent(iface)->refcount);
+}
+
+static ULONG WINAPI channel_event_Release(IUccMediaChannelCollectionEvent *iface)
+{
+    struct channel_event *event = impl_from_IUccMediaChannelCollectionEvent(iface);
+    ULONG ref = InterlockedDecrement(&event->refcount);
+
+    if (!ref)
+    {
+        IUccMediaChannel_Release(event->channel);
+        if (event->context)
+            IUccContext_Release(event->context);
+        free(event);
+    }
+    return ref;
+}
+
+static HRESULT WINAPI channel_event_get_MediaChannel(IUccMediaChannelCollectionEvent *iface,
+                                                     IUccMediaChannel **channel)
+{
+    if (!channel)
+        return E_POINTER;
+    *channel = impl_from_IUccMediaChannelCollectionEvent(iface)->channel;
+    IUccMediaChannel_AddRef(*channel);
+    return S_OK;
+}
+
+/* The context given to CreateChannel (NULL when none was). */
+static HRESULT WINAPI channel_event_get_Context(IUccMediaChannelCollectionEvent *iface, IUccContext **context)
+{
+    if (!context)
+        return E_POINTER;
+    if ((*context = impl_from_IUccMediaChannelCollectionEvent(iface)->context))
+        IUccContext_AddRef(*context);
+    return S_OK;
+}
+
+static const IUccMediaChannelCollectionEventVtbl channel_event_vtbl =
+{
+    channel_event_QueryInterface,
+    channel_event_AddRef,
+    channel_event_Release,
+    channel_event_get_MediaChannel,
+    channel_event_get_Context,
+};
+
+HRESULT ucc_channel_collection_event_create(IUccMediaChannel *channel, IUccContext *context, IUnknown **out)
+{
+    struct channel_event *event;
+
+    if (!(event = calloc(1, sizeof(*event))))
+        return E_OUTOFMEMORY;
+    event->IUccMediaChannelCollectionEvent_iface.lpVtbl = &channel_event_vtbl;
+    event->refcount = 1;
+    event->channel = channel;
+    IUccMediaChannel_AddRef(channel);
+    if ((event->context = context))
+        IUccContext_AddRef(context);
+    *out = (IUnknown *)&event->IUccMediaChannelCollectionEvent_iface;
     return S_OK;
 }
 

@@ -5,8 +5,8 @@
  * and IConnectionPointContainer (_IUccSessionParticipantEvents, the modality's
  * participant events, _IUccSessionParticipantEndpointCollectionEvents and, for
  * AV, _IUccMediaChannelCollectionEvents). Also their one participant endpoint
- * (IUccSessionParticipantEndpoint) and the media channels of AV participants
- * (IUccMediaChannel).
+ * (IUccSessionParticipantEndpoint). The media channels of AV participants
+ * are media_channel.c's.
  *
  * The call to a remote participant lives here (participant->call, user data =
  * the participant); session.c drives it and decides the events.
@@ -141,120 +141,6 @@ HRESULT ucc_participant_endpoint_create(struct ucc_participant *participant, IUc
     return S_OK;
 }
 
-/* ---- IUccMediaChannel ------------------------------------------------------------------------------- */
-
-struct media_channel
-{
-    IUccMediaChannel IUccMediaChannel_iface;
-    LONG refcount;
-    UCC_MEDIA_TYPES type;
-    LONG preferred;         /* UCC_MEDIA_DIRECTIONS */
-    LONG negotiated;
-};
-
-static const IUccMediaChannelVtbl media_channel_vtbl;
-
-static struct media_channel *impl_from_IUccMediaChannel(IUccMediaChannel *iface)
-{
-    return CONTAINING_RECORD(iface, struct media_channel, IUccMediaChannel_iface);
-}
-
-static struct media_channel *media_channel_from_iface(IUccMediaChannel *iface)
-{
-    return iface && iface->lpVtbl == &media_channel_vtbl ? impl_from_IUccMediaChannel(iface) : NULL;
-}
-
-static HRESULT WINAPI media_channel_QueryInterface(IUccMediaChannel *iface, REFIID riid, void **ppv)
-{
-    if (!ppv)
-        return E_POINTER;
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IUccMediaChannel))
-    {
-        *ppv = iface;
-        IUccMediaChannel_AddRef(iface);
-        return S_OK;
-    }
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-
-static ULONG WINAPI media_channel_AddRef(IUccMediaChannel *iface)
-{
-    return InterlockedIncrement(&impl_from_IUccMediaChannel(iface)->refcount);
-}
-
-static ULONG WINAPI media_channel_Release(IUccMediaChannel *iface)
-{
-    struct media_channel *channel = impl_from_IUccMediaChannel(iface);
-    ULONG ref = InterlockedDecrement(&channel->refcount);
-
-    if (!ref)
-    {
-        free(channel);
-        com_module_unlock();
-    }
-    return ref;
-}
-
-static HRESULT WINAPI media_channel_get_MediaType(IUccMediaChannel *iface, UCC_MEDIA_TYPES *type)
-{
-    if (!type)
-        return E_POINTER;
-    *type = impl_from_IUccMediaChannel(iface)->type;
-    return S_OK;
-}
-
-static HRESULT WINAPI media_channel_get_PreferredMedia(IUccMediaChannel *iface, LONG *directions)
-{
-    if (!directions)
-        return E_POINTER;
-    *directions = impl_from_IUccMediaChannel(iface)->preferred;
-    return S_OK;
-}
-
-static HRESULT WINAPI media_channel_put_PreferredMedia(IUccMediaChannel *iface, LONG directions)
-{
-    if (directions & ~UCCMD_BOTH)
-        return E_INVALIDARG;
-    impl_from_IUccMediaChannel(iface)->preferred = directions;
-    return S_OK;
-}
-
-/* What the SDP exchange gave: audio both ways while the call is up and not held; video never. */
-static HRESULT WINAPI media_channel_get_NegotiatedMedia(IUccMediaChannel *iface, LONG *directions)
-{
-    if (!directions)
-        return E_POINTER;
-    *directions = impl_from_IUccMediaChannel(iface)->negotiated;
-    return S_OK;
-}
-
-static const IUccMediaChannelVtbl media_channel_vtbl =
-{
-    media_channel_QueryInterface,
-    media_channel_AddRef,
-    media_channel_Release,
-    media_channel_get_MediaType,
-    media_channel_get_PreferredMedia,
-    media_channel_put_PreferredMedia,
-    media_channel_get_NegotiatedMedia,
-};
-
-static HRESULT media_channel_create(UCC_MEDIA_TYPES type, IUccMediaChannel **out)
-{
-    struct media_channel *channel;
-
-    if (!(channel = calloc(1, sizeof(*channel))))
-        return E_OUTOFMEMORY;
-    channel->IUccMediaChannel_iface.lpVtbl = &media_channel_vtbl;
-    channel->refcount = 1;
-    com_module_lock();      /* DllCanUnloadNow: one more live object */
-    channel->type = type;
-    channel->preferred = UCCMD_BOTH;
-    *out = &channel->IUccMediaChannel_iface;
-    return S_OK;
-}
-
 /* ---- the participant --------------------------------------------------------------------------------- */
 
 static const IUccSessionParticipantVtbl participant_vtbl;
@@ -320,7 +206,13 @@ void ucc_participant_set_call(struct ucc_participant *participant, struct sip_ca
         sip_call_unref(participant->call);
     }
     if ((participant->call = call))
+    {
+        guint i;
+
         sip_call_set_user_data(call, participant);
+        for (i = 0; participant->channels && i < participant->channels->len; i++)
+            ucc_media_channel_call_started(g_ptr_array_index(participant->channels, i));
+    }
 }
 
 void ucc_participant_set_state(struct ucc_participant *participant, UCC_SESSION_ENTITY_STATE state,
@@ -345,10 +237,7 @@ void ucc_participant_media_changed(struct ucc_participant *participant, BOOL act
     guint i;
 
     for (i = 0; participant->channels && i < participant->channels->len; i++)
-    {
-        struct media_channel *channel = impl_from_IUccMediaChannel(g_ptr_array_index(participant->channels, i));
-        channel->negotiated = active && channel->type == UCCMT_AUDIO ? channel->preferred : 0;
-    }
+        ucc_media_channel_negotiated(g_ptr_array_index(participant->channels, i), active);
 }
 
 static HRESULT WINAPI participant_QueryInterface(IUccSessionParticipant *iface, REFIID riid, void **ppv)
@@ -591,25 +480,41 @@ static HRESULT WINAPI av_participant_CreateChannel(IUccAudioVideoSessionParticip
     *channel = NULL;
     if (type != UCCMT_AUDIO && type != UCCMT_VIDEO)
         return E_INVALIDARG;
-    return media_channel_create(type, channel);
+    return ucc_media_channel_create(type, context, channel);
+}
+
+/* OnChannelAdded / OnChannelRemoved, queued for the participant's sinks. */
+static void fire_channel_event(struct ucc_participant *participant, DISPID dispid, IUccMediaChannel *channel)
+{
+    IUnknown *event;
+
+    if (SUCCEEDED(ucc_channel_collection_event_create(channel, ucc_media_channel_context(channel), &event)))
+    {
+        ucc_fire_event(participant->platform, &participant->channel_events, dispid,
+                       (IUnknown *)&participant->IUccAudioVideoSessionParticipant_iface, event);
+        IUnknown_Release(event);
+    }
 }
 
 static HRESULT WINAPI av_participant_AddChannel(IUccAudioVideoSessionParticipant *iface, IUccMediaChannel *channel)
 {
     struct ucc_participant *participant = impl_from_IUccAudioVideoSessionParticipant(iface);
-    struct media_channel *ours = media_channel_from_iface(channel);
     guint i;
 
-    if (!ours)
+    if (!ucc_media_channel_is_ours(channel))
         return E_INVALIDARG;
     for (i = 0; i < participant->channels->len; i++)
     {
-        struct media_channel *other = impl_from_IUccMediaChannel(g_ptr_array_index(participant->channels, i));
-        if (other == ours || other->type == ours->type)
+        IUccMediaChannel *other = g_ptr_array_index(participant->channels, i);
+        if (other == channel || ucc_media_channel_type(other) == ucc_media_channel_type(channel))
             return E_INVALIDARG;       /* one channel per medium */
     }
     IUccMediaChannel_AddRef(channel);
     g_ptr_array_add(participant->channels, channel);
+    ucc_media_channel_attach(channel, participant);
+    if (participant->call)
+        ucc_media_channel_call_started(channel);
+    fire_channel_event(participant, DISPID__IUccMediaChannelCollectionEvents_OnChannelAdded, channel);
     return S_OK;
 }
 
@@ -617,8 +522,11 @@ static HRESULT WINAPI av_participant_RemoveChannel(IUccAudioVideoSessionParticip
 {
     struct ucc_participant *participant = impl_from_IUccAudioVideoSessionParticipant(iface);
 
-    if (!channel || !g_ptr_array_remove(participant->channels, channel))
+    if (!channel || !g_ptr_array_find(participant->channels, channel, NULL))
         return E_INVALIDARG;
+    ucc_media_channel_attach(channel, NULL);
+    fire_channel_event(participant, DISPID__IUccMediaChannelCollectionEvents_OnChannelRemoved, channel);
+    g_ptr_array_remove(participant->channels, channel);
     return S_OK;
 }
 
@@ -732,6 +640,7 @@ static const IConnectionPointContainerVtbl container_vtbl =
 
 static void release_channel(gpointer channel)
 {
+    ucc_media_channel_attach(channel, NULL);
     IUccMediaChannel_Release((IUccMediaChannel *)channel);
 }
 

@@ -414,6 +414,25 @@ static HRESULT WINAPI platform_Initialize(IUccPlatform *iface, BSTR application_
     return S_OK;
 }
 
+/* UCCPC_DISABLE_MEDIA set to true in Initialize's context: calls without audio. */
+BOOL ucc_platform_media_disabled(struct ucc_platform *platform)
+{
+    IUccProperty *property = NULL;
+    VARIANT value;
+    BOOL disabled = FALSE;
+
+    if (!platform->init_context
+            || FAILED(IUccContext_get_Property(platform->init_context, UCCPC_DISABLE_MEDIA, &property)) || !property)
+        return FALSE;
+    VariantInit(&value);
+    if (SUCCEEDED(IUccProperty_get_Value(property, &value))
+            && SUCCEEDED(VariantChangeType(&value, &value, 0, VT_BOOL)))
+        disabled = V_BOOL(&value) != VARIANT_FALSE;
+    VariantClear(&value);
+    IUccProperty_Release(property);
+    return disabled;
+}
+
 static HRESULT WINAPI platform_CreateEndpoint(IUccPlatform *iface, UCC_ENDPOINT_TYPE type, IUccUri *uri,
                                               BSTR endpoint_id, IUccContext *context, IUccEndpoint **endpoint)
 {

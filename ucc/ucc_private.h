@@ -11,7 +11,8 @@
  *   session.c      sessions (IM and AV) over engine calls
  *   transfer.c     transfers over REFER: incoming (IUccIncomingSessionTransferEvent)
  *                  and our own (BlindTransfer, ConsultativeTransfer)
- *   participant.c  participants, participant endpoints, media channels
+ *   participant.c  participants, participant endpoints
+ *   media_channel.c  media channels of AV participants (audio controls over the call)
  *   events.c       event data objects handed to the sinks
  *   operation.c    UccOperationContext and operation progress events
  *   property.c     UccContext, UccPropertyCollection, IUccProperty
@@ -142,6 +143,8 @@ HRESULT ucc_platform_check_thread(const struct ucc_platform *platform);
 /* ... and the platform is initialised and not shutting down. */
 HRESULT ucc_platform_check_running(const struct ucc_platform *platform);
 GMainContext *ucc_platform_context(struct ucc_platform *platform);
+/* Initialize's context asked for no media (UCCPC_DISABLE_MEDIA). */
+BOOL ucc_platform_media_disabled(struct ucc_platform *platform);
 /*
  * Queues an event: from the platform's context the point's sinks get
  * IDispatch::Invoke(dispid) with source and data as VT_UNKNOWN arguments
@@ -355,7 +358,24 @@ void ucc_participant_media_changed(struct ucc_participant *participant, BOOL act
 HRESULT ucc_participant_endpoint_create(struct ucc_participant *participant, IUccUri *uri, const char *id,
                                         IUccSessionParticipantEndpoint **out);
 
+/* ---- media_channel.c ------------------------------------------------------------------------------- */
+
+HRESULT ucc_media_channel_create(UCC_MEDIA_TYPES type, IUccContext *context, IUccMediaChannel **out);
+/* TRUE for a channel made by ucc_media_channel_create. */
+BOOL ucc_media_channel_is_ours(IUccMediaChannel *channel);
+UCC_MEDIA_TYPES ucc_media_channel_type(IUccMediaChannel *channel);
+IUccContext *ucc_media_channel_context(IUccMediaChannel *channel);
+/* The participant whose call the channel's controls act on (NULL: none). */
+void ucc_media_channel_attach(IUccMediaChannel *channel, struct ucc_participant *participant);
+/* The participant got its call: apply the volumes and mutes set so far. */
+void ucc_media_channel_call_started(IUccMediaChannel *channel);
+/* Recomputes NegotiatedMedia: the call's SDP directions while active, else none. */
+void ucc_media_channel_negotiated(IUccMediaChannel *channel, BOOL active);
+
 /* ---- events.c --------------------------------------------------------------------------------------- */
+
+/* IUccMediaChannelCollectionEvent: the channel added or removed and its context. */
+HRESULT ucc_channel_collection_event_create(IUccMediaChannel *channel, IUccContext *context, IUnknown **out);
 
 HRESULT ucc_outgoing_session_event_create(struct ucc_session *session, IUnknown **out);
 HRESULT ucc_incoming_session_event_create(struct ucc_session *session, struct ucc_participant *inviter,

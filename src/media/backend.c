@@ -238,3 +238,8 @@ struct sip_media_backend *media_backend_new(GError **error)
     backend->tones = media_tones_new(backend);
     return &backend->base;
 }
+
+struct sip_media_backend *media_backend_new_without_audio(void)
+{
+    return sip_media_default_backend_new(0, 0);
+}

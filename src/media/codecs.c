@@ -17,6 +17,10 @@ static const struct media_codec codecs[] =
     { { SIP_MEDIA_TELEPHONE_EVENT, 8000, 1, 101, "0-16" }, NULL, "rtpdtmfsrc", "rtpdtmfdepay", NULL, 8000 },
 };
 
+/* Offered next to opus: events at opus' clock (RFC 4733 §2.1 wants the
+ * audio's rate); the 8000 one serves the other codecs and older peers. */
+static const struct sip_media_format telephone_event_48000 = { SIP_MEDIA_TELEPHONE_EVENT, 48000, 1, 102, "0-16" };
+
 const struct media_codec *media_codec_find(const char *name)
 {
     guint i;
@@ -45,7 +49,8 @@ static gboolean codec_installed(const struct media_codec *codec)
 struct sip_media_format *media_codecs_available(void)
 {
     const char *wanted = g_getenv("RTCSHIM_AUDIO_CODECS");
-    struct sip_media_format *formats = g_new0(struct sip_media_format, G_N_ELEMENTS(codecs) + 1);
+    struct sip_media_format *formats = g_new0(struct sip_media_format, G_N_ELEMENTS(codecs) + 2);
+    gboolean opus = FALSE;
     const struct media_codec *telephone_event = media_codec_find(SIP_MEDIA_TELEPHONE_EVENT);
     guint count = 0, i;
 
@@ -74,7 +79,13 @@ struct sip_media_format *media_codecs_available(void)
         for (i = 0; i < G_N_ELEMENTS(codecs); i++)
             if (&codecs[i] != telephone_event && codec_installed(&codecs[i])) formats[count++] = codecs[i].format;
     }
-    if (codec_installed(telephone_event)) formats[count++] = telephone_event->format;
+    for (i = 0; i < count; i++)
+        if (!strcmp(formats[i].name, "opus")) opus = TRUE;
+    if (codec_installed(telephone_event))
+    {
+        formats[count++] = telephone_event->format;
+        if (opus) formats[count++] = telephone_event_48000;
+    }
     return formats;
 }
 

@@ -22,6 +22,10 @@ struct sip_media_backend;
  * NULL (error set) when the media framework cannot start. */
 struct sip_media_backend *media_backend_new(GError **error);
 
+/* A backend that binds the ports for the SDP and moves no audio (media
+ * disabled, or no media framework). */
+struct sip_media_backend *media_backend_new_without_audio(void);
+
 G_END_DECLS
 
 #endif /* RTCSHIM_MEDIA_BACKEND_H */

@@ -35,7 +35,8 @@ struct media_codec
 const struct media_codec *media_codec_find(const char *name);
 /* The formats whose elements are installed, in the order of
  * RTCSHIM_AUDIO_CODECS (a comma-separated list of names) if set, else
- * opus, G722, PCMU, PCMA; telephone-event last. g_free() the array. */
+ * opus, G722, PCMU, PCMA; telephone-event last (at 8000, and at 48000
+ * too when opus is there). g_free() the array. */
 struct sip_media_format *media_codecs_available(void);
 /* RTP caps for a negotiated payload type. */
 GstCaps *media_codec_rtp_caps(const struct sip_media_codec *codec);

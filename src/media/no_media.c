@@ -9,3 +9,8 @@ struct sip_media_backend *media_backend_new(GError **error)
 {
     return sip_media_default_backend_new(0, 0);
 }
+
+struct sip_media_backend *media_backend_new_without_audio(void)
+{
+    return sip_media_default_backend_new(0, 0);
+}

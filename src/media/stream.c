@@ -29,8 +29,9 @@
 #define JITTER_BUFFER_MS 60
 #define LEVEL_INTERVAL (100 * GST_MSECOND)
 #define MAX_RECEIVE_CHAINS 8
-#define DTMF_TONE_MS 100            /* how long each digit is sent */
-#define DTMF_GAP_MS 60              /* silence between queued digits */
+#define DTMF_TONE_MS 250            /* how long each digit is sent (rtpdtmfsrc's shortest) */
+#define DTMF_GAP_MS 100             /* silence between queued digits */
+#define DTMF_REDUNDANCY 3           /* start and end packets sent 3 times (RFC 4733 §2.5.1.4) */
 #define DTMF_VOLUME 10              /* dBm0 below full scale, RFC 4733 §2.3.4 */
 
 /* What the streaming threads and the engine's thread both touch. */
@@ -352,8 +353,9 @@ static gboolean build_send(struct media_pipeline *pipeline, struct media_stream 
     {
         GstElement *mux = add(pipeline, "rtpdtmfmux", NULL);
 
-        g_object_set(pipeline->rtpdtmfsrc, "pt", (guint)params->telephone_event_pt,
-                     "clock-rate", params->telephone_event_clock_rate ? params->telephone_event_clock_rate : 8000, NULL);
+        /* Events share the audio's SSRC, so its clock (see pipeline_build). */
+        g_object_set(pipeline->rtpdtmfsrc, "pt", (guint)params->telephone_event_pt, "clock-rate", params->clock_rate,
+                     "packet-redundancy", DTMF_REDUNDANCY, NULL);
         if (!mux || !gst_element_link_pads(sender, "src", mux, "sink_%u")
                 || !gst_element_link_pads(pipeline->rtpdtmfsrc, "src", mux, "priority_sink_%u"))
             goto failed;
@@ -472,9 +474,18 @@ static struct media_pipeline *pipeline_build(struct media_stream *stream, const 
     GError *device_error = NULL;
     GstElement *rtcp_src;
     GstCaps *caps;
+    guint i;
 
     g_mutex_init(&pipeline->chains_lock);
     sip_media_params_copy(&pipeline->params, params);
+    /* telephone-event/8000 next to a codec of another clock (opus): events
+     * count in the codec's clock both ways, as baresip and others do
+     * (docs/wire-mapping.md); RFC 4733's own answer, telephone-event/48000,
+     * is offered next to opus and then agrees anyway. */
+    for (i = 0; i < pipeline->params.n_codecs; i++)
+        if (!g_ascii_strcasecmp(pipeline->params.codecs[i].name, SIP_MEDIA_TELEPHONE_EVENT))
+            pipeline->params.codecs[i].clock_rate = params->clock_rate;
+    pipeline->params.telephone_event_clock_rate = params->clock_rate;
     pipeline->shared = shared_ref(stream->shared);
     pipeline->rtp = g_object_ref(stream->rtp);
     pipeline->rtcp = g_object_ref(stream->rtcp);
@@ -582,7 +593,7 @@ static void start_job(gpointer data)
         if (open_device(pipeline->speaker))
         {
             make_sinks_async_free(pipeline->speaker);
-            gst_bin_add(GST_BIN(pipeline->pipeline), gst_object_ref(pipeline->speaker));
+            gst_bin_add(GST_BIN(pipeline->pipeline), pipeline->speaker);
             if (!gst_element_link(pipeline->speaker_tail, pipeline->speaker))
             {
                 g_warning("media: cannot link the speaker");
@@ -606,7 +617,7 @@ static void start_job(gpointer data)
     {
         if (open_device(pipeline->microphone))
         {
-            gst_bin_add(GST_BIN(pipeline->pipeline), gst_object_ref(pipeline->microphone));
+            gst_bin_add(GST_BIN(pipeline->pipeline), pipeline->microphone);
             if (!gst_element_link(pipeline->microphone, pipeline->mic_head))
             {
                 g_warning("media: cannot link the microphone");
@@ -680,7 +691,8 @@ static gboolean on_bus_message(GstBus *bus, GstMessage *message, gpointer data)
     case GST_MESSAGE_APPLICATION:
         if (!strcmp(name, "rtcshim-rtp-sent") && g_atomic_int_get(&stream->shared->send_open))
             report_flow(stream, SIP_MEDIA_FLOW_SEND, SIP_MEDIA_FLOW_STARTED, SIP_MEDIA_REASON_NORMAL);
-        else if (!strcmp(name, "rtcshim-rtp-received") && g_atomic_int_get(&stream->shared->receive_open))
+        else if (!strcmp(name, "rtcshim-rtp-received") && g_atomic_int_get(&stream->shared->receive_open)
+                 && !stream->params.hold)
             report_flow(stream, SIP_MEDIA_FLOW_RECEIVE, SIP_MEDIA_FLOW_STARTED, SIP_MEDIA_REASON_NORMAL);
         else if (!strcmp(name, "rtcshim-device-failed"))
         {
@@ -703,7 +715,7 @@ static gboolean on_bus_message(GstBus *bus, GstMessage *message, gpointer data)
     case GST_MESSAGE_ELEMENT:
         if (!strcmp(name, "GstUDPSrcTimeout") && GST_MESSAGE_SRC(message) == GST_OBJECT(pipeline->rtp_udpsrc))
         {
-            if (g_atomic_int_get(&stream->shared->receive_open))
+            if (g_atomic_int_get(&stream->shared->receive_open) && !stream->params.hold)
             {
                 report_flow(stream, SIP_MEDIA_FLOW_RECEIVE, SIP_MEDIA_FLOW_STOPPED, SIP_MEDIA_REASON_TIMEOUT);
                 g_atomic_int_set(&stream->shared->await_first_received, 1);
@@ -801,33 +813,34 @@ void media_stream_apply_backend_settings(struct media_stream *stream)
     apply_volumes(stream);
 }
 
-/* Opens and closes the gates for the negotiated direction. */
+/* Opens and closes the gates for the negotiated direction. While the call
+ * is on hold, a receive gate may stay open (music on hold the peer sends is
+ * played) but the receive flow reports STOPPED/HOLD and nothing else, and
+ * RTP may pause without a timeout. */
 static void apply_direction(struct media_stream *stream, const struct sip_media_params *params)
 {
     struct media_pipeline *pipeline = stream->pipeline;
     gboolean send = (params->direction & SIP_MEDIA_SENDONLY) != 0;
     gboolean receive = (params->direction & SIP_MEDIA_RECVONLY) != 0;
+    gboolean expect_receive = receive && !params->hold;
     enum sip_media_flow_reason reason = params->hold ? SIP_MEDIA_REASON_HOLD : SIP_MEDIA_REASON_NORMAL;
 
-    if (send != !!g_atomic_int_get(&stream->shared->send_open))
-    {
-        if (send) g_atomic_int_set(&stream->shared->await_first_sent, 1);
-        g_atomic_int_set(&stream->shared->send_open, send);
-    }
+    /* A flow not started yet reports the first packet through its gate. */
+    if (send && stream->flow_state[SIP_MEDIA_FLOW_SEND] != SIP_MEDIA_FLOW_STARTED)
+        g_atomic_int_set(&stream->shared->await_first_sent, 1);
+    g_atomic_int_set(&stream->shared->send_open, send);
     if (!send && stream->flow_state[SIP_MEDIA_FLOW_SEND] != SIP_MEDIA_FLOW_FAILED)
         report_flow(stream, SIP_MEDIA_FLOW_SEND, SIP_MEDIA_FLOW_STOPPED, reason);
 
-    if (receive != !!g_atomic_int_get(&stream->shared->receive_open))
-    {
-        if (receive) g_atomic_int_set(&stream->shared->await_first_received, 1);
-        g_atomic_int_set(&stream->shared->receive_open, receive);
-    }
-    if (!receive && stream->flow_state[SIP_MEDIA_FLOW_RECEIVE] != SIP_MEDIA_FLOW_FAILED)
+    if (expect_receive && stream->flow_state[SIP_MEDIA_FLOW_RECEIVE] != SIP_MEDIA_FLOW_STARTED)
+        g_atomic_int_set(&stream->shared->await_first_received, 1);
+    g_atomic_int_set(&stream->shared->receive_open, receive);
+    if (!expect_receive && stream->flow_state[SIP_MEDIA_FLOW_RECEIVE] != SIP_MEDIA_FLOW_FAILED)
         report_flow(stream, SIP_MEDIA_FLOW_RECEIVE, SIP_MEDIA_FLOW_STOPPED, reason);
     /* No timeout while nothing is expected. */
     if (pipeline && pipeline->rtp_udpsrc)
         g_object_set(pipeline->rtp_udpsrc, "timeout",
-                     receive ? (guint64)media_backend_rtp_timeout_ms(stream->backend) * GST_MSECOND : (guint64)0,
+                     expect_receive ? (guint64)media_backend_rtp_timeout_ms(stream->backend) * GST_MSECOND : (guint64)0,
                      NULL);
 }
 

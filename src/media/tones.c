@@ -100,7 +100,8 @@ static gboolean cadence_step(gpointer data)
 
 gboolean media_tones_play(struct media_tones *tones, enum sip_media_tone type, gboolean play, GError **error)
 {
-    GstElement *source, *convert, *resample;
+    GstElement *source, *convert, *resample, *filter;
+    GstCaps *caps;
     struct tone *tone;
 
     if (!play)
@@ -125,8 +126,13 @@ gboolean media_tones_play(struct media_tones *tones, enum sip_media_tone type, g
     tone->gate = gst_element_factory_make("volume", NULL);
     convert = gst_element_factory_make("audioconvert", NULL);
     resample = gst_element_factory_make("audioresample", NULL);
-    gst_bin_add_many(GST_BIN(tone->pipeline), source, tone->gate, convert, resample, tone->speaker, NULL);
-    if (!gst_element_link_many(source, tone->gate, convert, resample, tone->speaker, NULL))
+    /* 16-bit mono, as the calls' audio: what every speaker (and recorder) takes. */
+    filter = gst_element_factory_make("capsfilter", NULL);
+    caps = gst_caps_new_simple("audio/x-raw", "format", G_TYPE_STRING, "S16LE", "channels", G_TYPE_INT, 1, NULL);
+    g_object_set(filter, "caps", caps, NULL);
+    gst_caps_unref(caps);
+    gst_bin_add_many(GST_BIN(tone->pipeline), source, tone->gate, convert, resample, filter, tone->speaker, NULL);
+    if (!gst_element_link_many(source, tone->gate, convert, resample, filter, tone->speaker, NULL))
     {
         g_set_error_literal(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_NO_DEVICE, "Cannot link the speaker for a tone");
         gst_object_unref(tone->pipeline);

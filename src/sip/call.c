@@ -124,6 +124,7 @@ struct sip_call *call_new(struct sip_engine *engine, gboolean incoming)
     g_ptr_array_add(call->redirect_contacts, NULL);
     call->early_dialogs = g_ptr_array_new_with_free_func((GDestroyNotify)sip_dialog_free);
     sip_sdp_origin_init(&call->origin);
+    call->media_volume[SIP_MEDIA_SPEAKER] = call->media_volume[SIP_MEDIA_MICROPHONE] = 1.0;
     engine->call_count++;
     engine_track_call(engine, call);
     return call;

@@ -1,7 +1,9 @@
 /*
  * A call's media: its stream (bound once, released when the call ends) and
  * the SDP offer/answer exchange (RFC 3264) over sdp_offer_answer.c,
- * including hold (§8.4) as the offers and answers express it.
+ * including hold (§8.4) as the offers and answers express it; what the
+ * stream reports, queued up to the API layer; the per-call controls of
+ * sip_media.h.
  */
 
 #ifndef G_LOG_DOMAIN
@@ -9,7 +11,9 @@
 #endif
 
 #include "call_private.h"
+#include "event_queue.h"
 #include "routing.h"
+#include "sip_media.h"
 
 /* The host part of a URI for picking our local address; NULL if none. */
 const char *call_peer_host(struct sip_call *call)
@@ -19,6 +23,64 @@ const char *call_peer_host(struct sip_call *call)
     if (call->invite && call->invite->req_uri)
         return call->invite->req_uri->host;
     return NULL;
+}
+
+/* ---- what the stream says ---- */
+
+struct stream_event
+{
+    struct sip_call *call;
+    struct sip_media_event event;
+};
+
+static void stream_event_free(void *data)
+{
+    struct stream_event *queued = data;
+
+    sip_call_unref(queued->call);
+    g_free(queued);
+}
+
+static void deliver_stream_event(struct sip_engine *engine, void *data)
+{
+    struct stream_event *queued = data;
+
+    if (engine->callbacks.call_media_event)
+        engine->callbacks.call_media_event(queued->call, &queued->event, engine->user_data);
+}
+
+/* From the stream, on the engine's context: keep it, pass it up in order. */
+static void on_stream_event(struct sip_media_stream *stream, const struct sip_media_event *event, gpointer data)
+{
+    struct sip_call *call = data;
+    struct stream_event *queued;
+
+    if (!call->engine || stream != call->stream)
+        return;
+    if (event->type == SIP_MEDIA_EVENT_FLOW)
+    {
+        call->flow_state[event->flow] = event->state;
+        call->flow_reason[event->flow] = event->reason;
+    }
+    else if (event->type == SIP_MEDIA_EVENT_LEVEL)
+        call->media_level[event->device] = event->level;
+    queued = g_new0(struct stream_event, 1);
+    queued->call = sip_call_ref(call);
+    queued->event = *event;
+    engine_queue_event(call->engine, deliver_stream_event, queued, stream_event_free);
+}
+
+static void apply_call_volumes(struct sip_call *call)
+{
+    int device;
+
+    for (device = SIP_MEDIA_SPEAKER; device <= SIP_MEDIA_MICROPHONE; device++)
+    {
+        if (call->media_volume[device] == 1.0 && !call->media_muted[device])
+            continue;
+        sip_media_stream_set_volume(call->stream, device, call->media_volume[device], call->media_muted[device],
+                                    NULL);
+    }
 }
 
 void call_release_stream(struct sip_call *call)
@@ -45,32 +107,52 @@ static gboolean call_ensure_stream(struct sip_call *call, enum sip_transport_pro
     g_strlcpy(address, advertised, SIP_HOST_BUFFER_SIZE);
     if (call->stream)
         return TRUE;
-    call->stream = sip_media_stream_new(call->engine->media, bind_host, NULL, NULL, error);
-    return call->stream != NULL;
+    call->stream = sip_media_stream_new(call->engine->media, bind_host, on_stream_event, call, error);
+    if (!call->stream)
+        return FALSE;
+    apply_call_volumes(call);
+    return TRUE;
 }
 
 void call_start_media(struct sip_call *call, const struct sip_media_params *negotiated)
 {
-    GError *error = NULL;
-
     sip_media_params_clear(&call->media);
     sip_media_params_copy(&call->media, negotiated);
     call->media_negotiated = TRUE;
-    if (call->stream && !sip_media_stream_start(call->stream, negotiated, &error))
+}
+
+/* Starts (or updates) the stream with what was negotiated. Our own hold
+ * stops all our audio: we send nothing (no music on hold), whatever our
+ * sendonly offer allows. */
+static void apply_media(struct sip_call *call)
+{
+    struct sip_media_params params;
+    GError *error = NULL;
+
+    if (!call->stream || !call->media_negotiated)
+        return;
+    sip_media_params_copy(&params, &call->media);
+    if (call->local_hold)
+        params.direction &= ~SIP_MEDIA_SENDONLY;
+    params.hold = call->local_hold || call->remote_hold;
+    if (!sip_media_stream_start(call->stream, &params, &error))
     {
         g_message("call %s: media did not start: %s", call->call_id, error->message);
         g_error_free(error);
     }
+    sip_media_params_clear(&params);
 }
 
-/* Updates the hold flags; reports a change. */
+/* Updates the hold flags, then the stream; reports a change of hold. */
 void call_set_hold(struct sip_call *call, gboolean local_hold, gboolean remote_hold)
 {
-    if (call->local_hold == local_hold && call->remote_hold == remote_hold)
-        return;
+    gboolean changed = call->local_hold != local_hold || call->remote_hold != remote_hold;
+
     call->local_hold = local_hold;
     call->remote_hold = remote_hold;
-    call_report_media(call);
+    apply_media(call);
+    if (changed)
+        call_report_media(call);
 }
 
 /* Our offer's direction (RFC 3264 §8.4): sendonly to hold, inactive if the
@@ -208,4 +290,94 @@ char *call_sdp_body(const osip_message_t *message)
     if (!body || !body->body || !body->length)
         return NULL;
     return g_strndup(body->body, body->length);
+}
+
+/* ---- per-call controls (sip_media.h) ---- */
+
+static gboolean check_device(enum sip_media_device device, GError **error)
+{
+    if (device == SIP_MEDIA_SPEAKER || device == SIP_MEDIA_MICROPHONE)
+        return TRUE;
+    g_set_error(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_INVALID, "No audio device %d", device);
+    return FALSE;
+}
+
+gboolean sip_call_send_dtmf(struct sip_call *call, guint event, GError **error)
+{
+    if (!call_check_attached(call, error))
+        return FALSE;
+    if (call->state != SIP_CALL_STATE_CONNECTED || !call->stream || !call->media_negotiated)
+    {
+        g_set_error_literal(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_NO_STREAM, "The call is not connected");
+        return FALSE;
+    }
+    return sip_media_stream_send_dtmf(call->stream, event, error);
+}
+
+gboolean sip_call_set_media_volume(struct sip_call *call, enum sip_media_device device, double volume,
+                                   GError **error)
+{
+    if (!call_check_attached(call, error) || !check_device(device, error))
+        return FALSE;
+    if (!(volume >= 0.0 && volume <= 1.0))
+    {
+        g_set_error(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_INVALID, "Volume %g outside 0..1", volume);
+        return FALSE;
+    }
+    if (!sip_media_stream_set_volume(call->stream, device, volume, call->media_muted[device], error))
+        return FALSE;
+    call->media_volume[device] = volume;
+    return TRUE;
+}
+
+double sip_call_get_media_volume(struct sip_call *call, enum sip_media_device device)
+{
+    return check_device(device, NULL) ? call->media_volume[device] : 0.0;
+}
+
+gboolean sip_call_set_media_muted(struct sip_call *call, enum sip_media_device device, gboolean muted,
+                                  GError **error)
+{
+    if (!call_check_attached(call, error) || !check_device(device, error))
+        return FALSE;
+    if (!sip_media_stream_set_volume(call->stream, device, call->media_volume[device], !!muted, error))
+        return FALSE;
+    call->media_muted[device] = !!muted;
+    return TRUE;
+}
+
+gboolean sip_call_get_media_muted(struct sip_call *call, enum sip_media_device device)
+{
+    return check_device(device, NULL) && call->media_muted[device];
+}
+
+guint sip_call_get_media_level(struct sip_call *call, enum sip_media_device device)
+{
+    return check_device(device, NULL) ? call->media_level[device] : 0;
+}
+
+enum sip_media_flow_state sip_call_get_media_flow(struct sip_call *call, enum sip_media_flow flow,
+                                                  enum sip_media_flow_reason *reason)
+{
+    if (flow != SIP_MEDIA_FLOW_SEND && flow != SIP_MEDIA_FLOW_RECEIVE)
+        return SIP_MEDIA_FLOW_STOPPED;
+    if (reason)
+        *reason = call->flow_reason[flow];
+    return call->flow_state[flow];
+}
+
+gboolean sip_call_get_media_stats(struct sip_call *call, struct sip_media_stats *stats)
+{
+    sip_media_stream_get_stats(call->stream, stats);
+    return call->stream != NULL;
+}
+
+guint sip_call_get_media_directions(struct sip_call *call)
+{
+    return call->media_negotiated ? call->media.direction : 0;
+}
+
+struct sip_media_backend *sip_engine_get_media_backend(struct sip_engine *engine)
+{
+    return engine ? engine->media : NULL;
 }

@@ -95,6 +95,11 @@ struct sip_call
     gboolean media_negotiated;
     gboolean local_hold;
     gboolean remote_hold;
+    enum sip_media_flow_state flow_state[2];    /* by enum sip_media_flow, as the stream last said */
+    enum sip_media_flow_reason flow_reason[2];
+    guint media_level[2];                       /* by enum sip_media_device */
+    double media_volume[2];                     /* the call's own gain and mute */
+    gboolean media_muted[2];
 
     /* outcome */
     guint status_code;
@@ -155,9 +160,10 @@ void call_send_ack(struct sip_call *call, struct sip_dialog *dialog, guint32 cse
 const char *call_peer_host(struct sip_call *call);
 /* Frees the media stream (its ports go back). */
 void call_release_stream(struct sip_call *call);
-/* Keeps what was negotiated and starts the stream with it. */
+/* Keeps what was negotiated; call_set_hold() then (re)starts the stream with it. */
 void call_start_media(struct sip_call *call, const struct sip_media_params *negotiated);
-/* Updates the hold flags; reports a change. */
+/* Updates the hold flags and starts the stream as they and the last
+ * negotiation say; reports a change of hold. */
 void call_set_hold(struct sip_call *call, gboolean local_hold, gboolean remote_hold);
 /* Our offer's direction (RFC 3264 §8.4). */
 enum sip_media_direction call_offer_direction(struct sip_call *call);

@@ -1,11 +1,13 @@
 /*
  * A test party: one RTCClient listening on 127.0.0.1, with an
  * IRTCEventNotification sink that writes every event as a line of text, so a
- * test can assert the exact sequence an application would see.
+ * test can assert the exact sequence an application would see. The event
+ * filter leaves out RTCE_MEDIA and RTCE_INTENSITY (they come when audio
+ * flows, between the others); the media tests put them back.
  *
  * Log lines (status codes as HRESULT hex, 0 for S_OK):
  *   session <STATE> <status>          participant <STATE> <status>
- *   complete <cookie> <status>        media <STARTED|STOPPED|FAILED> <reason>
+ *   complete <cookie> <status>        media <send|receive> <STARTED|STOPPED|FAILED> <reason>
  *   message <text>                    status <TYPING|IDLE>
  *   info <text>                       client <CLEANUP_DONE|...>
  *   refer <STATUS> <status>           referred <refer-to> by <referred-by> cookie <cookie>
@@ -38,6 +40,7 @@ struct party
     party_event_hook hook;          /* called after logging, if set */
     unsigned short port;
     char uri[64];                   /* sip:name@127.0.0.1:port */
+    LONG last_media_types;          /* IRTCSessionStateChangeEvent2::get_MediaTypes of the last state event */
 };
 
 void party_init(struct party *party, const char *name);

@@ -80,17 +80,17 @@ static void test_call_answered(void **state)
     assert_true(party_wait(&t->a, "session CONNECTED 0", WAIT));
     assert_true(party_wait(&t->b, "session CONNECTED 0", WAIT));
     assert_log(&t->a, "participant PENDING 0|session INPROGRESS 0|participant INPROGRESS 0|"
-                      "participant ALERTING 0|participant CONNECTED 0|session CONNECTED 0|media STARTED 0");
+                      "participant ALERTING 0|participant CONNECTED 0|session CONNECTED 0");
     assert_log(&t->b, "session INCOMING 0|participant ANSWERING 0|session ANSWERING 0|"
-                      "participant CONNECTED 0|session CONNECTED 0|media STARTED 0");
+                      "participant CONNECTED 0|session CONNECTED 0");
     assert_int_equal(IRTCSession_get_State(session, &st), S_OK);
     assert_int_equal(st, RTCSS_CONNECTED);
 
     assert_int_equal(IRTCSession_Terminate(session, RTCTR_NORMAL), S_OK);
     assert_true(party_wait(&t->a, "session DISCONNECTED 0", WAIT));
     assert_true(party_wait(&t->b, "session DISCONNECTED 0", WAIT));
-    assert_log(&t->a, "participant DISCONNECTED 0|session DISCONNECTED 0|media STOPPED 0");
-    assert_log(&t->b, "participant DISCONNECTED 0|session DISCONNECTED 0|media STOPPED 0");
+    assert_log(&t->a, "participant DISCONNECTED 0|session DISCONNECTED 0");
+    assert_log(&t->b, "participant DISCONNECTED 0|session DISCONNECTED 0");
     assert_int_equal(IRTCSession_Terminate(session, RTCTR_NORMAL), RTC_E_INVALID_SESSION_STATE);
     IRTCSession_Release(session);
 }
@@ -158,7 +158,7 @@ static void test_remote_hangup(void **state)
     g_free(party_take_log(&t->b));
     assert_int_equal(IRTCSession_Terminate(t->b.incoming, RTCTR_NORMAL), S_OK);
     assert_true(party_wait(&t->a, "session DISCONNECTED 0", WAIT));
-    assert_log(&t->a, "participant DISCONNECTED 0|session DISCONNECTED 0|media STOPPED 0");
+    assert_log(&t->a, "participant DISCONNECTED 0|session DISCONNECTED 0");
     IRTCSession_Release(session);
 }
 
@@ -180,14 +180,13 @@ static void test_hold_unhold(void **state)
     assert_int_equal(IRTCSessionCallControl_Hold(control, 7), S_OK);
     assert_int_equal(IRTCSessionCallControl_Hold(control, 8), RTC_E_SIP_HOLD_OPERATION_PENDING);
     assert_true(party_wait(&t->a, "complete 7 0", WAIT));
-    assert_true(party_wait(&t->b, "media STOPPED 1", WAIT));
-    assert_log(&t->a, "session HOLD 0|media STOPPED 1|complete 7 0");
+    assert_log(&t->a, "session HOLD 0|complete 7 0");
 
     assert_int_equal(IRTCSessionCallControl_UnHold(control, 9), S_OK);
     assert_true(party_wait(&t->a, "complete 9 0", WAIT));
-    assert_true(party_wait(&t->b, "media STARTED 0", WAIT));
-    assert_log(&t->a, "session CONNECTED 0|media STARTED 0|complete 9 0");
-    assert_log(&t->b, "media STOPPED 1|media STARTED 0");
+    assert_log(&t->a, "session CONNECTED 0|complete 9 0");
+    /* Being held changes no session state (what the held side's audio does: test_rtc_media.c). */
+    assert_log(&t->b, "");
 
     IRTCSessionCallControl_Release(control);
     IRTCSession_Terminate(session, RTCTR_NORMAL);
@@ -263,7 +262,7 @@ static void test_shutdown_with_live_call(void **state)
     assert_int_equal(IRTCClient_PrepareForShutdown(t->a.client), S_OK);
     assert_true(party_wait(&t->a, "client CLEANUP_DONE", WAIT));
     assert_true(party_wait(&t->b, "session DISCONNECTED 0", WAIT));
-    assert_log(&t->a, "participant DISCONNECTED 0|session DISCONNECTED 0|media STOPPED 0|client CLEANUP_DONE");
+    assert_log(&t->a, "participant DISCONNECTED 0|session DISCONNECTED 0|client CLEANUP_DONE");
     /* No new sessions after PrepareForShutdown. */
     assert_int_equal(IRTCClient_CreateSession(t->a.client, RTCST_PC_TO_PC, NULL, NULL, 0, &late),
                      RTC_E_CLIENT_ALREADY_SHUT_DOWN);
@@ -326,8 +325,7 @@ static void test_answer_mode_auto_accept(void **state)
     session = party_call(&t->a, &t->b, RTCST_PC_TO_PC);
     assert_true(party_wait(&t->a, "session CONNECTED 0", WAIT));
     assert_true(party_wait(&t->b, "session CONNECTED 0", WAIT));
-    assert_log(&t->b, "participant ANSWERING 0|session ANSWERING 0|participant CONNECTED 0|session CONNECTED 0|"
-                      "media STARTED 0");
+    assert_log(&t->b, "participant ANSWERING 0|session ANSWERING 0|participant CONNECTED 0|session CONNECTED 0");
     IRTCSession_Terminate(session, RTCTR_NORMAL);
     assert_true(party_wait(&t->b, "session DISCONNECTED 0", WAIT));
     IRTCSession_Release(session);
@@ -359,7 +357,7 @@ static void test_forward_followed(void **state)
     assert_true(party_wait(&t->a, "session CONNECTED 0", WAIT));
     assert_true(party_wait(&t->c, "session CONNECTED 0", WAIT));
     assert_log(&t->a, "participant PENDING 0|session INPROGRESS 0|participant INPROGRESS 0|participant ALERTING 0|"
-                      "participant CONNECTED 0|session CONNECTED 0|media STARTED 0");
+                      "participant CONNECTED 0|session CONNECTED 0");
     assert_log(&t->b, "session INCOMING 0|participant DISCONNECTED 0|session DISCONNECTED 0");
     IRTCSession_Terminate(session, RTCTR_NORMAL);
     assert_true(party_wait(&t->c, "session DISCONNECTED 0", WAIT));

@@ -256,7 +256,7 @@ baresip-transferee)
     tl_bg rtc "$RTC_ANSWER" --listen 127.0.0.1:$RTC_PORT --uri sip:bob@127.0.0.1 --refer accept --timeout 20
     tl_wait_port udp $TARGET_PORT && tl_wait_port udp $RTC_PORT
     baresip_cmd "/dial sip:bob@127.0.0.1:$RTC_PORT"
-    tl_wait_line rtc '^\[bob\] media started' 10
+    tl_wait_line rtc '^\[bob\] media send started' 10
     sleep 0.5
     baresip_cmd "/transfer sip:carol@127.0.0.1:$TARGET_PORT"
     tl_wait rtc
@@ -276,7 +276,7 @@ linphone-transferee)
     tl_bg rtc "$RTC_ANSWER" --listen 127.0.0.1:$RTC_PORT --uri sip:bob@127.0.0.1 --refer accept --timeout 20
     tl_wait_port udp $TARGET_PORT && tl_wait_port udp $RTC_PORT
     linphonec_cmd "call sip:bob@127.0.0.1:$RTC_PORT"
-    tl_wait_line rtc '^\[bob\] media started' 10
+    tl_wait_line rtc '^\[bob\] media send started' 10
     sleep 0.5
     linphonec_cmd "transfer 1 sip:carol@127.0.0.1:$TARGET_PORT"
     tl_wait rtc

@@ -5,6 +5,11 @@
  * loopback RTP. What each side recorded is checked: the other side's
  * frequency, for most of what the other side sent. Then DTMF, hold, a new
  * address, and devices that do not exist.
+ *
+ * Under valgrind (tools/check.sh runs every unit test so, for leaks) the
+ * pipelines cannot keep real time: the recordings then have gaps, so only
+ * the frequencies are checked, and G.722 (libav code valgrind cannot run)
+ * and Opus (too slow there) are skipped.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,12 +19,14 @@
 #include <string.h>
 #include <cmocka.h>
 #include <glib/gstdio.h>
+#include <valgrind/valgrind.h>
 
 #include "media/media_backend.h"
 #include "sip/media.h"
+#include "common/test_time.h"
 #include "common/wav.h"
 
-#define WAIT_MS 30000       /* a bound for a busy machine, not a measurement */
+#define WAIT_MS test_ms(30000)     /* a bound for a busy machine, not a measurement */
 
 struct side
 {
@@ -226,7 +233,7 @@ static void check_heard(struct side *listener, double frequency, guint64 packets
     print_message("%s heard %.1f Hz, %.2f s of %.0f Hz of %.2f s sent (%u Hz recording)\n", listener->name, dominant,
                   seconds, frequency, expected, wav.rate);
     assert_true(fabs(dominant - frequency) <= 5.0);
-    assert_true(seconds >= 0.8 * expected);
+    if (!RUNNING_ON_VALGRIND) assert_true(seconds >= 0.8 * expected);
     wav_clear(&wav);
 }
 
@@ -258,8 +265,17 @@ static void two_way_call(const char *codec, int pt, guint rate, guint channels)
 
 static void test_pcmu(void **state) { two_way_call("PCMU", 0, 8000, 1); }
 static void test_pcma(void **state) { two_way_call("PCMA", 8, 8000, 1); }
-static void test_g722(void **state) { two_way_call("G722", 9, 8000, 1); }
-static void test_opus(void **state) { two_way_call("opus", 111, 48000, 2); }
+static void test_g722(void **state)
+{
+    if (RUNNING_ON_VALGRIND) skip();
+    two_way_call("G722", 9, 8000, 1);
+}
+
+static void test_opus(void **state)
+{
+    if (RUNNING_ON_VALGRIND) skip();
+    two_way_call("opus", 111, 48000, 2);
+}
 
 /* RFC 4733 digits arrive as events (and are heard as tones). */
 static void test_dtmf(void **state)

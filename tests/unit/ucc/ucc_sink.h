@@ -370,6 +370,24 @@ static inline char *ucc_sink_describe(struct ucc_sink *sink, REFIID diid, DISPID
         IUccIncomingInstantMessageEvent_Release(event);
         return line;
     }
+    if (IsEqualIID(diid, &DIID__IUccMediaChannelCollectionEvents))
+    {
+        IUccMediaChannelCollectionEvent *event;
+        IUccMediaChannel *channel = NULL;
+        UCC_MEDIA_TYPES type = 0;
+
+        if (FAILED(IUnknown_QueryInterface(data, &IID_IUccMediaChannelCollectionEvent, (void **)&event)))
+            return g_strdup_printf("channel event %ld", (long)dispid);
+        if (SUCCEEDED(IUccMediaChannelCollectionEvent_get_MediaChannel(event, &channel)) && channel)
+        {
+            IUccMediaChannel_get_MediaType(channel, &type);
+            IUccMediaChannel_Release(channel);
+        }
+        IUccMediaChannelCollectionEvent_Release(event);
+        return g_strdup_printf("%s %s", dispid == DISPID__IUccMediaChannelCollectionEvents_OnChannelAdded ? "OnChannelAdded"
+                               : dispid == DISPID__IUccMediaChannelCollectionEvents_OnChannelRemoved ? "OnChannelRemoved"
+                               : "channel event", type == UCCMT_AUDIO ? "AUDIO" : type == UCCMT_VIDEO ? "VIDEO" : "?");
+    }
     if (IsEqualIID(diid, &DIID__IUccSessionCallControlEvents))
     {
         IUccIncomingSessionTransferEvent *event;

@@ -22,6 +22,7 @@ G_BEGIN_DECLS
 
 struct sip_engine;
 struct sip_call;
+struct sip_media_event;        /* sip_media.h */
 
 /* The life of a call (INVITE session), as the API layers see it. */
 enum sip_call_state
@@ -105,9 +106,15 @@ struct sip_engine_callbacks
      * received, or 408 on timeout, 503 on transport failure. */
     void (*request_completed)(struct sip_engine *engine, guint request_id, guint status_code,
                               const char *reason_phrase, void *user_data);
+
+    /* The call's audio: a direction started, stopped or failed, or a level
+     * was measured (sip_media.h). Hold is reported twice on purpose: as
+     * call_media_changed (what SDP says) and as flows stopping with
+     * SIP_MEDIA_REASON_HOLD (what the audio does). */
+    void (*call_media_event)(struct sip_call *call, const struct sip_media_event *event, void *user_data);
 };
 
-struct sip_media_backend;      /* media.h */
+struct sip_media_backend;      /* sip_media.h */
 
 struct sip_engine_config
 {
