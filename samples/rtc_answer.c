@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "rtc_sample.h"
+#include "rtcshim.h"
 
 enum answer_mode { ANSWER_AUTO, ANSWER_PROMPT, ANSWER_REJECT, ANSWER_BUSY };
 
@@ -36,6 +37,13 @@ static gboolean hang_up(gpointer data)
 
     if (SUCCEEDED(IRTCSession_get_State(session, &state)) && state != RTCSS_DISCONNECTED)
     {
+        struct rtcshim_media_stats stats;
+
+        /* What the audio did (a Linux addition: the RTC API has no counters). */
+        if (SUCCEEDED(rtcshim_get_media_stats(session, &stats)))
+            printf("[%s] audio: %s, %llu RTP packets sent, %llu received, %llu DTMF digits received\n", who,
+                   stats.codec[0] ? stats.codec : "nothing sent", (unsigned long long)stats.rtp_packets_sent,
+                   (unsigned long long)stats.rtp_packets_received, (unsigned long long)stats.dtmf_digits_received);
         printf("[%s] hanging up\n", who);
         IRTCSession_Terminate(session, RTCTR_NORMAL);
     }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "rtc_sample.h"
+#include "rtcshim.h"
 
 static GMainLoop *loop;
 static IRTCClient *client;
@@ -42,7 +43,14 @@ static ULONG STDMETHODCALLTYPE Sink_Release(IRTCEventNotification *This) { retur
 
 static gboolean hang_up(gpointer data)
 {
+    struct rtcshim_media_stats stats;
+
     hangup_timer = 0;
+    /* What the audio did (a Linux addition: the RTC API has no counters). */
+    if (SUCCEEDED(rtcshim_get_media_stats(session, &stats)))
+        printf("[caller] audio: %s, %llu RTP packets sent, %llu received, %llu DTMF digits sent\n",
+               stats.codec[0] ? stats.codec : "nothing sent", (unsigned long long)stats.rtp_packets_sent,
+               (unsigned long long)stats.rtp_packets_received, (unsigned long long)stats.dtmf_digits_sent);
     printf("[caller] hanging up\n");
     IRTCSession_Terminate(session, RTCTR_NORMAL);
     return G_SOURCE_REMOVE;
