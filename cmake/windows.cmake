@@ -60,16 +60,15 @@ add_custom_target(rtcshim_generated_headers DEPENDS ${generated_headers} ${gener
 add_library(rtcshim_win_deps INTERFACE)
 add_dependencies(rtcshim_win_deps rtcshim_generated_headers)
 target_include_directories(rtcshim_win_deps INTERFACE ${GEN} ${CMAKE_SOURCE_DIR}/include
-  ${CMAKE_SOURCE_DIR}/src/com/include ${CMAKE_SOURCE_DIR}/src/sip/include
+  ${CMAKE_SOURCE_DIR}/src/com/include ${CMAKE_SOURCE_DIR}/src/sip/include ${CMAKE_SOURCE_DIR}/src/media/include
   ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/src/com ${CMAKE_SOURCE_DIR}/src/sip
   ${CMAKE_SOURCE_DIR}/rtccore ${CMAKE_SOURCE_DIR}/ucc)
 # <winsock2.h> first in every file: libosip2's headers use struct timeval and Winsock types
 # without including it, and <windows.h> alone would bring the old <winsock.h> in.
 target_compile_options(rtcshim_win_deps INTERFACE -include winsock2.h ${WIN_DEPS_STATIC_CFLAGS})
 # COBJMACROS for every file: the forced <winsock2.h> includes the COM headers first.
-# Media: the engine's default backend (RTP ports, no audio); the RTC objects say so.
 target_compile_definitions(rtcshim_win_deps INTERFACE G_LOG_DOMAIN="rtcshim" COBJMACROS= CONST_VTABLE=
-  _WIN32_WINNT=0x0601 WINVER=0x0601 UNICODE _UNICODE RTCSHIM_NO_AUDIO)
+  _WIN32_WINNT=0x0601 WINVER=0x0601 UNICODE _UNICODE)
 target_link_libraries(rtcshim_win_deps INTERFACE ${GIOOPENSSL_LIBRARY} ${WIN_DEPS_STATIC_LDFLAGS}
   ole32 oleaut32 uuid ws2_32 iphlpapi bcrypt crypt32 user32 advapi32)
 
@@ -85,8 +84,10 @@ foreach(linux_only apartment bstr cocreate guid variant)
   list(REMOVE_ITEM com_sources ${CMAKE_SOURCE_DIR}/src/com/${linux_only}.c)
 endforeach()
 
+# Media: src/media/no_media.c, the engine's default backend (RTP ports, no audio); the RTC
+# and UCC objects see a backend that moves no audio and say so (rtccore/media.c).
 add_library(rtcshim_objects OBJECT ${com_sources} ${com_win32_sources} ${sip_sources} ${sip_win32_sources}
-  ${rtccore_sources} ${ucc_sources} ${generated_iids})
+  ${CMAKE_SOURCE_DIR}/src/media/no_media.c ${rtccore_sources} ${ucc_sources} ${generated_iids})
 target_link_libraries(rtcshim_objects PUBLIC rtcshim_win_deps)
 set_source_files_properties(${generated_iids} PROPERTIES COMPILE_OPTIONS -Wno-missing-field-initializers)
 

@@ -19,7 +19,8 @@ The layers and what each may see:
   rtccore   the RTC face: Wine's headers, include/, the COM runtime's public
   ucc       headers (com/...) and the engine's public headers
             (sip/sip_engine.h, sip/sip_call.h, sip/sip_refer.h,
-            sip/sip_register.h, sip/refer_to.h, sip/netif.h); never libosip2,
+            sip/sip_register.h, sip/refer_to.h, sip/netif.h, sip/sip_media.h)
+            and the media backend's (media/media_backend.h); never libosip2,
             socket headers, the engine's inside or the other face.
 
 Every #include of every .c/.h file of a layer is checked: a quoted include
@@ -69,7 +70,8 @@ class Layer:
 
 def layers(top):
     j = lambda *p: os.path.join(top, *p)
-    face_path = lambda face: [j(face), j('include'), j('src', 'com', 'include'), j('src', 'sip', 'include')]
+    face_path = lambda face: [j(face), j('include'), j('src', 'com', 'include'), j('src', 'sip', 'include'),
+                              j('src', 'media', 'include')]
     face_forbidden = [(OSIP_HEADER_RE, 'libosip2 header'), (SOCKET_HEADER_RE, 'socket header')]
     return [
         Layer('src/sip', [j('src', 'sip')], [j('src', 'sip'), j('src', 'sip', 'include')],
@@ -77,9 +79,11 @@ def layers(top):
         Layer('src/com', [j('src', 'com')], [j('src', 'com', 'include'), j('include')],
               [j('src', 'com'), j('include')], [(OSIP_HEADER_RE, 'libosip2 header')]),
         Layer('rtccore', [j('rtccore')], face_path('rtccore'),
-              [j('rtccore'), j('include'), j('src', 'com', 'include'), j('src', 'sip', 'include')], face_forbidden),
+              [j('rtccore'), j('include'), j('src', 'com', 'include'), j('src', 'sip', 'include'),
+               j('src', 'media', 'include')], face_forbidden),
         Layer('ucc', [j('ucc')], face_path('ucc'),
-              [j('ucc'), j('include'), j('src', 'com', 'include'), j('src', 'sip', 'include')], face_forbidden),
+              [j('ucc'), j('include'), j('src', 'com', 'include'), j('src', 'sip', 'include'),
+               j('src', 'media', 'include')], face_forbidden),
     ]
 
 

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "media_backend.h"
+#include "media/media_backend.h"
 #include "media_private.h"
 
 struct media_backend

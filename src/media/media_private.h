@@ -13,7 +13,7 @@
 
 #include <gst/gst.h>
 
-#include "sip/media.h"
+#include "media.h"          /* the engine's backend interface (src/sip/media.h) */
 
 G_BEGIN_DECLS
 

@@ -2,8 +2,8 @@
  * The media backend of a build without GStreamer: the engine's default
  * backend, which binds the ports for the SDP and moves no audio.
  */
-#include "media_backend.h"
-#include "sip/media.h"
+#include "media/media_backend.h"
+#include "media.h"          /* the engine's backend interface (src/sip/media.h) */
 
 struct sip_media_backend *media_backend_new(GError **error)
 {

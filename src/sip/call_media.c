@@ -13,7 +13,7 @@
 #include "call_private.h"
 #include "event_queue.h"
 #include "routing.h"
-#include "sip_media.h"
+#include "sip/sip_media.h"
 
 /* The host part of a URI for picking our local address; NULL if none. */
 const char *call_peer_host(struct sip_call *call)

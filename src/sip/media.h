@@ -26,7 +26,7 @@
 #include <glib.h>
 #include <gio/gio.h>
 
-#include "sip_media.h"
+#include "sip/sip_media.h"
 
 G_BEGIN_DECLS
 

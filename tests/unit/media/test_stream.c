@@ -22,7 +22,7 @@
 #include <valgrind/valgrind.h>
 
 #include "media/media_backend.h"
-#include "sip/media.h"
+#include "media.h"          /* the engine's backend interface (src/sip/media.h) */
 #include "common/test_time.h"
 #include "common/wav.h"
 

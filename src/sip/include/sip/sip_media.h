@@ -18,7 +18,7 @@
 
 #include <glib.h>
 
-#include "sip_engine.h"
+#include "sip/sip_engine.h"
 
 G_BEGIN_DECLS
 
