@@ -49,8 +49,9 @@ HRESULT rtcshim_set_media_timeout(IRTCClient *client, ULONG milliseconds);
 /*
  * What a call's audio did so far (the RTC API has no such counters): RTP
  * packets sent and received, RFC 4733 digits sent and received, and what the
- * peer's RTCP receiver reports say about what we send (packets lost,
- * interarrival jitter in RTP clock units). All zero before the call has
+ * RTCP receiver reports say about each direction (packets lost, interarrival
+ * jitter in RTP clock units): the peer's about what we send, ours about what
+ * we receive. All zero before the call has
  * audio and after it ended. E_INVALIDARG for a session that is not rtcshim's
  * or a NULL stats.
  */
@@ -60,9 +61,11 @@ struct rtcshim_media_stats
     ULONGLONG rtp_packets_received;
     ULONGLONG dtmf_digits_sent;
     ULONGLONG dtmf_digits_received;
-    ULONGLONG packets_lost;         /* as the peer reported it (RTCP RR) */
-    ULONG jitter;                   /* as the peer reported it (RTCP RR) */
+    ULONGLONG packets_lost;         /* in what we send, as the peer reported it (RTCP RR) */
+    ULONG jitter;                   /* of what we send, as the peer reported it (RTCP RR) */
     BOOL rtcp_report_received;      /* the peer sent a receiver report about us */
+    ULONGLONG received_lost;        /* in what we receive, as our own receiver reports say */
+    ULONG received_jitter;          /* of what we receive, as our own receiver reports say */
     char codec[16];                 /* the codec being sent ("PCMU", "opus", ...), "" when none */
 };
 HRESULT rtcshim_get_media_stats(IRTCSession *session, struct rtcshim_media_stats *stats);

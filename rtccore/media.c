@@ -662,6 +662,8 @@ HRESULT rtcshim_get_media_stats(IRTCSession *iface, struct rtcshim_media_stats *
     stats->packets_lost = counters.packets_lost;
     stats->jitter = counters.jitter;
     stats->rtcp_report_received = counters.rtcp_received;
+    stats->received_lost = counters.received_lost;
+    stats->received_jitter = counters.received_jitter;
     g_strlcpy(stats->codec, counters.codec ? counters.codec : "", sizeof(stats->codec));
     return S_OK;
 }

@@ -63,6 +63,11 @@ struct sip_media_backend *media_backend_base(struct media_backend *backend)
     return &backend->base;
 }
 
+struct media_tones *media_backend_tones(struct media_backend *backend)
+{
+    return backend->tones;
+}
+
 guint media_backend_rtp_timeout_ms(struct media_backend *backend)
 {
     return backend->base.rtp_timeout_ms;

@@ -89,6 +89,13 @@ struct sip_media_format *media_codecs_available(void)
     return formats;
 }
 
+guint media_codec_sample_rate(const char *name)
+{
+    const struct media_codec *codec = media_codec_find(name);
+
+    return codec ? codec->sample_rate : 8000;
+}
+
 GstCaps *media_codec_rtp_caps(const struct sip_media_codec *codec)
 {
     char *encoding = g_ascii_strup(codec->name, -1);
@@ -153,17 +160,6 @@ static GstElement *make_chain(const char *name, GstElement **elements, guint cou
     return bin;
 }
 
-static GstElement *raw_caps_filter(guint rate)
-{
-    GstElement *filter = gst_element_factory_make("capsfilter", NULL);
-    GstCaps *caps = gst_caps_new_simple("audio/x-raw", "rate", G_TYPE_INT, (int)rate, "channels", G_TYPE_INT, 1,
-                                        NULL);
-
-    g_object_set(filter, "caps", caps, NULL);
-    gst_caps_unref(caps);
-    return filter;
-}
-
 /* Opus frames are 10, 20, 40 or 60 ms here; the nearest to the asked ptime. */
 static guint opus_frame_ms(guint ptime)
 {
@@ -178,7 +174,7 @@ static guint opus_frame_ms(guint ptime)
 GstElement *media_codec_make_sender(const struct sip_media_params *params, GError **error)
 {
     const struct media_codec *codec = media_codec_find(params->codec_name);
-    GstElement *elements[5];
+    GstElement *elements[2];
     guint ptime = CLAMP(params->ptime ? params->ptime : 20, 10, 120);
     GError *inner = NULL;
     GstElement *bin;
@@ -188,21 +184,18 @@ GstElement *media_codec_make_sender(const struct sip_media_params *params, GErro
         g_set_error(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED, "No codec %s", params->codec_name);
         return NULL;
     }
-    elements[0] = gst_element_factory_make("audioconvert", NULL);
-    elements[1] = gst_element_factory_make("audioresample", NULL);
-    elements[2] = raw_caps_filter(codec->sample_rate);
-    elements[3] = make(codec->encoder, &inner);
-    elements[4] = inner ? NULL : make(codec->payloader, &inner);
-    if (elements[3] && !strcmp(codec->encoder, "opusenc"))
-        g_object_set(elements[3], "frame-size", opus_frame_ms(ptime), "bitrate", 32000, "inband-fec", TRUE, NULL);
-    if (elements[4])
+    elements[0] = make(codec->encoder, &inner);
+    elements[1] = inner ? NULL : make(codec->payloader, &inner);
+    if (elements[0] && !strcmp(codec->encoder, "opusenc"))
+        g_object_set(elements[0], "frame-size", opus_frame_ms(ptime), "bitrate", 32000, "inband-fec", TRUE, NULL);
+    if (elements[1])
     {
         gint64 ns = (gint64)ptime * GST_MSECOND;
 
-        g_object_set(elements[4], "pt", (guint)params->payload_type, NULL);
+        g_object_set(elements[1], "pt", (guint)params->payload_type, NULL);
         /* G.711 and G.722 payloaders cut packets of exactly ptime. */
         if (strcmp(codec->payloader, "rtpopuspay"))
-            g_object_set(elements[4], "min-ptime", ns, "max-ptime", ns, NULL);
+            g_object_set(elements[1], "min-ptime", ns, "max-ptime", ns, NULL);
     }
     if (!(bin = make_chain("sender", elements, G_N_ELEMENTS(elements), inner ? NULL : error)))
     {
@@ -216,29 +209,19 @@ GstElement *media_codec_make_receiver(const struct sip_media_codec *negotiated, 
 {
     const struct media_codec *codec = media_codec_find(negotiated->name);
     GError *inner = NULL;
-    GstElement *elements[5];
+    GstElement *elements[4];
     guint count = 0;
 
-    if (!codec)
+    if (!codec || !codec->decoder)
     {
-        g_set_error(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED, "No codec %s", negotiated->name);
+        g_set_error(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED, "No audio codec %s", negotiated->name);
         return NULL;
     }
     elements[count++] = make(codec->depayloader, &inner);
-    if (codec->decoder && !inner) elements[count++] = make(codec->decoder, &inner);
-    /* rtpdtmfdepay sets whatever its peer answers as caps: give it one fixed answer. */
-    if (!codec->decoder && !inner)
-    {
-        GstCaps *caps = gst_caps_new_simple("audio/x-raw", "format", G_TYPE_STRING, "S16LE", "layout", G_TYPE_STRING,
-                                            "interleaved", "rate", G_TYPE_INT, (int)negotiated->clock_rate,
-                                            "channels", G_TYPE_INT, 1, NULL);
-        elements[count] = gst_element_factory_make("capsfilter", NULL);
-        g_object_set(elements[count++], "caps", caps, NULL);
-        gst_caps_unref(caps);
-    }
+    if (!inner) elements[count++] = make(codec->decoder, &inner);
     if (!inner)
     {
-        if (codec->decoder && !strcmp(codec->decoder, "opusdec"))
+        if (!strcmp(codec->decoder, "opusdec"))
             g_object_set(elements[count - 1], "use-inband-fec", TRUE, "plc", TRUE, NULL);
         elements[count++] = gst_element_factory_make("audioconvert", NULL);
         elements[count++] = gst_element_factory_make("audioresample", NULL);

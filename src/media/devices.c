@@ -156,6 +156,11 @@ gboolean media_devices_available(struct media_devices *devices, enum sip_media_d
     return available;
 }
 
+gboolean media_devices_chosen_by_environment(struct media_devices *devices, enum sip_media_device kind)
+{
+    return devices->environment[kind] != NULL;
+}
+
 gboolean media_devices_chosen(struct media_devices *devices, enum sip_media_device kind)
 {
     gboolean chosen;

@@ -38,11 +38,13 @@ const struct media_codec *media_codec_find(const char *name);
  * opus, G722, PCMU, PCMA; telephone-event last (at 8000, and at 48000
  * too when opus is there). g_free() the array. */
 struct sip_media_format *media_codecs_available(void);
+/* The rate of the raw audio a codec takes and gives (8000 for unknown names). */
+guint media_codec_sample_rate(const char *name);
 /* RTP caps for a negotiated payload type. */
 GstCaps *media_codec_rtp_caps(const struct sip_media_codec *codec);
-/* An encoder bin (raw audio in, RTP out) for what we send; NULL on error. */
+/* An encoder bin (raw audio at the codec's rate in, RTP out) for what we send; NULL on error. */
 GstElement *media_codec_make_sender(const struct sip_media_params *params, GError **error);
-/* A decoder bin (RTP in, raw audio out) for a payload type we receive. */
+/* A decoder bin (RTP in, raw audio out) for an audio payload type we receive. */
 GstElement *media_codec_make_receiver(const struct sip_media_codec *codec, GError **error);
 
 /* ---- devices.c ---- */
@@ -59,6 +61,8 @@ gboolean media_devices_select(struct media_devices *devices, enum sip_media_devi
 char *media_devices_selected(struct media_devices *devices, enum sip_media_device device);
 gboolean media_devices_available(struct media_devices *devices, enum sip_media_device device);
 gboolean media_devices_chosen(struct media_devices *devices, enum sip_media_device device);
+/* TRUE when RTCSHIM_AUDIO_SOURCE / RTCSHIM_AUDIO_SINK gives that device. */
+gboolean media_devices_chosen_by_environment(struct media_devices *devices, enum sip_media_device device);
 /* A new element to capture from or play to: the environment's description,
  * the selected device, or autoaudiosrc/autoaudiosink. NULL with an error
  * when the description does not parse. */
@@ -109,6 +113,9 @@ struct media_tones;
 struct media_tones *media_tones_new(struct media_backend *backend);
 void media_tones_free(struct media_tones *tones);
 gboolean media_tones_play(struct media_tones *tones, enum sip_media_tone tone, gboolean play, GError **error);
+/* A short feedback of a DTMF digit the user sent. */
+void media_tones_play_digit(struct media_tones *tones, guint event);
+struct media_tones *media_backend_tones(struct media_backend *backend);
 
 G_END_DECLS
 

@@ -5,11 +5,15 @@
  * (udpsrc/udpsink "socket", so the ports in the SDP are the ports used, and
  * RTP goes out from the port it comes in on: symmetric RTP, RFC 4961):
  *
- *   microphone ! audioconvert ! audioresample ! [webrtcdsp] ! volume ! level
- *     ! <encoder bin> ! [rtpdtmfmux <- rtpdtmfsrc] ! (send gate) ! rtpbin ! udpsink (RTP socket)
- *   udpsrc (RTP socket) ! (receive gate) ! rtpbin (jitter buffer, RTCP) ! one decoder bin per payload type
- *     ! audiomixer [<- dtmfsrc, local DTMF feedback] ! volume ! level ! [webrtcechoprobe] ! speaker
+ *   microphone ! audioconvert ! audioresample ! (codec's rate, mono) ! [webrtcdsp] ! volume ! level
+ *     ! encoder ! payloader ! [rtpdtmfmux <- rtpdtmfsrc] ! (send gate) ! rtpbin ! udpsink (RTP socket)
+ *   udpsrc (RTP socket) ! (receive gate) ! rtpbin (jitter buffer, RTCP) ! one decoder bin per SSRC and
+ *     payload type ! input-selector (the newest one plays) ! volume ! level ! [webrtcechoprobe] ! speaker
  *   rtpbin RTCP <-> udpsrc/udpsink (RTCP socket)
+ *
+ * Every element of a direction runs in one thread (the source's, the jitter
+ * buffer's): with hundreds of calls, thread hand-offs cost more than the
+ * codecs. Received RFC 4733 events are counted, not played.
  *
  * Hold, resume and a new remote address change a running pipeline (the
  * gates are pad probes that drop packets; the udpsinks get the new
@@ -50,11 +54,11 @@ struct media_pipeline
     GstElement *microphone, *speaker;           /* device elements, added on the worker */
     GstElement *mic_head;                       /* where the microphone links to */
     GstElement *speaker_tail;                   /* what links to the speaker */
-    GstElement *speaker_head;                   /* first element after the mixer (EOS goes there) */
-    GstElement *mixer;
+    GstElement *speaker_head;                   /* first element after the selector (EOS goes there) */
+    GstElement *selector;
     GstElement *mic_volume, *mic_level, *speaker_volume, *speaker_level;
     GstElement *rtp_udpsrc, *rtp_udpsink, *rtcp_udpsink;
-    GstElement *rtpdtmfsrc, *dtmf_feedback, *rtpdtmfdepay;
+    GstElement *rtpdtmfsrc;
     GSocket *rtp, *rtcp;
     struct sip_media_params params;             /* what it was built for (read by streaming threads) */
     struct stream_shared *shared;
@@ -215,18 +219,6 @@ static GstCaps *request_pt_map(GstElement *rtpbin, guint session, guint pt, gpoi
     return codec ? media_codec_rtp_caps(codec) : NULL;
 }
 
-static void add_and_link(struct media_pipeline *pipeline, GstPad *pad, GstElement *chain, gboolean to_mixer)
-{
-    GstPad *sink;
-
-    gst_bin_add(GST_BIN(pipeline->pipeline), chain);
-    sink = gst_element_get_static_pad(chain, "sink");
-    if (gst_pad_link(pad, sink) != GST_PAD_LINK_OK) g_warning("media: cannot link %s", GST_PAD_NAME(pad));
-    gst_object_unref(sink);
-    if (to_mixer && !gst_element_link(chain, pipeline->mixer)) g_warning("media: cannot link a decoder to the mixer");
-    gst_element_sync_state_with_parent(chain);
-}
-
 static GstElement *make_discard(void)
 {
     GstElement *sink = gst_element_factory_make("fakesink", NULL);
@@ -235,7 +227,35 @@ static GstElement *make_discard(void)
     return sink;
 }
 
-/* A new SSRC/payload type came out of the jitter buffer: decode it into the mixer. */
+/* Links an rtpbin pad into new elements (the first takes the pad, the last
+ * links on to `to`, if any) and starts them. */
+static void add_and_link(struct media_pipeline *pipeline, GstPad *pad, GstElement *first, GstElement *last,
+                         GstElement *to)
+{
+    GstPad *sink;
+
+    gst_bin_add(GST_BIN(pipeline->pipeline), first);
+    if (last != first) gst_bin_add(GST_BIN(pipeline->pipeline), last);
+    sink = gst_element_get_static_pad(first, "sink");
+    if (gst_pad_link(pad, sink) != GST_PAD_LINK_OK) g_warning("media: cannot link %s", GST_PAD_NAME(pad));
+    gst_object_unref(sink);
+    if (last != first && !gst_element_link(first, last)) g_warning("media: cannot link %s", GST_OBJECT_NAME(last));
+    if (to)
+    {
+        GstPad *selector_pad = gst_element_request_pad_simple(to, "sink_%u");
+        GstPad *src = gst_element_get_static_pad(last, "src");
+
+        if (gst_pad_link(src, selector_pad) != GST_PAD_LINK_OK) g_warning("media: cannot link a decoder to the speaker");
+        /* The newest stream (a new SSRC or codec from the peer) is the one heard. */
+        g_object_set(to, "active-pad", selector_pad, NULL);
+        gst_object_unref(src);
+        gst_object_unref(selector_pad);
+    }
+    if (last != first) gst_element_sync_state_with_parent(last);
+    gst_element_sync_state_with_parent(first);
+}
+
+/* A new SSRC/payload type came out of the jitter buffer: decode it to the speaker. */
 static void pad_added(GstElement *rtpbin, GstPad *pad, gpointer data)
 {
     struct media_pipeline *pipeline = data;
@@ -246,8 +266,21 @@ static void pad_added(GstElement *rtpbin, GstPad *pad, gpointer data)
 
     if (sscanf(GST_PAD_NAME(pad), "recv_rtp_src_%u_%u_%u", &session, &ssrc, &pt) != 3) return;
     codec = find_payload(&pipeline->params, pt);
+    g_debug("media: receiving %s (pt %u, ssrc %08x)", codec ? codec->name : "unknown format", pt, ssrc);
+    if (codec && !g_ascii_strcasecmp(codec->name, SIP_MEDIA_TELEPHONE_EVENT))
+    {
+        /* The depayloader posts a "dtmf-event" message per event: counted, not played. */
+        GstElement *depay = gst_element_factory_make("rtpdtmfdepay", NULL);
+
+        if (depay)
+        {
+            g_object_set_data(G_OBJECT(depay), "rtcshim-dtmf", GINT_TO_POINTER(1));
+            add_and_link(pipeline, pad, depay, make_discard(), NULL);
+            return;
+        }
+    }
     g_mutex_lock(&pipeline->chains_lock);
-    if (codec && pipeline->mixer && pipeline->receive_chains < MAX_RECEIVE_CHAINS)
+    if (codec && pipeline->selector && pipeline->receive_chains < MAX_RECEIVE_CHAINS)
     {
         if (!(chain = media_codec_make_receiver(codec, &error)))
         {
@@ -255,30 +288,15 @@ static void pad_added(GstElement *rtpbin, GstPad *pad, gpointer data)
             g_error_free(error);
         }
         else
-        {
             pipeline->receive_chains++;
-            if (!g_ascii_strcasecmp(codec->name, SIP_MEDIA_TELEPHONE_EVENT))
-            {
-                GstIterator *it = gst_bin_iterate_elements(GST_BIN(chain));
-                GValue item = G_VALUE_INIT;
-
-                /* the depayloader posts "dtmf-event" messages: remember it */
-                while (gst_iterator_next(it, &item) == GST_ITERATOR_OK)
-                {
-                    GstElement *child = g_value_get_object(&item);
-                    if (g_str_has_prefix(GST_OBJECT_NAME(child), "rtpdtmfdepay"))
-                        g_object_set_data(G_OBJECT(child), "rtcshim-dtmf", GINT_TO_POINTER(1));
-                    g_value_reset(&item);
-                }
-                g_value_unset(&item);
-                gst_iterator_free(it);
-            }
-        }
     }
     g_mutex_unlock(&pipeline->chains_lock);
-    g_debug("media: receiving %s (pt %u, ssrc %08x)", codec ? codec->name : "unknown format", pt, ssrc);
-    if (chain) add_and_link(pipeline, pad, chain, TRUE);
-    else add_and_link(pipeline, pad, make_discard(), FALSE);
+    if (chain) add_and_link(pipeline, pad, chain, chain, pipeline->selector);
+    else
+    {
+        GstElement *discard = make_discard();
+        add_and_link(pipeline, pad, discard, discard, NULL);
+    }
 }
 
 /* ---- building ---- */
@@ -332,19 +350,21 @@ static gboolean build_send(struct media_pipeline *pipeline, struct media_stream 
                            const char *echo_probe, GError **error)
 {
     const struct sip_media_params *params = &pipeline->params;
-    GstElement *convert, *resample, *dsp = NULL, *sender, *to_rtpbin;
+    GstElement *convert, *resample, *filter, *dsp = NULL, *sender, *to_rtpbin;
 
     if (!(sender = media_codec_make_sender(params, error))) return FALSE;
     convert = add(pipeline, "audioconvert", NULL);
     resample = add(pipeline, "audioresample", NULL);
+    /* the encoder's rate from here on (webrtcdsp takes 8, 16 and 48 kHz too) */
+    filter = caps_filter(pipeline, media_codec_sample_rate(params->codec_name));
     if (echo_cancel && (dsp = add(pipeline, "webrtcdsp", NULL)))
         g_object_set(dsp, "probe", echo_probe, NULL);
     pipeline->mic_volume = add(pipeline, "volume", NULL);
     pipeline->mic_level = add(pipeline, "level", NULL);
     g_object_set(pipeline->mic_level, "interval", (guint64)LEVEL_INTERVAL, "peak-ttl", (guint64)0, NULL);
     gst_bin_add(GST_BIN(pipeline->pipeline), sender);
-    if (!(dsp ? link_many(convert, resample, dsp, pipeline->mic_volume, pipeline->mic_level, sender, NULL)
-              : link_many(convert, resample, pipeline->mic_volume, pipeline->mic_level, sender, NULL)))
+    if (!(dsp ? link_many(convert, resample, filter, dsp, pipeline->mic_volume, pipeline->mic_level, sender, NULL)
+              : link_many(convert, resample, filter, pipeline->mic_volume, pipeline->mic_level, sender, NULL)))
         goto failed;
     pipeline->mic_head = convert;
     to_rtpbin = sender;
@@ -387,7 +407,7 @@ failed:
     return FALSE;
 }
 
-/* The rate the speaker side mixes at: what the codec we send decodes to. */
+/* The rate the speaker side plays at: what the codec we send decodes to. */
 static guint mix_rate(const struct sip_media_params *params, gboolean echo_cancel)
 {
     const struct media_codec *codec = media_codec_find(params->codec_name);
@@ -415,33 +435,27 @@ static gboolean build_receive(struct media_pipeline *pipeline, guint rtp_timeout
                       shared_ref(pipeline->shared), (GDestroyNotify)shared_unref);
     gst_object_unref(pad);
 
-    pipeline->mixer = add(pipeline, "audiomixer", NULL);
-    g_object_set(pipeline->mixer, "start-time-selection", 1 /* first */, NULL);
+    pipeline->selector = add(pipeline, "input-selector", NULL);
+    /* the streams not heard are dropped at once, never waited for */
+    g_object_set(pipeline->selector, "sync-streams", FALSE, NULL);
     filter = caps_filter(pipeline, mix_rate(params, echo_cancel));
     pipeline->speaker_volume = add(pipeline, "volume", NULL);
     pipeline->speaker_level = add(pipeline, "level", NULL);
     g_object_set(pipeline->speaker_level, "interval", (guint64)LEVEL_INTERVAL, "peak-ttl", (guint64)0, NULL);
     if (echo_cancel && (probe = add(pipeline, "webrtcechoprobe", echo_probe)))
     {
-        if (!link_many(pipeline->mixer, filter, pipeline->speaker_volume, pipeline->speaker_level, probe, NULL))
+        if (!link_many(pipeline->selector, filter, pipeline->speaker_volume, pipeline->speaker_level, probe, NULL))
             goto failed;
         pipeline->speaker_tail = probe;
     }
     else
     {
-        if (!link_many(pipeline->mixer, filter, pipeline->speaker_volume, pipeline->speaker_level, NULL))
+        if (!link_many(pipeline->selector, filter, pipeline->speaker_volume, pipeline->speaker_level, NULL))
             goto failed;
         pipeline->speaker_tail = pipeline->speaker_level;
     }
     pipeline->speaker_head = filter;
 
-    /* What SendDTMF plays locally, mixed into what we hear. */
-    if (params->telephone_event_pt >= 0 && (pipeline->dtmf_feedback = add(pipeline, "dtmfsrc", NULL)))
-    {
-        GstElement *convert = add(pipeline, "audioconvert", NULL), *resample = add(pipeline, "audioresample", NULL);
-
-        if (!link_many(pipeline->dtmf_feedback, convert, resample, pipeline->mixer, NULL)) goto failed;
-    }
     return TRUE;
 
 failed:
@@ -493,7 +507,7 @@ static struct media_pipeline *pipeline_build(struct media_stream *stream, const 
     g_free(name);
 
     pipeline->rtpbin = add(pipeline, "rtpbin", NULL);
-    g_object_set(pipeline->rtpbin, "latency", JITTER_BUFFER_MS, "do-lost", TRUE, "autoremove", TRUE, NULL);
+    g_object_set(pipeline->rtpbin, "latency", JITTER_BUFFER_MS, "do-lost", TRUE, NULL);
     g_signal_connect(pipeline->rtpbin, "request-pt-map", G_CALLBACK(request_pt_map), pipeline);
     g_signal_connect(pipeline->rtpbin, "pad-added", G_CALLBACK(pad_added), pipeline);
 
@@ -1013,7 +1027,7 @@ void media_stream_free(struct sip_media_stream *iface)
 static void send_dtmf_event(struct media_stream *stream, int number, gboolean start)
 {
     struct media_pipeline *pipeline = stream->pipeline;
-    GstElement *targets[2] = { pipeline->rtpdtmfsrc, pipeline->dtmf_feedback };
+    GstElement *targets[1] = { pipeline->rtpdtmfsrc };
     guint i;
 
     for (i = 0; i < G_N_ELEMENTS(targets); i++)
@@ -1094,6 +1108,10 @@ gboolean media_stream_send_dtmf(struct sip_media_stream *iface, guint event, GEr
     }
     g_queue_push_tail(&stream->dtmf_queue, GUINT_TO_POINTER(event + 1));
     if (!stream->dtmf_timer) dtmf_schedule(stream, 0);
+    /* The key's feedback on the speaker; not where the environment gave a
+     * speaker (a recording of the call would be overwritten). */
+    if (!media_devices_chosen_by_environment(media_backend_devices(stream->backend), SIP_MEDIA_SPEAKER))
+        media_tones_play_digit(media_backend_tones(stream->backend), event);
     return TRUE;
 }
 
@@ -1138,12 +1156,22 @@ void media_stream_get_stats(struct sip_media_stream *iface, struct sip_media_sta
             for (i = 0; array && i < array->n_values; i++)
             {
                 const GstStructure *source = gst_value_get_structure(g_value_array_get_nth(array, i));
-                gboolean internal = FALSE, have_rb = FALSE;
+                gboolean internal = FALSE, have_rb = FALSE, is_sender = FALSE;
                 guint jitter = 0;
                 gint lost = 0;
 
                 gst_structure_get_boolean(source, "internal", &internal);
                 gst_structure_get_boolean(source, "have-rb", &have_rb);
+                gst_structure_get_boolean(source, "is-sender", &is_sender);
+                if (!internal && is_sender)
+                {
+                    /* the peer's stream, as our receiver reports describe it */
+                    gst_structure_get_int(source, "packets-lost", &lost);
+                    gst_structure_get_uint(source, "jitter", &jitter);
+                    stats->received_lost += MAX(lost, 0);
+                    stats->received_jitter = MAX(stats->received_jitter, jitter);
+                    continue;
+                }
                 if (!internal || !have_rb) continue;
                 gst_structure_get_int(source, "rb-packetslost", &lost);
                 gst_structure_get_uint(source, "rb-jitter", &jitter);

@@ -1,6 +1,7 @@
 /*
- * Local tones on the speaker (IRTCClient::PlayRing): a sine with an on/off
- * cadence (docs/wire-mapping.md), each tone its own small pipeline.
+ * Local tones on the speaker: rings (IRTCClient::PlayRing), a sine with an
+ * on/off cadence (docs/wire-mapping.md), and the feedback of a DTMF digit
+ * sent (IRTCClient::SendDTMF), each its own small pipeline.
  */
 #include "media_private.h"
 
@@ -23,6 +24,8 @@ struct tone
     GstElement *gate;               /* volume, muted during the "off" part */
     GstElement *speaker;
     GstElement *head;               /* where EOS goes at the end */
+    GstElement *source;             /* a digit's dtmfsrc */
+    int digit;                      /* the RFC 4733 event it plays */
     GSource *timer;
     gboolean on;
     enum sip_media_tone type;
@@ -34,7 +37,10 @@ struct media_tones
     struct media_backend *backend;
     GMainContext *context;
     struct tone *playing[G_N_ELEMENTS(styles)];
+    struct tone *digit;             /* the DTMF feedback playing, if any */
 };
+
+#define DIGIT_FEEDBACK_MS 150
 
 struct media_tones *media_tones_new(struct media_backend *backend)
 {
@@ -60,8 +66,8 @@ static void stop_tone_job(gpointer data)
     struct tone *tone = data;
     GstPad *pad = gst_element_get_static_pad(tone->head, "sink");
 
-    /* EOS first so that a recording sink finishes its file. */
-    gst_pad_send_event(pad, gst_event_new_eos());
+    /* EOS first, if anything played, so that a recording sink finishes its file. */
+    if (gst_pad_has_current_caps(pad)) gst_pad_send_event(pad, gst_event_new_eos());
     gst_object_unref(pad);
     gst_element_set_state(tone->pipeline, GST_STATE_NULL);
     gst_object_unref(tone->pipeline);
@@ -76,6 +82,77 @@ static void stop_tone(struct media_tones *tones, enum sip_media_tone type)
     tones->playing[type] = NULL;
     if (tone->timer) g_source_destroy(tone->timer);
     media_worker_push(media_backend_worker(tones->backend), stop_tone_job, tone);
+}
+
+static void stop_digit(struct media_tones *tones)
+{
+    struct tone *tone = tones->digit;
+
+    if (!tone) return;
+    tones->digit = NULL;
+    if (tone->timer) g_source_destroy(tone->timer);
+    media_worker_push(media_backend_worker(tones->backend), stop_tone_job, tone);
+}
+
+static gboolean digit_over(gpointer data)
+{
+    struct tone *tone = data;
+
+    tone->timer = NULL;
+    stop_digit(tone->tones);
+    return G_SOURCE_REMOVE;
+}
+
+static void start_digit_job(gpointer data)
+{
+    struct tone *tone = data;
+    GstStructure *s;
+    GstPad *pad;
+
+    if (gst_element_set_state(tone->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+        return;
+    s = gst_structure_new("dtmf-event", "type", G_TYPE_INT, 1, "number", G_TYPE_INT, tone->digit,
+                          "volume", G_TYPE_INT, 20, "start", G_TYPE_BOOLEAN, TRUE, NULL);
+    pad = gst_element_get_static_pad(tone->source, "src");
+    gst_pad_send_event(pad, gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM, s));
+    gst_object_unref(pad);
+}
+
+/* The two tones of a DTMF digit, briefly, so the user hears the key they pressed. */
+void media_tones_play_digit(struct media_tones *tones, guint event)
+{
+    GstElement *source, *convert, *resample;
+    struct tone *tone;
+
+    stop_digit(tones);
+    tone = g_new0(struct tone, 1);
+    tone->tones = tones;
+    if (!(tone->speaker = media_devices_make_element(media_backend_devices(tones->backend), SIP_MEDIA_SPEAKER,
+                                                     NULL)))
+    {
+        g_free(tone);
+        return;
+    }
+    tone->pipeline = gst_pipeline_new("rtcshim-digit");
+    source = gst_element_factory_make("dtmfsrc", NULL);
+    convert = gst_element_factory_make("audioconvert", NULL);
+    resample = gst_element_factory_make("audioresample", NULL);
+    gst_bin_add_many(GST_BIN(tone->pipeline), source, convert, resample, tone->speaker, NULL);
+    if (!gst_element_link_many(source, convert, resample, tone->speaker, NULL))
+    {
+        gst_object_unref(tone->pipeline);
+        g_free(tone);
+        return;
+    }
+    tone->head = convert;
+    tone->source = source;
+    tone->digit = event;
+    tones->digit = tone;
+    tone->timer = g_timeout_source_new(DIGIT_FEEDBACK_MS);
+    g_source_set_callback(tone->timer, digit_over, tone, NULL);
+    g_source_attach(tone->timer, tones->context);
+    g_source_unref(tone->timer);
+    media_worker_push(media_backend_worker(tones->backend), start_digit_job, tone);
 }
 
 static gboolean cadence_step(gpointer data)
@@ -154,6 +231,7 @@ void media_tones_free(struct media_tones *tones)
 {
     guint i;
 
+    stop_digit(tones);
     for (i = 0; i < G_N_ELEMENTS(tones->playing); i++) stop_tone(tones, i);
     g_main_context_unref(tones->context);
     g_free(tones);

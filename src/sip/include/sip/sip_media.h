@@ -101,6 +101,8 @@ struct sip_media_stats
     guint64 packets_lost;               /* from the peer's RTCP receiver reports (0 before one) */
     guint jitter;                       /* interarrival jitter, RTP clock units, from the peer's RTCP */
     gboolean rtcp_received;             /* a receiver report about our stream came in */
+    guint64 received_lost;              /* what our own receiver reports say about the peer's stream */
+    guint received_jitter;              /* (lost packets, jitter in RTP clock units) */
     const char *codec;                  /* the codec being sent, NULL when nothing is sent */
 };
 
