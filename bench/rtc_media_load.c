@@ -1,0 +1,359 @@
+/*
+ * Concurrent two-way audio calls between two processes through the RTC
+ * Client API, for bench/media.sh. One process answers every call
+ * (--answer); the other places --calls calls to it at once, waits until
+ * every call's audio flows both ways (its RTP counters), measures for --seconds,
+ * then hangs up, and prints:
+ *
+ *   calls N connected M, window S s
+ *   cpu-ticks caller T peer T' (utime+stime over the window, /proc)
+ *   rss-kb caller R peer R' idle caller I peer I'
+ *   threads caller T peer T' (at the end of the window, /proc)
+ *   rtp sent X received Y lost-reported L jitter-max J lost-before B
+ *
+ * X and Y are this process's RTP packets over the window; L what the RTCP
+ * receiver reports of both directions counted lost during the window (as
+ * far as the last reports tell), J the largest interarrival jitter they
+ * reported (RTP clock units), B what they had counted lost before the
+ * window (while the calls were being set up).
+ *
+ * The devices are the environment's (RTCSHIM_AUDIO_SOURCE / _SINK) and the
+ * codecs RTCSHIM_AUDIO_CODECS's: media.sh sets a test tone, fake sinks, PCMU.
+ *
+ *   bench_rtc_media_load --answer --listen ADDR:PORT
+ *   bench_rtc_media_load --call URI --calls N --seconds S --peer-pid PID [--listen ADDR:PORT]
+ */
+#define COBJMACROS
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <windows.h>
+#include <ocidl.h>
+#include <rtccore.h>
+#include <rtcerr.h>
+#include <glib.h>
+#include "rtcshim.h"
+
+struct call
+{
+    IRTCSession *session;
+    gboolean connected, ended;
+};
+
+static IRTCClient *client;
+static GHashTable *calls;           /* IRTCSession * -> struct call * */
+static GMainLoop *loop;
+static gboolean answering;
+static int wanted, connected, flowing, ended;
+
+static BSTR bstr(const char *s)
+{
+    gunichar *u = g_utf8_to_ucs4(s, -1, NULL, NULL, NULL);
+    BSTR b = SysAllocString((const OLECHAR *)u);
+    g_free(u);
+    return b;
+}
+
+static struct call *find_call(IRTCSession *session)
+{
+    struct call *call = g_hash_table_lookup(calls, session);
+
+    if (!call)
+    {
+        call = g_new0(struct call, 1);
+        call->session = session;
+        IRTCSession_AddRef(session);
+        g_hash_table_insert(calls, session, call);
+    }
+    return call;
+}
+
+static void on_state(IDispatch *event)
+{
+    IRTCSessionStateChangeEvent *e;
+    RTC_SESSION_STATE state;
+    IRTCSession *session;
+    struct call *call;
+
+    if (FAILED(IDispatch_QueryInterface(event, &IID_IRTCSessionStateChangeEvent, (void **)&e)))
+        return;
+    IRTCSessionStateChangeEvent_get_State(e, &state);
+    IRTCSessionStateChangeEvent_get_Session(e, &session);
+    call = find_call(session);
+    if (state == RTCSS_INCOMING && answering)
+        IRTCSession_Answer(session);
+    else if (state == RTCSS_CONNECTED && !call->connected)
+    {
+        call->connected = TRUE;
+        connected++;
+    }
+    else if (state == RTCSS_DISCONNECTED && !call->ended)
+    {
+        call->ended = TRUE;
+        ended++;
+        if (!answering && ended == wanted)
+            g_main_loop_quit(loop);
+    }
+    IRTCSession_Release(session);
+    IRTCSessionStateChangeEvent_Release(e);
+}
+
+static HRESULT STDMETHODCALLTYPE sink_QueryInterface(IRTCEventNotification *iface, REFIID riid, void **ppv)
+{
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IRTCEventNotification))
+    {
+        *ppv = iface;
+        return S_OK;
+    }
+    *ppv = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG STDMETHODCALLTYPE sink_AddRef(IRTCEventNotification *iface) { return 2; }
+static ULONG STDMETHODCALLTYPE sink_Release(IRTCEventNotification *iface) { return 1; }
+
+static HRESULT STDMETHODCALLTYPE sink_Event(IRTCEventNotification *iface, RTC_EVENT type, IDispatch *event)
+{
+    if (type == RTCE_SESSION_STATE_CHANGE) on_state(event);
+    return S_OK;
+}
+
+static const IRTCEventNotificationVtbl sink_vtbl = { sink_QueryInterface, sink_AddRef, sink_Release, sink_Event };
+static IRTCEventNotification sink = { &sink_vtbl };
+
+static long cpu_ticks(int pid)
+{
+    char *path = g_strdup_printf("/proc/%d/stat", pid), *text = NULL, *p;
+    unsigned long utime = 0, stime = 0;
+
+    if (g_file_get_contents(path, &text, NULL, NULL) && (p = strrchr(text, ')')))
+        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime);
+    g_free(text);
+    g_free(path);
+    return utime + stime;
+}
+
+/* A number from /proc/PID/status ("VmRSS:", "Threads:"), -1 when absent. */
+static long proc_status(int pid, const char *field)
+{
+    char *path = g_strdup_printf("/proc/%d/status", pid), *text = NULL, *line;
+    long value = -1;
+
+    if (g_file_get_contents(path, &text, NULL, NULL) && (line = strstr(text, field)))
+        value = strtol(line + strlen(field), NULL, 10);
+    g_free(text);
+    g_free(path);
+    return value;
+}
+
+static long rss_kb(int pid)
+{
+    return proc_status(pid, "VmRSS:");
+}
+
+/* Iterates the loop until done() or the bound (in seconds) passes. */
+static gboolean run_until(gboolean (*done)(void), int seconds)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)seconds * G_USEC_PER_SEC;
+
+    while (!done() && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+    return done();
+}
+
+/* A call flows when RTP has been both sent and received (RTCE_MEDIA does not name its session). */
+static gboolean all_flowing(void)
+{
+    static gint64 last;
+    GHashTableIter iter;
+    struct call *call;
+    gint64 now = g_get_monotonic_time();
+
+    if (now - last < G_USEC_PER_SEC / 5)
+        return FALSE;
+    last = now;
+    flowing = 0;
+    g_hash_table_iter_init(&iter, calls);
+    while (g_hash_table_iter_next(&iter, NULL, (void **)&call))
+    {
+        struct rtcshim_media_stats stats;
+
+        if (call->connected && SUCCEEDED(rtcshim_get_media_stats(call->session, &stats))
+            && stats.rtp_packets_sent && stats.rtp_packets_received)
+            flowing++;
+    }
+    return flowing >= wanted;
+}
+
+static gboolean tick(gpointer data) { return G_SOURCE_CONTINUE; }
+
+static gboolean window_over;
+static gboolean window_done(void) { return window_over; }
+
+static gboolean end_window(gpointer data)
+{
+    window_over = TRUE;
+    return G_SOURCE_REMOVE;
+}
+
+static void totals(guint64 *sent, guint64 *received, guint64 *lost, guint *jitter)
+{
+    GHashTableIter iter;
+    struct call *call;
+
+    *sent = *received = *lost = 0;
+    *jitter = 0;
+    g_hash_table_iter_init(&iter, calls);
+    while (g_hash_table_iter_next(&iter, NULL, (void **)&call))
+    {
+        struct rtcshim_media_stats stats;
+
+        if (FAILED(rtcshim_get_media_stats(call->session, &stats)))
+            continue;
+        *sent += stats.rtp_packets_sent;
+        *received += stats.rtp_packets_received;
+        *lost += stats.packets_lost + stats.received_lost;
+        *jitter = MAX(*jitter, MAX(stats.jitter, stats.received_jitter));
+    }
+}
+
+static void free_call(gpointer data)
+{
+    struct call *call = data;
+
+    IRTCSession_Release(call->session);
+    g_free(call);
+}
+
+int main(int argc, char **argv)
+{
+    char *listen = NULL, *target = NULL;
+    int seconds = 10, peer_pid = 0, i;
+    GOptionEntry options[] =
+    {
+        { "answer", 'a', 0, G_OPTION_ARG_NONE, &answering, "Answer every call", NULL },
+        { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, "Listen on ADDR:PORT", "ADDR:PORT" },
+        { "call", 'c', 0, G_OPTION_ARG_STRING, &target, "Call this URI", "URI" },
+        { "calls", 'n', 0, G_OPTION_ARG_INT, &wanted, "How many calls at once", "N" },
+        { "seconds", 's', 0, G_OPTION_ARG_INT, &seconds, "Measure this long", "S" },
+        { "peer-pid", 'p', 0, G_OPTION_ARG_INT, &peer_pid, "The answering process", "PID" },
+        { NULL }
+    };
+    GOptionContext *context = g_option_context_new("- concurrent audio calls through the RTC API");
+    long caller_idle, peer_idle, caller_rss, peer_rss, caller_ticks, peer_ticks, caller_threads, peer_threads;
+    guint64 sent0, received0, lost0, sent1, received1, lost1;
+    IConnectionPointContainer *cpc;
+    IRTCClientPortManagement *ports;
+    IConnectionPoint *cp;
+    GError *error = NULL;
+    guint jitter;
+    DWORD cookie;
+    BSTR b;
+
+    g_option_context_add_main_entries(context, options, NULL);
+    if (!g_option_context_parse(context, &argc, &argv, &error) || (!answering && (!target || wanted < 1 || !peer_pid)))
+    {
+        fprintf(stderr, "usage: bench_rtc_media_load --answer --listen ADDR:PORT\n"
+                        "       bench_rtc_media_load --call URI --calls N --seconds S --peer-pid PID\n");
+        return 2;
+    }
+    g_option_context_free(context);
+
+    CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+    CoCreateInstance(&CLSID_RTCClient, NULL, CLSCTX_INPROC_SERVER, &IID_IRTCClient, (void **)&client);
+    if (FAILED(IRTCClient_Initialize(client)))
+        return 1;
+    IRTCClient_put_EventFilter(client, RTCEF_SESSION_STATE_CHANGE);
+    IRTCClient_QueryInterface(client, &IID_IConnectionPointContainer, (void **)&cpc);
+    IConnectionPointContainer_FindConnectionPoint(cpc, &IID_IRTCEventNotification, &cp);
+    IConnectionPointContainer_Release(cpc);
+    IConnectionPoint_Advise(cp, (IUnknown *)&sink, &cookie);
+    IRTCClient_QueryInterface(client, &IID_IRTCClientPortManagement, (void **)&ports);
+    if (listen)
+    {
+        char *colon = strrchr(listen, ':');
+
+        *colon = 0;
+        b = bstr(listen);
+        if (FAILED(IRTCClientPortManagement_StartListenAddressAndPort(ports, b, atoi(colon + 1))))
+        {
+            fprintf(stderr, "cannot listen on %s:%s\n", listen, colon + 1);
+            return 1;
+        }
+        SysFreeString(b);
+    }
+    IRTCClientPortManagement_Release(ports);
+    calls = g_hash_table_new_full(NULL, NULL, NULL, free_call);
+    loop = g_main_loop_new(NULL, FALSE);
+
+    if (answering)
+    {
+        printf("answering\n");
+        fflush(stdout);
+        g_main_loop_run(loop);     /* until killed: bench/media.sh ends it */
+        return 0;
+    }
+
+    caller_idle = rss_kb(getpid());
+    peer_idle = rss_kb(peer_pid);
+    for (i = 0; i < wanted; i++)
+    {
+        IRTCSession *session;
+
+        IRTCClient_CreateSession(client, RTCST_PC_TO_PC, NULL, NULL, 0, &session);
+        find_call(session);
+        b = bstr(target);
+        IRTCSession_AddParticipant(session, b, NULL, NULL);
+        SysFreeString(b);
+        IRTCSession_Release(session);
+    }
+    g_timeout_add(200, tick, NULL);     /* wakes run_until() to poll */
+    if (!run_until(all_flowing, 60 + wanted / 2))
+        fprintf(stderr, "only %d of %d calls have audio both ways\n", flowing, wanted);
+
+    /* the window */
+    totals(&sent0, &received0, &lost0, &jitter);
+    caller_ticks = cpu_ticks(getpid());
+    peer_ticks = cpu_ticks(peer_pid);
+    g_timeout_add_seconds(seconds, end_window, NULL);
+    run_until(window_done, seconds + 5);
+    caller_ticks = cpu_ticks(getpid()) - caller_ticks;
+    peer_ticks = cpu_ticks(peer_pid) - peer_ticks;
+    caller_rss = rss_kb(getpid());
+    peer_rss = rss_kb(peer_pid);
+    caller_threads = proc_status(getpid(), "Threads:");
+    peer_threads = proc_status(peer_pid, "Threads:");
+    totals(&sent1, &received1, &lost1, &jitter);
+
+    printf("calls %d connected %d flowing %d, window %d s\n", wanted, connected, flowing, seconds);
+    printf("cpu-ticks caller %ld peer %ld\n", caller_ticks, peer_ticks);
+    printf("rss-kb caller %ld peer %ld idle caller %ld peer %ld\n", caller_rss, peer_rss, caller_idle, peer_idle);
+    printf("threads caller %ld peer %ld\n", caller_threads, peer_threads);
+    printf("rtp sent %" G_GUINT64_FORMAT " received %" G_GUINT64_FORMAT " lost-reported %" G_GUINT64_FORMAT
+           " jitter-max %u lost-before %" G_GUINT64_FORMAT "\n", sent1 - sent0, received1 - received0,
+           lost1 >= lost0 ? lost1 - lost0 : 0, jitter, lost0);
+    fflush(stdout);
+
+    /* hang up and let the BYEs finish */
+    {
+        GHashTableIter iter;
+        struct call *call;
+
+        g_hash_table_iter_init(&iter, calls);
+        while (g_hash_table_iter_next(&iter, NULL, (void **)&call))
+            if (!call->ended) IRTCSession_Terminate(call->session, RTCTR_NORMAL);
+    }
+    if (ended < wanted) g_main_loop_run(loop);
+
+    g_hash_table_destroy(calls);
+    IConnectionPoint_Unadvise(cp, cookie);
+    IConnectionPoint_Release(cp);
+    IRTCClient_Shutdown(client);
+    IRTCClient_Release(client);
+    CoUninitialize();
+    g_main_loop_unref(loop);
+    g_free(listen);
+    g_free(target);
+    return 0;
+}
