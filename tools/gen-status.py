@@ -42,16 +42,20 @@ import sys
 # or None for the whole interface, plan). The first match wins.
 PLANS = [
     # RTC Client API
-    (r"^IRTCClient2?$", r"Volume|AudioMuted|IVideoWindow|AudioDevice|VideoDevice|PreferredAEC|"
-     r"ActiveMedia|MaxBitrate|TemporalSpatialTradeOff|NetworkQuality|TuningWizard|IsTuned|PlayRing|SendDTMF",
-     "issue 10 (media backend)"),
+    (r"^IRTCClient2?$", r"IVideoWindow|VideoDevice|MaxBitrate|TemporalSpatialTradeOff",
+     "not planned: video is in no open issue (audio only, issue 10)"),
+    (r"^IRTCClient2?$", r"NetworkQuality", "not planned yet: in no open issue (the RTCP figures it would "
+     "come from are in rtcshim_get_media_stats)"),
+    (r"^IRTCClient2?$", r"TuningWizard", "not planned: the tuning wizard is a Windows dialog; "
+     "put_PreferredAudioDevice and put_Volume do its job"),
     (r"^IRTC(Client|Session)2?$", r"WithDescription|SessionDescription",
      "not planned: application sessions (RTCST_APPLICATION: the application writes the SDP) are in no open issue"),
     (r"^IRTC(Client|Session)2?$", r"SecurityLevel|SecurityEnabled|EncryptionKey",
      "not planned: media encryption (SRTP) is in no open issue"),
     (r"^IRTCClient2?$", r"T120", "not planned: T.120 applets (NetMeeting whiteboard, application sharing) "
      "have no counterpart here"),
-    (r"^IRTCSession2?$", r"Stream", "issue 10 (media backend)"),
+    (r"^IRTCSession2?$", r"Stream", "not planned yet: a call keeps the audio stream it was set up with; "
+     "adding and removing streams (video) is in no open issue"),
     (r"^IRTCClientProvisioning2?$", r"GetProfile", "not planned: GetProfile asks a provider's provisioning "
      "server, which has no open standard"),
     (r"^IRTC(ClientPortManagement|PortManager|SessionPortManagement)$", None,
@@ -60,12 +64,14 @@ PLANS = [
      "issue 14 (presence; user search and roaming need a vendor's server and may stay E_NOTIMPL)"),
     (r"^IRTC(Buddy|Watcher|Presence|EnumBuddies|EnumWatchers|EnumGroups|Group|ClientPresence|BuddyGroup|"
      r"EnumPresenceDevices|ProfileEvent)", None, "issue 14 (presence)"),
-    (r"^IRTC(IntensityEvent|MediaRequestEvent)$", None, "issue 10 (media backend)"),
+    (r"^IRTCMediaRequestEvent$", None, "not planned yet: follows AddStream/RemoveStream (a peer adding a "
+     "stream), in no open issue"),
     (r"^IRTCSessionDescriptionManager$", None, "not planned: application sessions (RTCST_APPLICATION) are "
      "in no open issue; the application implements it"),
     (r"^IRTCEventNotification$|^IRTCDispatchEventNotification$", None, "implemented by the application (event sink)"),
     # UCC API: events the library does not raise
-    (r"^_IUcc(AudioVideoSessionParticipant|MediaChannelCollection)Events$", None, "issue 10 (media backend)"),
+    (r"^_IUccAudioVideoSessionParticipantEvents$", None, "not planned yet: media requests (a peer adding a "
+     "stream, video) are in no open issue"),
     (r"^_IUccAudioVideoSessionEvents$", None, "follows PublishSessionMetrics, not planned"),
     (r"^_IUccMediaEndpointEvents$", None, "not planned: media relay discovery (ICE/TURN) is in no open issue"),
     (r"^_IUccServerSignalingSettingsEvents$", None, "issue 12 (DNS: FindServer)"),
@@ -603,7 +609,11 @@ code: the library's sources are preprocessed with their own compile commands, an
 * **E_NOTIMPL** — the method only returns `com_not_built(__func__)` (or `E_NOTIMPL`); the row
   says which issue builds it or why it is not planned.
 
-The same holds for rtcshim.dll, the Windows build of the same sources (README, "rtcshim.dll").
+The same holds for rtcshim.dll, the Windows build of the same sources (README, "rtcshim.dll"),
+except for audio: the DLL is built without an audio backend (src/media/no_media.c), so there
+get_MediaCapabilities is 0, every call gets one RTCE_MEDIA FAILED with RTCMER_BAD_DEVICE, and
+the audio methods listed built here (put_Volume, SendDTMF, PlayRing ...) fail with an
+RTC_E_MEDIA_* error.
 
 **Logging.** The first call of each not-built method logs a GLib warning, once per method (like
 Wine's FIXME): `<function> is not built: it returns E_NOTIMPL`. The first call of each partial

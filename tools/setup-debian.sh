@@ -8,6 +8,8 @@ PACKAGES="
   libglib2.0-dev glib-networking libosip2-dev libcmocka-dev
   libwine-dev wine64-tools mingw-w64-common
   valgrind clang libclang-rt-14-dev
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
+  gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav gstreamer1.0-tools
   sip-tester baresip linphone-cli kamailio tshark
   iproute2 util-linux tmux openssl
   gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 libz-mingw-w64-dev meson ninja-build wine64
