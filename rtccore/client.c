@@ -321,11 +321,14 @@ static void fire_client_event(struct client *client, RTC_CLIENT_EVENT_TYPE type)
     }
 }
 
-/* PrepareForShutdown is done when the last live session has ended and the
- * registrars have let go of us. */
+/* PrepareForShutdown is done when the last live session has ended, its BYE
+ * has its final response (or timed out), and the registrars have let go of
+ * us: an application that exits then leaves no call or registration behind
+ * (docs/wire-mapping.md, "Shutting down"). */
 static void check_cleanup_done(struct client *client)
 {
-    if (client->shutting_down && !client->sessions && !registration_pending(client) && !client->cleanup_reported)
+    if (client->shutting_down && !client->sessions && !registration_pending(client) && !client->cleanup_reported
+        && !(client->engine && sip_engine_pending_hangups(client->engine)))
     {
         client->cleanup_reported = TRUE;
         fire_client_event(client, RTCCET_ASYNC_CLEANUP_DONE);
@@ -516,6 +519,12 @@ static void engine_request_completed(struct sip_engine *engine, guint request_id
     g_hash_table_remove(client->requests, GUINT_TO_POINTER(request_id));
 }
 
+static void engine_hangups_finished(struct sip_engine *engine, void *user_data)
+{
+    (void)engine;
+    check_cleanup_done(user_data);
+}
+
 static const struct sip_engine_callbacks engine_callbacks =
 {
     .incoming_call = engine_incoming_call,
@@ -524,6 +533,7 @@ static const struct sip_engine_callbacks engine_callbacks =
     .call_info_received = engine_call_info_received,
     .message_received = engine_message_received,
     .request_completed = engine_request_completed,
+    .hangups_finished = engine_hangups_finished,
 };
 
 static void release_engine(struct client *client)

@@ -19,7 +19,11 @@
 #include "sip/sip_call.h"
 #include "sip/sip_register.h"
 
-#define DISABLE_GRACE_MS 2000
+/* Disable waits for the un-REGISTER and the BYEs to end on the wire; the
+ * engine bounds each (a BYE owed after the ACK: 64*T1, then its own
+ * transaction: 64*T1; an un-REGISTER and its digest retry: the same). This
+ * only guards against the engine not keeping that bound. */
+#define DISABLE_GRACE_MS (2 * 32000 + 2000)
 
 struct tracked_request
 {
@@ -201,7 +205,10 @@ static gboolean disable_timed_out(gpointer user_data)
 /* The engine is let go from an idle of its own, never from inside one of its callbacks. */
 static void check_idle(struct ucc_endpoint *endpoint)
 {
-    if (endpoint->live || endpoint->unregistering)
+    /* Disable is done once the BYEs of the sessions it ended have their
+     * final responses too (docs/wire-mapping.md, "Shutting down"). */
+    if (endpoint->live || endpoint->unregistering
+        || (endpoint->engine && sip_engine_pending_hangups(endpoint->engine)))
         return;
     if (endpoint->state == UCCES_DISABLING && !endpoint->disable_idle)
     {
@@ -225,7 +232,8 @@ void ucc_endpoint_session_ended(struct ucc_endpoint *endpoint, struct ucc_sessio
 
 BOOL ucc_endpoint_has_live_sessions(struct ucc_endpoint *endpoint)
 {
-    return endpoint->live != NULL || endpoint->unregistering;
+    return endpoint->live != NULL || endpoint->unregistering
+           || (endpoint->engine && sip_engine_pending_hangups(endpoint->engine));
 }
 
 static void tracked_request_free(gpointer data)
@@ -388,8 +396,15 @@ static void engine_request_completed(struct sip_engine *engine, guint request_id
     g_hash_table_remove(endpoint->requests, GUINT_TO_POINTER(request_id));
 }
 
+static void engine_hangups_finished(struct sip_engine *engine, void *user_data)
+{
+    (void)engine;
+    check_idle(user_data);
+}
+
 static const struct sip_engine_callbacks engine_callbacks =
 {
+    .hangups_finished = engine_hangups_finished,
     .incoming_call = engine_incoming_call,
     .call_state_changed = engine_call_state_changed,
     .call_media_changed = engine_call_media_changed,

@@ -46,6 +46,13 @@ void call_handle_request(struct sip_call *call, osip_transaction_t *transaction,
         engine_respond_simple(engine, transaction, 481, NULL);     /* ended, only lingering */
         return;
     }
+    /* It overtook the ACK of our 2xx: not refused for coming early. A BYE
+     * is not held (§15 only stops us sending one before the ACK). */
+    if (dialog == call->dialog && !MSG_IS_BYE(request) && call_awaits_ack(call))
+    {
+        call_hold_request(call, transaction);
+        return;
+    }
     if (!sip_dialog_accept_remote_cseq(dialog, request))
     {
         engine_respond_simple(engine, transaction, 500, "CSeq Out of Order");
@@ -63,6 +70,7 @@ void call_handle_request(struct sip_call *call, osip_transaction_t *transaction,
     {
         engine_respond_simple(engine, transaction, 200, NULL);
         call_stop_2xx_retransmission(call);
+        call_settle_owed_bye(call, FALSE);     /* the peer ended the dialog first */
         if (call->incoming && !call->invite_answered && call->invite_server)
         {
             call->invite_answered = TRUE;
@@ -199,7 +207,7 @@ gboolean sip_call_hangup(struct sip_call *call, GError **error)
     /* A transfer's last NOTIFY goes before the BYE (transfer rule 9). */
     call_end_refers(call, TRUE);
     if (call->pending_2xx && call->incoming && call->state == SIP_CALL_STATE_ANSWERING)
-        call->bye_after_ack = TRUE;     /* §15: no BYE before the ACK (or its timeout) */
+        call_owe_bye(call);     /* §15: no BYE before the ACK (or its timeout) */
     else
         call_send_bye(call);
     call_terminate(call, SIP_CALL_END_LOCAL_HANGUP, 0, NULL);

@@ -96,6 +96,8 @@ struct sip_engine
     GHashTable *all_calls;              /* every struct sip_call not yet freed, not referenced:
                                            sip_engine_free() detaches them all */
     guint call_count;                   /* calls not yet terminated */
+    guint byes_in_flight;               /* BYEs sent without a final response yet */
+    guint byes_owed;                    /* calls hung up whose BYE waits for the ACK of our 2xx */
     guint last_request_id;
     struct sip_media_backend *media;
 

@@ -105,6 +105,10 @@ struct sip_engine_callbacks
      * received, or 408 on timeout, 503 on transport failure. */
     void (*request_completed)(struct sip_engine *engine, guint request_id, guint status_code,
                               const char *reason_phrase, void *user_data);
+
+    /* The last hang-up in progress has finished on the wire:
+     * sip_engine_pending_hangups() went down to 0. */
+    void (*hangups_finished)(struct sip_engine *engine, void *user_data);
 };
 
 struct sip_media_backend;      /* media.h */
@@ -205,6 +209,13 @@ struct sip_engine_stats
     guint transactions;             /* live libosip2 transactions */
 };
 void sip_engine_get_stats(struct sip_engine *engine, struct sip_engine_stats *stats);
+
+/* Hang-ups not yet finished on the wire: BYEs sent that have no final
+ * response yet (each gives up after 64*T1 = 32 s), and BYEs that wait for
+ * the ACK of our 2xx before they may go (§15; at most 64*T1 more). An
+ * application that is shutting down waits for 0 (callback hangups_finished)
+ * so that no peer is left with a call nobody is on. */
+guint sip_engine_pending_hangups(struct sip_engine *engine);
 
 /* "UDP", "TCP", "TLS" (as in a Via header). */
 const char *sip_transport_protocol_name(enum sip_transport_protocol protocol);
