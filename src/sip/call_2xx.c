@@ -129,6 +129,13 @@ static void release_held_requests(struct sip_call *call)
     engine_run(engine);
 }
 
+void call_take_implied_ack(struct sip_call *call)
+{
+    call_stop_2xx_retransmission(call);
+    call_set_state(call, SIP_CALL_STATE_CONNECTED);
+    release_held_requests(call);
+}
+
 void call_refuse_held_requests(struct sip_call *call)
 {
     GPtrArray *held = take_held_requests(call);

@@ -47,11 +47,16 @@ void call_handle_request(struct sip_call *call, osip_transaction_t *transaction,
         return;
     }
     /* It overtook the ACK of our 2xx: not refused for coming early. A BYE
-     * is not held (§15 only stops us sending one before the ACK). */
-    if (dialog == call->dialog && !MSG_IS_BYE(request) && call_awaits_ack(call))
+     * is not held (§15 only stops us sending one before the ACK): it shows
+     * the peer had our 2xx, so it stands for the lost ACK first. */
+    if (dialog == call->dialog && call_awaits_ack(call))
     {
-        call_hold_request(call, transaction);
-        return;
+        if (!MSG_IS_BYE(request))
+        {
+            call_hold_request(call, transaction);
+            return;
+        }
+        call_take_implied_ack(call);
     }
     if (!sip_dialog_accept_remote_cseq(dialog, request))
     {

@@ -205,6 +205,10 @@ gboolean call_awaits_ack(struct sip_call *call);
 /* A request in the dialog (or an INVITE with Replaces naming it) that came
  * before that ACK: held (an INVITE gets 100 Trying) until it comes. */
 void call_hold_request(struct sip_call *call, osip_transaction_t *transaction);
+/* A BYE came in the dialog before that ACK: the peer had our 2xx, so the
+ * call connects (as it would have with the ACK) and the held requests are
+ * handled, before the BYE. */
+void call_take_implied_ack(struct sip_call *call);
 /* The ACK never came, or the call ended first: each held request gets 481. */
 void call_refuse_held_requests(struct sip_call *call);
 
