@@ -241,7 +241,9 @@ tl_capture_start()
         return
     fi
     tl_bg tshark tshark -i lo -f udp -w "$TL_WORK/capture.pcapng"
-    if tl_wait_line tshark 'Capturing on' 10; then
+    # "Capturing on" comes before dumpcap has opened the interface; on a busy
+    # machine the first packets would be lost. "Capture started" comes after.
+    if tl_wait_line tshark 'Capture started' 60; then
         TL_CAPTURE=1
     else
         tl_fail "tshark did not start capturing"
