@@ -531,6 +531,12 @@ const char *sip_call_get_reason_phrase(struct sip_call *call)
     return call->reason_phrase;
 }
 
+enum sip_delivery_failure sip_call_get_delivery_failure(struct sip_call *call)
+{
+    g_return_val_if_fail(call != NULL, SIP_DELIVERY_OK);
+    return call->delivery_failure;
+}
+
 enum sip_call_end_reason sip_call_get_end_reason(struct sip_call *call)
 {
     g_return_val_if_fail(call != NULL, SIP_CALL_END_NONE);

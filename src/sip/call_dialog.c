@@ -129,9 +129,9 @@ static void request_response(struct sip_engine *engine, osip_transaction_t *tran
 {
     struct dialog_request *request = data;
 
-    (void)transaction;
     if (code >= 200)
-        engine_report_request_result(engine, request->id, code, response ? response->reason_phrase : NULL);
+        engine_report_request_result(engine, request->id, code, response ? response->reason_phrase : NULL,
+                                     engine_transaction_failure(transaction));
 }
 
 static void request_replaced(struct sip_engine *engine, osip_transaction_t *old_transaction,
@@ -203,7 +203,7 @@ gboolean sip_call_hangup(struct sip_call *call, GError **error)
         call->cancelled = TRUE;
         if (call->provisional_received)
             call_send_cancel(call);
-        else
+        else if (!call_drop_unsent_invite(call))
             call->cancel_pending = TRUE;
         call_terminate(call, SIP_CALL_END_LOCAL_CANCEL, 0, NULL);
         return TRUE;

@@ -105,6 +105,7 @@ struct sip_call
     guint status_code;
     char *reason_phrase;
     enum sip_call_end_reason end_reason;
+    enum sip_delivery_failure delivery_failure;     /* outgoing: why no server answered the INVITE */
     GPtrArray *redirect_contacts;           /* char *, NULL-terminated */
     gboolean bye_sent;
     struct engine_timer *linger_timer;
@@ -187,6 +188,9 @@ char *call_sdp_body(const osip_message_t *message);
 
 /* CANCELs our INVITE (§9.1). */
 void call_send_cancel(struct sip_call *call);
+/* Hung up while the INVITE's target name is still being resolved: the
+ * INVITE is dropped (nothing went out). FALSE if it was sent. */
+gboolean call_drop_unsent_invite(struct sip_call *call);
 /* The early dialog with this remote tag (taken out of the list if remove). */
 struct sip_dialog *call_find_early_dialog(struct sip_call *call, const char *remote_tag, gboolean remove);
 /* A dialog for a response to our INVITE, over the INVITE's transport. */

@@ -12,6 +12,10 @@
  *   event_queue.h     callbacks up, queued and delivered from the main context
  *   call_registry.h   the engine's calls, by dialog
  *   routing.h         next hops, the outbound proxy, the media address
+ *   resolver.h        names (RFC 3263) over GIO's resolver, cached
+ *   transaction_private.h (targets.c) where a client transaction's request
+ *                     goes: its targets in order, fail-over
+ *   keepalive.h       NAT keep-alive of registrations, public address
  *   message.h         building and reading messages
  *
  * Internal to src/sip/ (uses libosip2 types); the API layers use the
@@ -100,6 +104,15 @@ struct sip_engine
     guint byes_owed;                    /* calls hung up whose BYE waits for the ACK of our 2xx */
     guint last_request_id;
     struct sip_media_backend *media;
+
+    struct sip_resolver *resolver;      /* names (RFC 3263) and their cache */
+    GHashTable *public_addresses;       /* "PROTO|ip|port" of a registrar -> "host:port" it saw us at
+                                           (received/rport, keepalive.c) */
+    guint keepalive_udp_s;              /* 0: none */
+    guint keepalive_stream_s;
+    GPtrArray *keepalives;              /* struct keepalive *, running (keepalive.c) */
+    GHashTable *pending_acks;           /* ACKs waiting for their name to resolve (wire.c) */
+    enum sip_delivery_failure completed_failure;  /* during request_completed */
 
     struct sip_engine_stats stats;
 };

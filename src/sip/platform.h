@@ -43,6 +43,14 @@ gssize sip_socket_receive_datagram(GSocket *socket, char *buffer, gsize size,
 gboolean sip_socket_send_datagram(GSocket *socket, const char *data, gsize length,
                                   const struct sockaddr_storage *to, socklen_t to_length, char **reason);
 
+/* UDP: asks the system to keep the ICMP errors our datagrams draw, with the destination
+ * that refused them (Linux: IP_RECVERR); does nothing where it cannot. */
+void sip_socket_enable_refusal_reports(GSocket *socket, GSocketFamily family);
+
+/* The destination of the next such ICMP error waiting on the socket (the readiness source
+ * says G_IO_ERR); FALSE when none is. */
+gboolean sip_socket_read_refusal(GSocket *socket, struct sockaddr_storage *destination);
+
 /* The local address the machine would send from to reach destination (connecting a
  * UDP socket sends nothing). FALSE when there is no route. */
 gboolean sip_socket_route_source(const struct sockaddr_storage *destination, socklen_t length,
