@@ -515,7 +515,8 @@ static void engine_request_completed(struct sip_engine *engine, guint request_id
 
     if (!request)
         return;
-    session_on_request_completed(request->session, request->cookie, status_code, reason_phrase);
+    session_on_request_completed(request->session, request->cookie, status_code,
+                                 sip_engine_get_completed_failure(engine), reason_phrase);
     g_hash_table_remove(client->requests, GUINT_TO_POINTER(request_id));
 }
 

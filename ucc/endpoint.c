@@ -58,6 +58,11 @@ struct ucc_endpoint
 
     struct sip_engine *engine;              /* from Enable to Disable */
     struct sip_registration *registration;  /* with a registrar */
+    struct sip_server_search *sign_in_search;   /* Enable without a server: the domain's SRV records */
+    GPtrArray *sign_in_servers;             /* IUccSignalingServer * found, tried in order */
+    guint sign_in_next;
+    struct sip_server_search *find_search;  /* FindServer */
+    IUccOperationContext *find_context;
     IUccOperationContext *enable_context;   /* Enable waiting for the registrar */
     BOOL unregistering;
     GSource *engine_idle;                   /* lets go of the engine after a failed sign-in */
@@ -298,6 +303,21 @@ void ucc_endpoint_remove_transfer(struct ucc_endpoint *endpoint, IUnknown *notif
     endpoint->transfers = g_list_remove(endpoint->transfers, notifier);
 }
 
+static void cancel_sign_in_search(struct ucc_endpoint *endpoint)
+{
+    if (endpoint->sign_in_search)
+    {
+        sip_server_search_cancel(endpoint->sign_in_search);
+        endpoint->sign_in_search = NULL;
+        ucc_endpoint_release(endpoint);     /* the search's reference */
+    }
+    if (endpoint->sign_in_servers)
+    {
+        g_ptr_array_free(endpoint->sign_in_servers, TRUE);
+        endpoint->sign_in_servers = NULL;
+    }
+}
+
 void ucc_endpoint_release_engine(struct ucc_endpoint *endpoint)
 {
     /* Transfers let go of their REFERs while the engine can still end them. */
@@ -321,6 +341,7 @@ void ucc_endpoint_release_engine(struct ucc_endpoint *endpoint)
     }
     if (endpoint->requests)
         g_hash_table_remove_all(endpoint->requests);
+    cancel_sign_in_search(endpoint);
     if (endpoint->registration)
     {
         sip_registration_set_user_data(endpoint->registration, NULL);
@@ -470,6 +491,37 @@ fail:
     return FALSE;
 }
 
+/* The endpoint URI's host when it is a domain name (not an IP address); g_free. */
+static char *uri_domain(struct ucc_endpoint *endpoint)
+{
+    BSTR host = NULL;
+    char *utf8;
+
+    IUccUri_get_Host(endpoint->uri, &host);
+    utf8 = ucc_utf8(host);
+    SysFreeString(host);
+    if (!utf8 || !*utf8 || utf8[0] == '[' || g_hostname_is_ip_address(utf8))
+    {
+        g_free(utf8);
+        return NULL;
+    }
+    return utf8;
+}
+
+/* No server given, registration not turned off, and a URI in a domain: the
+ * server is found through DNS, as Communicator does (docs/ucc.md). */
+static BOOL signs_in_by_dns(struct ucc_endpoint *endpoint)
+{
+    LONG flags = ucc_context_get_long(endpoint->context, UCCSEC_SERVER_ENDPOINT_FLAGS, 0);
+    char *domain;
+
+    if (endpoint->server || (flags & UCCSEF_DISABLE_REGISTRATION))
+        return FALSE;
+    domain = uri_domain(endpoint);
+    g_free(domain);
+    return domain != NULL;
+}
+
 /* Where a server-less endpoint listens (docs/ucc.md). */
 static BOOL listen_address(struct ucc_endpoint *endpoint, char **host, guint16 *port)
 {
@@ -486,7 +538,7 @@ static BOOL listen_address(struct ucc_endpoint *endpoint, char **host, guint16 *
         g_free(configured);
         return ok;
     }
-    if (endpoint->server)
+    if (endpoint->server || signs_in_by_dns(endpoint))
     {
         /* Signed in through a registrar: any local address, any port. */
         *host = g_strdup("0.0.0.0");
@@ -590,13 +642,18 @@ static void set_credentials(const char *realm, const char *user, const char *pas
     sip_engine_set_credentials(data, realm, user, password);
 }
 
-/* What OnEnable reports for a registrar's refusal (docs/ucc.md, "Sign-in"). */
-static HRESULT sign_in_status(guint code)
+/* What OnEnable reports for a registrar's refusal, or for no registrar
+ * answering (docs/ucc.md, "Sign-in"). */
+static HRESULT sign_in_status(guint code, enum sip_delivery_failure failure)
 {
+    if (failure != SIP_DELIVERY_OK)
+        return ucc_hresult_from_outcome(code, failure);
     if (code == 401 || code == 407)
         return UCC_E_SIP_AUTHENTICATION_FAILED;
     return code ? ucc_hresult_from_sip_status(code) : E_FAIL;
 }
+
+static void register_next_server(struct ucc_endpoint *endpoint);
 
 static gboolean release_engine_idle(gpointer user_data)
 {
@@ -643,8 +700,18 @@ static void registration_state_changed(struct sip_registration *registration, en
             enable_done(endpoint, S_OK, NULL);
         break;
     case SIP_REGISTRATION_FAILED:
-        if (endpoint->state == UCCES_ENABLING)
-            enable_done(endpoint, sign_in_status(status_code), reason_phrase);
+        /* No server answered: the next one the domain's DNS gave, if any. */
+        if (endpoint->state == UCCES_ENABLING && sip_registration_get_delivery_failure(registration) != SIP_DELIVERY_OK
+            && endpoint->sign_in_servers && endpoint->sign_in_next < endpoint->sign_in_servers->len)
+        {
+            sip_registration_set_user_data(registration, NULL);
+            sip_registration_unref(endpoint->registration);
+            endpoint->registration = NULL;
+            register_next_server(endpoint);
+        }
+        else if (endpoint->state == UCCES_ENABLING)
+            enable_done(endpoint, sign_in_status(status_code, sip_registration_get_delivery_failure(registration)),
+                        reason_phrase);
         else if (endpoint->unregistering)
         {
             endpoint->unregistering = FALSE;
@@ -667,12 +734,95 @@ static const struct sip_registration_callbacks registration_callbacks =
     registration_state_changed,
 };
 
-/* Sign-in: listen, hand the credentials to the engine, REGISTER; OnEnable when the registrar answered. */
-static void register_with_server(struct ucc_endpoint *endpoint, IUccOperationContext *operation)
+/* REGISTER with server; FALSE when it could not even start (OnEnable reported). */
+static BOOL register_to(struct ucc_endpoint *endpoint, IUccSignalingServer *server)
 {
     GError *error = NULL;
     char *aor, *registrar;
     HRESULT status;
+
+    aor = ucc_endpoint_identity(endpoint);
+    registrar = registrar_uri(server);
+    endpoint->registration = sip_register(endpoint->engine, aor, registrar, 0, &error);
+    g_free(aor);
+    g_free(registrar);
+    if (!endpoint->registration)
+    {
+        status = error && error->domain == SIP_ENGINE_ERROR && error->code == SIP_ENGINE_ERROR_UNRESOLVABLE
+                 ? UCC_E_RTCSHIM_HOST_NOT_FOUND : UCC_E_INVALID_SIP_URL;
+        g_debug("UCC Enable: %s", error ? error->message : "?");
+        g_clear_error(&error);
+        enable_done(endpoint, status, "cannot register");
+        return FALSE;
+    }
+    sip_registration_set_user_data(endpoint->registration, endpoint);
+    return TRUE;
+}
+
+static void register_next_server(struct ucc_endpoint *endpoint)
+{
+    IUccSignalingServer *server = g_ptr_array_index(endpoint->sign_in_servers, endpoint->sign_in_next++);
+
+    register_to(endpoint, server);
+}
+
+static void release_server(gpointer server)
+{
+    IUccSignalingServer_Release((IUccSignalingServer *)server);
+}
+
+/* The domain's servers (sip_find_servers) as IUccSignalingServer objects: "host:port" over TLS or TCP. */
+static GPtrArray *signaling_servers(const struct sip_server_location *servers, guint count)
+{
+    GPtrArray *list = g_ptr_array_new_with_free_func(release_server);
+    guint i;
+
+    for (i = 0; i < count; i++)
+    {
+        IUccSignalingServer *server;
+        char *address = g_strdup_printf(strchr(servers[i].host, ':') ? "[%s]:%u" : "%s:%u", servers[i].host,
+                                        servers[i].port);
+
+        if (SUCCEEDED(ucc_signaling_server_create(address, servers[i].protocol == SIP_TRANSPORT_TLS ? UCCTM_TLS
+                                                           : servers[i].protocol == SIP_TRANSPORT_TCP ? UCCTM_TCP
+                                                           : UCCTM_UDP, &server)))
+            g_ptr_array_add(list, server);
+        g_free(address);
+    }
+    return list;
+}
+
+static void sign_in_servers_found(const struct sip_server_location *servers, guint count, const GError *error,
+                                  void *user_data)
+{
+    struct ucc_endpoint *endpoint = user_data;
+
+    endpoint->sign_in_search = NULL;     /* it frees itself */
+    if (endpoint->state == UCCES_ENABLING)
+    {
+        if (!count)
+        {
+            g_message("UCC Enable: %s", error ? error->message : "no SIP server found");
+            enable_done(endpoint, UCC_E_RTCSHIM_HOST_NOT_FOUND, "no SIP server found for the domain");
+        }
+        else
+        {
+            endpoint->sign_in_servers = signaling_servers(servers, count);
+            endpoint->sign_in_next = 0;
+            register_next_server(endpoint);
+        }
+    }
+    ucc_endpoint_release(endpoint);     /* the search's reference */
+}
+
+/* Sign-in: listen, hand the credentials to the engine, REGISTER (with the
+ * server given, else with the ones the domain's DNS names, in turn); OnEnable
+ * when a registrar answered. */
+static void register_with_server(struct ucc_endpoint *endpoint, IUccOperationContext *operation)
+{
+    GError *error = NULL;
+    HRESULT status;
+    char *domain;
 
     if ((endpoint->enable_context = operation))
         IUccOperationContext_AddRef(operation);
@@ -686,21 +836,24 @@ static void register_with_server(struct ucc_endpoint *endpoint, IUccOperationCon
     if (endpoint->allowed_modes & UCCAM_DIGEST)
         ucc_credential_cache_foreach(endpoint->credentials, set_credentials, endpoint->engine);
     sip_engine_set_registration_callbacks(endpoint->engine, &registration_callbacks);
-    aor = ucc_endpoint_identity(endpoint);
-    registrar = registrar_uri(endpoint->server);
-    endpoint->registration = sip_register(endpoint->engine, aor, registrar, 0, &error);
-    g_free(aor);
-    g_free(registrar);
-    if (!endpoint->registration)
+    if (endpoint->server)
     {
-        status = error && error->domain == SIP_ENGINE_ERROR && error->code == SIP_ENGINE_ERROR_UNRESOLVABLE
-                 ? HRESULT_FROM_WIN32(WSAHOST_NOT_FOUND) : UCC_E_INVALID_SIP_URL;
-        g_debug("UCC Enable: %s", error ? error->message : "?");
-        g_clear_error(&error);
-        enable_done(endpoint, status, "cannot register");
+        register_to(endpoint, endpoint->server);
         return;
     }
-    sip_registration_set_user_data(endpoint->registration, endpoint);
+    domain = uri_domain(endpoint);
+    g_main_context_push_thread_default(ucc_platform_context(endpoint->platform));
+    endpoint->sign_in_search = sip_find_servers(domain, sign_in_servers_found, endpoint, &error);
+    g_main_context_pop_thread_default(ucc_platform_context(endpoint->platform));
+    g_free(domain);
+    if (!endpoint->sign_in_search)
+    {
+        g_message("UCC Enable: %s", error->message);
+        g_error_free(error);
+        enable_done(endpoint, UCC_E_RTCSHIM_HOST_NOT_FOUND, "no SIP server found for the domain");
+        return;
+    }
+    ucc_endpoint_add_ref(endpoint);      /* until sign_in_servers_found() */
 }
 
 static void finish_disable(struct ucc_endpoint *endpoint)
@@ -835,7 +988,7 @@ static HRESULT WINAPI endpoint_Enable(IUccEndpoint *iface, IUccOperationContext 
         return UCC_E_RTCSHIM_INVALID_STATE;
     if (!endpoint->requests)
         endpoint->requests = g_hash_table_new_full(NULL, NULL, NULL, tracked_request_free);
-    if (uses_registrar(endpoint))
+    if (uses_registrar(endpoint) || signs_in_by_dns(endpoint))
     {
         register_with_server(endpoint, operation);
         return S_OK;
@@ -1057,10 +1210,65 @@ static HRESULT WINAPI signaling_get_CredentialCache(IUccServerSignalingSettings 
     return S_OK;
 }
 
+static void find_server_done(const struct sip_server_location *servers, guint count, const GError *error,
+                             void *user_data)
+{
+    struct ucc_endpoint *endpoint = user_data;
+    IUccOperationContext *operation = endpoint->find_context;
+    GPtrArray *found = signaling_servers(servers, count);
+    IUccCollection *collection = NULL;
+    IUnknown *event;
+
+    endpoint->find_search = NULL;       /* it frees itself */
+    endpoint->find_context = NULL;
+    if (SUCCEEDED(ucc_collection_create((IUnknown **)found->pdata, found->len, &collection))
+        && SUCCEEDED(ucc_find_server_event_create(operation, count ? S_OK : UCC_E_RTCSHIM_HOST_NOT_FOUND,
+                                                  count ? NULL : error ? error->message : "no SIP server found",
+                                                  collection, &event)))
+    {
+        ucc_fire_event(endpoint->platform, &endpoint->signaling_events,
+                       DISPID__IUccServerSignalingSettingsEvents_OnFindServer, (IUnknown *)&endpoint->IUccEndpoint_iface,
+                       event);
+        IUnknown_Release(event);
+    }
+    else if (collection)
+        IUccCollection_Release(collection);
+    g_ptr_array_free(found, TRUE);
+    if (operation)
+        IUccOperationContext_Release(operation);
+    ucc_endpoint_release(endpoint);     /* the search's reference */
+}
+
+/* The domain's SIP servers from DNS, as Communicator looks for them
+ * (docs/ucc.md, "Finding the server"); OnFindServer has them. */
 static HRESULT WINAPI signaling_FindServer(IUccServerSignalingSettings *iface, BSTR domain,
                                            IUccOperationContext *operation)
 {
-    return com_not_built(__func__);
+    struct ucc_endpoint *endpoint = impl_from_IUccServerSignalingSettings(iface);
+    GError *error = NULL;
+    char *utf8;
+    HRESULT hr;
+
+    if (FAILED(hr = ucc_platform_check_running(endpoint->platform)))
+        return hr;
+    if (!domain || !*domain)
+        return E_INVALIDARG;
+    if (endpoint->find_search)
+        return UCC_E_RTCSHIM_INVALID_STATE;     /* one search at a time */
+    utf8 = ucc_utf8(domain);
+    g_main_context_push_thread_default(ucc_platform_context(endpoint->platform));
+    endpoint->find_search = sip_find_servers(g_strstrip(utf8), find_server_done, endpoint, &error);
+    g_main_context_pop_thread_default(ucc_platform_context(endpoint->platform));
+    g_free(utf8);
+    if (!endpoint->find_search)
+    {
+        g_error_free(error);
+        return E_INVALIDARG;
+    }
+    if ((endpoint->find_context = operation))
+        IUccOperationContext_AddRef(operation);
+    ucc_endpoint_add_ref(endpoint);      /* until find_server_done() */
+    return S_OK;
 }
 
 static HRESULT WINAPI signaling_CreateSignalingServer(IUccServerSignalingSettings *iface, BSTR address,
