@@ -9,7 +9,7 @@ PACKAGES="
   libwine-dev wine64-tools mingw-w64-common
   valgrind clang libclang-rt-14-dev
   sip-tester baresip linphone-cli kamailio tshark
-  iproute2 util-linux tmux openssl nftables
+  iproute2 util-linux tmux openssl nftables dnsmasq-base
   gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 libz-mingw-w64-dev meson ninja-build wine64
 "
 
