@@ -1578,6 +1578,20 @@ HRESULT rtcshim_set_refer_decision_timeout(IRTCClient *iface, ULONG milliseconds
     return S_OK;
 }
 
+HRESULT rtcshim_set_keepalive_interval(IRTCClient *iface, ULONG udp_seconds, ULONG stream_seconds)
+{
+    struct client *client;
+    HRESULT hr;
+
+    if (!iface || iface->lpVtbl != (const IRTCClientVtbl *)&client_vtbl)
+        return E_INVALIDARG;
+    client = impl_from_IRTCClient2((IRTCClient2 *)iface);
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    sip_engine_set_keepalive(client->engine, udp_seconds, stream_seconds);
+    return S_OK;
+}
+
 /* ---- class object ------------------------------------------------------------------------------ */
 
 static HRESULT client_create(REFIID riid, void **ppv)

@@ -413,7 +413,7 @@ static void engine_request_completed(struct sip_engine *engine, guint request_id
     if (!request)
         return;
     ucc_session_on_request_completed(request->session, request->participant, request_id, status_code,
-                                     reason_phrase);
+                                     sip_engine_get_completed_failure(engine), reason_phrase);
     g_hash_table_remove(endpoint->requests, GUINT_TO_POINTER(request_id));
 }
 

@@ -277,7 +277,8 @@ void ucc_session_on_call_state(struct ucc_participant *participant, struct sip_c
                                guint status_code, const char *reason_phrase);
 void ucc_session_on_message(struct ucc_participant *participant, const char *content_type, const char *body);
 void ucc_session_on_request_completed(struct ucc_session *session, struct ucc_participant *participant,
-                                      guint request_id, guint status_code, const char *reason_phrase);
+                                      guint request_id, guint status_code, int delivery_failure,
+                                      const char *reason_phrase);
 /* IUccIncomingSessionEvent's decisions. */
 HRESULT ucc_session_accept_invitation(struct ucc_session *session);
 HRESULT ucc_session_reject_invitation(struct ucc_session *session, UCC_REJECT_OR_TERMINATE_REASON reason);

@@ -310,6 +310,31 @@ keepalive-udp)
     [ "$(grep -c '^0d0a0d0a$' keepalives.txt)" -ge 2 ] || tl_fail "fewer than two CRLF CRLF datagrams on the wire"
     ;;
 
+rtc-keepalive)
+    # The same through the RTC API: a profile naming example.test, registered with
+    # kamailio, rtcshim_set_keepalive_interval(1 s): CRLF CRLF datagrams on the wire.
+    tl_need kamailio tshark
+    dns_start --srv-host=_sip._udp.example.test,registrar.example.test,$KAMAILIO_PORT,10,10 \
+        --host-record=registrar.example.test,127.0.0.1
+    sed "s/PORT/$KAMAILIO_PORT/g" "$HERE/kamailio-registrar.cfg" >kamailio.cfg
+    mkdir -p run
+    tl_bg kamailio kamailio -DD -E -f kamailio.cfg -Y "$TL_WORK/run"
+    tl_wait_port udp $KAMAILIO_PORT
+    tl_bg tshark tshark -i lo -f "udp and dst port $KAMAILIO_PORT" -w "$TL_WORK/capture.pcapng"
+    tl_wait_line tshark 'Capturing on' 10 || tl_fail "tshark did not start capturing"
+    tl_fg rtc "$RTC_REGISTER" --listen 127.0.0.1:$RTC_PORT --registrar example.test --protocol UDP \
+        --uri sip:alice@example.test --keepalive 1 --unregister --stay 3 --timeout 15
+    sleep 0.3
+    kill -TERM "${TL_PID[tshark]}" 2>/dev/null
+    tl_wait tshark
+    tl_expect_rc rtc 0
+    tl_expect_order rtc '^\[register\] registration REGISTERED status 0$' '^\[register\] registration NOT_REGISTERED status 0$'
+    tshark -r "$TL_WORK/capture.pcapng" -Y "udp.srcport == $RTC_PORT && udp.length == 12" -T fields -e udp.payload \
+        2>/dev/null >keepalives.txt
+    tl_log "keep-alives on the wire: $(wc -l <keepalives.txt)"
+    [ "$(grep -c '^0d0a0d0a$' keepalives.txt)" -ge 2 ] || tl_fail "fewer than two CRLF CRLF datagrams on the wire"
+    ;;
+
 keepalive-tcp)
     # Over TCP: RFC 5626 pings on the registration's connection, which kamailio
     # answers with pongs.
