@@ -534,15 +534,20 @@ static void connection_fail(struct connection *conn, const char *why)
     gboolean report = layer && !conn->incoming && conn->state != CONNECTION_OPEN && conn->state != CONNECTION_CLOSED;
     struct sip_transport_failure failure;
 
+    /* Closing drops the table's reference, maybe the last: keep it for the report. */
+    connection_ref(conn);
     connection_close(conn, why);
-    if (!report || !layer->failure)
-        return;
-    failure.kind = conn->certificate_refused ? SIP_TRANSPORT_FAILURE_CERTIFICATE : SIP_TRANSPORT_FAILURE_UNREACHABLE;
-    failure.protocol = conn->protocol;
-    failure.connection_id = conn->id;
-    failure.remote_ip = conn->remote_ip;
-    failure.remote_port = conn->remote_port;
-    layer->failure(&failure, layer->failure_data);
+    if (report && layer->failure)
+    {
+        failure.kind = conn->certificate_refused ? SIP_TRANSPORT_FAILURE_CERTIFICATE
+                                                 : SIP_TRANSPORT_FAILURE_UNREACHABLE;
+        failure.protocol = conn->protocol;
+        failure.connection_id = conn->id;
+        failure.remote_ip = conn->remote_ip;
+        failure.remote_port = conn->remote_port;
+        layer->failure(&failure, layer->failure_data);
+    }
+    connection_unref(conn);
 }
 
 /* RFC 5922 §7: does the server's certificate name the server name? Logs why not. */

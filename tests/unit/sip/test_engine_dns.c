@@ -83,13 +83,18 @@ static void fake_resolver_finalize(GObject *object)
     G_OBJECT_CLASS(fake_resolver_parent_class)->finalize(object);
 }
 
+static void fake_lookup_service_async(GResolver *resolver, const gchar *rrname, GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data);
+
+/* The answer goes with the task; GIO frees it when nobody takes it (a cancelled lookup). */
 static void answer(FakeResolver *self, GTask *task)
 {
     if (self->hold)
         g_ptr_array_add(self->held, task);
     else
     {
-        g_task_return_pointer(task, g_task_get_task_data(task), NULL);
+        g_task_return_pointer(task, g_task_get_task_data(task),
+                              g_task_get_source_tag(task) == fake_lookup_service_async ? free_targets : free_addresses);
         g_object_unref(task);
     }
 }
@@ -103,6 +108,7 @@ static void fake_lookup_by_name_async(GResolver *resolver, const gchar *hostname
     GList *found = g_hash_table_lookup(self->addresses, hostname), *copy = NULL, *l;
 
     self->name_lookups++;
+    g_task_set_source_tag(task, fake_lookup_by_name_async);
     for (l = found; l; l = l->next)
         copy = g_list_append(copy, g_object_ref(l->data));
     g_task_set_task_data(task, copy, NULL);
@@ -127,6 +133,7 @@ static void fake_lookup_service_async(GResolver *resolver, const gchar *rrname, 
     GList *found = g_hash_table_lookup(self->srv, rrname), *copy = NULL, *l;
 
     self->srv_lookups++;
+    g_task_set_source_tag(task, fake_lookup_service_async);
     for (l = found; l; l = l->next)
         copy = g_list_append(copy, g_srv_target_copy(l->data));
     /* As GIO's own resolver does: by priority, then weight (RFC 2782). */
@@ -157,18 +164,22 @@ static void fake_resolver_class_init(FakeResolverClass *klass)
 
 static void dns_srv(const char *rrname, guint16 priority, guint16 weight, guint16 port, const char *target)
 {
-    GList *list = g_hash_table_lookup(dns->srv, rrname);
+    GList *list = NULL;
+    gpointer key = NULL;
 
-    g_hash_table_steal(dns->srv, rrname);
+    if (g_hash_table_steal_extended(dns->srv, rrname, &key, (gpointer *)&list))
+        g_free(key);
     list = g_list_append(list, g_srv_target_new(target, port, priority, weight));
     g_hash_table_insert(dns->srv, g_strdup(rrname), list);
 }
 
 static void dns_address(const char *host, const char *ip)
 {
-    GList *list = g_hash_table_lookup(dns->addresses, host);
+    GList *list = NULL;
+    gpointer key = NULL;
 
-    g_hash_table_steal(dns->addresses, host);
+    if (g_hash_table_steal_extended(dns->addresses, host, &key, (gpointer *)&list))
+        g_free(key);
     list = g_list_append(list, g_inet_address_new_from_string(ip));
     g_hash_table_insert(dns->addresses, g_strdup(host), list);
 }
