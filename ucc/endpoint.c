@@ -614,7 +614,8 @@ static BOOL uses_registrar(struct ucc_endpoint *endpoint)
     return endpoint->server && !(flags & UCCSEF_DISABLE_REGISTRATION);
 }
 
-/* The registrar's URI: the server address ("host[:port]", or a URI) with its transport. */
+/* The registrar's URI: the server address ("host[:port]", or a URI) with its transport. A
+ * host name without a port is looked up as RFC 3263 says (SRV for that transport). */
 static char *registrar_uri(IUccSignalingServer *server)
 {
     UCC_TRANSPORT_MODE mode = UCCTM_UDP;
@@ -631,6 +632,8 @@ static char *registrar_uri(IUccSignalingServer *server)
         uri = g_strconcat("sips:", text, NULL);
     else if (mode == UCCTM_TCP)
         uri = g_strconcat("sip:", text, ";transport=tcp", NULL);
+    else if (!strchr(text, ':') && !g_hostname_is_ip_address(text))
+        uri = g_strconcat("sip:", text, ";transport=udp", NULL);      /* a name alone: its UDP SRV records */
     else
         uri = g_strconcat("sip:", text, NULL);
     g_free(text);

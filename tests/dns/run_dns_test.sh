@@ -151,6 +151,21 @@ ucc-sign-in-srv)
         "query\\[SRV\\] _sips\\._tcp\\.example\\.test" "query\\[SRV\\] _sip\\._tcp\\.example\\.test"
     ;;
 
+ucc-server-name)
+    # put_Server(CreateSignalingServer("example.test", UCCTM_UDP)): a name without a
+    # port, so its _sip._udp SRV records name the registrar.
+    dns_start --srv-host=_sip._udp.example.test,registrar.example.test,$SIPP_PORT,10,10 \
+        --host-record=registrar.example.test,127.0.0.1
+    registrar_re "sip:example\\.test;transport=udp"
+    sipp_bg sipp "$HERE/scenarios/registrar.xml" $SIPP_PORT $SIPP_MEDIA udp
+    tl_fg ucc "$UCC" --uri sip:alice@example.test --registrar example.test --user alice --password secret --count 0 \
+        --timeout 15
+    tl_wait sipp
+    tl_expect_rc sipp 0
+    tl_expect_rc ucc 0
+    tl_expect_line ucc '^\[ucc\] signed in$'
+    ;;
+
 ucc-find-server)
     # IUccServerSignalingSettings::FindServer: OnFindServer lists the servers in the
     # order they were asked for (_sipinternal._tcp before _sip._tcp); the application
