@@ -31,6 +31,18 @@ gboolean sip_random_bytes(void *buffer, gsize size);
  * clock, g_get_monotonic_time(). */
 gint64 sip_osip_time_to_monotonic(const struct timeval *osip_time);
 
+/* How far a converted time may be from the instant libosip2 meant, in microseconds.
+ * Linux: none beyond the microsecond (libosip2 reads CLOCK_MONOTONIC, GLib's clock).
+ * Windows: libosip2 reads the wall clock with _ftime(), cut to whole milliseconds, and
+ * the system's wall clock itself moves only at each clock interrupt (15.625 ms at the
+ * default 64 Hz; Wine reads the coarse realtime clock, 1 ms or less); the stored time
+ * and the "now" of the conversion are each late by up to that much. */
+#ifdef G_OS_WIN32
+#define SIP_OSIP_CLOCK_ERROR_US (1000 + 15625)
+#else
+#define SIP_OSIP_CLOCK_ERROR_US 1
+#endif
+
 /* Receives one datagram from a non-blocking UDP socket. Returns its length, or -1 when
  * nothing is waiting (or an error such as an ICMP report ended the read). A datagram
  * longer than size is consumed and reported as *oversize (its length is then > size-1
