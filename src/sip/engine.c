@@ -17,6 +17,7 @@
 #include "keepalive.h"
 #include "refer.h"
 #include "resolver.h"
+#include "subscription.h"
 #include "timer_source.h"
 #include "transaction_private.h"
 #include "wire.h"
@@ -106,6 +107,8 @@ struct sip_engine *sip_engine_new(const struct sip_engine_config *config,
     engine->refer_decision_timeout = SIP_REFER_DEFAULT_DECISION_TIMEOUT_MS;
     engine->credentials = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, engine_credentials_free);
     engine->registrations = g_ptr_array_new();
+    engine->publications = g_ptr_array_new();
+    engine_subscriptions_init(engine);
     engine->user_agent = g_strdup(config && config->user_agent ? config->user_agent : DEFAULT_USER_AGENT);
     engine->advertised_host = config && config->advertised_host ? g_strdup(config->advertised_host) : NULL;
     engine->rand = g_rand_new();
@@ -152,6 +155,9 @@ void sip_engine_free(struct sip_engine *engine)
     while (engine->registrations->len)
         registration_detach(g_ptr_array_index(engine->registrations, engine->registrations->len - 1));
     keepalive_stop_all(engine);
+    while (engine->publications->len)
+        publication_detach(g_ptr_array_index(engine->publications, engine->publications->len - 1));
+    engine_subscriptions_detach(engine);
 
     /* Transactions stop their own lookups; the resolver then stops the rest. */
     transaction_free_all(engine);
@@ -181,6 +187,7 @@ void sip_engine_free(struct sip_engine *engine)
     g_ptr_array_free(engine->keepalives, TRUE);
     g_hash_table_destroy(engine->public_addresses);
     g_hash_table_destroy(engine->pending_acks);
+    g_ptr_array_free(engine->publications, TRUE);
     g_rand_free(engine->rand);
     g_free(engine->user_agent);
     g_free(engine->advertised_host);
