@@ -257,6 +257,8 @@ static void fork_end(struct subscription_fork *fork, enum sip_subscription_reaso
         return;
     fork->ended = TRUE;
     fork_cancel_timers(fork);
+    subscription->last_reason = reason;
+    subscription->last_retry_after = retry_after;
     if (live_forks(subscription) || initial_pending)
     {
         /* The subscription goes on with the others (or the SUBSCRIBE's answer). */
@@ -330,7 +332,7 @@ static void expiry_due(struct sip_engine *engine, void *data)
 static void fork_timers_restart(struct subscription_fork *fork)
 {
     fork_cancel_timers(fork);
-    if (fork->unsubscribing)
+    if (fork->unsubscribing || fork->subscription->fetch)
         return;
     fork->expiry_timer = fork_timer_start(fork, fork->expires * 1000, expiry_due);
     fork->refresh_timer = fork_timer_start(fork, subscription_refresh_delay_s(fork->expires) * 1000, refresh_due);
@@ -456,6 +458,9 @@ static void initial_response(struct sip_engine *engine, osip_transaction_t *tran
         if (subscription->unsubscribe_wanted)
             for (i = 0; i < subscription->forks->len; i++)
                 fork_unsubscribe(g_ptr_array_index(subscription->forks, i));
+        /* Every notifier ended it while the SUBSCRIBE was still unanswered. */
+        if (subscription->forks->len && !live_forks(subscription))
+            subscription_over(subscription, subscription->last_reason, 0, subscription->last_retry_after, NULL);
         return;
     }
     if (response && code == 423 && (wanted = min_expires(response)) > subscription->requested_expires)
@@ -763,10 +768,11 @@ void subscriber_handle_request(struct sip_subscription *subscription, osip_trans
     event->watcherinfo = watcherinfo;
     presence = NULL;
     watcherinfo = NULL;
-    engine_queue_event(engine, deliver_notify, event, notify_event_free);
 
     if (substate.state == SIP_SUBSTATE_TERMINATED)
     {
+        /* The last document first, then the end it announces. */
+        engine_queue_event(engine, deliver_notify, event, notify_event_free);
         fork_end(fork, subscription_reason_from_name(substate.reason),
                  substate.retry_after > 0 ? (guint)MIN(substate.retry_after, 3600) : 0);
         goto done;
@@ -779,15 +785,19 @@ void subscriber_handle_request(struct sip_subscription *subscription, osip_trans
         fork->expires = subscription->expires = (guint)MIN(substate.expires, fork->expires ? fork->expires : G_MAXUINT);
         fork_timers_restart(fork);
     }
-    else if (!fork->expiry_timer && !fork->unsubscribing)
+    else if (!fork->expiry_timer && !fork->unsubscribing && !subscription->fetch)
     {
         /* A NOTIFY before the 2xx, without expires: what we asked for, until told. */
         fork->expires = subscription->requested_expires;
         fork_timers_restart(fork);
     }
-    if (subscription->unsubscribe_wanted)
+    /* A fetch wants one NOTIFY: a notifier that made it a subscription gets an unsubscribe. */
+    if (subscription->unsubscribe_wanted || subscription->fetch)
         fork_unsubscribe(fork);
+    /* The state the NOTIFY announces comes before its document: a user sees "active", then what
+     * the notifier says. */
     update_state(subscription);
+    engine_queue_event(engine, deliver_notify, event, notify_event_free);
 
 done:
     sip_presence_document_free(presence);
@@ -851,7 +861,9 @@ struct sip_subscription *sip_subscribe(struct sip_engine *engine, const char *fr
     subscription->proxy = proxy;
     subscription->requested_expires = options && options->expires ? options->expires : SUBSCRIPTION_DEFAULT_EXPIRES_S;
     subscription->headers = g_strdupv((char **)(options ? options->headers : NULL));
-    subscription->resubscribe = !(options && options->no_resubscribe);
+    subscription->resubscribe = !(options && (options->no_resubscribe || options->fetch));
+    if ((subscription->fetch = options && options->fetch))
+        subscription->requested_expires = 0;
     osip_from_free(parsed);
     if (!engine_hop_for_uri(engine, proxy ? proxy : target_uri, &subscription->hop, error))
     {

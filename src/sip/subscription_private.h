@@ -92,6 +92,8 @@ struct sip_subscription
     struct engine_timer *notify_wait_timer; /* a 2xx came but no NOTIFY yet */
     struct engine_timer *retry_timer;       /* subscribing again later */
     gboolean unsubscribe_wanted;
+    enum sip_subscription_reason last_reason;   /* why the last fork ended */
+    guint last_retry_after;
 
     /* notifier */
     char *resource;
@@ -102,7 +104,7 @@ struct sip_subscription
     osip_transaction_t *server;             /* the SUBSCRIBE, until decided */
     osip_message_t *subscribe;              /* the first SUBSCRIBE, until decided */
     gboolean decided;
-    gboolean fetch;                         /* Expires: 0 on the first SUBSCRIBE */
+    gboolean fetch;                         /* Expires: 0 on the (first) SUBSCRIBE: a fetch */
     gint64 expiry_deadline;                 /* monotonic us */
     struct engine_timer *expiry_timer;
     osip_transaction_t *notify;             /* the NOTIFY in flight */

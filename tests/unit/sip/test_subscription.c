@@ -257,15 +257,15 @@ static void full_cycle(enum sip_transport_protocol protocol)
     bob.decision = DECIDE_ACTIVE;
     subscription = subscribe(&alice, &bob, "presence", NULL);
     assert_int_equal(alice.events->len, 0);     /* nothing reported inside the call */
-    assert_true(wait_event(&alice, "notify fork 0 active none open"));
     assert_true(wait_event(&alice, "subscriber active none 0"));
+    assert_true(wait_event(&alice, "notify fork 0 active none open"));
     assert_true(wait_event(&bob, "notify answered 200"));
     expected = g_strdup_printf("received presence from sip:alice@127.0.0.1:%u%s expires 3600|"
                                "notifier active none 0|notify answered 200", alice.port,
                                protocol == SIP_TRANSPORT_TCP ? ";transport=tcp" : "");
     assert_events(&bob, expected);
     g_free(expected);
-    assert_events(&alice, "notify fork 0 active none open|subscriber active none 0");
+    assert_events(&alice, "subscriber active none 0|notify fork 0 active none open");
     assert_string_equal(sip_subscription_get_watcher_display_name(bob.received), "alice");
     assert_int_equal(sip_subscription_get_expires(subscription), 3600);
 
@@ -315,12 +315,12 @@ static void test_pending_then_active(void **state)
     party_start(&bob, "bob", SIP_TRANSPORT_UDP);
     bob.decision = DECIDE_NOTHING;
     subscription = subscribe(&alice, &bob, "presence", NULL);
-    assert_true(wait_event(&alice, "subscriber pending none 0"));
-    assert_events(&alice, "notify fork 0 pending none none|subscriber pending none 0");
+    assert_true(wait_event(&alice, "notify fork 0 pending none none"));
+    assert_events(&alice, "subscriber pending none 0|notify fork 0 pending none none");
     assert_true(API(sip_subscription_notify(bob.received, TRUE, SIP_PIDF_CONTENT_TYPE, open_doc, strlen(open_doc),
                                             NULL)));
-    assert_true(wait_event(&alice, "subscriber active none 0"));
-    assert_events(&alice, "notify fork 0 active none open|subscriber active none 0");
+    assert_true(wait_event(&alice, "notify fork 0 active none open"));
+    assert_events(&alice, "subscriber active none 0|notify fork 0 active none open");
     assert_true(wait_event(&bob, "notifier active none 0"));
     sip_subscription_unref(subscription);
     party_stop(&alice);
@@ -398,9 +398,9 @@ static void test_expiry_resubscribe(void **state)
     forget(&bob);
     first = sip_subscription_ref(bob.received);
     assert_true(fire_until(bob.engine, &bob, "notifier terminated timeout 0"));
-    assert_true(wait_event(&alice, "subscriber active none 0"));
+    assert_true(wait_event(&alice, "notify fork 1 active none open"));
     assert_events(&alice, "notify fork 0 terminated timeout none|fork 0 ended timeout|subscriber subscribing timeout 0|"
-                          "notify fork 1 active none open|subscriber active none 0");
+                          "subscriber active none 0|notify fork 1 active none open");
     assert_true(bob.received != first);
     assert_int_equal(sip_subscription_get_status(bob.received), SIP_SUBSCRIPTION_ACTIVE);
     sip_subscription_unref(first);
@@ -424,9 +424,9 @@ static void test_terminated_reasons(void **state)
     forget(&alice);
     assert_true(API(sip_subscription_terminate(bob.received, SIP_SUBSCRIPTION_REASON_DEACTIVATED, 0, NULL, NULL, 0,
                                                NULL)));
-    assert_true(wait_event(&alice, "subscriber active none 0"));
+    assert_true(wait_event(&alice, "notify fork 1 active none open"));
     assert_events(&alice, "notify fork 0 terminated deactivated none|fork 0 ended deactivated|"
-                          "subscriber subscribing deactivated 0|notify fork 1 active none open|subscriber active none 0");
+                          "subscriber subscribing deactivated 0|subscriber active none 0|notify fork 1 active none open");
     assert_true(API(sip_subscription_terminate(bob.received, SIP_SUBSCRIPTION_REASON_REJECTED, 0, NULL, NULL, 0,
                                                NULL)));
     assert_true(wait_event(&alice, "subscriber terminated rejected 0"));

@@ -71,6 +71,8 @@ struct sip_subscribe_options
     const char *event_id;               /* Event: package;id=<event_id>, NULL for none */
     const char *const *headers;         /* extra "Name: value" lines; NULL-terminated, may be NULL */
     gboolean no_resubscribe;            /* TRUE: end instead of subscribing again after deactivated ... */
+    gboolean fetch;                     /* a one-time fetch (RFC 6665 §4.4.3): Expires: 0, one NOTIFY,
+                                           then TERMINATED (timeout); never subscribes again */
 };
 
 /* Subscribes from (a name-addr or URI: our identity) to package events of
