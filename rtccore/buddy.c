@@ -247,8 +247,9 @@ static void drop_subscription(struct buddy *buddy, BOOL unsubscribe)
         return;
     buddy->subscription = NULL;
     sip_subscription_set_user_data(subscription, NULL);
-    if (unsubscribe)
-        sip_subscription_unsubscribe(subscription, NULL);
+    /* Shutting down waits for the notifier's last word. */
+    if (unsubscribe && sip_subscription_unsubscribe(subscription, NULL) && buddy->presence)
+        presence_track_closing(buddy->presence, subscription);
     sip_subscription_unref(subscription);
 }
 

@@ -250,6 +250,36 @@ static void subscribe_winfo(struct presence *presence)
     }
 }
 
+/* ---- subscriptions that are ending ------------------------------------------------------------- */
+
+/* Still ending: ours until the notifier's terminated NOTIFY (or a failure);
+ * a watcher's until its last NOTIFY is answered. */
+static BOOL still_ending(struct sip_subscription *subscription)
+{
+    if (sip_subscription_is_notifier(subscription))
+        return sip_subscription_notify_pending(subscription);
+    return sip_subscription_get_status(subscription) != SIP_SUBSCRIPTION_TERMINATED;
+}
+
+static void prune_closing(struct presence *presence)
+{
+    guint i = 0;
+
+    while (i < presence->closing->len)
+    {
+        if (still_ending(g_ptr_array_index(presence->closing, i)))
+            i++;
+        else
+            g_ptr_array_remove_index(presence->closing, i);
+    }
+}
+
+void presence_track_closing(struct presence *presence, struct sip_subscription *subscription)
+{
+    if (still_ending(subscription))
+        g_ptr_array_add(presence->closing, sip_subscription_ref(subscription));
+}
+
 /* ---- the engine's reports ------------------------------------------------------------------------- */
 
 static void on_subscription_received(struct sip_engine *engine, struct sip_subscription *subscription,
@@ -283,6 +313,8 @@ static void on_subscription_state(struct sip_subscription *subscription, enum si
     }
     else if (owner)
         buddy_on_state(owner, state, reason, status_code);
+    if (state == SIP_SUBSCRIPTION_TERMINATED && presence->closing->len)
+        prune_closing(presence);
     client_check_cleanup(presence->client);
 }
 
@@ -319,12 +351,23 @@ static void on_fork_ended(struct sip_subscription *subscription, guint fork, enu
         buddy_on_fork_ended(owner, fork);
 }
 
+static void on_notify_completed(struct sip_subscription *subscription, guint status_code, void *user_data)
+{
+    struct presence *presence = presence_of(user_data);
+
+    if (!presence->closing->len)
+        return;
+    prune_closing(presence);
+    client_check_cleanup(presence->client);
+}
+
 static const struct sip_subscription_callbacks subscription_callbacks =
 {
     .subscription_received = on_subscription_received,
     .state_changed = on_subscription_state,
     .notify_received = on_notify,
     .fork_ended = on_fork_ended,
+    .notify_completed = on_notify_completed,
 };
 
 static void on_publication(struct sip_publication *publication, enum sip_publication_state state, guint status_code,
@@ -486,6 +529,7 @@ struct presence *presence_new(struct client *client)
     presence->watchers = g_ptr_array_new();
     presence->groups = g_ptr_array_new();
     presence->leaving = g_ptr_array_new_with_free_func((GDestroyNotify)sip_publication_unref);
+    presence->closing = g_ptr_array_new_with_free_func((GDestroyNotify)sip_subscription_unref);
     presence->offer_mode = RTCOWM_OFFER_WATCHER_EVENT;
     presence->privacy_mode = RTCPM_BLOCK_LIST_EXCLUDED;
     presence->status = RTCXS_PRESENCE_ONLINE;
@@ -521,8 +565,8 @@ static void disable(struct presence *presence, BOOL wire)
     }
     if (presence->winfo)
     {
-        if (wire)
-            sip_subscription_unsubscribe(presence->winfo, NULL);
+        if (wire && sip_subscription_unsubscribe(presence->winfo, NULL))
+            presence_track_closing(presence, presence->winfo);
         sip_subscription_unref(presence->winfo);
         presence->winfo = NULL;
     }
@@ -551,7 +595,8 @@ void presence_prepare_shutdown(struct presence *presence)
 
 BOOL presence_pending(struct presence *presence)
 {
-    return presence->leaving->len > 0;
+    prune_closing(presence);
+    return presence->leaving->len > 0 || presence->closing->len > 0;
 }
 
 void presence_shutdown(struct presence *presence)
@@ -559,6 +604,7 @@ void presence_shutdown(struct presence *presence)
     if (presence->enabled)
         disable(presence, FALSE);
     g_ptr_array_set_size(presence->leaving, 0);
+    g_ptr_array_set_size(presence->closing, 0);
 }
 
 void presence_free(struct presence *presence)
@@ -568,6 +614,7 @@ void presence_free(struct presence *presence)
     g_ptr_array_free(presence->watchers, TRUE);
     g_ptr_array_free(presence->groups, TRUE);
     g_ptr_array_free(presence->leaving, TRUE);
+    g_ptr_array_free(presence->closing, TRUE);
     SysFreeString(presence->notes);
     for (guint i = 0; i < PRESENCE_PROPERTY_COUNT; i++)
         SysFreeString(presence->properties[i]);
@@ -924,9 +971,8 @@ static HRESULT WINAPI presence_AddWatcherEx(IRTCClientPresence2 *iface, BSTR uri
                                             IRTCProfile *profile, LONG flags, IRTCWatcher2 **out)
 {
     struct presence *presence = impl_from_IRTCClientPresence2(iface);
-    struct watcher *watcher = NULL;
+    struct watcher *watcher;
     char *normalized;
-    guint i;
     HRESULT hr;
 
     if (out)
@@ -938,14 +984,7 @@ static HRESULT WINAPI presence_AddWatcherEx(IRTCClientPresence2 *iface, BSTR uri
         return E_INVALIDARG;
     if (FAILED(hr = normalize_uri(uri, &normalized)))
         return hr;
-    for (i = 0; i < presence->watchers->len && !watcher; i++)
-    {
-        struct watcher *entry = g_ptr_array_index(presence->watchers, i);
-
-        if (watcher_scope(entry) == scope && !g_ascii_strcasecmp(watcher_uri(entry), normalized))
-            watcher = entry;
-    }
-    if (watcher)
+    if ((watcher = watcher_find_entry(presence, normalized, scope)))
     {
         RTC_WATCHER_STATE current = watcher_state(watcher);
 

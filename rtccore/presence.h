@@ -70,6 +70,7 @@ struct presence
 
     struct sip_publication *publication;    /* server mode: our presence document */
     GPtrArray *leaving;                     /* struct sip_publication *, referenced: being removed */
+    GPtrArray *closing;                     /* struct sip_subscription *, referenced: final NOTIFY in flight */
     struct sip_subscription *winfo;         /* server mode: our watchers, from presence.winfo */
     guint winfo_version;
     unsigned int pending_changes;       /* enum presence_change bits awaiting the PUBLISH */
@@ -99,6 +100,8 @@ char *presence_local_uri(struct presence *presence);
 char *presence_local_identity(struct presence *presence);
 /* The current local document, or the offline one a blocked watcher sees; g_free. */
 char *presence_local_document(struct presence *presence, BOOL blocked, gsize *length);
+/* A watcher's subscription was ended: PrepareForShutdown waits until its last NOTIFY is answered. */
+void presence_track_closing(struct presence *presence, struct sip_subscription *subscription);
 /* Writes the store if there is one (after any change to a persistent item). */
 void presence_save(struct presence *presence);
 /* Events for the application (filtered like every other event). */
@@ -190,6 +193,8 @@ BSTR watcher_data(struct watcher *watcher);
 /* The access list entry for uri: exact (user scope, same URI) or the best
  * (user, then domain, then all). NULL when none. */
 struct watcher *watcher_find(struct presence *presence, const char *uri, BOOL best);
+/* The entry added with exactly this URI and scope, NULL when none. */
+struct watcher *watcher_find_entry(struct presence *presence, const char *uri, RTC_ACE_SCOPE scope);
 /* A SUBSCRIBE for our presence arrived (subscription_received). */
 void watcher_on_subscription(struct presence *presence, struct sip_subscription *subscription);
 /* A watcher's subscription ended. */

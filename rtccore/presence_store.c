@@ -339,9 +339,9 @@ static void store_apply(struct presence *presence, struct store *store, BOOL fir
     {
         struct stored_contact *contact = g_ptr_array_index(store->watchers, i);
         WCHAR *name = wide(contact->name), *data = wide(contact->data);
-        struct watcher *watcher, *existing = watcher_find(presence, contact->uri, FALSE);
+        struct watcher *watcher;
 
-        if ((!existing || contact->scope != RTCAS_SCOPE_USER)
+        if (!watcher_find_entry(presence, contact->uri, contact->scope)
             && SUCCEEDED(watcher_create(presence, contact->uri, name, data, contact->kind, TRUE, contact->scope, NULL,
                                         &watcher)))
         {
@@ -394,7 +394,10 @@ HRESULT presence_store_load(struct presence *presence, const VARIANT *storage)
 
     store_init(&store);
     hr = store_read(storage, &store, &error);
-    if (hr == S_OK)
+    /* No file yet is a first start: it is written at the first change. */
+    if (hr == S_FALSE && g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        hr = S_OK;
+    else if (hr == S_OK)
     {
         presence->loading = TRUE;
         store_apply(presence, &store, FALSE);

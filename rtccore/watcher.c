@@ -138,6 +138,20 @@ struct watcher *watcher_find(struct presence *presence, const char *uri, BOOL be
     return found ? found : domain ? domain : all;
 }
 
+struct watcher *watcher_find_entry(struct presence *presence, const char *uri, RTC_ACE_SCOPE scope)
+{
+    guint i;
+
+    for (i = 0; i < presence->watchers->len; i++)
+    {
+        struct watcher *watcher = g_ptr_array_index(presence->watchers, i);
+
+        if (watcher->scope == scope && !g_ascii_strcasecmp(watcher->uri, uri))
+            return watcher;
+    }
+    return NULL;
+}
+
 /* ---- NOTIFYs ------------------------------------------------------------------------------- */
 
 /* What a subscription of this watcher may see now: FALSE = pending. */
@@ -202,9 +216,11 @@ static void end_subscriptions(struct watcher *watcher, enum sip_subscription_rea
         if (watcher->presence && reason != SIP_SUBSCRIPTION_REASON_REJECTED
             && reason != SIP_SUBSCRIPTION_REASON_DEACTIVATED)
             body = presence_local_document(watcher->presence, TRUE, &length);
-        if (sip_subscription_get_status(subscription) != SIP_SUBSCRIPTION_TERMINATED)
-            sip_subscription_terminate(subscription, reason, 0, body ? SIP_PIDF_CONTENT_TYPE : NULL, body, length,
-                                       NULL);
+        if (sip_subscription_get_status(subscription) != SIP_SUBSCRIPTION_TERMINATED
+            && sip_subscription_terminate(subscription, reason, 0, body ? SIP_PIDF_CONTENT_TYPE : NULL, body,
+                                          length, NULL)
+            && watcher->presence)
+            presence_track_closing(watcher->presence, subscription);
         g_free(body);
         sip_subscription_unref(subscription);
     }

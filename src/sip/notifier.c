@@ -655,6 +655,13 @@ gboolean sip_subscription_terminate(struct sip_subscription *subscription, enum 
     return TRUE;
 }
 
+gboolean sip_subscription_notify_pending(struct sip_subscription *subscription)
+{
+    g_return_val_if_fail(subscription != NULL, FALSE);
+    return sip_subscription_is_notifier(subscription) && subscription->engine
+           && (subscription->notify || subscription->next_notify);
+}
+
 /* ---- life cycle -------------------------------------------------------------------------------------- */
 
 void notifier_detach(struct sip_subscription *subscription)

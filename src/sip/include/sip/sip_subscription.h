@@ -128,11 +128,16 @@ gboolean sip_subscription_notify(struct sip_subscription *subscription, gboolean
                                  const char *body, gsize body_length, GError **error);
 /* Ends it: NOTIFY terminated;reason=<reason> (rejected, deactivated,
  * probation, giveup, noresource, timeout, invariant), with retry-after when
- * given (> 0) and the document when given. TERMINATED is reported when the
- * NOTIFY was answered. */
+ * given (> 0) and the document when given. TERMINATED is reported at once;
+ * the NOTIFY's answer comes as notify_completed (see
+ * sip_subscription_notify_pending()). */
 gboolean sip_subscription_terminate(struct sip_subscription *subscription, enum sip_subscription_reason reason,
                                     guint retry_after, const char *content_type, const char *body, gsize body_length,
                                     GError **error);
+
+/* Notifier: a NOTIFY is unanswered or waiting to be sent (also the final
+ * one, after TERMINATED): a layer that shuts down waits for it to be FALSE. */
+gboolean sip_subscription_notify_pending(struct sip_subscription *subscription);
 
 /* ---- both ---------------------------------------------------------------------------------- */
 
