@@ -242,6 +242,12 @@ static gboolean read_tuple(struct sip_presence_document *document, xmlNode *node
     return TRUE;
 }
 
+/* An element name we may write again (a prefix libxml2 could not resolve stays in the name). */
+static gboolean valid_element_name(const char *name)
+{
+    return name && *name && xmlValidateNCName((const xmlChar *)name, 0) == 0;
+}
+
 static void read_activities(struct sip_presence_person *person, xmlNode *node)
 {
     xmlNode *child;
@@ -254,7 +260,7 @@ static void read_activities(struct sip_presence_person *person, xmlNode *node)
             continue;
         if (!strcmp((const char *)child->name, "other"))
             keep_first(&person->other_activity, child);
-        else
+        else if (valid_element_name((const char *)child->name))
             g_ptr_array_add(person->activities, g_strdup((const char *)child->name));
     }
 }
@@ -281,7 +287,7 @@ static void read_person(struct sip_presence_document *document, xmlNode *node)
         {
             xmlNode *type = presence_xml_element(child->children);
 
-            if (type)
+            if (type && valid_element_name((const char *)type->name))
                 person->place_type = g_strdup((const char *)type->name);
         }
         else if (presence_xml_is(child, SIP_PIDF_CIPID_NS, "display-name"))
@@ -463,14 +469,9 @@ static gboolean write_extension(xmlDocPtr document, xmlNodePtr root, const struc
     return TRUE;
 }
 
-static gboolean valid_element_name(const char *name)
-{
-    return name && *name && xmlValidateNCName((const xmlChar *)name, 0) == 0;
-}
-
 char *sip_pidf_build(const struct sip_presence_document *document, gsize *length, GError **error)
 {
-    struct namespaces ns = { NULL };
+    struct namespaces ns = { 0 };
     gboolean uses_dm = document->persons->len || document->devices->len, uses_rpid = FALSE, uses_cipid = FALSE;
     xmlDocPtr xml;
     xmlNodePtr root;
