@@ -343,11 +343,14 @@ void buddy_on_notify(struct buddy *buddy, const struct sip_subscription_notify *
 {
     struct buddy_fork *fork;
 
-    if (!buddy->presence || !notify->presence)
+    /* A body of another type tells nothing; no body at all says "nothing
+     * known about the presentity" (a server without published state): no devices. */
+    if (!buddy->presence || (notify->content_type && !notify->presence))
         return;
     fork = find_fork(buddy, notify->fork, TRUE);
     g_ptr_array_set_size(fork->devices, 0);
-    presence_document_read(notify->presence, fork->devices);
+    if (notify->presence)
+        presence_document_read(notify->presence, fork->devices);
     update_devices(buddy);
 }
 

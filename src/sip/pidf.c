@@ -182,13 +182,15 @@ static gboolean read_status(struct sip_presence_tuple *tuple, xmlNode *status, G
         if (!presence_xml_is(child, SIP_PIDF_NS, "basic"))
             continue;   /* <status> may carry extensions */
         value = presence_xml_text(child);
+        /* Anything else (baresip sends "?" before its user chose a status) says
+         * nothing: read as no <basic>, not as a broken document. */
         if (!strcmp(value, "open"))
             tuple->basic = SIP_PRESENCE_BASIC_OPEN;
         else if (!strcmp(value, "closed"))
             tuple->basic = SIP_PRESENCE_BASIC_CLOSED;
+        else
+            g_debug("tuple %s: <basic>%s</basic> is neither open nor closed: taken as unknown", tuple->id, value);
         g_free(value);
-        if (tuple->basic == SIP_PRESENCE_BASIC_UNKNOWN)
-            return invalid(error, "<basic> is neither open nor closed");
     }
     return TRUE;
 }

@@ -254,11 +254,30 @@ static void test_parse_refused(void **state)
                                  "<tuple><status/></tuple></presence>"), SIP_PRESENCE_ERROR_INVALID);
     assert_int_equal(parse_error("<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"sip:a@b\">"
                                  "<tuple id=\"x\"/></presence>"), SIP_PRESENCE_ERROR_INVALID);
-    assert_int_equal(parse_error("<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"sip:a@b\">"
-                                 "<tuple id=\"x\"><status><basic>ajar</basic></status></tuple></presence>"),
-                     SIP_PRESENCE_ERROR_INVALID);
     assert_int_equal(parse_error("<watcherinfo xmlns=\"urn:ietf:params:xml:ns:watcherinfo\" version=\"0\" state=\"full\"/>"),
                      SIP_PRESENCE_ERROR_INVALID);
+}
+
+/* A <basic> that is neither open nor closed (baresip's "?") says nothing: the
+ * document is read, the tuple's basic status is unknown. */
+static void test_basic_unknown(void **state)
+{
+    struct sip_presence_document *document = parse(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\r\n"
+        "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\"\r\n"
+        "    xmlns:dm=\"urn:ietf:params:xml:ns:pidf:data-model\"\r\n"
+        "    xmlns:rpid=\"urn:ietf:params:xml:ns:pidf:rpid\"\r\n"
+        "    entity=\"sip:bob@127.0.0.1\">\r\n"
+        "  <dm:person id=\"p4159\"><rpid:activities/></dm:person>\r\n"
+        "  <tuple id=\"t4109\"><status><basic>?</basic></status><contact>sip:bob@127.0.0.1</contact></tuple>\r\n"
+        "</presence>\r\n");
+
+    (void)state;
+    assert_int_equal(document->tuples->len, 1);
+    assert_int_equal(((struct sip_presence_tuple *)g_ptr_array_index(document->tuples, 0))->basic,
+                     SIP_PRESENCE_BASIC_UNKNOWN);
+    assert_int_equal(document->persons->len, 1);
+    sip_presence_document_free(document);
 }
 
 /* Entities: nothing from outside, no expansion bombs. The parser stops at
@@ -400,6 +419,7 @@ int main(void)
         cmocka_unit_test(test_build_minimal),
         cmocka_unit_test(test_build_refused),
         cmocka_unit_test(test_parse_refused),
+        cmocka_unit_test(test_basic_unknown),
         cmocka_unit_test(test_no_entities),
         cmocka_unit_test(test_winfo_parse),
         cmocka_unit_test(test_winfo_round_trip),
