@@ -308,6 +308,7 @@ void watcher_on_ended(struct watcher *watcher, struct sip_subscription *subscrip
         {
             watcher_detach(watcher, SIP_SUBSCRIPTION_REASON_NORESOURCE);
             presence_fire_watcher_event(presence, watcher, RTCWET_WATCHER_REMOVE, S_OK);
+            watcher_release(watcher);   /* the list's */
         }
         watcher_release(watcher);
     }
@@ -329,6 +330,7 @@ void watcher_on_winfo(struct presence *presence, const struct sip_watcher *info)
             {
                 watcher_detach(watcher, SIP_SUBSCRIPTION_REASON_NORESOURCE);
                 presence_fire_watcher_event(presence, watcher, RTCWET_WATCHER_REMOVE, S_OK);
+                watcher_release(watcher);   /* the list's */
             }
             watcher_release(watcher);
         }
