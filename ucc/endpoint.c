@@ -1,8 +1,10 @@
 /*
  * The endpoint (coclass UccPrincipalServerEndpoint): IUccEndpoint,
- * IUccEndpoint2, IUccServerSignalingSettings, IUccSessionManager and
- * IConnectionPointContainer (_IUccEndpointEvents, _IUccEndpointEvents2,
- * _IUccServerSignalingSettingsEvents, _IUccSessionManagerEvents).
+ * IUccEndpoint2, IUccServerSignalingSettings, IUccSessionManager,
+ * IUccSubscriptionManager and IUccPublicationManager (presence: subscription.c,
+ * publication.c) and IConnectionPointContainer (_IUccEndpointEvents,
+ * _IUccEndpointEvents2, _IUccServerSignalingSettingsEvents,
+ * _IUccSessionManagerEvents, _IUccPublicationManagerEvents).
  *
  * One SIP engine per endpoint, created by Enable on the platform's context.
  * With a signaling server, Enable registers (digest credentials from the
@@ -15,7 +17,7 @@
  * UCCSEC_LOCAL_NETWORK_ADDRESS.
  */
 #include <string.h>
-#include "ucc_private.h"
+#include "presence.h"
 #include "sip/sip_call.h"
 #include "sip/sip_register.h"
 
@@ -37,6 +39,8 @@ struct ucc_endpoint
     IUccEndpoint2 IUccEndpoint2_iface;
     IUccServerSignalingSettings IUccServerSignalingSettings_iface;
     IUccSessionManager IUccSessionManager_iface;
+    IUccSubscriptionManager IUccSubscriptionManager_iface;
+    IUccPublicationManager IUccPublicationManager_iface;
     IConnectionPointContainer IConnectionPointContainer_iface;
     LONG refcount;
 
@@ -51,6 +55,7 @@ struct ucc_endpoint
     struct connection_point endpoint_events2;       /* _IUccEndpointEvents2 */
     struct connection_point signaling_events;       /* _IUccServerSignalingSettingsEvents */
     struct connection_point session_manager_events; /* _IUccSessionManagerEvents */
+    struct connection_point publication_manager_events; /* _IUccPublicationManagerEvents (never raised) */
 
     IUccSignalingServer *server;
     LONG allowed_modes;
@@ -70,6 +75,8 @@ struct ucc_endpoint
     GHashTable *requests;                   /* request id -> struct tracked_request */
     GList *live;                            /* struct ucc_session *, referenced */
     GList *transfers;                       /* transfer.c's notifiers, weak */
+    struct ucc_publisher *publisher;        /* what we publish (publication.c) */
+    GList *presentities;                    /* struct ucc_presentity * watching through our engine, weak */
     BOOL shutting_down;                     /* the platform is shutting down */
 
     IUccOperationContext *disable_context;
@@ -103,6 +110,41 @@ static struct ucc_endpoint *impl_from_IConnectionPointContainer(IConnectionPoint
 }
 
 /* ---- for the other families ---------------------------------------------------------------- */
+
+struct ucc_endpoint *ucc_endpoint_from_subscription_manager(IUccSubscriptionManager *iface)
+{
+    return CONTAINING_RECORD(iface, struct ucc_endpoint, IUccSubscriptionManager_iface);
+}
+
+struct ucc_endpoint *ucc_endpoint_from_publication_manager(IUccPublicationManager *iface)
+{
+    return CONTAINING_RECORD(iface, struct ucc_endpoint, IUccPublicationManager_iface);
+}
+
+struct ucc_publisher *ucc_endpoint_publisher(struct ucc_endpoint *endpoint)
+{
+    return endpoint->publisher;
+}
+
+struct connection_point *ucc_endpoint_publication_manager_point(struct ucc_endpoint *endpoint)
+{
+    return &endpoint->publication_manager_events;
+}
+
+char *ucc_endpoint_aor(struct ucc_endpoint *endpoint)
+{
+    return ucc_uri_text(endpoint->uri);
+}
+
+void ucc_endpoint_add_presentity(struct ucc_endpoint *endpoint, struct ucc_presentity *presentity)
+{
+    endpoint->presentities = g_list_prepend(endpoint->presentities, presentity);
+}
+
+void ucc_endpoint_remove_presentity(struct ucc_endpoint *endpoint, struct ucc_presentity *presentity)
+{
+    endpoint->presentities = g_list_remove(endpoint->presentities, presentity);
+}
 
 void ucc_endpoint_add_ref(struct ucc_endpoint *endpoint)
 {
@@ -320,6 +362,11 @@ static void cancel_sign_in_search(struct ucc_endpoint *endpoint)
 
 void ucc_endpoint_release_engine(struct ucc_endpoint *endpoint)
 {
+    /* Presence lets go of its subscriptions and publication while the engine exists. */
+    while (endpoint->presentities)
+        ucc_presentity_engine_gone(endpoint->presentities->data);
+    if (endpoint->publisher)
+        ucc_publisher_engine_gone(endpoint->publisher);
     /* Transfers let go of their REFERs while the engine can still end them. */
     while (endpoint->transfers)
     {
@@ -422,6 +469,58 @@ static void engine_hangups_finished(struct sip_engine *engine, void *user_data)
     (void)engine;
     check_idle(user_data);
 }
+
+/* Presence: we serve "presence" (publication.c) and watch presentities (presentity.c). */
+static void engine_subscription_received(struct sip_engine *engine, struct sip_subscription *subscription,
+                                         void *user_data)
+{
+    struct ucc_endpoint *endpoint = user_data;
+
+    if (endpoint->shutting_down || endpoint->state != UCCES_ENABLED)
+        sip_subscription_reject(subscription, 480, NULL, NULL);
+    else
+        ucc_publisher_on_subscription(endpoint->publisher, subscription);
+}
+
+static void engine_subscription_state(struct sip_subscription *subscription, enum sip_subscription_status state,
+                                      enum sip_subscription_reason reason, guint status_code, void *user_data)
+{
+    struct ucc_endpoint *endpoint = user_data;
+    struct ucc_presentity *presentity = sip_subscription_get_user_data(subscription);
+
+    if (sip_subscription_is_notifier(subscription))
+        ucc_publisher_on_watcher_state(endpoint->publisher, subscription, state);
+    else if (presentity)
+        ucc_presentity_on_state(presentity, state, reason, status_code);
+}
+
+static void engine_notify_received(struct sip_subscription *subscription, const struct sip_subscription_notify *notify,
+                                   void *user_data)
+{
+    struct ucc_presentity *presentity = sip_subscription_get_user_data(subscription);
+
+    if (presentity)
+        ucc_presentity_on_notify(presentity, notify);
+}
+
+static const struct sip_subscription_callbacks subscription_callbacks =
+{
+    .subscription_received = engine_subscription_received,
+    .state_changed = engine_subscription_state,
+    .notify_received = engine_notify_received,
+};
+
+static const char *const served_packages[] = { "presence", NULL };
+
+static void engine_publication_state(struct sip_publication *publication, enum sip_publication_state state,
+                                     guint status_code, const char *reason_phrase, void *user_data)
+{
+    struct ucc_endpoint *endpoint = user_data;
+
+    ucc_publisher_on_publication(endpoint->publisher, publication, state, status_code, reason_phrase);
+}
+
+static const struct sip_publication_callbacks publication_callbacks = { engine_publication_state };
 
 static const struct sip_engine_callbacks engine_callbacks =
 {
@@ -586,6 +685,8 @@ static HRESULT start_listening(struct ucc_endpoint *endpoint)
     }
     ucc_transfer_install(endpoint->engine,
                          MAX(0, ucc_context_get_named_long(endpoint->context, UCC_PROPERTY_TRANSFER_TIMEOUT, 0)));
+    sip_engine_set_subscription_callbacks(endpoint->engine, &subscription_callbacks, served_packages);
+    sip_engine_set_publication_callbacks(endpoint->engine, &publication_callbacks);
     if (!sip_engine_listen(endpoint->engine, SIP_TRANSPORT_UDP, host, port, &bound, &error))
     {
         g_debug("UCC Enable: listen %s:%u: %s", host, port, error->message);
@@ -640,6 +741,11 @@ static char *registrar_uri(IUccSignalingServer *server)
     return uri;
 }
 
+char *ucc_endpoint_server_route(struct ucc_endpoint *endpoint)
+{
+    return uses_registrar(endpoint) ? registrar_uri(endpoint->server) : NULL;
+}
+
 static void set_credentials(const char *realm, const char *user, const char *password, void *data)
 {
     sip_engine_set_credentials(data, realm, user, password);
@@ -678,6 +784,8 @@ static void enable_done(struct ucc_endpoint *endpoint, HRESULT status, const cha
     endpoint->enable_context = NULL;
     endpoint->state = SUCCEEDED(status) ? UCCES_ENABLED : UCCES_DISABLED;
     fire_progress(endpoint, DISPID__IUccEndpointEvents_OnEnable, operation, status, text);
+    if (SUCCEEDED(status))
+        ucc_publisher_engine_ready(endpoint->publisher);    /* what was published before goes out again */
     if (operation)
         IUccOperationContext_Release(operation);
     /* A failed sign-in lets go of the engine, from an idle of its own (we may be in its callback). */
@@ -893,6 +1001,10 @@ static HRESULT WINAPI endpoint_QueryInterface(IUccEndpoint *iface, REFIID riid, 
         *ppv = &endpoint->IUccServerSignalingSettings_iface;
     else if (IsEqualIID(riid, &IID_IUccSessionManager))
         *ppv = &endpoint->IUccSessionManager_iface;
+    else if (IsEqualIID(riid, &IID_IUccSubscriptionManager))
+        *ppv = &endpoint->IUccSubscriptionManager_iface;
+    else if (IsEqualIID(riid, &IID_IUccPublicationManager))
+        *ppv = &endpoint->IUccPublicationManager_iface;
     else if (IsEqualIID(riid, &IID_IConnectionPointContainer))
         *ppv = &endpoint->IConnectionPointContainer_iface;
     else
@@ -929,6 +1041,8 @@ static ULONG WINAPI endpoint_Release(IUccEndpoint *iface)
         connection_point_destroy(&endpoint->endpoint_events2);
         connection_point_destroy(&endpoint->signaling_events);
         connection_point_destroy(&endpoint->session_manager_events);
+        connection_point_destroy(&endpoint->publication_manager_events);
+        ucc_publisher_free(endpoint->publisher);
         if (endpoint->disable_context)
             IUccOperationContext_Release(endpoint->disable_context);
         if (endpoint->server)
@@ -1379,7 +1493,7 @@ static ULONG WINAPI container_Release(IConnectionPointContainer *iface)
 }
 
 #define ENDPOINT_POINTS(e) { &(e)->endpoint_events, &(e)->endpoint_events2, &(e)->signaling_events, \
-                             &(e)->session_manager_events }
+                             &(e)->session_manager_events, &(e)->publication_manager_events }
 
 static HRESULT WINAPI container_EnumConnectionPoints(IConnectionPointContainer *iface, IEnumConnectionPoints **out)
 {
@@ -1438,6 +1552,8 @@ HRESULT ucc_endpoint_create(struct ucc_platform *platform, UCC_ENDPOINT_TYPE typ
     endpoint->IUccEndpoint2_iface.lpVtbl = &endpoint2_vtbl;
     endpoint->IUccServerSignalingSettings_iface.lpVtbl = &signaling_vtbl;
     endpoint->IUccSessionManager_iface.lpVtbl = &session_manager_vtbl;
+    endpoint->IUccSubscriptionManager_iface.lpVtbl = &ucc_subscription_manager_vtbl;
+    endpoint->IUccPublicationManager_iface.lpVtbl = &ucc_publication_manager_vtbl;
     endpoint->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
     endpoint->refcount = 1;
     com_module_lock();      /* DllCanUnloadNow: one more live object */
@@ -1470,6 +1586,9 @@ HRESULT ucc_endpoint_create(struct ucc_platform *platform, UCC_ENDPOINT_TYPE typ
                           &DIID__IUccServerSignalingSettingsEvents);
     connection_point_init(&endpoint->session_manager_events, &endpoint->IConnectionPointContainer_iface,
                           &DIID__IUccSessionManagerEvents);
+    connection_point_init(&endpoint->publication_manager_events, &endpoint->IConnectionPointContainer_iface,
+                          &DIID__IUccPublicationManagerEvents);
+    endpoint->publisher = ucc_publisher_create(endpoint);
     if (!endpoint->id || !endpoint->context || !endpoint->credentials)
     {
         endpoint_Release(&endpoint->IUccEndpoint_iface);
