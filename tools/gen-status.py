@@ -74,7 +74,6 @@ PLANS = [
      "stream, video) are in no open issue"),
     (r"^_IUccAudioVideoSessionEvents$", None, "follows PublishSessionMetrics, not planned"),
     (r"^_IUccMediaEndpointEvents$", None, "not planned: media relay discovery (ICE/TURN) is in no open issue"),
-    (r"^_IUccServerSignalingSettingsEvents$", None, "issue 12 (DNS: FindServer)"),
     (r"^_IUccPlatformEvents$", None, "not planned yet: the engine does not watch the host's addresses"),
     (r"^_IUccSessionCallControlEvents$", None, "follows Alternate, not planned yet"),
     (r"^_IUccSessionParticipant(Endpoint)?(Collection)?Events$", None,
@@ -84,7 +83,6 @@ PLANS = [
     (r"^_IUccSignalingChannelEvents$", None, "not planned: raw signaling channels are in no open issue"),
     (r"^_IUcc", None, "implemented by the application (event sink)"),
     # UCC API: methods and objects
-    (r"^IUccServerSignalingSettings$", r"FindServer", "issue 12 (DNS: SRV look-up of the sign-in domain)"),
     (r"^IUccSessionManager$", r"SessionDescriptionEvaluator",
      "not planned: application sessions (the application writes the SDP) are in no open issue"),
     (r"^IUccSessionParticipant$", r"ParticipantEndpoint",
@@ -104,7 +102,6 @@ PLANS = [
     (r"^IUccSignaling(Channel|Message|Request|Response|HeaderField)|^IUccIncomingSignalingMessageEvent$", None,
      "not planned: raw signaling channels are in no open issue"),
     (r"^IUccProxyEndpoint$", None, "not planned: proxy endpoints need an Office Communications Server"),
-    (r"^IUccFindServerEvent$", None, "issue 12 (DNS: FindServer)"),
     (r"^IUcc", None, "not planned yet: in no open issue"),
     (r"^IRTC", None, "not planned yet: in no open issue"),
 ]
