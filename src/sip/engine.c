@@ -14,6 +14,7 @@
 #include "digest_retry.h"
 #include "engine.h"
 #include "event_queue.h"
+#include "osip_memory.h"
 #include "refer.h"
 #include "timer_source.h"
 #include "transaction_private.h"
@@ -84,12 +85,21 @@ struct sip_engine *sip_engine_new(const struct sip_engine_config *config,
     if (g_once_init_enter(&osip_trace_routed))
     {
         osip_trace_initialize_func(OSIP_INFO4, osip_trace_to_glib);
+        /* libosip2 formats a trace line for every transaction it makes
+         * and frees before asking whether anyone wants it (some 5 % of a
+         * call's work): its chatty levels are on only while debug
+         * messages are shown. */
+        if (g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+            for (int level = OSIP_WARNING; level <= OSIP_INFO4; level++)
+                osip_trace_disable_level(level);
         g_once_init_leave(&osip_trace_routed, 1);
     }
 
+    osip_memory_engine_started();
     engine = g_new0(struct sip_engine, 1);
     if (osip_init(&engine->osip))
     {
+        osip_memory_engine_stopped();
         g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_TRANSPORT, "libosip2 initialisation failed");
         g_free(engine);
         return NULL;
@@ -172,6 +182,7 @@ void sip_engine_free(struct sip_engine *engine)
     g_free(engine->outbound_proxy_text);
     g_main_context_unref(engine->context);
     g_free(engine);
+    osip_memory_engine_stopped();
 }
 
 gboolean sip_engine_listen(struct sip_engine *engine, enum sip_transport_protocol protocol,
