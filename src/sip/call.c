@@ -93,7 +93,11 @@ void sip_call_unref(struct sip_call *call)
     if (call->refers)
         g_ptr_array_free(call->refers, TRUE);
     osip_message_free(call->invite);
-    osip_message_free(call->pending_2xx);
+    if (call->pending_2xx)
+    {
+        engine_sent_response_clear(call->pending_2xx);
+        g_free(call->pending_2xx);
+    }
     osip_message_free(call->last_ack);
     sip_media_params_clear(&call->media);
     sip_media_params_clear(&call->prepared_media);

@@ -101,7 +101,10 @@ void call_handle_invite(struct sip_engine *engine, osip_transaction_t *ist, osip
     call->dialog->connection_id = engine_transaction_connection(ist);
     call->invite_server = ist;
     engine_set_transaction_user(ist, &ist_user, sip_call_ref(call), (GDestroyNotify)sip_call_unref);
-    osip_message_clone(invite, &call->invite);
+    /* Only what sip_call_get_invite_header() reads (the headers libosip2
+     * does not parse itself): a whole copy would be kept the call's life. */
+    if (!osip_message_init(&call->invite))
+        osip_list_clone(&invite->headers, &call->invite->headers, (int (*)(void *, void **))osip_header_clone);
 
     if (osip_message_header_get_byname(invite, "replaces", 0, &replaces) >= 0 && replaces && replaces->hvalue)
     {
@@ -231,7 +234,7 @@ gboolean sip_call_progress(struct sip_call *call, GError **error)
 
 gboolean sip_call_answer(struct sip_call *call, GError **error)
 {
-    osip_message_t *response, *copy = NULL;
+    osip_message_t *response;
     osip_transaction_t *ist;
 
     g_return_val_if_fail(call != NULL, FALSE);
@@ -239,15 +242,12 @@ gboolean sip_call_answer(struct sip_call *call, GError **error)
         return FALSE;
     osip_message_set_allow(response, SIP_ALLOWED_METHODS);
     osip_message_set_supported(response, SIP_SUPPORTED_OPTIONS);
-    osip_message_clone(response, &copy);
     ist = call->invite_server;
     call->invite_answered = TRUE;
     sip_dialog_set_confirmed(call->dialog);
     call_set_status(call, 200, NULL);
     call_set_state(call, SIP_CALL_STATE_ANSWERING);
-    call_start_2xx_retransmission(call, copy, call->invite_cseq, call->dialog->protocol, call->dialog->connection_id,
-                                  call->remote_offer == NULL);
-    engine_respond(call->engine, ist, response);     /* the transaction ends with it */
+    call_send_2xx(call, ist, response, call->invite_cseq, call->remote_offer == NULL);
     return TRUE;
 }
 

@@ -37,14 +37,33 @@ const char *sip_transport_protocol_name(enum sip_transport_protocol protocol)
 
 /* ---- identifiers ------------------------------------------------------------------ */
 
+/* prefix and 16 hex digits from the engine's generator (no printf: a
+ * call makes several of these). */
+static char *new_hex_token(struct sip_engine *engine, const char *prefix, gsize prefix_length)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *token = g_malloc(prefix_length + 17);
+    guint32 words[2];
+    int i;
+
+    words[0] = g_rand_int(engine->rand);
+    words[1] = g_rand_int(engine->rand);
+
+    memcpy(token, prefix, prefix_length);
+    for (i = 0; i < 16; i++)
+        token[prefix_length + i] = digits[(words[i / 8] >> (28 - 4 * (i % 8))) & 0xf];
+    token[prefix_length + 16] = 0;
+    return token;
+}
+
 char *engine_new_token(struct sip_engine *engine)
 {
-    return g_strdup_printf("%08x%08x", g_rand_int(engine->rand), g_rand_int(engine->rand));
+    return new_hex_token(engine, "", 0);
 }
 
 char *engine_new_branch(struct sip_engine *engine)
 {
-    return g_strdup_printf("z9hG4bK%08x%08x", g_rand_int(engine->rand), g_rand_int(engine->rand));
+    return new_hex_token(engine, "z9hG4bK", 7);
 }
 
 guint engine_next_request_id(struct sip_engine *engine)

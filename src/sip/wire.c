@@ -9,6 +9,8 @@
 #define G_LOG_DOMAIN "rtcshim"
 #endif
 
+#include <string.h>
+
 #include "dispatch.h"
 #include "engine.h"
 #include "message.h"
@@ -78,6 +80,52 @@ gboolean engine_resend_response(struct sip_engine *engine, osip_message_t *respo
     ok = port > 0 && port <= 65535 && engine_transmit(engine, response, protocol, host, port, &connection_id);
     osip_free(host);
     return ok;
+}
+
+gboolean engine_sent_response_init(struct engine_sent_response *sent, const osip_message_t *response,
+                                   enum sip_transport_protocol protocol, guint connection_id)
+{
+    char *host = NULL;
+    int port = 0;
+
+    memset(sent, 0, sizeof(*sent));
+    osip_response_get_destination((osip_message_t *)response, &host, &port);
+    if (!host || port <= 0 || port > 65535 || strlen(host) >= sizeof(sent->host)
+        || osip_message_to_str((osip_message_t *)response, &sent->text, &sent->length) || !sent->text)
+    {
+        osip_free(host);
+        engine_sent_response_clear(sent);
+        return FALSE;
+    }
+    g_strlcpy(sent->host, host, sizeof(sent->host));
+    osip_free(host);
+    sent->port = port;
+    sent->protocol = protocol;
+    sent->connection_id = connection_id;
+    return TRUE;
+}
+
+gboolean engine_sent_response_send(struct sip_engine *engine, struct engine_sent_response *sent)
+{
+    GError *error = NULL;
+
+    engine_trace_message(engine, "send to", sent->protocol, sent->host, sent->port, sent->text, sent->length);
+    if (sip_transport_send(engine->transports, sent->protocol, sent->host, sent->port, sent->connection_id,
+                           sent->text, sent->length, &sent->connection_id, &error))
+    {
+        engine->stats.messages_sent++;
+        return TRUE;
+    }
+    g_debug("send to %s:%u failed: %s", sent->host, sent->port, error->message);
+    g_error_free(error);
+    return FALSE;
+}
+
+void engine_sent_response_clear(struct engine_sent_response *sent)
+{
+    osip_free(sent->text);
+    sent->text = NULL;
+    sent->length = 0;
 }
 
 /* ---- receiving ---------------------------------------------------------------------- */
