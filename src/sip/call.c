@@ -301,6 +301,7 @@ void call_terminate(struct sip_call *call, enum sip_call_end_reason reason, guin
     if (code)
         call_set_status(call, code, phrase);
     call_timer_cancel(call, &call->glare_timer);
+    call_timer_cancel(call, &call->trying_timer);
     /* Nothing restarts the media of an ended call: its ports go back now
      * (also while the application still holds the call). */
     call_release_stream(call);
@@ -422,6 +423,7 @@ void call_detach(struct sip_call *call)
         return;
     call_end_refers(call, call->state != SIP_CALL_STATE_TERMINATED);
     call_timer_cancel(call, &call->cancel_timer);
+    call_timer_cancel(call, &call->trying_timer);
     call_timer_cancel(call, &call->retransmit_timer);
     call_timer_cancel(call, &call->glare_timer);
     call_timer_cancel(call, &call->linger_timer);

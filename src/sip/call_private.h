@@ -61,6 +61,7 @@ struct sip_call
     osip_transaction_t *invite_server;      /* its server transaction while it lives */
     gboolean invite_answered;               /* a final response went out */
     guint32 invite_cseq;
+    struct engine_timer *trying_timer;      /* 100 Trying if still undecided then */
     char *remote_offer;                     /* the INVITE's SDP, NULL if it had none */
     char *prepared_answer;                  /* our answer to it, made when it came */
     struct sip_media_params prepared_media; /* what that answer agreed */

@@ -65,6 +65,21 @@ static struct sip_call *find_replaced_call(struct sip_engine *engine, const char
     return sip_call_ref(call);
 }
 
+/* §8.2.6.1, §17.2.1: 100 Trying only when the application has not rung or
+ * answered within 200 ms; most do so sooner, and a 100 then is a message
+ * built, serialised and sent for nothing. */
+#define TRYING_DELAY_MS 200
+
+static void trying_expired(struct sip_engine *engine, void *data)
+{
+    struct sip_call *call = data;
+
+    call->trying_timer = NULL;
+    if (call->invite_server && !call->invite_answered && !call->status_code)
+        engine_respond(engine, call->invite_server,
+                       engine_build_response(engine, call->invite_server->orig_request, 100, NULL, NULL));
+}
+
 static void deliver_incoming_call(struct sip_engine *engine, void *data)
 {
     if (engine->callbacks.incoming_call)
@@ -137,7 +152,7 @@ void call_handle_invite(struct sip_engine *engine, osip_transaction_t *ist, osip
     }
 
     call_register(call);
-    engine_respond(engine, ist, engine_build_response(engine, invite, 100, NULL, NULL));
+    call->trying_timer = call_timer_start(call, TRYING_DELAY_MS, trying_expired);
     engine_queue_event(engine, deliver_incoming_call, sip_call_ref(call), (GDestroyNotify)sip_call_unref);
     call_report_state(call);
     sip_call_unref(call);   /* the registry and the transaction hold it now */
@@ -212,6 +227,7 @@ gboolean sip_call_ring(struct sip_call *call, GError **error)
     g_return_val_if_fail(call != NULL, FALSE);
     if (!check_undecided_incoming(call, error) || !(response = build_invite_response(call, 180, FALSE, error)))
         return FALSE;
+    call_timer_cancel(call, &call->trying_timer);
     engine_respond(call->engine, call->invite_server, response);
     call_set_status(call, 180, NULL);
     call_set_state(call, call->state == SIP_CALL_STATE_EARLY_MEDIA ? SIP_CALL_STATE_EARLY_MEDIA : SIP_CALL_STATE_RINGING);
@@ -226,6 +242,7 @@ gboolean sip_call_progress(struct sip_call *call, GError **error)
     if (!check_undecided_incoming(call, error)
         || !(response = build_invite_response(call, 183, call->remote_offer != NULL, error)))
         return FALSE;
+    call_timer_cancel(call, &call->trying_timer);
     engine_respond(call->engine, call->invite_server, response);
     call_set_status(call, 183, NULL);
     call_set_state(call, SIP_CALL_STATE_EARLY_MEDIA);
@@ -242,6 +259,7 @@ gboolean sip_call_answer(struct sip_call *call, GError **error)
         return FALSE;
     osip_message_set_allow(response, SIP_ALLOWED_METHODS);
     osip_message_set_supported(response, SIP_SUPPORTED_OPTIONS);
+    call_timer_cancel(call, &call->trying_timer);
     ist = call->invite_server;
     call->invite_answered = TRUE;
     sip_dialog_set_confirmed(call->dialog);
