@@ -157,6 +157,15 @@ void call_set_status(struct sip_call *call, guint code, const char *reason)
     call->reason_phrase = g_strdup(reason ? reason : "");
 }
 
+void call_set_decided(struct sip_call *call)
+{
+    if (!call->undecided)
+        return;
+    call->undecided = FALSE;
+    if (call->engine)
+        call->engine->undecided_calls--;
+}
+
 gboolean call_check_attached(struct sip_call *call, GError **error)
 {
     if (call->engine)
@@ -302,6 +311,7 @@ void call_terminate(struct sip_call *call, enum sip_call_end_reason reason, guin
         call_set_status(call, code, phrase);
     call_timer_cancel(call, &call->glare_timer);
     call_timer_cancel(call, &call->trying_timer);
+    call_set_decided(call);
     /* Nothing restarts the media of an ended call: its ports go back now
      * (also while the application still holds the call). */
     call_release_stream(call);
@@ -424,6 +434,7 @@ void call_detach(struct sip_call *call)
     call_end_refers(call, call->state != SIP_CALL_STATE_TERMINATED);
     call_timer_cancel(call, &call->cancel_timer);
     call_timer_cancel(call, &call->trying_timer);
+    call_set_decided(call);
     call_timer_cancel(call, &call->retransmit_timer);
     call_timer_cancel(call, &call->glare_timer);
     call_timer_cancel(call, &call->linger_timer);

@@ -60,6 +60,7 @@ struct sip_call
     /* incoming INVITE */
     osip_transaction_t *invite_server;      /* its server transaction while it lives */
     gboolean invite_answered;               /* a final response went out */
+    gboolean undecided;                     /* counted in engine->undecided_calls */
     guint32 invite_cseq;
     struct engine_timer *trying_timer;      /* 100 Trying if still undecided then */
     char *remote_offer;                     /* the INVITE's SDP, NULL if it had none */
@@ -116,6 +117,9 @@ void call_unregister(struct sip_call *call);
 /* The status code and reason phrase the API sees (reason NULL or "": the
  * standard phrase). */
 void call_set_status(struct sip_call *call, guint code, const char *reason);
+/* An incoming call is answered, rejected or over: it leaves the engine's
+ * count of undecided calls (an overload bound). */
+void call_set_decided(struct sip_call *call);
 /* FALSE with SIP_ENGINE_ERROR_DETACHED once the engine is gone. */
 gboolean call_check_attached(struct sip_call *call, GError **error);
 /* Where our responses and media go: the transport the INVITE came on. */

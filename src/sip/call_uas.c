@@ -152,6 +152,8 @@ void call_handle_invite(struct sip_engine *engine, osip_transaction_t *ist, osip
     }
 
     call_register(call);
+    call->undecided = TRUE;
+    engine->undecided_calls++;
     call->trying_timer = call_timer_start(call, TRYING_DELAY_MS, trying_expired);
     engine_queue_event(engine, deliver_incoming_call, sip_call_ref(call), (GDestroyNotify)sip_call_unref);
     call_report_state(call);
@@ -260,6 +262,7 @@ gboolean sip_call_answer(struct sip_call *call, GError **error)
     osip_message_set_allow(response, SIP_ALLOWED_METHODS);
     osip_message_set_supported(response, SIP_SUPPORTED_OPTIONS);
     call_timer_cancel(call, &call->trying_timer);
+    call_set_decided(call);
     ist = call->invite_server;
     call->invite_answered = TRUE;
     sip_dialog_set_confirmed(call->dialog);

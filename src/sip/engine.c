@@ -131,6 +131,11 @@ struct sip_engine *sip_engine_new(const struct sip_engine_config *config,
         engine->callbacks = *callbacks;
     engine->user_data = user_data;
     engine->refer_decision_timeout = SIP_REFER_DEFAULT_DECISION_TIMEOUT_MS;
+    engine->limits.receive_backlog_ms = SIP_ENGINE_DEFAULT_RECEIVE_BACKLOG_MS;
+    engine->limits.undecided_calls = SIP_ENGINE_DEFAULT_UNDECIDED_CALLS;
+    engine->limits.pending_events = SIP_ENGINE_DEFAULT_PENDING_EVENTS;
+    engine->limits.transactions = SIP_ENGINE_DEFAULT_TRANSACTIONS;
+    engine->limits.retry_after_s = SIP_ENGINE_DEFAULT_RETRY_AFTER_S;
     engine->credentials = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, engine_credentials_free);
     engine->registrations = g_ptr_array_new();
     engine->user_agent = g_strdup(config && config->user_agent ? config->user_agent : DEFAULT_USER_AGENT);
@@ -240,4 +245,18 @@ void sip_engine_get_stats(struct sip_engine *engine, struct sip_engine_stats *st
     *stats = engine->stats;
     stats->oversize_dropped = transport.oversize_dropped;
     stats->calls = engine->call_count;
+    stats->undecided_calls = engine->undecided_calls;
+    stats->pending_events = engine->events.length;
+}
+
+void sip_engine_get_limits(struct sip_engine *engine, struct sip_engine_limits *limits)
+{
+    g_return_if_fail(engine != NULL && limits != NULL);
+    *limits = engine->limits;
+}
+
+void sip_engine_set_limits(struct sip_engine *engine, const struct sip_engine_limits *limits)
+{
+    g_return_if_fail(engine != NULL && limits != NULL);
+    engine->limits = *limits;
 }
