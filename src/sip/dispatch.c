@@ -303,6 +303,13 @@ void engine_handle_response(struct sip_engine *engine, osip_message_t *response)
         transaction_deliver(engine, transaction, response);
         return;
     }
+    /* A final response again for our failed INVITE: the ACK again. */
+    if (response->status_code >= 300 && MSG_IS_RESPONSE_FOR(response, "INVITE")
+        && transaction_answer_retransmitted_response(engine, response))
+    {
+        osip_message_free(response);
+        return;
+    }
     /* The INVITE client transaction ends at the first 2xx (§17.1.1.2):
      * retransmissions and forked 2xx are the dialog's business. */
     if (MSG_IS_STATUS_2XX(response) && MSG_IS_RESPONSE_FOR(response, "INVITE"))

@@ -69,6 +69,11 @@ static char *client_key(const osip_message_t *message)
     return g_strconcat(branch, "\n", method, NULL);
 }
 
+char *transaction_client_key(const osip_message_t *message)
+{
+    return client_key(message);
+}
+
 /* libosip2's send callback: requests go to the destination we set on the
  * transaction, responses to what their top Via says (received/rport). */
 static int on_send_message(osip_transaction_t *transaction, osip_message_t *message, char *host, int port,

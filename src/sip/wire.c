@@ -82,27 +82,37 @@ gboolean engine_resend_response(struct sip_engine *engine, osip_message_t *respo
     return ok;
 }
 
+gboolean engine_sent_message_init(struct engine_sent_response *sent, const osip_message_t *message,
+                                  enum sip_transport_protocol protocol, const char *host, guint16 port,
+                                  guint connection_id)
+{
+    memset(sent, 0, sizeof(*sent));
+    if (!host || !port || strlen(host) >= sizeof(sent->host)
+        || osip_message_to_str((osip_message_t *)message, &sent->text, &sent->length) || !sent->text)
+    {
+        engine_sent_response_clear(sent);
+        return FALSE;
+    }
+    g_strlcpy(sent->host, host, sizeof(sent->host));
+    sent->port = port;
+    sent->protocol = protocol;
+    sent->connection_id = connection_id;
+    return TRUE;
+}
+
 gboolean engine_sent_response_init(struct engine_sent_response *sent, const osip_message_t *response,
                                    enum sip_transport_protocol protocol, guint connection_id)
 {
     char *host = NULL;
     int port = 0;
+    gboolean ok;
 
-    memset(sent, 0, sizeof(*sent));
     osip_response_get_destination((osip_message_t *)response, &host, &port);
-    if (!host || port <= 0 || port > 65535 || strlen(host) >= sizeof(sent->host)
-        || osip_message_to_str((osip_message_t *)response, &sent->text, &sent->length) || !sent->text)
-    {
-        osip_free(host);
-        engine_sent_response_clear(sent);
-        return FALSE;
-    }
-    g_strlcpy(sent->host, host, sizeof(sent->host));
+    ok = port > 0 && port <= 65535 && engine_sent_message_init(sent, response, protocol, host, port, connection_id);
+    if (!ok)
+        memset(sent, 0, sizeof(*sent));
     osip_free(host);
-    sent->port = port;
-    sent->protocol = protocol;
-    sent->connection_id = connection_id;
-    return TRUE;
+    return ok;
 }
 
 gboolean engine_sent_response_send(struct sip_engine *engine, struct engine_sent_response *sent)

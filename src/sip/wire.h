@@ -47,6 +47,11 @@ struct engine_sent_response
     guint connection_id;
 };
 
+/* Serialises message to be sent to host:port over protocol (preferably
+ * over connection_id); FALSE if it cannot be serialised. */
+gboolean engine_sent_message_init(struct engine_sent_response *sent, const osip_message_t *message,
+                                  enum sip_transport_protocol protocol, const char *host, guint16 port,
+                                  guint connection_id);
 /* Serialises response for protocol (preferably over connection_id); FALSE
  * if it cannot be serialised or its Via gives no destination. */
 gboolean engine_sent_response_init(struct engine_sent_response *sent, const osip_message_t *response,

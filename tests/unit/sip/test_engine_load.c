@@ -2,7 +2,8 @@
  * The engine under load: 100 Trying only for INVITEs left undecided, 503
  * with Retry-After past each overload bound (receive backlog, undecided
  * calls, pending callbacks, transactions) while requests in existing
- * dialogs are still taken, and libosip2's block cache. One engine on a
+ * dialogs are still taken, finished transactions retired into what they
+ * still have to resend, and libosip2's block cache. One engine on a
  * loopback listener whose sending is replaced by a recorder; requests are
  * injected as the UDP socket would hand them up.
  */
@@ -32,6 +33,8 @@ struct harness
     GPtrArray *calls;               /* struct sip_call *, referenced, in arrival order */
     gboolean answer;                /* answer incoming calls at once */
     guint messages;                 /* MESSAGE requests reported */
+    guint completed;                /* outcomes of our requests reported */
+    guint completed_status;         /* the last one's status code */
 };
 
 static gboolean record_send(enum sip_transport_protocol protocol, const char *host, guint16 port,
@@ -66,6 +69,18 @@ static void on_message(struct sip_engine *engine, struct sip_call *call, const s
     ((struct harness *)user_data)->messages++;
 }
 
+static void on_request_completed(struct sip_engine *engine, guint request_id, guint status_code,
+                                 const char *reason_phrase, void *user_data)
+{
+    struct harness *harness = user_data;
+
+    (void)engine;
+    (void)request_id;
+    (void)reason_phrase;
+    harness->completed++;
+    harness->completed_status = status_code;
+}
+
 static int setup(void **state)
 {
     struct harness *harness = g_new0(struct harness, 1);
@@ -73,6 +88,7 @@ static int setup(void **state)
 
     callbacks.incoming_call = on_incoming_call;
     callbacks.message_received = on_message;
+    callbacks.request_completed = on_request_completed;
     harness->engine = sip_engine_new(NULL, &callbacks, harness, NULL);
     assert_non_null(harness->engine);
     engine_set_random_seed(harness->engine, 7);
@@ -437,6 +453,138 @@ static void test_pending_events_and_transactions(void **state)
     assert_int_equal(stats.overload_rejected, 2);
 }
 
+/* ---- finished transactions retired ---------------------------------------------------------- */
+
+/* The first message sent that starts with prefix. */
+static const char *first_sent(struct harness *harness, const char *prefix)
+{
+    guint i;
+
+    for (i = 0; i < harness->sent->len; i++)
+        if (g_str_has_prefix(g_ptr_array_index(harness->sent, i), prefix))
+            return g_ptr_array_index(harness->sent, i);
+    fail_msg("nothing sent starts with %s", prefix);
+    return NULL;
+}
+
+/* The line "Name: value" of a message we sent, without its CRLF (g_free). */
+static char *header_line(const char *message, const char *name)
+{
+    const char *line = find_header(message, name);
+
+    assert_non_null(line);
+    return g_strndup(line, strcspn(line, "\r\n"));
+}
+
+/* The peer answers a request we sent with status (a To tag added). */
+static void inject_response(struct harness *harness, const char *request, const char *status)
+{
+    char *via = header_line(request, "Via"), *from = header_line(request, "From");
+    char *to = header_line(request, "To"), *call_id = header_line(request, "Call-ID");
+    char *cseq = header_line(request, "CSeq");
+
+    inject(harness, 0, "SIP/2.0 %s\n%s\n%s\n%s;tag=peer\n%s\n%s\nContent-Length: 0\n\n", status, via, from, to,
+           call_id, cseq);
+    g_free(via);
+    g_free(from);
+    g_free(to);
+    g_free(call_id);
+    g_free(cseq);
+}
+
+static guint live_transactions(struct harness *harness)
+{
+    struct sip_engine_stats stats;
+
+    sip_engine_get_stats(harness->engine, &stats);
+    return stats.transactions;
+}
+
+/* Our INVITE refused: the transaction ends at the ACK, and a 486 again
+ * (the ACK was lost) still gets the same ACK again until timer D. */
+static void test_failed_invite_retired(void **state)
+{
+    struct harness *harness = *state;
+    struct sip_call *call;
+    char *invite, *ack;
+
+    call = sip_call_invite(harness->engine, "sip:uas@127.0.0.1", "sip:peer@" PEER_IP ":5099", NULL);
+    assert_non_null(call);
+    run_ready();
+    invite = g_strdup(first_sent(harness, "INVITE "));
+    assert_int_equal(live_transactions(harness), 1);
+
+    inject_response(harness, invite, "486 Busy Here");
+    run_ready();
+    assert_int_equal(count_sent(harness, "ACK "), 1);
+    ack = g_strdup(last_sent(harness));
+    assert_int_equal(live_transactions(harness), 0);
+    assert_int_equal(sip_call_get_state(call), SIP_CALL_STATE_TERMINATED);
+
+    inject_response(harness, invite, "486 Busy Here");
+    run_ready();
+    assert_int_equal(count_sent(harness, "ACK "), 2);
+    assert_string_equal(last_sent(harness), ack);
+    assert_int_equal(live_transactions(harness), 0);
+
+    /* Past timer D the response is dropped. */
+    engine_expire_timers(harness->engine, 50);
+    inject_response(harness, invite, "486 Busy Here");
+    run_ready();
+    assert_int_equal(count_sent(harness, "ACK "), 2);
+    g_free(ack);
+    g_free(invite);
+    sip_call_unref(call);
+}
+
+/* Our MESSAGE answered: its transaction ends at once (no timer K held), the
+ * outcome is reported once, and a 200 again is dropped. */
+static void test_finished_request_retired(void **state)
+{
+    struct harness *harness = *state;
+    char *message;
+    guint sent;
+
+    assert_true(sip_engine_send_message(harness->engine, "sip:uas@127.0.0.1", "sip:peer@" PEER_IP ":5099",
+                                        "text/plain", "hi", 2, NULL) > 0);
+    run_ready();
+    message = g_strdup(first_sent(harness, "MESSAGE "));
+    assert_int_equal(live_transactions(harness), 1);
+
+    inject_response(harness, message, "200 OK");
+    run_ready();
+    assert_int_equal(harness->completed, 1);
+    assert_int_equal(harness->completed_status, 200);
+    assert_int_equal(live_transactions(harness), 0);
+
+    sent = harness->sent->len;
+    inject_response(harness, message, "200 OK");
+    run_ready();
+    assert_int_equal(harness->sent->len, sent);
+    assert_int_equal(harness->completed, 1);
+    g_free(message);
+}
+
+/* Their MESSAGE answered: a retransmission gets the same 200 again from
+ * the retired record, without a transaction. */
+static void test_answered_request_retired(void **state)
+{
+    struct harness *harness = *state;
+    char *ok;
+
+    inject_message(harness, 0, 1);
+    run_ready();
+    assert_int_equal(count_sent(harness, "SIP/2.0 200 OK"), 1);
+    ok = g_strdup(last_sent(harness));
+    assert_int_equal(live_transactions(harness), 0);
+    inject_message(harness, 0, 1);
+    run_ready();
+    assert_int_equal(count_sent(harness, "SIP/2.0 200 OK"), 2);
+    assert_string_equal(last_sent(harness), ok);
+    assert_int_equal(harness->messages, 1);
+    g_free(ok);
+}
+
 /* ---- libosip2's block cache ---------------------------------------------------------------- */
 
 static void test_block_cache(void **state)
@@ -489,6 +637,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_receive_backlog, setup, teardown),
         cmocka_unit_test_setup_teardown(test_undecided_calls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pending_events_and_transactions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_invite_retired, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_finished_request_retired, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_answered_request_retired, setup, teardown),
         cmocka_unit_test_setup_teardown(test_block_cache, setup, teardown),
         cmocka_unit_test(test_block_cache_emptied),
     };
