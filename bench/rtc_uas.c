@@ -95,12 +95,11 @@ static void on_referred(IDispatch *event)
     SysFreeString(cookie);
 }
 
-/* Our call to a transfer target moved: tell the transferor; done once connected. */
+/* Our call to a transfer target ended or connected: tell the transferor
+ * (its outcome only, no ringing); done once connected. */
 static void on_transfer_state(IRTCSession *session, IRTCSessionReferredEvent *referred, RTC_SESSION_STATE state)
 {
-    if (state == RTCSS_INPROGRESS)
-        IRTCSessionReferredEvent_SetReferredSessionState(referred, RTCSS_INPROGRESS);
-    else if (state == RTCSS_CONNECTED)
+    if (state == RTCSS_CONNECTED)
     {
         transferred++;
         IRTCSessionReferredEvent_SetReferredSessionState(referred, RTCSS_CONNECTED);
