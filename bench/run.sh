@@ -49,11 +49,12 @@ UAS_PORT=13160
 UAC_PORT=13170
 TARGET_PORT=13180
 if [ "$QUICK" = "--quick" ]; then
-    RATES="1000 2000 4000"
-    TRANSFER_RATES="500 1000"
+    RATES="500 1000 2000 4000"
+    TRANSFER_RATES="250 500 1000"
 else
-    RATES="1000 2000 4000 6000 8000 10000 12000 14000 16000 18000 20000"
-    TRANSFER_RATES="500 1000 1500 2000 2500 3000"
+    # The low steps give a figure even on a busy machine.
+    RATES="250 500 1000 2000 4000 6000 8000 10000 12000 14000 16000 18000 20000"
+    TRANSFER_RATES="100 250 500 1000 1500 2000 2500 3000"
 fi
 STEP_SECONDS=5
 TICK=$(getconf CLK_TCK)
@@ -204,16 +205,18 @@ echo "== 10,000 concurrent confirmed dialogs in the engine"
 engine_pid=$!
 sleep 0.5
 idle_kb=$(rss_kb $engine_pid)
-timeout -k 5 120 sipp -sn uac -r 2000 -rp 1000 -m 10000 -d 30000 -nostdin -timeout 100 -i 127.0.0.1 \
+timeout -k 5 120 sipp -sn uac -r 1000 -rp 1000 -m 10000 -d 30000 -nostdin -timeout 100 -i 127.0.0.1 \
     -p $UAC_PORT -mp $((UAC_PORT + 2)) -buff_size 4194304 127.0.0.1:$UAS_PORT >uac-dialogs.log 2>&1 &
 uac_pid=$!
 held_kb=0
 active=0
+max_active=0
 for _ in $(seq 1 40); do
     sleep 1
     kill -USR1 $engine_pid
     sleep 0.2
     active=$(tail -1 uas-dialogs.log | sed -n 's/.* active=\([0-9]*\).*/\1/p')
+    [ "${active:-0}" -gt "$max_active" ] && max_active=$active
     if [ "${active:-0}" -ge 10000 ]; then
         held_kb=$(rss_kb $engine_pid)
         break
@@ -223,8 +226,12 @@ wait $uac_pid
 dialogs_rc=$?
 kill -TERM $engine_pid
 wait $engine_pid 2>/dev/null
-echo "  idle RSS ${idle_kb} kB; with ${active} confirmed dialogs ${held_kb} kB;" \
-     "$(( (held_kb - idle_kb) * 1024 / (active > 0 ? active : 1) )) bytes per dialog (sipp rc $dialogs_rc)"
+if [ "$held_kb" -gt 0 ]; then
+    echo "  idle RSS ${idle_kb} kB; with ${active} confirmed dialogs ${held_kb} kB;" \
+         "$(( (held_kb - idle_kb) * 1024 / active )) bytes per dialog (sipp rc $dialogs_rc)"
+else
+    echo "  NOT REACHED: $max_active confirmed dialogs at most (sipp rc $dialogs_rc; a busy machine makes the engine shed with 503)"
+fi
 
 echo
 echo "== summary"
