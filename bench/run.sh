@@ -64,6 +64,16 @@ cpu_ticks() {
     awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
+# Waits (at most 20 s) until a UAS's log says it listens: on a busy machine
+# starting takes longer than a fixed pause, and calls sent before are lost.
+wait_ready() {
+    for _ in $(seq 1 200); do
+        grep -q '^ready' "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "no 'ready' in $1" >&2
+}
+
 rss_kb() {
     awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }
@@ -124,7 +134,7 @@ echo "== rising call rates, UDP, INVITE/200/ACK/BYE, ${STEP_SECONDS} s per step"
 
 "$UAS" --port $UAS_PORT >uas-engine.log 2>&1 &
 engine_pid=$!
-sleep 0.5
+wait_ready uas-engine.log
 ramp engine $engine_pid
 kill -TERM $engine_pid
 wait $engine_pid 2>/dev/null
@@ -132,7 +142,7 @@ sleep 1
 
 "$RTC_UAS" --listen 127.0.0.1:$UAS_PORT >uas-rtc-api.log 2>&1 &
 rtc_pid=$!
-sleep 0.5
+wait_ready uas-rtc-api.log
 ramp rtc-api $rtc_pid
 kill -TERM $rtc_pid
 wait $rtc_pid 2>/dev/null
@@ -152,6 +162,7 @@ sipp -sn uas -i 127.0.0.1 -p $TARGET_PORT -mp $((TARGET_PORT + 2)) -buff_size 41
 target_pid=$!
 "$RTC_UAS" --listen 127.0.0.1:$UAS_PORT >uas-transferee.log 2>&1 &
 rtc_pid=$!
+wait_ready uas-transferee.log
 sleep 0.5
 
 # The transferee's counter NAME from a fresh stats line.
@@ -203,7 +214,7 @@ echo
 echo "== 10,000 concurrent confirmed dialogs in the engine"
 "$UAS" --port $UAS_PORT >uas-dialogs.log 2>&1 &
 engine_pid=$!
-sleep 0.5
+wait_ready uas-dialogs.log
 idle_kb=$(rss_kb $engine_pid)
 timeout -k 5 120 sipp -sn uac -r 1000 -rp 1000 -m 10000 -d 30000 -nostdin -timeout 100 -i 127.0.0.1 \
     -p $UAC_PORT -mp $((UAC_PORT + 2)) -buff_size 4194304 127.0.0.1:$UAS_PORT >uac-dialogs.log 2>&1 &
