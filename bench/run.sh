@@ -241,7 +241,7 @@ if [ "$held_kb" -gt 0 ]; then
     echo "  idle RSS ${idle_kb} kB; with ${active} confirmed dialogs ${held_kb} kB;" \
          "$(( (held_kb - idle_kb) * 1024 / active )) bytes per dialog (sipp rc $dialogs_rc)"
 else
-    echo "  NOT REACHED: $max_active confirmed dialogs at most (sipp rc $dialogs_rc; a busy machine makes the engine shed with 503)"
+    echo "  NOT REACHED: $max_active confirmed dialogs at most (sipp rc $dialogs_rc)"
 fi
 
 echo
