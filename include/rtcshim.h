@@ -38,6 +38,16 @@ HRESULT rtcshim_build_attended_refer_to(IRTCSession *target_session, BSTR *refer
  */
 HRESULT rtcshim_set_refer_decision_timeout(IRTCClient *client, ULONG milliseconds);
 
+/*
+ * NAT keep-alive of registrations (docs/wire-mapping.md, "Keep-alive"): while a
+ * profile is registered, a CRLF CRLF datagram goes to its registrar every
+ * udp_seconds over UDP, and an RFC 5626 CRLF CRLF ping every stream_seconds over
+ * TCP/TLS. Unless set: 25 and 90 seconds; 0 turns one off. Takes effect from the
+ * next keep-alive. E_INVALIDARG for a client that is not rtcshim's;
+ * RTC_E_CLIENT_NOT_INITIALIZED before Initialize.
+ */
+HRESULT rtcshim_set_keepalive_interval(IRTCClient *client, ULONG udp_seconds, ULONG stream_seconds);
+
 #ifdef __cplusplus
 }
 #endif

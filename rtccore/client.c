@@ -1,6 +1,7 @@
 /*
  * The RTCClient object: IRTCClient2 (and IRTCClient), IRTCClientProvisioning2
- * (and IRTCClientProvisioning), IRTCClientPortManagement and
+ * (and IRTCClientProvisioning), IRTCClientPresence2 (and IRTCClientPresence,
+ * whose methods are presence.c's), IRTCClientPortManagement and
  * IConnectionPointContainer with the IRTCEventNotification and
  * IRTCDispatchEventNotification points.
  *
@@ -11,6 +12,7 @@
 #include "rtcshim.h"
 #include "events.h"
 #include "collection.h"
+#include "presence.h"
 #include "profile.h"
 #include "sip/sip_call.h"
 #include "sip/sip_refer.h"
@@ -21,6 +23,7 @@ struct client
 {
     IRTCClient2 IRTCClient2_iface;
     IRTCClientProvisioning2 IRTCClientProvisioning2_iface;
+    IRTCClientPresence2 IRTCClientPresence2_iface;
     IRTCClientPortManagement IRTCClientPortManagement_iface;
     IConnectionPointContainer IConnectionPointContainer_iface;
     LONG refcount;
@@ -48,6 +51,7 @@ struct client
     GHashTable *requests;       /* request id -> struct tracked_request */
     GList *enabled_profiles;    /* registration.c's */
     GList *incoming_transfers;  /* transfer.c's */
+    struct presence *presence;  /* presence.c's */
     LONG preferred_media;       /* RTCMT_* */
 
     /* Two configuration styles that exclude each other (D.4). */
@@ -85,6 +89,11 @@ static struct client *impl_from_IRTCClient2(IRTCClient2 *iface)
 static struct client *impl_from_IRTCClientProvisioning2(IRTCClientProvisioning2 *iface)
 {
     return CONTAINING_RECORD(iface, struct client, IRTCClientProvisioning2_iface);
+}
+
+struct client *client_from_presence_iface(IRTCClientPresence2 *iface)
+{
+    return CONTAINING_RECORD(iface, struct client, IRTCClientPresence2_iface);
 }
 
 static struct client *impl_from_IRTCClientPortManagement(IRTCClientPortManagement *iface)
@@ -145,6 +154,8 @@ static HRESULT WINAPI client_QueryInterface(IRTCClient2 *iface, REFIID riid, voi
         *ppv = &client->IRTCClient2_iface;
     else if (IsEqualIID(riid, &IID_IRTCClientProvisioning) || IsEqualIID(riid, &IID_IRTCClientProvisioning2))
         *ppv = &client->IRTCClientProvisioning2_iface;
+    else if (IsEqualIID(riid, &IID_IRTCClientPresence) || IsEqualIID(riid, &IID_IRTCClientPresence2))
+        *ppv = &client->IRTCClientPresence2_iface;
     else if (IsEqualIID(riid, &IID_IRTCClientPortManagement))
         *ppv = &client->IRTCClientPortManagement_iface;
     else if (IsEqualIID(riid, &IID_IConnectionPointContainer))
@@ -186,6 +197,7 @@ static void client_destroy(struct client *client)
 {
     drop_pending_events(client);
     release_engine(client);
+    presence_free(client->presence);
     g_array_free(client->listeners, TRUE);
     registration_free_all(client);
     connection_point_destroy(&client->event_point);
@@ -258,7 +270,7 @@ static gboolean dispatch_pending_events(gpointer user_data)
 
 BOOL client_wants_event(struct client *client, RTC_EVENT type)
 {
-    return client->state != CLIENT_SHUT_DOWN && (client->event_filter & rtc_event_filter_bit(type));
+    return client->state != CLIENT_SHUT_DOWN && (client->event_filter & rtc_event_filter_mask(type));
 }
 
 /*
@@ -309,6 +321,21 @@ struct sip_engine *client_engine(struct client *client)
     return client->engine;
 }
 
+struct presence *presence_of(struct client *client)
+{
+    return client->presence;
+}
+
+LONG client_event_filter(struct client *client)
+{
+    return client->state == CLIENT_SHUT_DOWN ? 0 : client->event_filter;
+}
+
+GMainContext *client_context(struct client *client)
+{
+    return client->context;
+}
+
 static void fire_client_event(struct client *client, RTC_CLIENT_EVENT_TYPE type)
 {
     IDispatch *event;
@@ -321,11 +348,15 @@ static void fire_client_event(struct client *client, RTC_CLIENT_EVENT_TYPE type)
     }
 }
 
-/* PrepareForShutdown is done when the last live session has ended and the
- * registrars have let go of us. */
+/* PrepareForShutdown is done when the last live session has ended, its BYE
+ * has its final response (or timed out), and the registrars have let go of
+ * us: an application that exits then leaves no call or registration behind
+ * (docs/wire-mapping.md, "Shutting down"). */
 static void check_cleanup_done(struct client *client)
 {
-    if (client->shutting_down && !client->sessions && !registration_pending(client) && !client->cleanup_reported)
+    if (client->shutting_down && !client->sessions && !registration_pending(client)
+        && !presence_pending(client->presence) && !client->cleanup_reported
+        && !(client->engine && sip_engine_pending_hangups(client->engine)))
     {
         client->cleanup_reported = TRUE;
         fire_client_event(client, RTCCET_ASYNC_CLEANUP_DONE);
@@ -512,8 +543,15 @@ static void engine_request_completed(struct sip_engine *engine, guint request_id
 
     if (!request)
         return;
-    session_on_request_completed(request->session, request->cookie, status_code, reason_phrase);
+    session_on_request_completed(request->session, request->cookie, status_code,
+                                 sip_engine_get_completed_failure(engine), reason_phrase);
     g_hash_table_remove(client->requests, GUINT_TO_POINTER(request_id));
+}
+
+static void engine_hangups_finished(struct sip_engine *engine, void *user_data)
+{
+    (void)engine;
+    check_cleanup_done(user_data);
 }
 
 static const struct sip_engine_callbacks engine_callbacks =
@@ -524,6 +562,7 @@ static const struct sip_engine_callbacks engine_callbacks =
     .call_info_received = engine_call_info_received,
     .message_received = engine_message_received,
     .request_completed = engine_request_completed,
+    .hangups_finished = engine_hangups_finished,
 };
 
 static void release_engine(struct client *client)
@@ -631,6 +670,7 @@ static HRESULT client_initialize(struct client *client)
     client->requests = g_hash_table_new_full(NULL, NULL, NULL, tracked_request_free);
     sip_engine_set_refer_callbacks(client->engine, &rtc_refer_callbacks);
     sip_engine_set_registration_callbacks(client->engine, &rtc_registration_callbacks);
+    presence_attach_engine(client->presence, client->engine);
     client->owner = g_thread_self();
     client->state = CLIENT_INITIALIZED;
     return S_OK;
@@ -661,6 +701,7 @@ static HRESULT WINAPI client_PrepareForShutdown(IRTCClient2 *iface)
     client->shutting_down = TRUE;
     client->accept_incoming = FALSE;
     transfer_client_shutdown(client);
+    presence_prepare_shutdown(client->presence);
     registration_shutdown(client);
     /* Ending a session may drop it from the list: walk a referenced copy. */
     live = g_list_copy(client->sessions);
@@ -693,6 +734,7 @@ static HRESULT WINAPI client_Shutdown(IRTCClient2 *iface)
         session_end_for_shutdown(session);
         session_release(session);
     }
+    presence_shutdown(client->presence);
     release_engine(client);
     return S_OK;
 }
@@ -1567,6 +1609,20 @@ HRESULT rtcshim_set_refer_decision_timeout(IRTCClient *iface, ULONG milliseconds
     return S_OK;
 }
 
+HRESULT rtcshim_set_keepalive_interval(IRTCClient *iface, ULONG udp_seconds, ULONG stream_seconds)
+{
+    struct client *client;
+    HRESULT hr;
+
+    if (!iface || iface->lpVtbl != (const IRTCClientVtbl *)&client_vtbl)
+        return E_INVALIDARG;
+    client = impl_from_IRTCClient2((IRTCClient2 *)iface);
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    sip_engine_set_keepalive(client->engine, udp_seconds, stream_seconds);
+    return S_OK;
+}
+
 /* ---- class object ------------------------------------------------------------------------------ */
 
 static HRESULT client_create(REFIID riid, void **ppv)
@@ -1578,11 +1634,13 @@ static HRESULT client_create(REFIID riid, void **ppv)
         return E_OUTOFMEMORY;
     client->IRTCClient2_iface.lpVtbl = &client_vtbl;
     client->IRTCClientProvisioning2_iface.lpVtbl = &provisioning_vtbl;
+    client->IRTCClientPresence2_iface.lpVtbl = &rtc_client_presence_vtbl;
     client->IRTCClientPortManagement_iface.lpVtbl = &ports_vtbl;
     client->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
     client->refcount = 1;
     com_module_lock();      /* DllCanUnloadNow: one more live object */
     client->state = CLIENT_CREATED;
+    client->presence = presence_new(client);
     g_queue_init(&client->pending_events);
     client->listeners = g_array_new(FALSE, TRUE, sizeof(struct listener));
     client->preferred_media = SUPPORTED_MEDIA;

@@ -31,6 +31,13 @@
  * outside RTC_EVENT. */
 LONG rtc_event_filter_bit(RTC_EVENT type);
 
+/* Every RTCEF_* bit that lets events of this type through: the type's bit,
+ * and for RTCE_BUDDY / RTCE_WATCHER also RTCEF_BUDDY2 / RTCEF_WATCHER2
+ * (docs/wire-mapping.md, "Presence events": the "2" bits ask for every event
+ * type of RTC_BUDDY_EVENT_TYPE / RTC_WATCHER_EVENT_TYPE, the plain bits for
+ * the RTC 1.0 ones only). */
+LONG rtc_event_filter_mask(RTC_EVENT type);
+
 /* RTCE_CLIENT: IRTCClientEvent. */
 HRESULT rtc_client_event_create(RTC_CLIENT_EVENT_TYPE type, IRTCClient *client, IDispatch **event);
 
@@ -134,5 +141,28 @@ HRESULT rtc_session_referred_event_create(IRTCSession2 *session, const WCHAR *re
                                           const WCHAR *refer_to_uri, const WCHAR *refer_cookie,
                                           const struct rtc_referred_ops *ops, void *ctx,
                                           IDispatch **event);
+
+/* ---- presence (presence_events.c) ---------------------------------------------------- */
+
+/* RTCE_BUDDY: one object answering IRTCBuddyEvent and IRTCBuddyEvent2. */
+HRESULT rtc_buddy_event_create(IRTCBuddy *buddy, RTC_BUDDY_EVENT_TYPE type, LONG status_code,
+                               const WCHAR *status_text, IDispatch **event);
+
+/* RTCE_WATCHER: one object answering IRTCWatcherEvent and IRTCWatcherEvent2. */
+HRESULT rtc_watcher_event_create(IRTCWatcher *watcher, RTC_WATCHER_EVENT_TYPE type, LONG status_code,
+                                 IDispatch **event);
+
+/* RTCE_GROUP: IRTCBuddyGroupEvent (buddy NULL for events about the group itself). */
+HRESULT rtc_buddy_group_event_create(RTC_GROUP_EVENT_TYPE type, IRTCBuddyGroup *group, IRTCBuddy2 *buddy,
+                                     LONG status_code, IDispatch **event);
+
+/* RTCE_PRESENCE_PROPERTY, _DATA, _STATUS: the outcome of publishing the local
+ * user's property, data or status. */
+HRESULT rtc_presence_property_event_create(RTC_PRESENCE_PROPERTY property, const WCHAR *value, LONG status_code,
+                                           const WCHAR *status_text, IDispatch **event);
+HRESULT rtc_presence_data_event_create(const WCHAR *namespace_uri, const WCHAR *data, LONG status_code,
+                                       const WCHAR *status_text, IDispatch **event);
+HRESULT rtc_presence_status_event_create(RTC_PRESENCE_STATUS status, const WCHAR *notes, LONG status_code,
+                                         const WCHAR *status_text, IDispatch **event);
 
 #endif

@@ -34,7 +34,7 @@ static RTC_REGISTRATION_STATE rtc_state(enum sip_registration_state state, guint
 }
 
 static void fire_registration_state(struct enabled_profile *entry, RTC_REGISTRATION_STATE state, guint code,
-                                    const char *reason)
+                                    int delivery_failure, const char *reason)
 {
     IDispatch *event;
     BSTR text;
@@ -43,8 +43,9 @@ static void fire_registration_state(struct enabled_profile *entry, RTC_REGISTRAT
     if (!client_wants_event(entry->client, RTCE_REGISTRATION_STATE_CHANGE))
         return;
     text = code >= 300 && reason ? com_bstr_from_utf8(reason) : NULL;
-    if (SUCCEEDED(rtc_registration_state_change_event_create(entry->profile, state, rtc_hresult_from_sip_status(code),
-                                                             text, &event)))
+    if (SUCCEEDED(rtc_registration_state_change_event_create(entry->profile, state,
+                                                             rtc_hresult_from_outcome(code, delivery_failure), text,
+                                                             &event)))
     {
         client_fire_event(entry->client, RTCE_REGISTRATION_STATE_CHANGE, event);
         IDispatch_Release(event);
@@ -80,7 +81,10 @@ static void on_registration_state(struct sip_registration *registration, enum si
     if (!entry)
         return;
     client = entry->client;
-    fire_registration_state(entry, rtc_state(state, code), code, reason);
+    fire_registration_state(entry, rtc_state(state, code), code,
+                            state == SIP_REGISTRATION_FAILED ? sip_registration_get_delivery_failure(registration)
+                                                             : SIP_DELIVERY_OK,
+                            reason);
     /* A disabled profile is gone once its binding is. */
     if (entry->disabled && (state == SIP_REGISTRATION_UNREGISTERED || state == SIP_REGISTRATION_FAILED))
     {
@@ -107,15 +111,22 @@ static struct enabled_profile *find_entry(struct client *client, IRTCProfile *pr
     return NULL;
 }
 
-/* "sip:host:port;transport=tcp" for a server of the profile (registrar or proxy). */
+/* The URI of a server of the profile (registrar or proxy): "sip:host:port;
+ * transport=tcp". A host name given without a port gets none, so that the
+ * engine looks up its SRV records (RFC 3263) for the profile's transport:
+ * "sip:example.com;transport=udp", "sips:example.com" (docs/profiles.md). */
 char *registration_server_uri(const struct rtc_profile_server *server)
 {
-    const char *transport = server->transport == RTCTR_TCP ? ";transport=tcp"
-                          : server->transport == RTCTR_TLS ? ";transport=tls" : "";
     BOOL ipv6 = strchr(server->host, ':') != NULL;
+    char port[8] = "";
 
-    return g_strdup_printf("%s:%s%s%s:%u%s", server->transport == RTCTR_TLS ? "sips" : "sip", ipv6 ? "[" : "",
-                           server->host, ipv6 ? "]" : "", server->port, transport);
+    if (server->port_explicit || g_hostname_is_ip_address(server->host))
+        g_snprintf(port, sizeof(port), ":%u", server->port);
+    if (server->transport == RTCTR_TLS)
+        return g_strdup_printf("sips:%s%s%s%s%s", ipv6 ? "[" : "", server->host, ipv6 ? "]" : "", port,
+                               port[0] ? ";transport=tls" : "");
+    return g_strdup_printf("sip:%s%s%s%s%s", ipv6 ? "[" : "", server->host, ipv6 ? "]" : "", port,
+                           server->transport == RTCTR_TCP ? ";transport=tcp" : port[0] ? "" : ";transport=udp");
 }
 
 /* The user name for digest: the account if the profile has one, else the URI's user part. */
@@ -177,6 +188,7 @@ HRESULT registration_enable(struct client *client, IRTCProfile *profile, LONG fl
     g_free(proxy);
     if (!entry->registration)
     {
+        /* A malformed server address; names are resolved later (the state event reports it). */
         hr = error->code == SIP_ENGINE_ERROR_UNRESOLVABLE ? RTC_E_SIP_DNS_FAIL : RTC_E_INVALID_PROXY_ADDRESS;
         g_error_free(error);
         forget_entry(entry);
@@ -184,7 +196,7 @@ HRESULT registration_enable(struct client *client, IRTCProfile *profile, LONG fl
     }
     sip_registration_set_user_data(entry->registration, entry);
     /* The engine starts in REGISTERING without a report: the application hears it from us. */
-    fire_registration_state(entry, RTCRS_REGISTERING, 0, NULL);
+    fire_registration_state(entry, RTCRS_REGISTERING, 0, SIP_DELIVERY_OK, NULL);
     return S_OK;
 }
 

@@ -22,6 +22,11 @@
 /* RTC_E_STATUS_* = MAKE_HRESULT(SEVERITY_ERROR, 0xEF, SIP status code) (docs/wire-mapping.md). */
 #define RTC_SIP_STATUS_FACILITY 0xEF
 HRESULT rtc_hresult_from_sip_status(unsigned int status_code);
+/* The HRESULT of a request's outcome: the engine's enum sip_delivery_failure
+ * when no server answered (RTC_E_SIP_DNS_FAIL for a name not found,
+ * RTC_E_SIP_INVALID_CERTIFICATE for a refused TLS certificate), else the
+ * status code's (docs/wire-mapping.md, "DNS"). */
+HRESULT rtc_hresult_from_outcome(unsigned int status_code, int delivery_failure);
 
 /* The refer cookie's header, on the REFER and on the transferee's INVITE (docs/wire-mapping.md). */
 #define RTC_REFER_COOKIE_HEADER "X-RTC-Refer-Cookie"
@@ -105,6 +110,7 @@ void session_on_media_changed(struct session *session, struct sip_call *call);
 void session_on_info(struct session *session, const char *content_type, const char *body);
 void session_on_message(struct session *session, const char *content_type, const char *body);
 void session_on_request_completed(struct session *session, LONG_PTR cookie, unsigned int status_code,
+                                  int delivery_failure,
                                   const char *reason_phrase);
 
 /* ---- participant.c ------------------------------------------------------------------ */

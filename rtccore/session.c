@@ -54,6 +54,16 @@ HRESULT rtc_hresult_from_sip_status(guint status_code)
     return MAKE_HRESULT(SEVERITY_ERROR, RTC_SIP_STATUS_FACILITY, status_code);
 }
 
+HRESULT rtc_hresult_from_outcome(guint status_code, int delivery_failure)
+{
+    switch ((enum sip_delivery_failure)delivery_failure)
+    {
+    case SIP_DELIVERY_NAME_NOT_FOUND: return RTC_E_SIP_DNS_FAIL;
+    case SIP_DELIVERY_TLS_CERTIFICATE: return RTC_E_SIP_INVALID_CERTIFICATE;
+    default: return rtc_hresult_from_sip_status(status_code);
+    }
+}
+
 /* ---- events ------------------------------------------------------------------------ */
 
 static void fire_state_change(struct session *session, LONG status_code, const char *status_text)
@@ -203,7 +213,8 @@ static void call_terminated(struct session *session, struct sip_call *call)
     case SIP_CALL_END_TIMEOUT:
     case SIP_CALL_END_TRANSPORT_ERROR:
     case SIP_CALL_END_DIALOG_GONE:
-        status = rtc_hresult_from_sip_status(code ? code : 408);
+        /* No server answered: why (a name not found, a certificate refused), else the engine's 408/503. */
+        status = rtc_hresult_from_outcome(code ? code : 408, sip_call_get_delivery_failure(call));
         break;
     default:
         /* Hang-ups and cancels are normal ends: StatusCode 0. */
@@ -347,9 +358,9 @@ void session_on_message(struct session *session, const char *content_type, const
 }
 
 void session_on_request_completed(struct session *session, LONG_PTR cookie, guint status_code,
-                                  const char *reason_phrase)
+                                  int delivery_failure, const char *reason_phrase)
 {
-    fire_operation_complete(session, cookie, rtc_hresult_from_sip_status(status_code),
+    fire_operation_complete(session, cookie, rtc_hresult_from_outcome(status_code, delivery_failure),
                             status_code >= 300 ? reason_phrase : NULL);
 }
 

@@ -261,12 +261,6 @@ static gboolean parse_answer(const char *text)
     return TRUE;
 }
 
-static gboolean quit_loop(gpointer data)
-{
-    g_main_loop_quit(loop);
-    return G_SOURCE_REMOVE;
-}
-
 int main(int argc, char **argv)
 {
     char *listen = NULL, *uri_text = NULL, *answer = NULL, *refer = NULL;
@@ -349,10 +343,6 @@ int main(int argc, char **argv)
     }
     g_timeout_add_seconds(timeout, timed_out, NULL);
     g_main_loop_run(loop);
-    /* The session is over for us at once; let the last ACK or BYE answer arrive
-     * before the transports close (a TCP peer would see a reset otherwise). */
-    g_timeout_add(300, quit_loop, NULL);
-    g_main_loop_run(loop);
 
     if (pending)
         IRTCSession_Release(pending);
@@ -362,9 +352,11 @@ int main(int argc, char **argv)
         IRTCSession_Release(transfer_session);
     if (input)
         g_io_channel_unref(input);
+    /* Every BYE answered before we go (a lost one would leave the peer's call up). */
+    if (!sample_shutdown(who, client))
+        result_failed = TRUE;
     IConnectionPoint_Unadvise(cp, cookie);
     IConnectionPoint_Release(cp);
-    IRTCClient_Shutdown(client);
     IRTCClient_Release(client);
     CoUninitialize();
     g_main_loop_unref(loop);

@@ -80,12 +80,6 @@ static gboolean give_up(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-static gboolean quit_loop(gpointer data)
-{
-    g_main_loop_quit(loop);
-    return G_SOURCE_REMOVE;
-}
-
 int main(int argc, char **argv)
 {
     char *bind = NULL, *from = NULL;
@@ -154,16 +148,15 @@ int main(int argc, char **argv)
     }
     if (give_up_timer)
         g_source_remove(give_up_timer);
-    /* Let the BYE's answer arrive before the transports close. */
-    g_timeout_add(300, quit_loop, NULL);
-    g_main_loop_run(loop);
     if (hangup_timer)
         g_source_remove(hangup_timer);
 
     IRTCSession_Release(session);
+    /* Every BYE answered before we go (a lost one would leave the peer's call up). */
+    if (!sample_shutdown("caller", client))
+        failed = TRUE;
     IConnectionPoint_Unadvise(cp, cookie);
     IConnectionPoint_Release(cp);
-    IRTCClient_Shutdown(client);
     IRTCClient_Release(client);
     CoUninitialize();
     g_main_loop_unref(loop);

@@ -51,6 +51,21 @@ char *sample_status_text(LONG status)
     return g_strdup_printf("0x%08x", (unsigned int)status);
 }
 
+static void print_client_event(const char *who, IDispatch *event)
+{
+    IRTCClientEvent *e;
+    RTC_CLIENT_EVENT_TYPE type;
+
+    if (FAILED(IDispatch_QueryInterface(event, &IID_IRTCClientEvent, (void **)&e)))
+        return;
+    IRTCClientEvent_get_EventType(e, &type);
+    if (type == RTCCET_ASYNC_CLEANUP_DONE)
+        printf("[%s] client ASYNC_CLEANUP_DONE\n", who);
+    else
+        printf("[%s] client event %d\n", who, type);
+    IRTCClientEvent_Release(e);
+}
+
 static void print_session_state(const char *who, IDispatch *event)
 {
     IRTCSessionStateChangeEvent *e;
@@ -201,7 +216,7 @@ void sample_print_event(const char *who, RTC_EVENT type, IDispatch *event)
     case RTCE_MESSAGING: print_message(who, event); break;
     case RTCE_SESSION_OPERATION_COMPLETE: print_operation_complete(who, event); break;
     case RTCE_MEDIA: print_media(who, event); break;
-    case RTCE_CLIENT: printf("[%s] client event\n", who); break;
+    case RTCE_CLIENT: print_client_event(who, event); break;
     default: printf("[%s] event %d\n", who, type); break;
     }
     fflush(stdout);
@@ -246,4 +261,85 @@ HRESULT sample_listen(IRTCClient *client, const char *address_and_port)
     IRTCClientPortManagement_Release(ports);
     g_free(address);
     return hr;
+}
+
+/* ---- going away ---------------------------------------------------------------------------- */
+
+/* A sink of its own that only watches for RTCCET_ASYNC_CLEANUP_DONE. */
+struct cleanup_sink
+{
+    IRTCEventNotification IRTCEventNotification_iface;
+    BOOL done;
+};
+
+static HRESULT STDMETHODCALLTYPE cleanup_QueryInterface(IRTCEventNotification *iface, REFIID riid, void **ppv)
+{
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IRTCEventNotification))
+    {
+        *ppv = iface;
+        return S_OK;
+    }
+    *ppv = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG STDMETHODCALLTYPE cleanup_AddRef(IRTCEventNotification *iface) { return 2; }
+static ULONG STDMETHODCALLTYPE cleanup_Release(IRTCEventNotification *iface) { return 1; }
+
+static HRESULT STDMETHODCALLTYPE cleanup_Event(IRTCEventNotification *iface, RTC_EVENT type, IDispatch *event)
+{
+    struct cleanup_sink *sink = CONTAINING_RECORD(iface, struct cleanup_sink, IRTCEventNotification_iface);
+    IRTCClientEvent *client_event;
+    RTC_CLIENT_EVENT_TYPE client_type;
+
+    if (type == RTCE_CLIENT && SUCCEEDED(IDispatch_QueryInterface(event, &IID_IRTCClientEvent, (void **)&client_event)))
+    {
+        IRTCClientEvent_get_EventType(client_event, &client_type);
+        sink->done |= client_type == RTCCET_ASYNC_CLEANUP_DONE;
+        IRTCClientEvent_Release(client_event);
+    }
+    return S_OK;
+}
+
+static const IRTCEventNotificationVtbl cleanup_vtbl =
+{
+    cleanup_QueryInterface, cleanup_AddRef, cleanup_Release, cleanup_Event
+};
+
+static gboolean cleanup_timed_out(gpointer data)
+{
+    *(BOOL *)data = TRUE;
+    return G_SOURCE_REMOVE;
+}
+
+BOOL sample_shutdown(const char *who, IRTCClient *client)
+{
+    struct cleanup_sink sink = { { &cleanup_vtbl }, FALSE };
+    IRTCClient2 *client2;
+    IConnectionPoint *cp;
+    BOOL expired = FALSE;
+    DWORD cookie;
+    guint timer;
+
+    if (FAILED(sample_advise(client, (IUnknown *)&sink.IRTCEventNotification_iface, &cp, &cookie)))
+        return FALSE;
+    if (FAILED(IRTCClient_QueryInterface(client, &IID_IRTCClient2, (void **)&client2)))
+    {
+        IConnectionPoint_Unadvise(cp, cookie);
+        IConnectionPoint_Release(cp);
+        return FALSE;
+    }
+    IRTCClient2_PrepareForShutdown(client2);
+    IRTCClient2_Release(client2);
+    timer = g_timeout_add_seconds(SAMPLE_CLEANUP_SECONDS, cleanup_timed_out, &expired);
+    while (!sink.done && !expired)
+        g_main_context_iteration(NULL, TRUE);
+    if (!expired)
+        g_source_remove(timer);
+    else
+        fprintf(stderr, "[%s] no RTCCET_ASYNC_CLEANUP_DONE within %u s\n", who, SAMPLE_CLEANUP_SECONDS);
+    IConnectionPoint_Unadvise(cp, cookie);
+    IConnectionPoint_Release(cp);
+    IRTCClient_Shutdown(client);
+    return sink.done;
 }

@@ -33,4 +33,13 @@ HRESULT sample_advise(IRTCClient *client, IUnknown *sink, IConnectionPoint **cp,
 /* Starts listening on "address:port" (port 0 = any); prints where. */
 HRESULT sample_listen(IRTCClient *client, const char *address_and_port);
 
+/* How an application goes: PrepareForShutdown ends every session and
+ * registration; once RTCCET_ASYNC_CLEANUP_DONE says every BYE and
+ * un-REGISTER has its answer (or has timed out), Shutdown. Runs the
+ * thread's default main context meanwhile. The library bounds that wait
+ * (96 s, docs/wire-mapping.md "Shutting down"); SAMPLE_CLEANUP_SECONDS only
+ * guards against it not keeping its word. FALSE if it had to. */
+#define SAMPLE_CLEANUP_SECONDS 100
+BOOL sample_shutdown(const char *who, IRTCClient *client);
+
 #endif

@@ -164,12 +164,6 @@ static gboolean give_up(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-static gboolean quit_loop(gpointer data)
-{
-    g_main_loop_quit(loop);
-    return G_SOURCE_REMOVE;
-}
-
 int main(int argc, char **argv)
 {
     char *bind = NULL, *from = NULL;
@@ -231,9 +225,6 @@ int main(int argc, char **argv)
         g_main_loop_run(loop);
         if (give_up_timer)
             g_source_remove(give_up_timer);
-        /* Let the BYEs go out and be answered. */
-        g_timeout_add(300, quit_loop, NULL);
-        g_main_loop_run(loop);
     }
     printf("[transferor] transfer %s\n", exit_status ? "FAILED" : "DONE");
 
@@ -241,9 +232,11 @@ int main(int argc, char **argv)
         IRTCSession_Release(transferee);
     if (consultation)
         IRTCSession_Release(consultation);
+    /* Every BYE answered before we go (a lost one would leave the peer's call up). */
+    if (!sample_shutdown("transferor", client) && !exit_status)
+        exit_status = 1;
     IConnectionPoint_Unadvise(cp, cookie_id);
     IConnectionPoint_Release(cp);
-    IRTCClient_Shutdown(client);
     IRTCClient_Release(client);
     CoUninitialize();
     g_main_loop_unref(loop);

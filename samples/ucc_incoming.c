@@ -13,11 +13,15 @@
  *                [--accept | --reject REASON | --redirect URI[,URI...]] [--decide-after MS]
  *                [--reply TEXT] [--transfer accept|reject] [--count N]
  *   ucc_incoming [--uri URI] --call URI [--av] [--message TEXT] [--conversation-id ID] [--hangup-after MS]
- *   common: [--registrar ADDR:PORT --user NAME --password SECRET] [--timeout SECONDS]
+ *   common: [--registrar ADDR:PORT | --find-server DOMAIN | --sign-in] [--user NAME --password SECRET]
+ *           [--timeout SECONDS]
  *
  * Without --registrar the endpoint is server-less (docs/ucc.md): it listens where
  * --listen or its URI says. With it, Enable signs in (digest); --count 0 exits once
- * signed in (Shutdown then signs out).
+ * signed in (Shutdown then signs out). --find-server asks DNS for the domain's servers
+ * first (FindServer), prints them and signs in with the first; --sign-in gives no
+ * server at all, so that Enable finds it from the URI's domain (docs/ucc.md, "Finding
+ * the server").
  *
  * REASON: busy, decline, unavailable, not-acceptable, timeout, decline-everywhere,
  * not-specified, or the number of a UCC_REJECT_OR_TERMINATE_REASON.
@@ -57,6 +61,8 @@ static IUccSession *outgoing;
 static gboolean connected, message_delivered;   /* the placed session's progress */
 static char *transfer_mode;                     /* --transfer accept|reject; NULL: not asked */
 static char *registrar, *user, *password;       /* --registrar: sign in (digest) instead of server-less */
+static char *find_domain;                       /* --find-server: FindServer, then sign in with the first */
+static gboolean sign_in_by_dns;                 /* --sign-in: Enable finds the server itself */
 static IUccSession *transfer_session;           /* the session carrying out an accepted transfer */
 static GPtrArray *connections;                  /* struct connection *: unadvised at exit */
 
@@ -723,7 +729,7 @@ static void on_endpoint_event(DISPID dispid, IUnknown *source, IUnknown *data)
         g_main_loop_quit(loop);
         return;
     }
-    printf("[ucc] %s\n", registrar ? "signed in" : "ready");
+    printf("[ucc] %s\n", registrar || find_domain || sign_in_by_dns ? "signed in" : "ready");
     fflush(stdout);
     /* --count 0: signing in (or starting to listen) was all there was to do. */
     if (!call_target && sessions_wanted == 0)
@@ -781,6 +787,64 @@ static void on_platform_event(DISPID dispid, IUnknown *source, IUnknown *data)
         g_main_loop_quit(loop);
 }
 
+/* OnFindServer: print what DNS gave, sign in with the first. */
+static void on_signaling_event(DISPID dispid, IUnknown *source, IUnknown *data)
+{
+    IUccServerSignalingSettings *settings;
+    IUccFindServerEvent *event;
+    IUccCollection *servers = NULL;
+    HRESULT status = E_FAIL;
+    LONG count = 0, i;
+    char buffer[32];
+
+    (void)source;
+    if (dispid != DISPID__IUccServerSignalingSettingsEvents_OnFindServer
+        || FAILED(IUnknown_QueryInterface(data, &IID_IUccFindServerEvent, (void **)&event)))
+        return;
+    IUccFindServerEvent_get_StatusCode(event, &status);
+    IUccFindServerEvent_get_SignalingServers(event, &servers);
+    IUccFindServerEvent_Release(event);
+    IUccCollection_get_Count(servers, &count);
+    printf("[ucc] FindServer: status %s, %ld server(s)\n", status_text(status, buffer), (long)count);
+    IUccEndpoint_QueryInterface(endpoint, &IID_IUccServerSignalingSettings, (void **)&settings);
+    for (i = 1; i <= count; i++)
+    {
+        static const char *const transports[] = { "?", "UDP", "TCP", "TLS" };
+        IUccSignalingServer *server;
+        UCC_TRANSPORT_MODE mode = 0;
+        BSTR address = NULL;
+        VARIANT item;
+        char *text;
+
+        VariantInit(&item);
+        if (FAILED(IUccCollection_get_Item(servers, i, &item)) || V_VT(&item) != VT_UNKNOWN
+            || FAILED(IUnknown_QueryInterface(V_UNKNOWN(&item), &IID_IUccSignalingServer, (void **)&server)))
+        {
+            VariantClear(&item);
+            continue;
+        }
+        VariantClear(&item);
+        IUccSignalingServer_get_ServerAddress(server, &address);
+        IUccSignalingServer_get_TransportMode(server, &mode);
+        text = sample_utf8(address);
+        printf("[ucc] server %s %s\n", text, (unsigned int)mode < 4 ? transports[mode] : "?");
+        g_free(text);
+        SysFreeString(address);
+        if (i == 1)
+            IUccServerSignalingSettings_put_Server(settings, server);
+        IUccSignalingServer_Release(server);
+    }
+    IUccServerSignalingSettings_Release(settings);
+    IUccCollection_Release(servers);
+    fflush(stdout);
+    if (FAILED(status) || !count)
+    {
+        g_main_loop_quit(loop);
+        return;
+    }
+    IUccEndpoint_Enable(endpoint, NULL);
+}
+
 static gboolean timed_out(gpointer data)
 {
     printf("[ucc] timed out\n");
@@ -816,6 +880,9 @@ int main(int argc, char **argv)
         { "registrar", 0, 0, G_OPTION_ARG_STRING, &registrar, "Sign in with this registrar (UDP)", "ADDR:PORT" },
         { "user", 0, 0, G_OPTION_ARG_STRING, &user, "User name for the registrar's digest challenge", "NAME" },
         { "password", 0, 0, G_OPTION_ARG_STRING, &password, "Password for the digest challenge", "SECRET" },
+        { "find-server", 0, 0, G_OPTION_ARG_STRING, &find_domain, "FindServer(DOMAIN), then sign in with the first",
+          "DOMAIN" },
+        { "sign-in", 0, 0, G_OPTION_ARG_NONE, &sign_in_by_dns, "Sign in with no server given (DNS finds it)", NULL },
         { NULL }
     };
     GOptionContext *context = g_option_context_new("- answer (or place) UCC sessions");
@@ -884,7 +951,7 @@ int main(int argc, char **argv)
     }
     IUccContext_Release(endpoint_context);
     IUccUri_Release(uri);
-    if (registrar)
+    if (registrar || find_domain || sign_in_by_dns)
     {
         /* docs/ucc.md, "Sign-in": credentials for every realm ("*"), the server, digest. */
         IUccServerSignalingSettings *settings;
@@ -892,7 +959,7 @@ int main(int argc, char **argv)
         IUccCredential *credential;
         IUccSignalingServer *server;
         BSTR b_user = sample_bstr(user ? user : ""), b_password = sample_bstr(password ? password : "");
-        BSTR b_realm = SysAllocString(UCC_REALM_ALL), b_server = sample_bstr(registrar);
+        BSTR b_realm = SysAllocString(UCC_REALM_ALL), b_server = registrar ? sample_bstr(registrar) : NULL;
 
         IUccEndpoint_QueryInterface(endpoint, &IID_IUccServerSignalingSettings, (void **)&settings);
         IUccServerSignalingSettings_get_CredentialCache(settings, &cache);
@@ -902,7 +969,8 @@ int main(int argc, char **argv)
             IUccCredential_Release(credential);
         }
         IUccCredentialCache_Release(cache);
-        if (SUCCEEDED(IUccServerSignalingSettings_CreateSignalingServer(settings, b_server, UCCTM_UDP, &server)))
+        if (registrar && SUCCEEDED(IUccServerSignalingSettings_CreateSignalingServer(settings, b_server, UCCTM_UDP,
+                                                                                    &server)))
         {
             IUccServerSignalingSettings_put_Server(settings, server);
             IUccSignalingServer_Release(server);
@@ -916,7 +984,26 @@ int main(int argc, char **argv)
     }
     advise((IUnknown *)endpoint, &DIID__IUccEndpointEvents, on_endpoint_event);
     advise((IUnknown *)endpoint, &DIID__IUccSessionManagerEvents, on_session_manager_event);
-    IUccEndpoint_Enable(endpoint, NULL);
+    advise((IUnknown *)endpoint, &DIID__IUccServerSignalingSettingsEvents, on_signaling_event);
+    if (find_domain)
+    {
+        /* Enable comes once OnFindServer gave a server (on_signaling_event). */
+        IUccServerSignalingSettings *settings;
+        BSTR b_domain = sample_bstr(find_domain);
+        HRESULT hr;
+
+        IUccEndpoint_QueryInterface(endpoint, &IID_IUccServerSignalingSettings, (void **)&settings);
+        hr = IUccServerSignalingSettings_FindServer(settings, b_domain, NULL);
+        IUccServerSignalingSettings_Release(settings);
+        SysFreeString(b_domain);
+        if (FAILED(hr))
+        {
+            fprintf(stderr, "FindServer(%s): 0x%08x\n", find_domain, (unsigned int)hr);
+            return 2;
+        }
+    }
+    else
+        IUccEndpoint_Enable(endpoint, NULL);
 
     if (decision == DECIDE_PROMPT && !call_target)
     {
@@ -956,6 +1043,7 @@ int main(int argc, char **argv)
     g_free(message_text);
     g_free(conversation_id);
     g_free(registrar);
+    g_free(find_domain);
     g_free(user);
     g_free(password);
     return exit_status;

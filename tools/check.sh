@@ -56,7 +56,7 @@ done
 echo "valgrind: $((vg_count - vg_failed)) passed, $vg_failed failed"
 [ "$vg_failed" -eq 0 ]
 
-echo "== fuzz the SIP message entry point (clang libFuzzer, bounded)"
+echo "== fuzz the SIP message entry point and the presence document readers (clang libFuzzer, bounded)"
 "$top/tools/fuzz.sh" "${RTCSHIM_FUZZ_SECONDS:-60}"
 
 echo "== build (ASan + UBSan) and every test again"

@@ -68,7 +68,6 @@ PLANS = [
     (r"^_IUcc(AudioVideoSessionParticipant|MediaChannelCollection)Events$", None, "issue 10 (media backend)"),
     (r"^_IUccAudioVideoSessionEvents$", None, "follows PublishSessionMetrics, not planned"),
     (r"^_IUccMediaEndpointEvents$", None, "not planned: media relay discovery (ICE/TURN) is in no open issue"),
-    (r"^_IUccServerSignalingSettingsEvents$", None, "issue 12 (DNS: FindServer)"),
     (r"^_IUccPlatformEvents$", None, "not planned yet: the engine does not watch the host's addresses"),
     (r"^_IUccSessionCallControlEvents$", None, "follows Alternate, not planned yet"),
     (r"^_IUccSessionParticipant(Endpoint)?(Collection)?Events$", None,
@@ -78,7 +77,6 @@ PLANS = [
     (r"^_IUccSignalingChannelEvents$", None, "not planned: raw signaling channels are in no open issue"),
     (r"^_IUcc", None, "implemented by the application (event sink)"),
     # UCC API: methods and objects
-    (r"^IUccServerSignalingSettings$", r"FindServer", "issue 12 (DNS: SRV look-up of the sign-in domain)"),
     (r"^IUccSessionManager$", r"SessionDescriptionEvaluator",
      "not planned: application sessions (the application writes the SDP) are in no open issue"),
     (r"^IUccSessionParticipant$", r"ParticipantEndpoint",
@@ -98,7 +96,6 @@ PLANS = [
     (r"^IUccSignaling(Channel|Message|Request|Response|HeaderField)|^IUccIncomingSignalingMessageEvent$", None,
      "not planned: raw signaling channels are in no open issue"),
     (r"^IUccProxyEndpoint$", None, "not planned: proxy endpoints need an Office Communications Server"),
-    (r"^IUccFindServerEvent$", None, "issue 12 (DNS: FindServer)"),
     (r"^IUcc", None, "not planned yet: in no open issue"),
     (r"^IRTC", None, "not planned yet: in no open issue"),
 ]
@@ -526,7 +523,7 @@ class Renderer:
     def interface(self, iface, family):
         name = iface.name
         if not iface.defined:
-            what = ("the reference names it (in a signature or a coclass) but gives neither its IID nor its members"
+            what = ("Microsoft's documentation names it (in a signature or a coclass) but gives neither its IID nor its members"
                     if iface.gap else "declared, never defined")
             return [f"### {name} — forward-declared only: {what}; no object — {plan_for(name)}\n"]
         if iface.kind == "dispinterface":
@@ -555,7 +552,7 @@ class Renderer:
         name = iface.name
         if not iface.members:
             return [f"### {name} — dispinterface the application implements: no members known "
-                    "(the reference gives none)\n"]
+                    "(Microsoft's documentation gives none)\n"]
         rows = []
         for dispid, member, constant in iface.members:
             # A named DISPID is raised where a source uses it; a bare number, where the source uses the DIID.

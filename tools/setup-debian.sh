@@ -5,11 +5,11 @@ set -eu
 
 PACKAGES="
   build-essential cmake pkg-config python3 git
-  libglib2.0-dev glib-networking libosip2-dev libcmocka-dev
+  libglib2.0-dev glib-networking libosip2-dev libcmocka-dev libxml2-dev
   libwine-dev wine64-tools mingw-w64-common
   valgrind clang libclang-rt-14-dev
-  sip-tester baresip linphone-cli kamailio tshark
-  iproute2 util-linux tmux openssl
+  sip-tester baresip linphone-cli kamailio kamailio-presence-modules tshark
+  iproute2 util-linux tmux openssl nftables dnsmasq-base
   gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 libz-mingw-w64-dev meson ninja-build wine64
 "
 

@@ -1,8 +1,10 @@
 /*
  * The endpoint (coclass UccPrincipalServerEndpoint): IUccEndpoint,
- * IUccEndpoint2, IUccServerSignalingSettings, IUccSessionManager and
- * IConnectionPointContainer (_IUccEndpointEvents, _IUccEndpointEvents2,
- * _IUccServerSignalingSettingsEvents, _IUccSessionManagerEvents).
+ * IUccEndpoint2, IUccServerSignalingSettings, IUccSessionManager,
+ * IUccSubscriptionManager and IUccPublicationManager (presence: subscription.c,
+ * publication.c) and IConnectionPointContainer (_IUccEndpointEvents,
+ * _IUccEndpointEvents2, _IUccServerSignalingSettingsEvents,
+ * _IUccSessionManagerEvents, _IUccPublicationManagerEvents).
  *
  * One SIP engine per endpoint, created by Enable on the platform's context.
  * With a signaling server, Enable registers (digest credentials from the
@@ -15,11 +17,15 @@
  * UCCSEC_LOCAL_NETWORK_ADDRESS.
  */
 #include <string.h>
-#include "ucc_private.h"
+#include "presence.h"
 #include "sip/sip_call.h"
 #include "sip/sip_register.h"
 
-#define DISABLE_GRACE_MS 2000
+/* Disable waits for the un-REGISTER and the BYEs to end on the wire; the
+ * engine bounds each (a BYE owed after the ACK: 64*T1, then its own
+ * transaction: 64*T1; an un-REGISTER and its digest retry: the same). This
+ * only guards against the engine not keeping that bound. */
+#define DISABLE_GRACE_MS (2 * 32000 + 2000)
 
 struct tracked_request
 {
@@ -33,6 +39,8 @@ struct ucc_endpoint
     IUccEndpoint2 IUccEndpoint2_iface;
     IUccServerSignalingSettings IUccServerSignalingSettings_iface;
     IUccSessionManager IUccSessionManager_iface;
+    IUccSubscriptionManager IUccSubscriptionManager_iface;
+    IUccPublicationManager IUccPublicationManager_iface;
     IConnectionPointContainer IConnectionPointContainer_iface;
     LONG refcount;
 
@@ -47,6 +55,7 @@ struct ucc_endpoint
     struct connection_point endpoint_events2;       /* _IUccEndpointEvents2 */
     struct connection_point signaling_events;       /* _IUccServerSignalingSettingsEvents */
     struct connection_point session_manager_events; /* _IUccSessionManagerEvents */
+    struct connection_point publication_manager_events; /* _IUccPublicationManagerEvents (never raised) */
 
     IUccSignalingServer *server;
     LONG allowed_modes;
@@ -54,6 +63,11 @@ struct ucc_endpoint
 
     struct sip_engine *engine;              /* from Enable to Disable */
     struct sip_registration *registration;  /* with a registrar */
+    struct sip_server_search *sign_in_search;   /* Enable without a server: the domain's SRV records */
+    GPtrArray *sign_in_servers;             /* IUccSignalingServer * found, tried in order */
+    guint sign_in_next;
+    struct sip_server_search *find_search;  /* FindServer */
+    IUccOperationContext *find_context;
     IUccOperationContext *enable_context;   /* Enable waiting for the registrar */
     BOOL unregistering;
     GSource *engine_idle;                   /* lets go of the engine after a failed sign-in */
@@ -61,6 +75,8 @@ struct ucc_endpoint
     GHashTable *requests;                   /* request id -> struct tracked_request */
     GList *live;                            /* struct ucc_session *, referenced */
     GList *transfers;                       /* transfer.c's notifiers, weak */
+    struct ucc_publisher *publisher;        /* what we publish (publication.c) */
+    GList *presentities;                    /* struct ucc_presentity * watching through our engine, weak */
     BOOL shutting_down;                     /* the platform is shutting down */
 
     IUccOperationContext *disable_context;
@@ -94,6 +110,41 @@ static struct ucc_endpoint *impl_from_IConnectionPointContainer(IConnectionPoint
 }
 
 /* ---- for the other families ---------------------------------------------------------------- */
+
+struct ucc_endpoint *ucc_endpoint_from_subscription_manager(IUccSubscriptionManager *iface)
+{
+    return CONTAINING_RECORD(iface, struct ucc_endpoint, IUccSubscriptionManager_iface);
+}
+
+struct ucc_endpoint *ucc_endpoint_from_publication_manager(IUccPublicationManager *iface)
+{
+    return CONTAINING_RECORD(iface, struct ucc_endpoint, IUccPublicationManager_iface);
+}
+
+struct ucc_publisher *ucc_endpoint_publisher(struct ucc_endpoint *endpoint)
+{
+    return endpoint->publisher;
+}
+
+struct connection_point *ucc_endpoint_publication_manager_point(struct ucc_endpoint *endpoint)
+{
+    return &endpoint->publication_manager_events;
+}
+
+char *ucc_endpoint_aor(struct ucc_endpoint *endpoint)
+{
+    return ucc_uri_text(endpoint->uri);
+}
+
+void ucc_endpoint_add_presentity(struct ucc_endpoint *endpoint, struct ucc_presentity *presentity)
+{
+    endpoint->presentities = g_list_prepend(endpoint->presentities, presentity);
+}
+
+void ucc_endpoint_remove_presentity(struct ucc_endpoint *endpoint, struct ucc_presentity *presentity)
+{
+    endpoint->presentities = g_list_remove(endpoint->presentities, presentity);
+}
 
 void ucc_endpoint_add_ref(struct ucc_endpoint *endpoint)
 {
@@ -201,7 +252,10 @@ static gboolean disable_timed_out(gpointer user_data)
 /* The engine is let go from an idle of its own, never from inside one of its callbacks. */
 static void check_idle(struct ucc_endpoint *endpoint)
 {
-    if (endpoint->live || endpoint->unregistering)
+    /* Disable is done once the BYEs of the sessions it ended have their
+     * final responses too (docs/wire-mapping.md, "Shutting down"). */
+    if (endpoint->live || endpoint->unregistering
+        || (endpoint->engine && sip_engine_pending_hangups(endpoint->engine)))
         return;
     if (endpoint->state == UCCES_DISABLING && !endpoint->disable_idle)
     {
@@ -225,7 +279,8 @@ void ucc_endpoint_session_ended(struct ucc_endpoint *endpoint, struct ucc_sessio
 
 BOOL ucc_endpoint_has_live_sessions(struct ucc_endpoint *endpoint)
 {
-    return endpoint->live != NULL || endpoint->unregistering;
+    return endpoint->live != NULL || endpoint->unregistering
+           || (endpoint->engine && sip_engine_pending_hangups(endpoint->engine));
 }
 
 static void tracked_request_free(gpointer data)
@@ -290,8 +345,28 @@ void ucc_endpoint_remove_transfer(struct ucc_endpoint *endpoint, IUnknown *notif
     endpoint->transfers = g_list_remove(endpoint->transfers, notifier);
 }
 
+static void cancel_sign_in_search(struct ucc_endpoint *endpoint)
+{
+    if (endpoint->sign_in_search)
+    {
+        sip_server_search_cancel(endpoint->sign_in_search);
+        endpoint->sign_in_search = NULL;
+        ucc_endpoint_release(endpoint);     /* the search's reference */
+    }
+    if (endpoint->sign_in_servers)
+    {
+        g_ptr_array_free(endpoint->sign_in_servers, TRUE);
+        endpoint->sign_in_servers = NULL;
+    }
+}
+
 void ucc_endpoint_release_engine(struct ucc_endpoint *endpoint)
 {
+    /* Presence lets go of its subscriptions and publication while the engine exists. */
+    while (endpoint->presentities)
+        ucc_presentity_engine_gone(endpoint->presentities->data);
+    if (endpoint->publisher)
+        ucc_publisher_engine_gone(endpoint->publisher);
     /* Transfers let go of their REFERs while the engine can still end them. */
     while (endpoint->transfers)
     {
@@ -313,6 +388,7 @@ void ucc_endpoint_release_engine(struct ucc_endpoint *endpoint)
     }
     if (endpoint->requests)
         g_hash_table_remove_all(endpoint->requests);
+    cancel_sign_in_search(endpoint);
     if (endpoint->registration)
     {
         sip_registration_set_user_data(endpoint->registration, NULL);
@@ -384,12 +460,71 @@ static void engine_request_completed(struct sip_engine *engine, guint request_id
     if (!request)
         return;
     ucc_session_on_request_completed(request->session, request->participant, request_id, status_code,
-                                     reason_phrase);
+                                     sip_engine_get_completed_failure(engine), reason_phrase);
     g_hash_table_remove(endpoint->requests, GUINT_TO_POINTER(request_id));
 }
 
+static void engine_hangups_finished(struct sip_engine *engine, void *user_data)
+{
+    (void)engine;
+    check_idle(user_data);
+}
+
+/* Presence: we serve "presence" (publication.c) and watch presentities (presentity.c). */
+static void engine_subscription_received(struct sip_engine *engine, struct sip_subscription *subscription,
+                                         void *user_data)
+{
+    struct ucc_endpoint *endpoint = user_data;
+
+    if (endpoint->shutting_down || endpoint->state != UCCES_ENABLED)
+        sip_subscription_reject(subscription, 480, NULL, NULL);
+    else
+        ucc_publisher_on_subscription(endpoint->publisher, subscription);
+}
+
+static void engine_subscription_state(struct sip_subscription *subscription, enum sip_subscription_status state,
+                                      enum sip_subscription_reason reason, guint status_code, void *user_data)
+{
+    struct ucc_endpoint *endpoint = user_data;
+    struct ucc_presentity *presentity = sip_subscription_get_user_data(subscription);
+
+    if (sip_subscription_is_notifier(subscription))
+        ucc_publisher_on_watcher_state(endpoint->publisher, subscription, state);
+    else if (presentity)
+        ucc_presentity_on_state(presentity, state, reason, status_code);
+}
+
+static void engine_notify_received(struct sip_subscription *subscription, const struct sip_subscription_notify *notify,
+                                   void *user_data)
+{
+    struct ucc_presentity *presentity = sip_subscription_get_user_data(subscription);
+
+    if (presentity)
+        ucc_presentity_on_notify(presentity, notify);
+}
+
+static const struct sip_subscription_callbacks subscription_callbacks =
+{
+    .subscription_received = engine_subscription_received,
+    .state_changed = engine_subscription_state,
+    .notify_received = engine_notify_received,
+};
+
+static const char *const served_packages[] = { "presence", NULL };
+
+static void engine_publication_state(struct sip_publication *publication, enum sip_publication_state state,
+                                     guint status_code, const char *reason_phrase, void *user_data)
+{
+    struct ucc_endpoint *endpoint = user_data;
+
+    ucc_publisher_on_publication(endpoint->publisher, publication, state, status_code, reason_phrase);
+}
+
+static const struct sip_publication_callbacks publication_callbacks = { engine_publication_state };
+
 static const struct sip_engine_callbacks engine_callbacks =
 {
+    .hangups_finished = engine_hangups_finished,
     .incoming_call = engine_incoming_call,
     .call_state_changed = engine_call_state_changed,
     .call_media_changed = engine_call_media_changed,
@@ -455,6 +590,37 @@ fail:
     return FALSE;
 }
 
+/* The endpoint URI's host when it is a domain name (not an IP address); g_free. */
+static char *uri_domain(struct ucc_endpoint *endpoint)
+{
+    BSTR host = NULL;
+    char *utf8;
+
+    IUccUri_get_Host(endpoint->uri, &host);
+    utf8 = ucc_utf8(host);
+    SysFreeString(host);
+    if (!utf8 || !*utf8 || utf8[0] == '[' || g_hostname_is_ip_address(utf8))
+    {
+        g_free(utf8);
+        return NULL;
+    }
+    return utf8;
+}
+
+/* No server given, registration not turned off, and a URI in a domain: the
+ * server is found through DNS, as Communicator does (docs/ucc.md). */
+static BOOL signs_in_by_dns(struct ucc_endpoint *endpoint)
+{
+    LONG flags = ucc_context_get_long(endpoint->context, UCCSEC_SERVER_ENDPOINT_FLAGS, 0);
+    char *domain;
+
+    if (endpoint->server || (flags & UCCSEF_DISABLE_REGISTRATION))
+        return FALSE;
+    domain = uri_domain(endpoint);
+    g_free(domain);
+    return domain != NULL;
+}
+
 /* Where a server-less endpoint listens (docs/ucc.md). */
 static BOOL listen_address(struct ucc_endpoint *endpoint, char **host, guint16 *port)
 {
@@ -471,7 +637,7 @@ static BOOL listen_address(struct ucc_endpoint *endpoint, char **host, guint16 *
         g_free(configured);
         return ok;
     }
-    if (endpoint->server)
+    if (endpoint->server || signs_in_by_dns(endpoint))
     {
         /* Signed in through a registrar: any local address, any port. */
         *host = g_strdup("0.0.0.0");
@@ -519,6 +685,8 @@ static HRESULT start_listening(struct ucc_endpoint *endpoint)
     }
     ucc_transfer_install(endpoint->engine,
                          MAX(0, ucc_context_get_named_long(endpoint->context, UCC_PROPERTY_TRANSFER_TIMEOUT, 0)));
+    sip_engine_set_subscription_callbacks(endpoint->engine, &subscription_callbacks, served_packages);
+    sip_engine_set_publication_callbacks(endpoint->engine, &publication_callbacks);
     if (!sip_engine_listen(endpoint->engine, SIP_TRANSPORT_UDP, host, port, &bound, &error))
     {
         g_debug("UCC Enable: listen %s:%u: %s", host, port, error->message);
@@ -547,7 +715,8 @@ static BOOL uses_registrar(struct ucc_endpoint *endpoint)
     return endpoint->server && !(flags & UCCSEF_DISABLE_REGISTRATION);
 }
 
-/* The registrar's URI: the server address ("host[:port]", or a URI) with its transport. */
+/* The registrar's URI: the server address ("host[:port]", or a URI) with its transport. A
+ * host name without a port is looked up as RFC 3263 says (SRV for that transport). */
 static char *registrar_uri(IUccSignalingServer *server)
 {
     UCC_TRANSPORT_MODE mode = UCCTM_UDP;
@@ -564,10 +733,17 @@ static char *registrar_uri(IUccSignalingServer *server)
         uri = g_strconcat("sips:", text, NULL);
     else if (mode == UCCTM_TCP)
         uri = g_strconcat("sip:", text, ";transport=tcp", NULL);
+    else if (!strchr(text, ':') && !g_hostname_is_ip_address(text))
+        uri = g_strconcat("sip:", text, ";transport=udp", NULL);      /* a name alone: its UDP SRV records */
     else
         uri = g_strconcat("sip:", text, NULL);
     g_free(text);
     return uri;
+}
+
+char *ucc_endpoint_server_route(struct ucc_endpoint *endpoint)
+{
+    return uses_registrar(endpoint) ? registrar_uri(endpoint->server) : NULL;
 }
 
 static void set_credentials(const char *realm, const char *user, const char *password, void *data)
@@ -575,13 +751,18 @@ static void set_credentials(const char *realm, const char *user, const char *pas
     sip_engine_set_credentials(data, realm, user, password);
 }
 
-/* What OnEnable reports for a registrar's refusal (docs/ucc.md, "Sign-in"). */
-static HRESULT sign_in_status(guint code)
+/* What OnEnable reports for a registrar's refusal, or for no registrar
+ * answering (docs/ucc.md, "Sign-in"). */
+static HRESULT sign_in_status(guint code, enum sip_delivery_failure failure)
 {
+    if (failure != SIP_DELIVERY_OK)
+        return ucc_hresult_from_outcome(code, failure);
     if (code == 401 || code == 407)
         return UCC_E_SIP_AUTHENTICATION_FAILED;
     return code ? ucc_hresult_from_sip_status(code) : E_FAIL;
 }
+
+static void register_next_server(struct ucc_endpoint *endpoint);
 
 static gboolean release_engine_idle(gpointer user_data)
 {
@@ -603,6 +784,8 @@ static void enable_done(struct ucc_endpoint *endpoint, HRESULT status, const cha
     endpoint->enable_context = NULL;
     endpoint->state = SUCCEEDED(status) ? UCCES_ENABLED : UCCES_DISABLED;
     fire_progress(endpoint, DISPID__IUccEndpointEvents_OnEnable, operation, status, text);
+    if (SUCCEEDED(status))
+        ucc_publisher_engine_ready(endpoint->publisher);    /* what was published before goes out again */
     if (operation)
         IUccOperationContext_Release(operation);
     /* A failed sign-in lets go of the engine, from an idle of its own (we may be in its callback). */
@@ -628,8 +811,18 @@ static void registration_state_changed(struct sip_registration *registration, en
             enable_done(endpoint, S_OK, NULL);
         break;
     case SIP_REGISTRATION_FAILED:
-        if (endpoint->state == UCCES_ENABLING)
-            enable_done(endpoint, sign_in_status(status_code), reason_phrase);
+        /* No server answered: the next one the domain's DNS gave, if any. */
+        if (endpoint->state == UCCES_ENABLING && sip_registration_get_delivery_failure(registration) != SIP_DELIVERY_OK
+            && endpoint->sign_in_servers && endpoint->sign_in_next < endpoint->sign_in_servers->len)
+        {
+            sip_registration_set_user_data(registration, NULL);
+            sip_registration_unref(endpoint->registration);
+            endpoint->registration = NULL;
+            register_next_server(endpoint);
+        }
+        else if (endpoint->state == UCCES_ENABLING)
+            enable_done(endpoint, sign_in_status(status_code, sip_registration_get_delivery_failure(registration)),
+                        reason_phrase);
         else if (endpoint->unregistering)
         {
             endpoint->unregistering = FALSE;
@@ -652,12 +845,95 @@ static const struct sip_registration_callbacks registration_callbacks =
     registration_state_changed,
 };
 
-/* Sign-in: listen, hand the credentials to the engine, REGISTER; OnEnable when the registrar answered. */
-static void register_with_server(struct ucc_endpoint *endpoint, IUccOperationContext *operation)
+/* REGISTER with server; FALSE when it could not even start (OnEnable reported). */
+static BOOL register_to(struct ucc_endpoint *endpoint, IUccSignalingServer *server)
 {
     GError *error = NULL;
     char *aor, *registrar;
     HRESULT status;
+
+    aor = ucc_endpoint_identity(endpoint);
+    registrar = registrar_uri(server);
+    endpoint->registration = sip_register(endpoint->engine, aor, registrar, 0, &error);
+    g_free(aor);
+    g_free(registrar);
+    if (!endpoint->registration)
+    {
+        status = error && error->domain == SIP_ENGINE_ERROR && error->code == SIP_ENGINE_ERROR_UNRESOLVABLE
+                 ? UCC_E_RTCSHIM_HOST_NOT_FOUND : UCC_E_INVALID_SIP_URL;
+        g_debug("UCC Enable: %s", error ? error->message : "?");
+        g_clear_error(&error);
+        enable_done(endpoint, status, "cannot register");
+        return FALSE;
+    }
+    sip_registration_set_user_data(endpoint->registration, endpoint);
+    return TRUE;
+}
+
+static void register_next_server(struct ucc_endpoint *endpoint)
+{
+    IUccSignalingServer *server = g_ptr_array_index(endpoint->sign_in_servers, endpoint->sign_in_next++);
+
+    register_to(endpoint, server);
+}
+
+static void release_server(gpointer server)
+{
+    IUccSignalingServer_Release((IUccSignalingServer *)server);
+}
+
+/* The domain's servers (sip_find_servers) as IUccSignalingServer objects: "host:port" over TLS or TCP. */
+static GPtrArray *signaling_servers(const struct sip_server_location *servers, guint count)
+{
+    GPtrArray *list = g_ptr_array_new_with_free_func(release_server);
+    guint i;
+
+    for (i = 0; i < count; i++)
+    {
+        IUccSignalingServer *server;
+        char *address = g_strdup_printf(strchr(servers[i].host, ':') ? "[%s]:%u" : "%s:%u", servers[i].host,
+                                        servers[i].port);
+
+        if (SUCCEEDED(ucc_signaling_server_create(address, servers[i].protocol == SIP_TRANSPORT_TLS ? UCCTM_TLS
+                                                           : servers[i].protocol == SIP_TRANSPORT_TCP ? UCCTM_TCP
+                                                           : UCCTM_UDP, &server)))
+            g_ptr_array_add(list, server);
+        g_free(address);
+    }
+    return list;
+}
+
+static void sign_in_servers_found(const struct sip_server_location *servers, guint count, const GError *error,
+                                  void *user_data)
+{
+    struct ucc_endpoint *endpoint = user_data;
+
+    endpoint->sign_in_search = NULL;     /* it frees itself */
+    if (endpoint->state == UCCES_ENABLING)
+    {
+        if (!count)
+        {
+            g_message("UCC Enable: %s", error ? error->message : "no SIP server found");
+            enable_done(endpoint, UCC_E_RTCSHIM_HOST_NOT_FOUND, "no SIP server found for the domain");
+        }
+        else
+        {
+            endpoint->sign_in_servers = signaling_servers(servers, count);
+            endpoint->sign_in_next = 0;
+            register_next_server(endpoint);
+        }
+    }
+    ucc_endpoint_release(endpoint);     /* the search's reference */
+}
+
+/* Sign-in: listen, hand the credentials to the engine, REGISTER (with the
+ * server given, else with the ones the domain's DNS names, in turn); OnEnable
+ * when a registrar answered. */
+static void register_with_server(struct ucc_endpoint *endpoint, IUccOperationContext *operation)
+{
+    GError *error = NULL;
+    HRESULT status;
+    char *domain;
 
     if ((endpoint->enable_context = operation))
         IUccOperationContext_AddRef(operation);
@@ -671,21 +947,24 @@ static void register_with_server(struct ucc_endpoint *endpoint, IUccOperationCon
     if (endpoint->allowed_modes & UCCAM_DIGEST)
         ucc_credential_cache_foreach(endpoint->credentials, set_credentials, endpoint->engine);
     sip_engine_set_registration_callbacks(endpoint->engine, &registration_callbacks);
-    aor = ucc_endpoint_identity(endpoint);
-    registrar = registrar_uri(endpoint->server);
-    endpoint->registration = sip_register(endpoint->engine, aor, registrar, 0, &error);
-    g_free(aor);
-    g_free(registrar);
-    if (!endpoint->registration)
+    if (endpoint->server)
     {
-        status = error && error->domain == SIP_ENGINE_ERROR && error->code == SIP_ENGINE_ERROR_UNRESOLVABLE
-                 ? HRESULT_FROM_WIN32(WSAHOST_NOT_FOUND) : UCC_E_INVALID_SIP_URL;
-        g_debug("UCC Enable: %s", error ? error->message : "?");
-        g_clear_error(&error);
-        enable_done(endpoint, status, "cannot register");
+        register_to(endpoint, endpoint->server);
         return;
     }
-    sip_registration_set_user_data(endpoint->registration, endpoint);
+    domain = uri_domain(endpoint);
+    g_main_context_push_thread_default(ucc_platform_context(endpoint->platform));
+    endpoint->sign_in_search = sip_find_servers(domain, sign_in_servers_found, endpoint, &error);
+    g_main_context_pop_thread_default(ucc_platform_context(endpoint->platform));
+    g_free(domain);
+    if (!endpoint->sign_in_search)
+    {
+        g_message("UCC Enable: %s", error->message);
+        g_error_free(error);
+        enable_done(endpoint, UCC_E_RTCSHIM_HOST_NOT_FOUND, "no SIP server found for the domain");
+        return;
+    }
+    ucc_endpoint_add_ref(endpoint);      /* until sign_in_servers_found() */
 }
 
 static void finish_disable(struct ucc_endpoint *endpoint)
@@ -722,6 +1001,10 @@ static HRESULT WINAPI endpoint_QueryInterface(IUccEndpoint *iface, REFIID riid, 
         *ppv = &endpoint->IUccServerSignalingSettings_iface;
     else if (IsEqualIID(riid, &IID_IUccSessionManager))
         *ppv = &endpoint->IUccSessionManager_iface;
+    else if (IsEqualIID(riid, &IID_IUccSubscriptionManager))
+        *ppv = &endpoint->IUccSubscriptionManager_iface;
+    else if (IsEqualIID(riid, &IID_IUccPublicationManager))
+        *ppv = &endpoint->IUccPublicationManager_iface;
     else if (IsEqualIID(riid, &IID_IConnectionPointContainer))
         *ppv = &endpoint->IConnectionPointContainer_iface;
     else
@@ -758,6 +1041,8 @@ static ULONG WINAPI endpoint_Release(IUccEndpoint *iface)
         connection_point_destroy(&endpoint->endpoint_events2);
         connection_point_destroy(&endpoint->signaling_events);
         connection_point_destroy(&endpoint->session_manager_events);
+        connection_point_destroy(&endpoint->publication_manager_events);
+        ucc_publisher_free(endpoint->publisher);
         if (endpoint->disable_context)
             IUccOperationContext_Release(endpoint->disable_context);
         if (endpoint->server)
@@ -820,7 +1105,7 @@ static HRESULT WINAPI endpoint_Enable(IUccEndpoint *iface, IUccOperationContext 
         return UCC_E_RTCSHIM_INVALID_STATE;
     if (!endpoint->requests)
         endpoint->requests = g_hash_table_new_full(NULL, NULL, NULL, tracked_request_free);
-    if (uses_registrar(endpoint))
+    if (uses_registrar(endpoint) || signs_in_by_dns(endpoint))
     {
         register_with_server(endpoint, operation);
         return S_OK;
@@ -1042,10 +1327,65 @@ static HRESULT WINAPI signaling_get_CredentialCache(IUccServerSignalingSettings 
     return S_OK;
 }
 
+static void find_server_done(const struct sip_server_location *servers, guint count, const GError *error,
+                             void *user_data)
+{
+    struct ucc_endpoint *endpoint = user_data;
+    IUccOperationContext *operation = endpoint->find_context;
+    GPtrArray *found = signaling_servers(servers, count);
+    IUccCollection *collection = NULL;
+    IUnknown *event;
+
+    endpoint->find_search = NULL;       /* it frees itself */
+    endpoint->find_context = NULL;
+    if (SUCCEEDED(ucc_collection_create((IUnknown **)found->pdata, found->len, &collection))
+        && SUCCEEDED(ucc_find_server_event_create(operation, count ? S_OK : UCC_E_RTCSHIM_HOST_NOT_FOUND,
+                                                  count ? NULL : error ? error->message : "no SIP server found",
+                                                  collection, &event)))
+    {
+        ucc_fire_event(endpoint->platform, &endpoint->signaling_events,
+                       DISPID__IUccServerSignalingSettingsEvents_OnFindServer, (IUnknown *)&endpoint->IUccEndpoint_iface,
+                       event);
+        IUnknown_Release(event);
+    }
+    else if (collection)
+        IUccCollection_Release(collection);
+    g_ptr_array_free(found, TRUE);
+    if (operation)
+        IUccOperationContext_Release(operation);
+    ucc_endpoint_release(endpoint);     /* the search's reference */
+}
+
+/* The domain's SIP servers from DNS, as Communicator looks for them
+ * (docs/ucc.md, "Finding the server"); OnFindServer has them. */
 static HRESULT WINAPI signaling_FindServer(IUccServerSignalingSettings *iface, BSTR domain,
                                            IUccOperationContext *operation)
 {
-    return com_not_built(__func__);
+    struct ucc_endpoint *endpoint = impl_from_IUccServerSignalingSettings(iface);
+    GError *error = NULL;
+    char *utf8;
+    HRESULT hr;
+
+    if (FAILED(hr = ucc_platform_check_running(endpoint->platform)))
+        return hr;
+    if (!domain || !*domain)
+        return E_INVALIDARG;
+    if (endpoint->find_search)
+        return UCC_E_RTCSHIM_INVALID_STATE;     /* one search at a time */
+    utf8 = ucc_utf8(domain);
+    g_main_context_push_thread_default(ucc_platform_context(endpoint->platform));
+    endpoint->find_search = sip_find_servers(g_strstrip(utf8), find_server_done, endpoint, &error);
+    g_main_context_pop_thread_default(ucc_platform_context(endpoint->platform));
+    g_free(utf8);
+    if (!endpoint->find_search)
+    {
+        g_error_free(error);
+        return E_INVALIDARG;
+    }
+    if ((endpoint->find_context = operation))
+        IUccOperationContext_AddRef(operation);
+    ucc_endpoint_add_ref(endpoint);      /* until find_server_done() */
+    return S_OK;
 }
 
 static HRESULT WINAPI signaling_CreateSignalingServer(IUccServerSignalingSettings *iface, BSTR address,
@@ -1153,7 +1493,7 @@ static ULONG WINAPI container_Release(IConnectionPointContainer *iface)
 }
 
 #define ENDPOINT_POINTS(e) { &(e)->endpoint_events, &(e)->endpoint_events2, &(e)->signaling_events, \
-                             &(e)->session_manager_events }
+                             &(e)->session_manager_events, &(e)->publication_manager_events }
 
 static HRESULT WINAPI container_EnumConnectionPoints(IConnectionPointContainer *iface, IEnumConnectionPoints **out)
 {
@@ -1212,6 +1552,8 @@ HRESULT ucc_endpoint_create(struct ucc_platform *platform, UCC_ENDPOINT_TYPE typ
     endpoint->IUccEndpoint2_iface.lpVtbl = &endpoint2_vtbl;
     endpoint->IUccServerSignalingSettings_iface.lpVtbl = &signaling_vtbl;
     endpoint->IUccSessionManager_iface.lpVtbl = &session_manager_vtbl;
+    endpoint->IUccSubscriptionManager_iface.lpVtbl = &ucc_subscription_manager_vtbl;
+    endpoint->IUccPublicationManager_iface.lpVtbl = &ucc_publication_manager_vtbl;
     endpoint->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
     endpoint->refcount = 1;
     com_module_lock();      /* DllCanUnloadNow: one more live object */
@@ -1244,6 +1586,9 @@ HRESULT ucc_endpoint_create(struct ucc_platform *platform, UCC_ENDPOINT_TYPE typ
                           &DIID__IUccServerSignalingSettingsEvents);
     connection_point_init(&endpoint->session_manager_events, &endpoint->IConnectionPointContainer_iface,
                           &DIID__IUccSessionManagerEvents);
+    connection_point_init(&endpoint->publication_manager_events, &endpoint->IConnectionPointContainer_iface,
+                          &DIID__IUccPublicationManagerEvents);
+    endpoint->publisher = ucc_publisher_create(endpoint);
     if (!endpoint->id || !endpoint->context || !endpoint->credentials)
     {
         endpoint_Release(&endpoint->IUccEndpoint_iface);

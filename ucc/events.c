@@ -946,3 +946,130 @@ HRESULT ucc_transfer_progress_event_create(IUccOperationContext *context, BOOL c
     *out = (IUnknown *)&event->IUccOperationProgressEvent_iface;
     return S_OK;
 }
+
+/* ---- OnFindServer's data: IUccFindServerEvent ----------------------------------------------- */
+
+struct find_server_event
+{
+    IUccFindServerEvent IUccFindServerEvent_iface;
+    LONG refcount;
+    IUccOperationProgressEvent *inner;      /* context, IsComplete, status, text */
+    IUccCollection *servers;                /* IUccSignalingServer, in the order found */
+};
+
+static struct find_server_event *impl_from_IUccFindServerEvent(IUccFindServerEvent *iface)
+{
+    return CONTAINING_RECORD(iface, struct find_server_event, IUccFindServerEvent_iface);
+}
+
+static HRESULT WINAPI find_server_QueryInterface(IUccFindServerEvent *iface, REFIID riid, void **ppv)
+{
+    if (!ppv)
+        return E_POINTER;
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IUccOperationProgressEvent)
+        || IsEqualIID(riid, &IID_IUccFindServerEvent))
+    {
+        *ppv = iface;
+        IUccFindServerEvent_AddRef(iface);
+        return S_OK;
+    }
+    *ppv = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI find_server_AddRef(IUccFindServerEvent *iface)
+{
+    return InterlockedIncrement(&impl_from_IUccFindServerEvent(iface)->refcount);
+}
+
+static ULONG WINAPI find_server_Release(IUccFindServerEvent *iface)
+{
+    struct find_server_event *event = impl_from_IUccFindServerEvent(iface);
+    ULONG ref = InterlockedDecrement(&event->refcount);
+
+    if (!ref)
+    {
+        IUccOperationProgressEvent_Release(event->inner);
+        IUccCollection_Release(event->servers);
+        free(event);
+    }
+    return ref;
+}
+
+static HRESULT WINAPI find_server_get_OriginalOperationContext(IUccFindServerEvent *iface,
+                                                               IUccOperationContext **context)
+{
+    return IUccOperationProgressEvent_get_OriginalOperationContext(impl_from_IUccFindServerEvent(iface)->inner,
+                                                                   context);
+}
+
+static HRESULT WINAPI find_server_get_IsComplete(IUccFindServerEvent *iface, VARIANT_BOOL *complete)
+{
+    return IUccOperationProgressEvent_get_IsComplete(impl_from_IUccFindServerEvent(iface)->inner, complete);
+}
+
+static HRESULT WINAPI find_server_get_StatusCode(IUccFindServerEvent *iface, HRESULT *status)
+{
+    return IUccOperationProgressEvent_get_StatusCode(impl_from_IUccFindServerEvent(iface)->inner, status);
+}
+
+static HRESULT WINAPI find_server_get_StatusText(IUccFindServerEvent *iface, BSTR *text)
+{
+    return IUccOperationProgressEvent_get_StatusText(impl_from_IUccFindServerEvent(iface)->inner, text);
+}
+
+static HRESULT WINAPI find_server_get_Properties(IUccFindServerEvent *iface,
+                                                 IUccReadOnlyPropertyCollection **properties)
+{
+    return IUccOperationProgressEvent_get_Properties(impl_from_IUccFindServerEvent(iface)->inner, properties);
+}
+
+/* The servers found, in the order of docs/ucc.md ("Finding the server"); empty when none. */
+static HRESULT WINAPI find_server_get_SignalingServers(IUccFindServerEvent *iface, IUccCollection **servers)
+{
+    if (!servers)
+        return E_POINTER;
+    *servers = impl_from_IUccFindServerEvent(iface)->servers;
+    IUccCollection_AddRef(*servers);
+    return S_OK;
+}
+
+static const IUccFindServerEventVtbl find_server_vtbl =
+{
+    find_server_QueryInterface,
+    find_server_AddRef,
+    find_server_Release,
+    find_server_get_OriginalOperationContext,
+    find_server_get_IsComplete,
+    find_server_get_StatusCode,
+    find_server_get_StatusText,
+    find_server_get_Properties,
+    find_server_get_SignalingServers,
+};
+
+HRESULT ucc_find_server_event_create(IUccOperationContext *context, HRESULT status, const char *text,
+                                     IUccCollection *servers, IUnknown **out)
+{
+    struct find_server_event *event;
+    HRESULT hr;
+
+    *out = NULL;
+    if (!(event = calloc(1, sizeof(*event))))
+        return E_OUTOFMEMORY;
+    if (!servers && FAILED(hr = ucc_collection_create(NULL, 0, &servers)))
+    {
+        free(event);
+        return hr;
+    }
+    if (FAILED(hr = ucc_progress_event_create(context, TRUE, status, text, NULL, &event->inner)))
+    {
+        IUccCollection_Release(servers);
+        free(event);
+        return hr;
+    }
+    event->IUccFindServerEvent_iface.lpVtbl = &find_server_vtbl;
+    event->refcount = 1;
+    event->servers = servers;
+    *out = (IUnknown *)&event->IUccFindServerEvent_iface;
+    return S_OK;
+}

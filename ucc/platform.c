@@ -14,6 +14,7 @@
  */
 #include <string.h>
 #include "ucc_private.h"
+#include "sip/sip_engine.h"
 
 #define SHUTDOWN_GRACE_MS 2000
 
@@ -97,6 +98,16 @@ HRESULT ucc_hresult_from_sip_status(unsigned int status_code)
     if (status_code < 300)
         return S_OK;
     return MAKE_HRESULT(SEVERITY_ERROR, UCC_SIP_STATUS_FACILITY, status_code);
+}
+
+HRESULT ucc_hresult_from_outcome(unsigned int status_code, int delivery_failure)
+{
+    switch ((enum sip_delivery_failure)delivery_failure)
+    {
+    case SIP_DELIVERY_NAME_NOT_FOUND: return UCC_E_RTCSHIM_HOST_NOT_FOUND;
+    case SIP_DELIVERY_TLS_CERTIFICATE: return UCC_E_RTCSHIM_INVALID_CERTIFICATE;
+    default: return ucc_hresult_from_sip_status(status_code);
+    }
 }
 
 /* ---- the platform for the other families ----------------------------------------------------- */

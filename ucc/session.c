@@ -344,11 +344,12 @@ static void call_ended(struct ucc_session *session, struct ucc_participant *part
         break;
     case SIP_CALL_END_TIMEOUT:
         reason = UCCPSCR_ERROR;
-        status = ucc_hresult_from_sip_status(code >= 300 ? code : 408);
+        status = ucc_hresult_from_outcome(code >= 300 ? code : 408, sip_call_get_delivery_failure(call));
         break;
     case SIP_CALL_END_TRANSPORT_ERROR:
+        /* No server answered: a name not found or a certificate refused has its own code. */
         reason = UCCPSCR_ERROR;
-        status = ucc_hresult_from_sip_status(503);
+        status = ucc_hresult_from_outcome(503, sip_call_get_delivery_failure(call));
         break;
     case SIP_CALL_END_DIALOG_GONE:
         reason = UCCPSCR_ERROR;
@@ -519,7 +520,8 @@ static void finish_send(struct ucc_session *session, struct ucc_pending_send *se
 }
 
 void ucc_session_on_request_completed(struct ucc_session *session, struct ucc_participant *participant,
-                                      guint request_id, guint status_code, const char *reason_phrase)
+                                      guint request_id, guint status_code, int delivery_failure,
+                                      const char *reason_phrase)
 {
     GList *link;
     guint i;
@@ -532,7 +534,7 @@ void ucc_session_on_request_completed(struct ucc_session *session, struct ucc_pa
             if (g_array_index(send->outstanding, guint, i) != request_id)
                 continue;
             g_array_remove_index(send->outstanding, i);
-            add_send_result(send, participant, ucc_hresult_from_sip_status(status_code),
+            add_send_result(send, participant, ucc_hresult_from_outcome(status_code, delivery_failure),
                             status_code >= 300 ? reason_phrase : NULL);
             if (!send->outstanding->len)
                 finish_send(session, send);

@@ -50,10 +50,22 @@
 /* A property id or name that is not in the collection. */
 #define UCC_E_RTCSHIM_NOT_FOUND         HRESULT_FROM_WIN32(ERROR_NOT_FOUND)         /* 0x80070490 */
 
+/* A host name with no SIP server in DNS (the engine's SIP_DELIVERY_NAME_NOT_FOUND),
+ * as Winsock says it. */
+#define UCC_E_RTCSHIM_HOST_NOT_FOUND    HRESULT_FROM_WIN32(WSAHOST_NOT_FOUND)       /* 0x80072AF9 */
+/* A TLS server's certificate refused (untrusted, or not for the SIP domain, RFC 5922):
+ * the value of rtcerr.h's RTC_E_SIP_INVALID_CERTIFICATE. The UCC API's 0x80EE list
+ * follows the RTC API's numbering as far as the reference gives it (to 0x80EE0014);
+ * that this code is the same is rtcshim's reading (docs/ucc.md, "Errors"). */
+#define UCC_E_RTCSHIM_INVALID_CERTIFICATE ((HRESULT)0x80EE0065)
+
 /* A SIP final status NNN as an HRESULT: MAKE_HRESULT(SEVERITY_ERROR, 0xEF, NNN), the
  * family rtcerr.h's RTC_E_STATUS_* use, so both faces report a SIP code alike. */
 #define UCC_SIP_STATUS_FACILITY 0xEF
 HRESULT ucc_hresult_from_sip_status(unsigned int status_code);
+/* The HRESULT of a request's outcome: the engine's enum sip_delivery_failure when no
+ * server answered (a name not found, a certificate refused), else the status code's. */
+HRESULT ucc_hresult_from_outcome(unsigned int status_code, int delivery_failure);
 
 /* ---- wire decisions (docs/wire-mapping.md, "UCC") ----------------------------------------- */
 
@@ -265,7 +277,8 @@ void ucc_session_on_call_state(struct ucc_participant *participant, struct sip_c
                                guint status_code, const char *reason_phrase);
 void ucc_session_on_message(struct ucc_participant *participant, const char *content_type, const char *body);
 void ucc_session_on_request_completed(struct ucc_session *session, struct ucc_participant *participant,
-                                      guint request_id, guint status_code, const char *reason_phrase);
+                                      guint request_id, guint status_code, int delivery_failure,
+                                      const char *reason_phrase);
 /* IUccIncomingSessionEvent's decisions. */
 HRESULT ucc_session_accept_invitation(struct ucc_session *session);
 HRESULT ucc_session_reject_invitation(struct ucc_session *session, UCC_REJECT_OR_TERMINATE_REASON reason);
@@ -371,5 +384,9 @@ HRESULT ucc_composing_event_create(IUccSessionParticipantEndpoint *endpoint, IUn
  * identity) that also answers IUccSessionTransferProgressEvent with state. */
 HRESULT ucc_transfer_progress_event_create(IUccOperationContext *context, BOOL complete, HRESULT status,
                                            const char *text, UCC_SESSION_ENTITY_STATE state, IUnknown **out);
+/* The data of OnFindServer: IUccFindServerEvent (an IUccOperationProgressEvent) with
+ * the servers found (IUccSignalingServer, taken over; may be NULL for none). */
+HRESULT ucc_find_server_event_create(IUccOperationContext *context, HRESULT status, const char *text,
+                                     IUccCollection *servers, IUnknown **out);
 
 #endif

@@ -92,6 +92,8 @@ void sip_call_unref(struct sip_call *call)
         g_hash_table_destroy(call->dismissed_forks);
     if (call->refers)
         g_ptr_array_free(call->refers, TRUE);
+    if (call->held_requests)
+        g_ptr_array_free(call->held_requests, TRUE);
     osip_message_free(call->invite);
     if (call->pending_2xx)
     {
@@ -316,6 +318,7 @@ void call_terminate(struct sip_call *call, enum sip_call_end_reason reason, guin
      * (also while the application still holds the call). */
     call_release_stream(call);
     call_end_refers(call, FALSE);
+    call_refuse_held_requests(call);
     call->engine->call_count--;
     g_debug("call %s terminated: %s (%u %s)", call->call_id, sip_call_end_reason_name(reason), call->status_code,
             call->reason_phrase);
@@ -369,14 +372,39 @@ osip_transaction_t *call_send_in_dialog(struct sip_call *call, struct sip_dialog
     return engine_send_request(call->engine, request, &hop, user, data, destroy, error);
 }
 
+/* ---- hang-ups in progress ------------------------------------------------------------------ */
+
+guint sip_engine_pending_hangups(struct sip_engine *engine)
+{
+    g_return_val_if_fail(engine != NULL, 0);
+    return engine->byes_in_flight + engine->byes_owed;
+}
+
+static void deliver_hangups_finished(struct sip_engine *engine, void *data)
+{
+    (void)data;
+    /* Queued when the count reached 0; a new hang-up may have begun since. */
+    if (engine->callbacks.hangups_finished && !sip_engine_pending_hangups(engine))
+        engine->callbacks.hangups_finished(engine, engine->user_data);
+}
+
+/* A hang-up finished (or could not start): tell the user if it was the last. */
+static void hangup_finished(struct sip_engine *engine)
+{
+    if (!sip_engine_pending_hangups(engine))
+        engine_queue_event(engine, deliver_hangups_finished, NULL, NULL);
+}
+
 static void bye_response(struct sip_engine *engine, osip_transaction_t *transaction, const osip_message_t *response,
                          guint status_code, void *data)
 {
-    (void)engine;
     (void)transaction;
     (void)response;
-    if (status_code >= 200)
-        g_debug("call %s: BYE answered %u", ((struct sip_call *)data)->call_id, status_code);
+    if (status_code < 200)
+        return;
+    g_debug("call %s: BYE answered %u", ((struct sip_call *)data)->call_id, status_code);
+    engine->byes_in_flight--;
+    hangup_finished(engine);
 }
 
 /* Any in-dialog request answered with credentials moves the dialog's CSeq on. */
@@ -389,23 +417,54 @@ void call_dialog_request_replaced(struct sip_engine *engine, osip_transaction_t 
     call_note_cseq(data, engine_cseq_number(request));
 }
 
-const struct engine_transaction_user call_bye_user = { bye_response, NULL, call_dialog_request_replaced };
+static const struct engine_transaction_user bye_user = { bye_response, NULL, call_dialog_request_replaced };
+
+gboolean call_send_bye_in(struct sip_call *call, struct sip_dialog *dialog, GError **error)
+{
+    osip_message_t *bye = sip_dialog_build_request(dialog, "BYE");
+
+    if (!bye)
+    {
+        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT, "cannot build the BYE");
+        return FALSE;
+    }
+    if (!call_send_in_dialog(call, dialog, bye, &bye_user, sip_call_ref(call), (GDestroyNotify)sip_call_unref, error))
+        return FALSE;
+    call->engine->byes_in_flight++;
+    return TRUE;
+}
+
+void call_owe_bye(struct sip_call *call)
+{
+    if (call->bye_after_ack)
+        return;
+    call->bye_after_ack = TRUE;
+    call->engine->byes_owed++;
+}
+
+void call_settle_owed_bye(struct sip_call *call, gboolean send)
+{
+    if (!call->bye_after_ack)
+        return;
+    call->bye_after_ack = FALSE;
+    call->engine->byes_owed--;
+    if (send)
+        call_send_bye(call);
+    hangup_finished(call->engine);
+}
 
 void call_send_bye(struct sip_call *call)
 {
     GError *error = NULL;
-    osip_message_t *bye;
 
     if (call->bye_sent || !call->dialog)
         return;
     call->bye_sent = TRUE;
-    if (!(bye = sip_dialog_build_request(call->dialog, "BYE")))
-        return;
-    if (!call_send_in_dialog(call, call->dialog, bye, &call_bye_user, sip_call_ref(call), (GDestroyNotify)sip_call_unref,
-                             &error))
+    if (!call_send_bye_in(call, call->dialog, &error))
     {
-        g_message("call %s: BYE not sent: %s", call->call_id, error->message);
-        g_error_free(error);
+        g_message("call %s: BYE not sent: %s", call->call_id, error ? error->message : "?");
+        g_clear_error(&error);
+        hangup_finished(call->engine);     /* it may have been owed after the ACK */
     }
 }
 
@@ -432,6 +491,10 @@ void call_detach(struct sip_call *call)
     if (!engine)
         return;
     call_end_refers(call, call->state != SIP_CALL_STATE_TERMINATED);
+    if (call->held_requests)
+        g_ptr_array_set_size(call->held_requests, 0);  /* the engine frees their transactions */
+    if (call->bye_after_ack)
+        engine->byes_owed--;
     call_timer_cancel(call, &call->cancel_timer);
     call_timer_cancel(call, &call->trying_timer);
     call_set_decided(call);
@@ -483,6 +546,12 @@ const char *sip_call_get_reason_phrase(struct sip_call *call)
 {
     g_return_val_if_fail(call != NULL, "");
     return call->reason_phrase;
+}
+
+enum sip_delivery_failure sip_call_get_delivery_failure(struct sip_call *call)
+{
+    g_return_val_if_fail(call != NULL, SIP_DELIVERY_OK);
+    return call->delivery_failure;
 }
 
 enum sip_call_end_reason sip_call_get_end_reason(struct sip_call *call)

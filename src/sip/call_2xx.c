@@ -2,8 +2,9 @@
  * The 2xx to an INVITE and its ACK, which live outside transactions
  * (§13.3.1.4, §13.2.2.4): our 2xx (to an INVITE or re-INVITE), serialised
  * once, sent and resent until its ACK comes, and sent again for a repeated
- * INVITE; a 2xx we receive
- * again (ACKed again) or from another fork (ACKed, then ended with BYE).
+ * INVITE; a 2xx we receive again (ACKed again) or from another fork (ACKed,
+ * then ended with BYE); requests that overtake the ACK of our 2xx, held
+ * until it comes.
  */
 
 #ifndef G_LOG_DOMAIN
@@ -72,6 +73,8 @@ static void retransmit_2xx(struct sip_engine *engine, void *data)
         /* No ACK: the dialog is confirmed but the session must end (§13.3.1.4). */
         g_message("call %s: no ACK for our 2xx", call->call_id);
         call_stop_2xx_retransmission(call);
+        call_refuse_held_requests(call);
+        call_settle_owed_bye(call, FALSE);
         call_send_bye(call);
         call_terminate(call, SIP_CALL_END_TIMEOUT, 408, "No ACK");
         return;
@@ -81,6 +84,90 @@ static void retransmit_2xx(struct sip_engine *engine, void *data)
     call->retransmit_interval = MIN(call->retransmit_interval, SIP_TIMER_64T1_MS - call->retransmit_elapsed);
     call->retransmit_timer = call_timer_start(call, call->retransmit_interval, retransmit_2xx);
 }
+
+/* ---- requests that overtake the ACK ---------------------------------------------------------- */
+
+gboolean call_awaits_ack(struct sip_call *call)
+{
+    return call->engine && call->incoming && call->state == SIP_CALL_STATE_ANSWERING && call->pending_2xx
+           && call->pending_2xx_cseq == call->invite_cseq && !call->bye_after_ack;
+}
+
+void call_hold_request(struct sip_call *call, osip_transaction_t *transaction)
+{
+    osip_message_t *request = transaction->orig_request;
+
+    g_debug("call %s: %s (CSeq %u) came before the ACK: held", call->call_id, request->sip_method,
+            engine_cseq_number(request));
+    if (!call->held_requests)
+        call->held_requests = g_ptr_array_new();
+    g_ptr_array_add(call->held_requests, transaction);
+    if (MSG_IS_INVITE(request))
+        engine_respond(call->engine, transaction, engine_build_response(call->engine, request, 100, NULL, NULL));
+}
+
+/* Takes the held transactions that are still alive (the engine may have
+ * freed others with their connection). */
+static GPtrArray *take_held_requests(struct sip_call *call)
+{
+    GPtrArray *held = call->held_requests, *alive = g_ptr_array_new();
+    guint i;
+
+    call->held_requests = NULL;
+    if (!held)
+        return alive;
+    for (i = 0; i < held->len; i++)
+        if (call->engine && g_hash_table_contains(call->engine->transactions, g_ptr_array_index(held, i)))
+            g_ptr_array_add(alive, g_ptr_array_index(held, i));
+    g_ptr_array_free(held, TRUE);
+    return alive;
+}
+
+/* The ACK came: each held request is handled as if it came now. */
+static void release_held_requests(struct sip_call *call)
+{
+    struct sip_engine *engine = call->engine;
+    GPtrArray *held = take_held_requests(call);
+    guint i;
+
+    /* Outside an FSM run, answering a request would free its transaction
+     * (and the request) at once: they are kept until the last is handled. */
+    engine->dead_hold++;
+    sip_call_ref(call);
+    for (i = 0; i < held->len; i++)
+    {
+        osip_transaction_t *transaction = g_ptr_array_index(held, i);
+        osip_message_t *request = transaction->orig_request;
+
+        if (sip_header_tag(request->to))
+            call_handle_request(call, transaction, request);
+        else
+            call_handle_invite(engine, transaction, request);     /* with Replaces */
+    }
+    g_ptr_array_free(held, TRUE);
+    sip_call_unref(call);
+    engine->dead_hold--;
+    engine_run(engine);
+}
+
+void call_take_implied_ack(struct sip_call *call)
+{
+    call_stop_2xx_retransmission(call);
+    call_set_state(call, SIP_CALL_STATE_CONNECTED);
+    release_held_requests(call);
+}
+
+void call_refuse_held_requests(struct sip_call *call)
+{
+    GPtrArray *held = take_held_requests(call);
+    guint i;
+
+    for (i = 0; i < held->len; i++)
+        engine_respond_simple(call->engine, g_ptr_array_index(held, i), 481, NULL);
+    g_ptr_array_free(held, TRUE);
+}
+
+/* ---- the ACK ----------------------------------------------------------------------------------- */
 
 void call_handle_ack(struct sip_call *call, osip_message_t *ack)
 {
@@ -98,12 +185,13 @@ void call_handle_ack(struct sip_call *call, osip_message_t *ack)
     call_stop_2xx_retransmission(call);
     if (call->bye_after_ack)
     {
-        call_send_bye(call);
+        call_settle_owed_bye(call, TRUE);
         return;
     }
     if (call->state == SIP_CALL_STATE_ANSWERING)
         call_set_state(call, SIP_CALL_STATE_CONNECTED);
     call_maybe_reinvite(call);
+    release_held_requests(call);
 }
 
 void call_handle_invite_again(struct sip_call *call, osip_message_t *invite)
@@ -153,7 +241,6 @@ void call_handle_stray_2xx(struct sip_call *call, osip_message_t *response)
         engine_send_ack(call->engine, ack, &hop);
         g_hash_table_insert(call->dismissed_forks, g_strdup(to_tag), ack);
     }
-    call_send_in_dialog(call, fork, sip_dialog_build_request(fork, "BYE"), &call_bye_user, sip_call_ref(call),
-                        (GDestroyNotify)sip_call_unref, NULL);
+    call_send_bye_in(call, fork, NULL);
     sip_dialog_free(fork);
 }

@@ -46,6 +46,18 @@ void call_handle_request(struct sip_call *call, osip_transaction_t *transaction,
         engine_respond_simple(engine, transaction, 481, NULL);     /* ended, only lingering */
         return;
     }
+    /* It overtook the ACK of our 2xx: not refused for coming early. A BYE
+     * is not held (§15 only stops us sending one before the ACK): it shows
+     * the peer had our 2xx, so it stands for the lost ACK first. */
+    if (dialog == call->dialog && call_awaits_ack(call))
+    {
+        if (!MSG_IS_BYE(request))
+        {
+            call_hold_request(call, transaction);
+            return;
+        }
+        call_take_implied_ack(call);
+    }
     if (!sip_dialog_accept_remote_cseq(dialog, request))
     {
         engine_respond_simple(engine, transaction, 500, "CSeq Out of Order");
@@ -63,6 +75,7 @@ void call_handle_request(struct sip_call *call, osip_transaction_t *transaction,
     {
         engine_respond_simple(engine, transaction, 200, NULL);
         call_stop_2xx_retransmission(call);
+        call_settle_owed_bye(call, FALSE);     /* the peer ended the dialog first */
         if (call->incoming && !call->invite_answered && call->invite_server)
         {
             call->invite_answered = TRUE;
@@ -116,9 +129,9 @@ static void request_response(struct sip_engine *engine, osip_transaction_t *tran
 {
     struct dialog_request *request = data;
 
-    (void)transaction;
     if (code >= 200)
-        engine_report_request_result(engine, request->id, code, response ? response->reason_phrase : NULL);
+        engine_report_request_result(engine, request->id, code, response ? response->reason_phrase : NULL,
+                                     engine_transaction_failure(transaction));
 }
 
 static void request_replaced(struct sip_engine *engine, osip_transaction_t *old_transaction,
@@ -190,7 +203,7 @@ gboolean sip_call_hangup(struct sip_call *call, GError **error)
         call->cancelled = TRUE;
         if (call->provisional_received)
             call_send_cancel(call);
-        else
+        else if (!call_drop_unsent_invite(call))
             call->cancel_pending = TRUE;
         call_terminate(call, SIP_CALL_END_LOCAL_CANCEL, 0, NULL);
         return TRUE;
@@ -199,7 +212,7 @@ gboolean sip_call_hangup(struct sip_call *call, GError **error)
     /* A transfer's last NOTIFY goes before the BYE (transfer rule 9). */
     call_end_refers(call, TRUE);
     if (call->pending_2xx && call->incoming && call->state == SIP_CALL_STATE_ANSWERING)
-        call->bye_after_ack = TRUE;     /* §15: no BYE before the ACK (or its timeout) */
+        call_owe_bye(call);     /* §15: no BYE before the ACK (or its timeout) */
     else
         call_send_bye(call);
     call_terminate(call, SIP_CALL_END_LOCAL_HANGUP, 0, NULL);

@@ -77,6 +77,11 @@ struct sip_call
     guint retransmit_interval;
     guint retransmit_elapsed;
     gboolean bye_after_ack;                 /* hung up while the 2xx waited for its ACK */
+    /* Requests that overtook the ACK of our 2xx to the initial INVITE: the
+     * dialog exists (§12.1.1), so they wait for that ACK, then are handled
+     * in order (or answered 481 if the ACK never comes). Server transactions
+     * with no answer yet; they live until answered or the engine goes. */
+    GPtrArray *held_requests;               /* osip_transaction_t *, NULL when none */
 
     /* the ACK we sent for a 2xx, resent for each 2xx retransmission */
     osip_message_t *last_ack;
@@ -102,6 +107,7 @@ struct sip_call
     guint status_code;
     char *reason_phrase;
     enum sip_call_end_reason end_reason;
+    enum sip_delivery_failure delivery_failure;     /* outgoing: why no server answered the INVITE */
     GPtrArray *redirect_contacts;           /* char *, NULL-terminated */
     gboolean bye_sent;
     struct engine_timer *linger_timer;
@@ -144,13 +150,19 @@ void call_add_contact_for(struct sip_call *call, osip_message_t *message, enum s
 osip_transaction_t *call_send_in_dialog(struct sip_call *call, struct sip_dialog *dialog, osip_message_t *request,
                                         const struct engine_transaction_user *user, void *data,
                                         GDestroyNotify destroy, GError **error);
-/* The user of BYEs (data: a call reference) and the replaced callback of
- * every in-dialog request (data: the call). */
-extern const struct engine_transaction_user call_bye_user;
+/* The replaced callback of every in-dialog request (data: the call). */
 void call_dialog_request_replaced(struct sip_engine *engine, osip_transaction_t *old_transaction,
                                   osip_transaction_t *replacement, const osip_message_t *request, void *data);
 /* BYE on the call's dialog, once. */
 void call_send_bye(struct sip_call *call);
+/* Hung up while our 2xx waits for its ACK: the BYE is owed until then (§15)
+ * and counts as a hang-up in progress. call_settle_owed_bye: the wait is
+ * over (send: the BYE goes now; else the peer ended the dialog first). */
+void call_owe_bye(struct sip_call *call);
+void call_settle_owed_bye(struct sip_call *call, gboolean send);
+/* A BYE on dialog (the call's, or a fork's), counted in
+ * sip_engine_pending_hangups() until its final response. */
+gboolean call_send_bye_in(struct sip_call *call, struct sip_dialog *dialog, GError **error);
 /* ACKs a 2xx with CSeq cseq on dialog; kept as the call's last ACK. */
 void call_send_ack(struct sip_call *call, struct sip_dialog *dialog, guint32 cseq);
 
@@ -181,6 +193,9 @@ char *call_sdp_body(const osip_message_t *message);
 
 /* CANCELs our INVITE (§9.1). */
 void call_send_cancel(struct sip_call *call);
+/* Hung up while the INVITE's target name is still being resolved: the
+ * INVITE is dropped (nothing went out). FALSE if it was sent. */
+gboolean call_drop_unsent_invite(struct sip_call *call);
 /* The early dialog with this remote tag (taken out of the list if remove). */
 struct sip_dialog *call_find_early_dialog(struct sip_call *call, const char *remote_tag, gboolean remove);
 /* A dialog for a response to our INVITE, over the INVITE's transport. */
@@ -194,6 +209,17 @@ struct sip_dialog *call_new_uac_dialog(struct sip_call *call, const osip_message
 void call_send_2xx(struct sip_call *call, osip_transaction_t *server, osip_message_t *response, guint32 cseq,
                    gboolean carries_offer);
 void call_stop_2xx_retransmission(struct sip_call *call);
+/* Our 2xx to the initial INVITE still waits for its ACK. */
+gboolean call_awaits_ack(struct sip_call *call);
+/* A request in the dialog (or an INVITE with Replaces naming it) that came
+ * before that ACK: held (an INVITE gets 100 Trying) until it comes. */
+void call_hold_request(struct sip_call *call, osip_transaction_t *transaction);
+/* A BYE came in the dialog before that ACK: the peer had our 2xx, so the
+ * call connects (as it would have with the ACK) and the held requests are
+ * handled, before the BYE. */
+void call_take_implied_ack(struct sip_call *call);
+/* The ACK never came, or the call ended first: each held request gets 481. */
+void call_refuse_held_requests(struct sip_call *call);
 
 /* ---- call_reinvite.c ---- */
 

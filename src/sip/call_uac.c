@@ -41,6 +41,8 @@ void call_send_cancel(struct sip_call *call)
     call->cancel_pending = FALSE;
     if (!invite || osip_message_init(&cancel))
         return;
+    /* §9.1: where the INVITE went (the target its name resolved to). */
+    engine_transaction_hop(call->invite_transaction, &hop);
     /* §9.1: same Request-URI, top Via, From, To, Call-ID, CSeq number and Route. */
     osip_message_set_method(cancel, osip_strdup("CANCEL"));
     osip_message_set_version(cancel, osip_strdup("SIP/2.0"));
@@ -60,7 +62,6 @@ void call_send_cancel(struct sip_call *call)
             osip_list_add(&cancel->routes, route, -1);
     }
     osip_message_set_max_forwards(cancel, "70");
-    hop.connection_id = engine_transaction_connection(call->invite_transaction);
     if (!engine_send_request(call->engine, cancel, &hop, &cancel_user, NULL, NULL, &error))
     {
         g_message("call %s: CANCEL not sent: %s", call->call_id, error->message);
@@ -68,6 +69,17 @@ void call_send_cancel(struct sip_call *call)
     }
     if (!call->cancel_timer)
         call->cancel_timer = call_timer_start(call, SIP_TIMER_64T1_MS, cancel_expired);
+}
+
+gboolean call_drop_unsent_invite(struct sip_call *call)
+{
+    struct sip_next_hop hop;
+
+    if (!call->invite_transaction || engine_transaction_hop(call->invite_transaction, &hop))
+        return FALSE;
+    /* Its name is still being resolved: nothing went out, nothing to CANCEL. */
+    engine_abandon_transaction(call->engine, call->invite_transaction);
+    return TRUE;
 }
 
 struct sip_dialog *call_find_early_dialog(struct sip_call *call, const char *remote_tag, gboolean remove)
@@ -199,6 +211,10 @@ static void invite_response(struct sip_engine *engine, osip_transaction_t *trans
     (void)engine;
     if (!call->engine)
         return;
+    /* Where the INVITE went (the target its name resolved to, after any fail-over). */
+    engine_transaction_hop(transaction, &call->invite_hop);
+    if (code >= 200)
+        call->delivery_failure = engine_transaction_failure(transaction);
     if (code >= 200 && call->invite_transaction == transaction)
     {
         /* Final: nothing left to CANCEL (the transaction may linger, timer D). */
@@ -354,6 +370,8 @@ struct sip_call *sip_call_invite_full(struct sip_engine *engine, const char *fro
     call->remote_display_name = engine_display_name(request->to);
     call->invite_cseq = engine_cseq_number(request);
 
+    /* For a name, the address of the listener of that transport: the
+     * Contact is made again for the target (targets.c), the offer is not. */
     if (!(offer = call_build_offer(call, call->invite_hop.protocol, call->invite_hop.host, SIP_MEDIA_SENDRECV, error)))
         goto failed;
     engine_add_contact(engine, request, call->local_user, call->invite_hop.protocol, call->invite_hop.host);
@@ -372,7 +390,8 @@ struct sip_call *sip_call_invite_full(struct sip_engine *engine, const char *fro
         call_unregister(call);
         goto failed;
     }
-    call->invite_hop.connection_id = engine_transaction_connection(call->invite_transaction);
+    /* Sent now (an address, or a name in the cache), or once resolved. */
+    engine_transaction_hop(call->invite_transaction, &call->invite_hop);
     call_report_state(call);
     return call;
 

@@ -80,6 +80,30 @@ static void trying_expired(struct sip_engine *engine, void *data)
                        engine_build_response(engine, call->invite_server->orig_request, 100, NULL, NULL));
 }
 
+/* An INVITE with Replaces that overtook the ACK of the 2xx that made the
+ * dialog it names (an attended transfer right after the consultation call
+ * was answered): it waits for that ACK like a request in the dialog. */
+static gboolean hold_until_replaced_call_acked(struct sip_engine *engine, osip_transaction_t *ist,
+                                               osip_message_t *invite)
+{
+    struct sip_replaces replaces = { 0 };
+    osip_header_t *header = NULL;
+    struct sip_call *call;
+    gboolean held = FALSE;
+
+    if (osip_message_header_get_byname(invite, "replaces", 0, &header) < 0 || !header || !header->hvalue
+        || !sip_replaces_parse(header->hvalue, &replaces, NULL))
+        return FALSE;
+    call = engine_lookup_call(engine, replaces.call_id, replaces.to_tag);
+    if (call && call_awaits_ack(call) && !g_strcmp0(call->remote_tag, replaces.from_tag))
+    {
+        call_hold_request(call, ist);
+        held = TRUE;
+    }
+    sip_replaces_clear(&replaces);
+    return held;
+}
+
 static void deliver_incoming_call(struct sip_engine *engine, void *data)
 {
     if (engine->callbacks.incoming_call)
@@ -97,6 +121,8 @@ void call_handle_invite(struct sip_engine *engine, osip_transaction_t *ist, osip
         engine_respond_simple(engine, ist, 480, NULL);
         return;
     }
+    if (hold_until_replaced_call_acked(engine, ist, invite))
+        return;
     call = call_new(engine, TRUE);
     call->call_id = engine_call_id_string(invite->call_id);
     call->local_tag = engine_new_token(engine);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dialog.h"
+#include "resolver.h"
 
 const char *sip_header_tag(const osip_from_t *header)
 {
@@ -343,20 +344,25 @@ gboolean sip_uri_next_hop(const osip_uri_t *uri, enum sip_transport_protocol def
         return FALSE;
     hop->protocol = default_protocol;
     if (uri->scheme && !g_ascii_strcasecmp(uri->scheme, "sips"))
-        hop->protocol = SIP_TRANSPORT_TLS;
-    osip_uri_uparam_get_byname((osip_uri_t *)uri, "transport", &transport);
-    if (transport && transport->gvalue)
     {
+        hop->protocol = SIP_TRANSPORT_TLS;
+        hop->secure = hop->transport_given = TRUE;
+    }
+    osip_uri_uparam_get_byname((osip_uri_t *)uri, "transport", &transport);
+    if (transport && transport->gvalue && !hop->secure)
+    {
+        hop->transport_given = TRUE;
         if (!g_ascii_strcasecmp(transport->gvalue, "udp"))
             hop->protocol = SIP_TRANSPORT_UDP;
         else if (!g_ascii_strcasecmp(transport->gvalue, "tcp"))
             hop->protocol = SIP_TRANSPORT_TCP;
         else if (!g_ascii_strcasecmp(transport->gvalue, "tls"))
             hop->protocol = SIP_TRANSPORT_TLS;
+        else
+            hop->transport_given = FALSE;       /* sctp, ws...: not ours; pick one */
     }
     osip_uri_uparam_get_byname((osip_uri_t *)uri, "maddr", &maddr);
     host = maddr && maddr->gvalue ? maddr->gvalue : uri->host;
-    g_strlcpy(hop->host, host, sizeof(hop->host));
     if (uri->port && uri->port[0])
     {
         char *end;
@@ -366,11 +372,23 @@ gboolean sip_uri_next_hop(const osip_uri_t *uri, enum sip_transport_protocol def
             return FALSE;
         hop->port = port;
     }
-    else
+    if (sip_transport_host_is_usable(host))
     {
-        hop->port = hop->protocol == SIP_TRANSPORT_TLS ? 5061 : 5060;
+        g_strlcpy(hop->host, host, sizeof(hop->host));
+        if (!hop->port)
+            hop->port = hop->protocol == SIP_TRANSPORT_TLS ? 5061 : 5060;
+        return strlen(host) < sizeof(hop->host);
     }
-    return sip_transport_host_is_usable(hop->host);
+    /* A name: resolved when the request goes (RFC 3263). */
+    if (!sip_resolver_check(host, NULL) || strlen(host) >= sizeof(hop->name))
+        return FALSE;
+    g_strlcpy(hop->name, host, sizeof(hop->name));
+    return TRUE;
+}
+
+gboolean sip_next_hop_needs_dns(const struct sip_next_hop *hop)
+{
+    return !hop->host[0] && hop->name[0];
 }
 
 gboolean sip_dialog_next_hop(const struct sip_dialog *dialog, struct sip_next_hop *hop)

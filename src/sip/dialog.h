@@ -45,13 +45,20 @@ struct sip_dialog
 };
 
 /* Where to send a request: transport, host (IP literal), port and, for
- * streams, the connection to prefer. */
+ * streams, the connection to prefer. A hop named by a host name is
+ * resolved when a request is sent (RFC 3263, resolver.h): until then host
+ * is "", port is the URI's (0 when it had none) and protocol the URI's
+ * transport (or the preferred one when transport_given is FALSE). */
 struct sip_next_hop
 {
     enum sip_transport_protocol protocol;
     char host[SIP_HOST_BUFFER_SIZE];
     guint16 port;
     guint connection_id;
+    char name[SIP_NAME_BUFFER_SIZE];    /* the URI's host name, "" for an IP literal; also the
+                                           domain a TLS certificate must name (RFC 5922) */
+    gboolean transport_given;           /* the URI had ;transport= (or is sips:) */
+    gboolean secure;                    /* sips: */
 };
 
 /* The UAC side, from our request and a 1xx (with To tag) or 2xx response to
@@ -103,11 +110,17 @@ osip_message_t *sip_dialog_build_ack(struct sip_dialog *dialog, guint32 invite_c
  * loose router, else the Request-URI; the dialog's connection is preferred. */
 gboolean sip_dialog_next_hop(const struct sip_dialog *dialog, struct sip_next_hop *hop);
 
-/* Where a request for uri goes when nothing else decides (§8.1.2 without
- * DNS): transport from ";transport=" (sips: means TLS), port from the URI or
- * the protocol's default. FALSE if the host is not usable (not an IP). */
+/* Where a request for uri goes when nothing else decides (§8.1.2):
+ * transport from ";transport=" (sips: means TLS), else default_protocol;
+ * the host (maddr if present) and port. For an IP literal, port is the
+ * URI's or the protocol's default; a host name goes to hop->name, to be
+ * resolved when the request is sent. FALSE if the host is neither, or the
+ * port is not 1-65535. */
 gboolean sip_uri_next_hop(const osip_uri_t *uri, enum sip_transport_protocol default_protocol,
                           struct sip_next_hop *hop);
+
+/* TRUE if the hop still has a name to resolve. */
+gboolean sip_next_hop_needs_dns(const struct sip_next_hop *hop);
 
 /* The tag parameter of a From/To header, NULL if none. */
 const char *sip_header_tag(const osip_from_t *header);

@@ -179,6 +179,7 @@ gboolean engine_retry_with_credentials(struct sip_engine *engine, osip_transacti
     retry_context->destroy = context->destroy;
     retry_context->auth_attempts = context->auth_attempts + 1;
     retry_context->answered_realms = realms;
+    targets_inherit(retry_context, context);      /* the same server, the same fail-over list */
     context->user = NULL;
     context->data = NULL;
     context->destroy = NULL;

@@ -5,8 +5,9 @@
  * response goes to its client transaction or, if it is a 2xx the INVITE
  * transaction no longer wants, to its call. A new server transaction's
  * request is handed to its transaction user: call.c for INVITE sessions,
- * this file for CANCEL, OPTIONS and out-of-dialog MESSAGE, 481 for a
- * dialog that does not exist.
+ * subscription.c for SUBSCRIBE and the NOTIFYs of our subscriptions, this
+ * file for CANCEL, OPTIONS and out-of-dialog MESSAGE, 481 for a dialog
+ * that does not exist.
  */
 
 #ifndef G_LOG_DOMAIN
@@ -21,6 +22,7 @@
 #include "engine.h"
 #include "event_queue.h"
 #include "message.h"
+#include "subscription.h"
 #include "transaction.h"
 #include "transaction_private.h"
 #include "wire.h"
@@ -42,9 +44,13 @@ void engine_answer_options(struct sip_engine *engine, osip_transaction_t *transa
 
     if (!response)
         return;
+    char *allow_events = engine_allow_events(engine);
+
     osip_message_set_allow(response, SIP_ALLOWED_METHODS);
     osip_message_set_accept(response, SIP_ACCEPTED_TYPES);
     osip_message_set_supported(response, SIP_SUPPORTED_OPTIONS);
+    osip_message_set_header(response, "Allow-Events", allow_events);
+    g_free(allow_events);
     engine_respond(engine, transaction, response);
 }
 
@@ -86,9 +92,12 @@ static void dispatch_request(struct sip_engine *engine, osip_transaction_t *tran
     if (sip_header_tag(request->to))
     {
         struct sip_call *call = engine_find_call(engine, request, TRUE);
+        struct sip_subscription *subscription = call ? NULL : engine_find_subscription(engine, request);
 
         if (call)
             call_handle_request(call, transaction, request);
+        else if (subscription)
+            subscription_handle_request(subscription, transaction, request);
         else if (MSG_IS_OPTIONS(request))
             engine_answer_options(engine, transaction, request);
         else
@@ -97,6 +106,8 @@ static void dispatch_request(struct sip_engine *engine, osip_transaction_t *tran
     }
     if (MSG_IS_INVITE(request))
         call_handle_invite(engine, transaction, request);
+    else if (MSG_IS_SUBSCRIBE(request))
+        subscription_handle_subscribe(engine, transaction, request);
     else if (MSG_IS_OPTIONS(request))
         engine_answer_options(engine, transaction, request);
     else if (MSG_IS_MESSAGE(request))
@@ -107,6 +118,7 @@ static void dispatch_request(struct sip_engine *engine, osip_transaction_t *tran
     else if (MSG_IS_REFER(request))
         engine_respond_simple(engine, transaction, 603, NULL);     /* only inside a confirmed dialog */
     else if (!strcmp(method, "BYE") || !strcmp(method, "INFO") || MSG_IS_NOTIFY(request))
+        /* A NOTIFY without To tag matches no subscription of ours (RFC 6665 §4.1.3). */
         engine_respond_simple(engine, transaction, 481, NULL);
     else
         engine_respond_simple(engine, transaction, 501, NULL);

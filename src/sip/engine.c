@@ -14,8 +14,11 @@
 #include "digest_retry.h"
 #include "engine.h"
 #include "event_queue.h"
+#include "keepalive.h"
 #include "osip_memory.h"
 #include "refer.h"
+#include "resolver.h"
+#include "subscription.h"
 #include "timer_source.h"
 #include "transaction_private.h"
 #include "wire.h"
@@ -138,12 +141,21 @@ struct sip_engine *sip_engine_new(const struct sip_engine_config *config,
     engine->limits.retry_after_s = SIP_ENGINE_DEFAULT_RETRY_AFTER_S;
     engine->credentials = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, engine_credentials_free);
     engine->registrations = g_ptr_array_new();
+    engine->publications = g_ptr_array_new();
+    engine_subscriptions_init(engine);
     engine->user_agent = g_strdup(config && config->user_agent ? config->user_agent : DEFAULT_USER_AGENT);
     engine->advertised_host = config && config->advertised_host ? g_strdup(config->advertised_host) : NULL;
     engine->rand = g_rand_new();
     engine->trace = !g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
     engine->transports = sip_transport_layer_new(engine->context, engine_receive, engine);
     sip_transport_layer_set_failure_callback(engine->transports, transaction_connection_failed, engine);
+    sip_transport_layer_set_pong_callback(engine->transports, keepalive_pong_received, engine);
+    engine->resolver = sip_resolver_new(engine->context);
+    engine->public_addresses = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    engine->pending_acks = g_hash_table_new(g_direct_hash, g_direct_equal);
+    engine->keepalives = g_ptr_array_new();
+    engine->keepalive_udp_s = SIP_KEEPALIVE_UDP_DEFAULT_S;
+    engine->keepalive_stream_s = SIP_KEEPALIVE_STREAM_DEFAULT_S;
     engine->timers = g_sequence_new(NULL);
     engine->transaction_timers = g_sequence_new(NULL);
     engine->transactions = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -176,8 +188,15 @@ void sip_engine_free(struct sip_engine *engine)
 
     while (engine->registrations->len)
         registration_detach(g_ptr_array_index(engine->registrations, engine->registrations->len - 1));
+    keepalive_stop_all(engine);
+    while (engine->publications->len)
+        publication_detach(g_ptr_array_index(engine->publications, engine->publications->len - 1));
+    engine_subscriptions_detach(engine);
 
+    /* Transactions stop their own lookups; the resolver then stops the rest. */
     transaction_free_all(engine);
+    engine_pending_acks_clear(engine);
+    sip_resolver_free(engine->resolver);
 
     g_hash_table_remove_all(engine->completed);     /* the entries belong to timers */
     engine_timers_clear(engine);
@@ -199,6 +218,10 @@ void sip_engine_free(struct sip_engine *engine)
     g_hash_table_destroy(engine->all_calls);
     g_hash_table_destroy(engine->credentials);
     g_ptr_array_free(engine->registrations, TRUE);
+    g_ptr_array_free(engine->keepalives, TRUE);
+    g_hash_table_destroy(engine->public_addresses);
+    g_hash_table_destroy(engine->pending_acks);
+    g_ptr_array_free(engine->publications, TRUE);
     g_rand_free(engine->rand);
     g_free(engine->user_agent);
     g_free(engine->advertised_host);

@@ -12,6 +12,10 @@
  *   event_queue.h     callbacks up, queued and delivered from the main context
  *   call_registry.h   the engine's calls, by dialog
  *   routing.h         next hops, the outbound proxy, the media address
+ *   resolver.h        names (RFC 3263) over GIO's resolver, cached
+ *   transaction_private.h (targets.c) where a client transaction's request
+ *                     goes: its targets in order, fail-over
+ *   keepalive.h       NAT keep-alive of registrations, public address
  *   message.h         building and reading messages
  *
  * Internal to src/sip/ (uses libosip2 types); the API layers use the
@@ -22,8 +26,9 @@
  *    validate (400/416/420/483/505 with the right reason) -> the matching
  *    server/client transaction, or a new server transaction -> libosip2
  *    FSM -> its callback (transaction.c) -> the transaction user (call.c
- *    for INVITE sessions, dispatch.c for CANCEL, OPTIONS and out-of-dialog
- *    MESSAGE, 481 for a dialog that does not exist);
+ *    for INVITE sessions, subscription.c for SUBSCRIBE/NOTIFY dialogs,
+ *    dispatch.c for CANCEL, OPTIONS and out-of-dialog MESSAGE, 481 for a
+ *    dialog that does not exist);
  *  - out: engine_send_request() / engine_respond() add an event to a
  *    transaction; engine_run() drives the FSMs, whose send callback
  *    serialises onto the transport (wire.c).
@@ -40,6 +45,8 @@
 #include "sip/sip_call.h"
 #include "sip/sip_refer.h"
 #include "sip/sip_register.h"
+#include "sip/sip_subscription.h"
+#include "sip/sip_publication.h"
 #include "dialog.h"
 #include "media.h"
 #include "request_check.h"
@@ -59,6 +66,14 @@ struct sip_engine
     struct sip_registration_callbacks registration_callbacks;
     GHashTable *credentials;            /* realm ("" = default) -> struct engine_credentials * */
     GPtrArray *registrations;           /* struct sip_registration *, not referenced */
+    struct sip_subscription_callbacks subscription_callbacks;
+    char **subscription_packages;       /* served as a notifier; others get 489 */
+    guint subscription_max_expires;     /* seconds granted at most, and the least accepted */
+    guint subscription_min_expires;
+    GHashTable *subscriptions;          /* "Call-ID\nlocal tag" -> struct sip_subscription *, referenced while live */
+    GPtrArray *all_subscriptions;       /* every one not yet freed, not referenced: sip_engine_free() detaches them */
+    struct sip_publication_callbacks publication_callbacks;
+    GPtrArray *publications;            /* struct sip_publication *, not referenced */
     void *user_data;
     char *user_agent;
     char *advertised_host;
@@ -98,8 +113,19 @@ struct sip_engine
     guint call_count;                   /* calls not yet terminated */
     guint undecided_calls;              /* incoming calls offered to the application, not yet decided */
     struct sip_engine_limits limits;    /* overload bounds (dispatch.c) */
+    guint byes_in_flight;               /* BYEs sent without a final response yet */
+    guint byes_owed;                    /* calls hung up whose BYE waits for the ACK of our 2xx */
     guint last_request_id;
     struct sip_media_backend *media;
+
+    struct sip_resolver *resolver;      /* names (RFC 3263) and their cache */
+    GHashTable *public_addresses;       /* "PROTO|ip|port" of a registrar -> "host:port" it saw us at
+                                           (received/rport, keepalive.c) */
+    guint keepalive_udp_s;              /* 0: none */
+    guint keepalive_stream_s;
+    GPtrArray *keepalives;              /* struct keepalive *, running (keepalive.c) */
+    GHashTable *pending_acks;           /* ACKs waiting for their name to resolve (wire.c) */
+    enum sip_delivery_failure completed_failure;  /* during request_completed */
 
     struct sip_engine_stats stats;
 };
@@ -113,6 +139,9 @@ guint engine_next_request_id(struct sip_engine *engine);
 
 /* ---- registrations (register.c): sip_engine_free() detaches them ---- */
 void registration_detach(struct sip_registration *registration);
+
+/* ---- publications (publication.c): the same ---- */
+void publication_detach(struct sip_publication *publication);
 
 G_END_DECLS
 

@@ -70,6 +70,12 @@ void engine_queue_event(struct sip_engine *engine, engine_event_func deliver, vo
     }
 }
 
+enum sip_delivery_failure sip_engine_get_completed_failure(struct sip_engine *engine)
+{
+    g_return_val_if_fail(engine != NULL, SIP_DELIVERY_OK);
+    return engine->completed_failure;
+}
+
 void engine_events_clear(struct sip_engine *engine)
 {
     struct engine_pending_event *event;
@@ -163,6 +169,7 @@ struct request_result_event
     guint request_id;
     guint status_code;
     char *reason;
+    enum sip_delivery_failure failure;
 };
 
 static void request_result_event_free(void *data)
@@ -177,17 +184,22 @@ static void deliver_request_result(struct sip_engine *engine, void *data)
 {
     struct request_result_event *event = data;
 
-    if (engine->callbacks.request_completed)
-        engine->callbacks.request_completed(engine, event->request_id, event->status_code, event->reason,
-                                            engine->user_data);
+    if (!engine->callbacks.request_completed)
+        return;
+    engine->completed_failure = event->failure;
+    engine->callbacks.request_completed(engine, event->request_id, event->status_code, event->reason,
+                                        engine->user_data);
+    /* The engine may be gone: the callback freed it (events are dropped then). */
 }
 
-void engine_report_request_result(struct sip_engine *engine, guint request_id, guint status_code, const char *reason)
+void engine_report_request_result(struct sip_engine *engine, guint request_id, guint status_code, const char *reason,
+                                  enum sip_delivery_failure failure)
 {
     struct request_result_event *event = g_new0(struct request_result_event, 1);
 
     event->request_id = request_id;
     event->status_code = status_code;
+    event->failure = failure;
     if (!reason || !*reason)
         reason = sip_reason_phrase(status_code);
     event->reason = g_strdup(reason ? reason : "");

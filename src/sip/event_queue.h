@@ -20,9 +20,9 @@ void engine_queue_event(struct sip_engine *engine, engine_event_func deliver, vo
 void engine_report_incoming_request(struct sip_engine *engine, struct sip_call *call,
                                     const osip_message_t *request);
 
-/* Queues request_completed. */
+/* Queues request_completed; failure is what sip_engine_get_completed_failure() tells during it. */
 void engine_report_request_result(struct sip_engine *engine, guint request_id, guint status_code,
-                                  const char *reason);
+                                  const char *reason, enum sip_delivery_failure failure);
 
 /* sip_engine_free(): drops the events not delivered, and their source. */
 void engine_events_clear(struct sip_engine *engine);

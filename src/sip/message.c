@@ -63,16 +63,25 @@ guint32 engine_cseq_number(const osip_message_t *message)
     return (guint32)strtoul(message->cseq->number, NULL, 10);
 }
 
+gboolean engine_local_address(struct sip_engine *engine, enum sip_transport_protocol protocol,
+                              const char *destination_ip, char *host, guint16 *port)
+{
+    if (!sip_transport_local_address(engine->transports, protocol, destination_ip && *destination_ip ? destination_ip
+                                                                                                 : NULL, host, port))
+        return FALSE;
+    if (engine->advertised_host)
+        g_strlcpy(host, engine->advertised_host, SIP_HOST_BUFFER_SIZE);
+    return TRUE;
+}
+
 gboolean engine_add_via(struct sip_engine *engine, osip_message_t *request, const struct sip_next_hop *hop)
 {
-    char host[SIP_HOST_BUFFER_SIZE], *branch, *value;
-    const char *sent_by;
+    char sent_by[SIP_HOST_BUFFER_SIZE], *branch, *value;
     osip_via_t *via;
     guint16 port;
 
-    if (!sip_transport_local_address(engine->transports, hop->protocol, hop->host, host, &port))
+    if (!engine_local_address(engine, hop->protocol, hop->host, sent_by, &port))
         return FALSE;
-    sent_by = engine->advertised_host ? engine->advertised_host : host;
     branch = engine_new_branch(engine);
     value = g_strdup_printf(strchr(sent_by, ':') ? "SIP/2.0/%s [%s]:%u;branch=%s;rport" : "SIP/2.0/%s %s:%u;branch=%s;rport",
                             sip_transport_protocol_name(hop->protocol), sent_by, port, branch);
@@ -91,13 +100,11 @@ gboolean engine_add_via(struct sip_engine *engine, osip_message_t *request, cons
 void engine_add_contact(struct sip_engine *engine, osip_message_t *message, const char *user,
                         enum sip_transport_protocol protocol, const char *destination_ip)
 {
-    char host[SIP_HOST_BUFFER_SIZE], port_text[8], *value;
-    const char *address;
+    char address[SIP_HOST_BUFFER_SIZE], port_text[8], *value;
     guint16 port;
 
-    if (!sip_transport_local_address(engine->transports, protocol, destination_ip, host, &port))
+    if (!engine_local_address(engine, protocol, destination_ip, address, &port))
         return;
-    address = engine->advertised_host ? engine->advertised_host : host;
     g_snprintf(port_text, sizeof(port_text), "%u", port);
     value = g_strconcat("<sip:", user && *user ? user : "", user && *user ? "@" : "",
                         strchr(address, ':') ? "[" : "", address, strchr(address, ':') ? "]" : "", ":", port_text,

@@ -19,6 +19,12 @@ guint32 engine_cseq_number(const osip_message_t *message);
 /* Adds our top Via for hop (sent-by, a new branch, rport). */
 gboolean engine_add_via(struct sip_engine *engine, osip_message_t *request, const struct sip_next_hop *hop);
 
+/* Our address for Via and Contact when talking to destination_ip (NULL or
+ * "" when not known yet) over protocol: the advertised host if configured,
+ * else the local one; host holds SIP_HOST_BUFFER_SIZE bytes. */
+gboolean engine_local_address(struct sip_engine *engine, enum sip_transport_protocol protocol,
+                              const char *destination_ip, char *host, guint16 *port);
+
 /* Adds Contact <sip:user@our-address:port[;transport=x]> for protocol. */
 void engine_add_contact(struct sip_engine *engine, osip_message_t *message, const char *user,
                         enum sip_transport_protocol protocol, const char *destination_ip);

@@ -19,10 +19,9 @@
 static void message_response(struct sip_engine *engine, osip_transaction_t *transaction,
                              const osip_message_t *response, guint status_code, void *data)
 {
-    (void)transaction;
     if (status_code >= 200)
         engine_report_request_result(engine, GPOINTER_TO_UINT(data), status_code,
-                                     response ? response->reason_phrase : NULL);
+                                     response ? response->reason_phrase : NULL, engine_transaction_failure(transaction));
 }
 
 static const struct engine_transaction_user message_user = { message_response, NULL, NULL };

@@ -31,6 +31,18 @@ gboolean sip_random_bytes(void *buffer, gsize size);
  * clock, g_get_monotonic_time(). */
 gint64 sip_osip_time_to_monotonic(const struct timeval *osip_time);
 
+/* How far a converted time may be from the instant libosip2 meant, in microseconds.
+ * Linux: none beyond the microsecond (libosip2 reads CLOCK_MONOTONIC, GLib's clock).
+ * Windows: libosip2 reads the wall clock with _ftime(), cut to whole milliseconds, and
+ * the system's wall clock itself moves only at each clock interrupt (15.625 ms at the
+ * default 64 Hz; Wine reads the coarse realtime clock, 1 ms or less); the stored time
+ * and the "now" of the conversion are each late by up to that much. */
+#ifdef G_OS_WIN32
+#define SIP_OSIP_CLOCK_ERROR_US (1000 + 15625)
+#else
+#define SIP_OSIP_CLOCK_ERROR_US 1
+#endif
+
 /* Receives one datagram from a non-blocking UDP socket. Returns its length, or -1 when
  * nothing is waiting (or an error such as an ICMP report ended the read). A datagram
  * longer than size is consumed and reported as *oversize (its length is then > size-1
@@ -42,6 +54,14 @@ gssize sip_socket_receive_datagram(GSocket *socket, char *buffer, gsize size,
  * (g_free() it). */
 gboolean sip_socket_send_datagram(GSocket *socket, const char *data, gsize length,
                                   const struct sockaddr_storage *to, socklen_t to_length, char **reason);
+
+/* UDP: asks the system to keep the ICMP errors our datagrams draw, with the destination
+ * that refused them (Linux: IP_RECVERR); does nothing where it cannot. */
+void sip_socket_enable_refusal_reports(GSocket *socket, GSocketFamily family);
+
+/* The destination of the next such ICMP error waiting on the socket (the readiness source
+ * says G_IO_ERR); FALSE when none is. */
+gboolean sip_socket_read_refusal(GSocket *socket, struct sockaddr_storage *destination);
 
 /* The local address the machine would send from to reach destination (connecting a
  * UDP socket sends nothing). FALSE when there is no route. */

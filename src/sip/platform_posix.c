@@ -5,6 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/random.h>
+#ifdef __linux__
+#include <linux/errqueue.h>
+#endif
 #include "platform.h"
 
 void sip_platform_init(void)
@@ -50,6 +53,58 @@ gboolean sip_socket_send_datagram(GSocket *socket, const char *data, gsize lengt
         return TRUE;
     *reason = g_strdup(g_strerror(errno));
     return FALSE;
+}
+
+void sip_socket_enable_refusal_reports(GSocket *socket, GSocketFamily family)
+{
+#ifdef __linux__
+    if (family == G_SOCKET_FAMILY_IPV6)
+        g_socket_set_option(socket, SOL_IPV6, IPV6_RECVERR, 1, NULL);
+    else
+        g_socket_set_option(socket, SOL_IP, IP_RECVERR, 1, NULL);
+#else
+    (void)socket;
+    (void)family;
+#endif
+}
+
+gboolean sip_socket_read_refusal(GSocket *socket, struct sockaddr_storage *destination)
+{
+#ifdef __linux__
+    char control[512], byte;
+    struct iovec iov = { &byte, 1 };
+    struct msghdr message;
+    struct cmsghdr *cmsg;
+
+    /* Errors that are not ICMP (a local one) are read and passed over. */
+    for (;;)
+    {
+        memset(&message, 0, sizeof(message));
+        message.msg_name = destination;
+        message.msg_namelen = sizeof(*destination);
+        message.msg_iov = &iov;
+        message.msg_iovlen = 1;
+        message.msg_control = control;
+        message.msg_controllen = sizeof(control);
+        if (recvmsg(g_socket_get_fd(socket), &message, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+            return FALSE;
+        if (message.msg_namelen < sizeof(sa_family_t))
+            continue;
+        for (cmsg = CMSG_FIRSTHDR(&message); cmsg; cmsg = CMSG_NXTHDR(&message, cmsg))
+        {
+            const struct sock_extended_err *extended = (const struct sock_extended_err *)CMSG_DATA(cmsg);
+
+            if (((cmsg->cmsg_level == SOL_IP && cmsg->cmsg_type == IP_RECVERR)
+                 || (cmsg->cmsg_level == SOL_IPV6 && cmsg->cmsg_type == IPV6_RECVERR))
+                && (extended->ee_origin == SO_EE_ORIGIN_ICMP || extended->ee_origin == SO_EE_ORIGIN_ICMP6))
+                return TRUE;
+        }
+    }
+#else
+    (void)socket;
+    (void)destination;
+    return FALSE;
+#endif
 }
 
 gboolean sip_socket_route_source(const struct sockaddr_storage *destination, socklen_t length,

@@ -73,6 +73,7 @@ struct sip_refer
 
     /* transferor */
     osip_transaction_t *client;
+    gboolean accepted;                      /* ACCEPTED reported (by the 2xx or a NOTIFY before it) */
     gboolean ended;
     gboolean self_referenced;               /* the subscription's own reference */
     guint final_code;                       /* last final sipfrag */
@@ -650,6 +651,9 @@ static void client_response(struct sip_engine *engine, osip_transaction_t *trans
         return;
     if (response && code < 300)
     {
+        if (refer->accepted)
+            return;     /* a NOTIFY that overtook this 2xx stood for it */
+        refer->accepted = TRUE;
         report_progress(refer, SIP_REFER_ACCEPTED, code, reason, SIP_REFER_END_SUCCESS);
         refer_sub = header_value(response, "refer-sub", NULL, NULL);
         if (refer_sub && !g_ascii_strncasecmp(refer_sub, "false", 5))
@@ -838,6 +842,15 @@ void refer_handle_notify(struct sip_call *call, osip_transaction_t *transaction,
     engine_respond_simple(engine, transaction, 200, NULL);
 
     sip_refer_ref(refer);
+    if (!refer->ended && !refer->accepted)
+    {
+        /* The NOTIFY overtook the 2xx to our REFER (lost, or late): it stands
+         * for it (RFC 6665 §4.1.2.4), and the application hears "accepted"
+         * first, as it would have without the loss. */
+        refer->accepted = TRUE;
+        report_progress(refer, SIP_REFER_ACCEPTED, 202, "Accepted", SIP_REFER_END_SUCCESS);
+        refer_timer_cancel(refer, &refer->subscription_timer);
+    }
     if (!refer->ended)
     {
         if (code)

@@ -12,6 +12,7 @@
 
 #include "engine.h"
 #include "event_queue.h"
+#include "keepalive.h"
 #include "message.h"
 #include "routing.h"
 #include "sipfrag.h"
@@ -34,7 +35,10 @@ struct sip_registration
     char *call_id;                          /* the same for every REGISTER (§10.2) */
     char *local_tag;
     char *contact_user;
-    char *contact_uri;                      /* our binding as we sent it */
+    char *contact_uri;                      /* our binding as we last sent it */
+    char *stale_contact;                    /* a binding to remove with the next REGISTER (NAT rewrite) */
+    struct keepalive *keepalive;            /* while registered (keepalive.c) */
+    enum sip_delivery_failure delivery_failure;
     guint32 cseq;
     guint requested_expires;
     guint granted_expires;
@@ -74,6 +78,8 @@ void registration_detach(struct sip_registration *registration)
         return;
     registration->refresh_timer = NULL;
     registration->transaction = NULL;
+    keepalive_stop(registration->keepalive);
+    registration->keepalive = NULL;
     g_ptr_array_remove(engine->registrations, registration);
     registration->engine = NULL;
     engine_timer_cancel(engine, timer);     /* may drop a reference: last */
@@ -94,6 +100,7 @@ void sip_registration_unref(struct sip_registration *registration)
     g_free(registration->local_tag);
     g_free(registration->contact_user);
     g_free(registration->contact_uri);
+    g_free(registration->stale_contact);
     g_free(registration->reason_phrase);
     g_free(registration);
 }
@@ -131,6 +138,11 @@ static void set_state(struct sip_registration *registration, enum sip_registrati
 {
     struct state_event *event;
 
+    if (state != SIP_REGISTRATION_REGISTERED)
+    {
+        keepalive_stop(registration->keepalive);
+        registration->keepalive = NULL;
+    }
     if (!reason || !*reason)
         reason = code ? sip_reason_phrase(code) : "";
     registration->status_code = code;
@@ -199,6 +211,66 @@ static guint granted_expires(struct sip_registration *registration, const osip_m
     return registration->requested_expires;
 }
 
+/* The flow to the registrar failed (keepalive.c): register again. */
+static void flow_failed(struct sip_engine *engine, void *data)
+{
+    struct sip_registration *registration = data;
+    GError *error = NULL;
+
+    (void)engine;
+    keepalive_stop(registration->keepalive);
+    registration->keepalive = NULL;
+    if (registration->transaction || registration->state != SIP_REGISTRATION_REGISTERED)
+        return;
+    if (!send_register(registration, registration->requested_expires, &error))
+    {
+        set_state(registration, SIP_REGISTRATION_FAILED, 503, error->message);
+        g_error_free(error);
+    }
+}
+
+/* After a 2xx: keep the path to where it came from open, and refresh our
+ * Contact when the registrar saw us elsewhere (NAT). TRUE if a REGISTER
+ * with the new Contact went out. */
+static gboolean keep_path_open(struct sip_registration *registration, osip_transaction_t *transaction,
+                               const osip_message_t *response)
+{
+    struct sip_engine *engine = registration->engine;
+    const osip_message_t *sent = transaction->orig_request;
+    struct sip_next_hop target;
+    GError *error = NULL;
+
+    if (!sent || !engine_transaction_hop(transaction, &target))
+        return FALSE;
+    if (!keepalive_serves(registration->keepalive, &target))
+    {
+        keepalive_stop(registration->keepalive);
+        registration->keepalive = keepalive_start(engine, &target, flow_failed, registration);
+    }
+    if (!registration->granted_expires || !keepalive_learn_public_address(engine, &target, sent, response))
+        return FALSE;
+    /* The old binding goes with the new one's REGISTER. */
+    g_free(registration->stale_contact);
+    registration->stale_contact = g_strdup(registration->contact_uri);
+    if (send_register(registration, registration->requested_expires, &error))
+        return TRUE;
+    g_message("cannot refresh the Contact: %s", error->message);
+    g_error_free(error);
+    return FALSE;
+}
+
+/* The Contact as it went out (made for its target, targets.c). */
+static void note_sent_contact(struct sip_registration *registration, osip_transaction_t *transaction)
+{
+    const osip_message_t *sent = transaction->orig_request;
+    osip_contact_t *contact = sent ? osip_list_get(&sent->contacts, 0) : NULL;
+
+    if (!contact || !contact->url)
+        return;
+    g_free(registration->contact_uri);
+    registration->contact_uri = engine_uri_string(contact->url);
+}
+
 static void register_response(struct sip_engine *engine, osip_transaction_t *transaction,
                               const osip_message_t *response, guint code, void *data)
 {
@@ -212,6 +284,13 @@ static void register_response(struct sip_engine *engine, osip_transaction_t *tra
         return;
     if (registration->transaction == transaction)
         registration->transaction = NULL;
+    registration->delivery_failure = engine_transaction_failure(transaction);
+    note_sent_contact(registration, transaction);
+    if (code < 300)
+    {
+        g_free(registration->stale_contact);
+        registration->stale_contact = NULL;
+    }
 
     if (response && code == 423 && !unregistering)
     {
@@ -254,6 +333,8 @@ static void register_response(struct sip_engine *engine, osip_transaction_t *tra
         sip_registration_unregister(registration, NULL);
         return;
     }
+    if (keep_path_open(registration, transaction, response))
+        return;     /* refreshed at once with our public address */
     engine_timer_cancel(registration->engine, registration->refresh_timer);
     registration->refresh_timer = engine_timer_start(
         registration->engine,
@@ -309,10 +390,16 @@ static gboolean send_register(struct sip_registration *registration, guint expir
     request->cseq = NULL;
     g_snprintf(buffer, sizeof(buffer), "%u REGISTER", ++registration->cseq);
     osip_message_set_cseq(request, buffer);
+    /* Made for the target it goes to when it is sent (targets.c). */
     engine_add_contact(engine, request, registration->contact_user, registration->hop.protocol,
                        registration->hop.host);
-    if (!registration->contact_uri && osip_list_size(&request->contacts))
-        registration->contact_uri = engine_uri_string(((osip_contact_t *)osip_list_get(&request->contacts, 0))->url);
+    if (registration->stale_contact)
+    {
+        char *stale = g_strdup_printf("<%s>;expires=0", registration->stale_contact);
+
+        osip_message_set_contact(request, stale);
+        g_free(stale);
+    }
     g_snprintf(buffer, sizeof(buffer), "%u", expires);
     osip_message_set_expires(request, buffer);
     osip_message_set_allow(request, SIP_ALLOWED_METHODS);
@@ -454,6 +541,12 @@ const char *sip_registration_get_reason_phrase(struct sip_registration *registra
 {
     g_return_val_if_fail(registration != NULL, "");
     return registration->reason_phrase;
+}
+
+enum sip_delivery_failure sip_registration_get_delivery_failure(struct sip_registration *registration)
+{
+    g_return_val_if_fail(registration != NULL, SIP_DELIVERY_OK);
+    return registration->delivery_failure;
 }
 
 guint sip_registration_get_expires(struct sip_registration *registration)

@@ -23,9 +23,9 @@
 G_BEGIN_DECLS
 
 /* What this user agent does, as header values. */
-#define SIP_ALLOWED_METHODS "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, REFER, NOTIFY"
+#define SIP_ALLOWED_METHODS "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, REFER, NOTIFY, SUBSCRIBE"
 #define SIP_SUPPORTED_OPTIONS "replaces, norefersub"
-#define SIP_ACCEPTED_TYPES "application/sdp, text/plain, message/sipfrag"
+#define SIP_ACCEPTED_TYPES "application/sdp, text/plain, message/sipfrag, application/pidf+xml, application/watcherinfo+xml"
 
 struct sip_request_verdict
 {

@@ -1,7 +1,8 @@
 /*
- * Where requests go: the next hop for a URI (no DNS: IP addresses only),
- * the outbound proxy (RFC 3261 §8.1.2, loose routing) and the local
- * address media is bound on.
+ * Where requests go: the next hop for a URI (an IP address, or a name the
+ * transaction layer resolves when the request is sent, targets.c), the
+ * outbound proxy (RFC 3261 §8.1.2, loose routing) and the local address
+ * media is bound on.
  */
 
 #ifndef G_LOG_DOMAIN
@@ -25,9 +26,10 @@ gboolean engine_hop_for_uri(struct sip_engine *engine, const osip_uri_t *uri, st
 
     if (!sip_uri_next_hop(uri, fallback, hop))
     {
-        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_UNRESOLVABLE,
-                    "cannot reach \"%s\": the host must be an IP address (no DNS yet)",
-                    uri && uri->host ? uri->host : "(null)");
+        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT,
+                    "cannot reach \"%s%s%s\": not an IP address or host name with a port 1-65535",
+                    uri && uri->host ? uri->host : "(null)", uri && uri->port ? ":" : "",
+                    uri && uri->port ? uri->port : "");
         return FALSE;
     }
     return TRUE;

@@ -11,7 +11,9 @@
 G_BEGIN_DECLS
 
 /* The hop for a request to uri: explicit transport, else UDP if we listen on
- * UDP, else TCP. */
+ * UDP, else TCP (for a host name, the preferred transport: DNS decides,
+ * RFC 3263). FALSE (SIP_ENGINE_ERROR_INVALID_ARGUMENT) for a host that is
+ * neither an IP address nor a host name, or a bad port. */
 gboolean engine_hop_for_uri(struct sip_engine *engine, const osip_uri_t *uri, struct sip_next_hop *hop,
                             GError **error);
 

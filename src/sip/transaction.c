@@ -85,7 +85,8 @@ static int on_send_message(osip_transaction_t *transaction, osip_message_t *mess
     (void)out_socket;
     if (!host || port <= 0 || port > 65535)
         return -1;
-    return engine_transmit(engine, message, context->protocol, host, port, &context->connection_id) ? 0 : -1;
+    return engine_transmit_named(engine, message, context->protocol, host, port, context->server_name,
+                                 &context->connection_id) ? 0 : -1;
 }
 
 void transaction_add_event(struct sip_engine *engine, osip_transaction_t *transaction, osip_event_t *event)
@@ -141,6 +142,7 @@ static void transaction_free(struct sip_engine *engine, osip_transaction_t *tran
 
     if (context)
     {
+        targets_clear(context);
         if (context->destroy)
             context->destroy(context->data);
         sip_request_verdict_clear(&context->verdict);
@@ -237,14 +239,14 @@ osip_transaction_t *engine_send_request(struct sip_engine *engine, osip_message_
 {
     struct transaction_context *context;
     osip_header_t *user_agent = NULL;
-    osip_transaction_t *transaction;
-    osip_event_t *event;
-    gboolean invite = MSG_IS_INVITE(request);
+    osip_transaction_t *transaction, *final;
+    gboolean invite = MSG_IS_INVITE(request), started;
 
+    /* For a name, a Via for now: it is made again for the target. */
     if (!osip_list_size(&request->vias) && !engine_add_via(engine, request, hop))
     {
         g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_NO_TRANSPORT, "not listening on %s for %s",
-                    sip_transport_protocol_name(hop->protocol), hop->host);
+                    sip_transport_protocol_name(hop->protocol), hop->host[0] ? hop->host : hop->name);
         goto failed;
     }
     if (osip_message_get_user_agent(request, 0, &user_agent) < 0)
@@ -256,32 +258,40 @@ osip_transaction_t *engine_send_request(struct sip_engine *engine, osip_message_
                     request->sip_method);
         goto failed;
     }
-    if (invite)
-        osip_ict_set_destination(transaction->ict_context, osip_strdup(hop->host), hop->port);
-    else
-        osip_nict_set_destination(transaction->nict_context, osip_strdup(hop->host), hop->port);
     context = context_of(transaction);
     context->data = data;
     context->destroy = destroy;
 
-    event = osip_new_outgoing_sipmessage(request);
-    event->transactionid = transaction->transactionid;
-    transaction_add_event(engine, transaction, event);
-
     /* A failure to send right now is returned, not reported to the user:
-     * hold the transaction until we have looked at it. */
+     * hold the transaction (and any it failed over to) until we have
+     * looked at it. */
     engine->dead_hold++;
-    engine_run(engine);
-    engine->dead_hold--;
-    if (context->dead)
+    started = targets_start(engine, transaction, request, hop, error);
+    if (started && context->resolving)
     {
-        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_TRANSPORT, "cannot send to %s %s:%u",
-                    sip_transport_protocol_name(hop->protocol), hop->host, hop->port);
+        /* Nothing goes out before the name is resolved: the outcome is reported. */
+        engine->dead_hold--;
+        context->user = user;
+        return transaction;
+    }
+    if (started)
+        engine_run(engine);
+    engine->dead_hold--;
+    for (final = transaction; context_of(final)->successor; final = context_of(final)->successor)
+        ;
+    if (!started || context_of(final)->dead)
+    {
+        if (started)
+            g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_TRANSPORT, "cannot send to %s %s:%u",
+                        sip_transport_protocol_name(context_of(final)->protocol),
+                        hop->host[0] ? hop->host : hop->name, hop->port);
+        if (!started)
+            transaction_kill(engine, transaction);
         free_dead_transactions(engine);
         return NULL;
     }
-    context->user = user;
-    return transaction;
+    context_of(final)->user = user;
+    return final;
 
 failed:
     osip_message_free(request);
@@ -348,6 +358,8 @@ void transaction_kill(struct sip_engine *engine, osip_transaction_t *transaction
     if (context->dead)
         return;
     context->dead = TRUE;
+    sip_resolve_query_cancel(context->resolving);
+    context->resolving = NULL;
     transaction_unschedule(context);
     g_hash_table_remove(engine->transactions, transaction);
     forget_transaction_key(engine, transaction);
@@ -378,20 +390,27 @@ static void report_client_outcome(osip_transaction_t *transaction, const osip_me
         context->final_reported = TRUE;
         return;
     }
+    /* RFC 3263 §4.3: no answer, or 503, from this target: the next one. */
+    if (code >= 200 && !context->final_reported && (!response || code == 503)
+        && targets_fail_over(context->engine, transaction, response, code))
+        return;
     if (code >= 200)
     {
         if (context->final_reported)
             return;
         context->final_reported = TRUE;
+        if (!response && context->failure == SIP_DELIVERY_OK)
+            context->failure = context->certificate_refused ? SIP_DELIVERY_TLS_CERTIFICATE : SIP_DELIVERY_NO_ANSWER;
     }
     if (context->user && context->user->response)
         context->user->response(context->engine, transaction, response, code, context->data);
 }
 
 /* An outgoing TCP/TLS connection never opened (refused, unreachable, TLS
- * handshake failed): the client transactions that were waiting to go out
- * on it fail now with 503, rather than at timer B/F (32 s later). */
-void transaction_connection_failed(guint connection_id, void *user_data)
+ * handshake failed), or a UDP destination refused a datagram (ICMP): the
+ * client transactions that were waiting on it fail now with 503 (and move
+ * on to their next target), rather than at timer B/F (32 s later). */
+void transaction_connection_failed(const struct sip_transport_failure *failure, void *user_data)
 {
     struct sip_engine *engine = user_data;
     GPtrArray *failed = g_ptr_array_new();
@@ -404,9 +423,23 @@ void transaction_connection_failed(guint connection_id, void *user_data)
     {
         osip_transaction_t *transaction = key;
         struct transaction_context *context = context_of(transaction);
+        char *host = NULL;
+        int port = 0;
+        gboolean waiting;
 
-        if ((transaction->ctx_type == ICT || transaction->ctx_type == NICT) && !context->dead
-            && context->protocol != SIP_TRANSPORT_UDP && context->connection_id == connection_id)
+        if ((transaction->ctx_type != ICT && transaction->ctx_type != NICT) || context->dead
+            || context->protocol != failure->protocol)
+            continue;
+        if (failure->protocol != SIP_TRANSPORT_UDP)
+        {
+            if (context->connection_id == failure->connection_id)
+                g_ptr_array_add(failed, transaction);
+            continue;
+        }
+        /* UDP: a request to that destination with no answer yet. */
+        waiting = transaction->state == ICT_CALLING || transaction->state == NICT_TRYING;
+        osip_transaction_get_destination(transaction, &host, &port);
+        if (waiting && host && port == failure->remote_port && !strcmp(host, failure->remote_ip))
             g_ptr_array_add(failed, transaction);
     }
     /* The users' handlers may end other transactions: none is freed before
@@ -418,13 +451,25 @@ void transaction_connection_failed(guint connection_id, void *user_data)
 
         if (context_of(transaction)->dead)
             continue;
-        g_debug("connection %u failed: transaction %s fails with 503", connection_id,
+        g_debug("%s %s:%u failed: transaction %s fails with 503", sip_transport_protocol_name(failure->protocol),
+                failure->remote_ip, failure->remote_port,
                 context_of(transaction)->key ? context_of(transaction)->key : "?");
+        if (failure->kind == SIP_TRANSPORT_FAILURE_CERTIFICATE)
+            context_of(transaction)->certificate_refused = TRUE;
         report_client_outcome(transaction, NULL, 503);
         transaction_kill(engine, transaction);
     }
     engine->dead_hold--;
     g_ptr_array_free(failed, TRUE);
+    engine_run(engine);
+}
+
+void transaction_fail(struct sip_engine *engine, osip_transaction_t *transaction, guint code)
+{
+    engine->dead_hold++;
+    report_client_outcome(transaction, NULL, code);
+    transaction_kill(engine, transaction);
+    engine->dead_hold--;
     engine_run(engine);
 }
 
@@ -482,6 +527,17 @@ void transaction_register_callbacks(osip_t *osip)
     for (i = 0; i < OSIP_TRANSPORT_ERROR_CALLBACK_COUNT; i++)
         osip_set_transport_error_callback(osip, i, on_transport_error);
     osip_set_cb_send_message(osip, on_send_message);
+}
+
+void transaction_rekey(struct sip_engine *engine, osip_transaction_t *transaction, const osip_message_t *request)
+{
+    struct transaction_context *context = context_of(transaction);
+
+    forget_transaction_key(engine, transaction);
+    g_free(context->key);
+    context->key = client_key(request);
+    if (context->key)
+        g_hash_table_replace(engine->client_transactions, context->key, transaction);
 }
 
 /* ---- lookups for the receive path ------------------------------------------------------ */

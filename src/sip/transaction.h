@@ -32,7 +32,10 @@ struct engine_transaction_user
  * unless the request has one (CANCEL copies the INVITE's). user/data get
  * the responses; destroy releases data when the transaction is freed.
  * Returns the transaction (valid until user->terminated) or NULL with error
- * (request and data released). */
+ * (request and data released). A hop named by a host name is resolved
+ * first (RFC 3263): the request goes when the answer comes, and to the
+ * next target when one fails (a new transaction: user->replaced); our
+ * Via and Contact are made for the target it goes to. */
 osip_transaction_t *engine_send_request(struct sip_engine *engine, osip_message_t *request,
                                         const struct sip_next_hop *hop,
                                         const struct engine_transaction_user *user, void *data,
@@ -58,6 +61,15 @@ void engine_set_transaction_user(osip_transaction_t *transaction, const struct e
 /* The transport and connection a transaction uses. */
 enum sip_transport_protocol engine_transaction_protocol(osip_transaction_t *transaction);
 guint engine_transaction_connection(osip_transaction_t *transaction);
+
+/* Where a client transaction's request went (its current target): protocol,
+ * IP, port, connection, and the name it was resolved from. FALSE while the
+ * name is still being resolved (nothing sent yet). */
+gboolean engine_transaction_hop(osip_transaction_t *transaction, struct sip_next_hop *hop);
+
+/* Why a client transaction's failure (response NULL, or the engine's 408/503)
+ * had no server behind it; SIP_DELIVERY_OK when a server answered. */
+enum sip_delivery_failure engine_transaction_failure(osip_transaction_t *transaction);
 
 /* Runs the transactions that have events, frees the killed ones. */
 void engine_run(struct sip_engine *engine);

@@ -9,6 +9,7 @@
 #define RTCSHIM_SIP_TRANSACTION_PRIVATE_H
 
 #include "engine.h"
+#include "resolver.h"
 #include "transaction.h"
 
 G_BEGIN_DECLS
@@ -32,6 +33,16 @@ struct transaction_context
     guint auth_attempts;                /* client: times the request was re-sent with credentials */
     GPtrArray *answered_realms;         /* client: realms already answered (char *) */
     struct sip_request_verdict verdict; /* server: answer this instead of dispatching */
+
+    /* client: where the request goes (targets.c) */
+    GArray *targets;                    /* struct sip_target in RFC 3263 order; NULL: the hop as given */
+    guint target;                       /* the one in use */
+    char *server_name;                  /* the hop's host name: TLS identity (RFC 5922); NULL for an IP */
+    struct sip_resolve_query *resolving;/* the name is being looked up: nothing sent yet */
+    osip_message_t *pending;            /* the request while resolving (libosip2 takes it when it goes) */
+    enum sip_delivery_failure failure;  /* why no server answered, with the 408/503 reported */
+    gboolean certificate_refused;       /* a target's TLS certificate was refused */
+    osip_transaction_t *successor;      /* the transaction the request moved on to (fail-over) */
 };
 
 static inline struct transaction_context *context_of(osip_transaction_t *transaction)
@@ -69,14 +80,43 @@ osip_transaction_t *transaction_new_server(struct sip_engine *engine, osip_messa
                                            const struct sip_request_verdict *verdict);
 /* Gives a received message (taken) to its transaction and runs it. */
 void transaction_deliver(struct sip_engine *engine, osip_transaction_t *transaction, osip_message_t *message);
+/* Files a client transaction under the key of its request's (new) top Via. */
+void transaction_rekey(struct sip_engine *engine, osip_transaction_t *transaction, const osip_message_t *request);
+/* A client transaction gives up without an answer: its user hears code
+ * (408/503, response NULL) and it is killed. */
+void transaction_fail(struct sip_engine *engine, osip_transaction_t *transaction, guint code);
 
 /* The engine's life cycle (engine.c): */
 void transaction_register_callbacks(osip_t *osip);
 /* transport.c's failure callback (user_data is the engine): the client
- * transactions waiting on that connection fail with 503. */
-void transaction_connection_failed(guint connection_id, void *user_data);
+ * transactions waiting on that connection, or on that UDP destination
+ * without an answer yet, fail with 503 (and move on to their next target). */
+void transaction_connection_failed(const struct sip_transport_failure *failure, void *user_data);
 /* sip_engine_free(): frees every transaction. */
 void transaction_free_all(struct sip_engine *engine);
+
+/* ---- targets.c: where a client transaction's request goes ---- */
+
+/* Sends the new client transaction's request (adopted; it has a Via for
+ * hop) to hop: at once for an IP address (or a name in the cache), else
+ * once the name is resolved. The caller runs the engine. FALSE with error
+ * when it cannot even start (request freed). */
+gboolean targets_start(struct sip_engine *engine, osip_transaction_t *transaction, osip_message_t *request,
+                       const struct sip_next_hop *hop, GError **error);
+/* The request got no answer (response NULL: timeout or transport error)
+ * or a 503 from the current target: TRUE if it went on to the next target
+ * in a new transaction (context->successor), which took over the user. */
+gboolean targets_fail_over(struct sip_engine *engine, osip_transaction_t *transaction,
+                           const osip_message_t *response, guint code);
+/* The retry of a challenged request goes where the old one went, with the
+ * rest of its targets. */
+void targets_inherit(struct transaction_context *to, const struct transaction_context *from);
+/* Frees what a context keeps about targets; stops a lookup. */
+void targets_clear(struct transaction_context *context);
+/* Puts our address for target in the request's (first) Contact: the one
+ * its registrar saw us at, if known (NAT), else the local one. */
+void targets_fit_contact(struct sip_engine *engine, osip_message_t *request, enum sip_transport_protocol protocol,
+                         const char *ip, guint16 port);
 
 /* ---- transaction_timers.c ---- */
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "platform.h"
+#include "tls_identity.h"
 #include "transport.h"
 
 /* Datagrams and stream reads handled per readiness dispatch, so one busy
@@ -51,9 +52,13 @@ struct connection
     enum sip_transport_protocol protocol;
     enum connection_state state;
     gboolean incoming;
-    char *remote_key;                   /* "TCP|ip|port", key in layer->connections_by_remote */
+    char *remote_key;                   /* "TCP|ip|port[|name]", key in layer->connections_by_remote */
     char remote_ip[SIP_HOST_BUFFER_SIZE];
     guint16 remote_port;
+    char *server_name;                  /* outgoing TLS: the name the certificate must carry (RFC 5922) */
+    gboolean certificate_refused;       /* the handshake failed on the server's certificate */
+    guint crlf_lines;                   /* line ends received since the last message (ping/pong) */
+    gboolean ping_outstanding;          /* we sent a ping and await its pong */
     GSocket *socket;
     GIOStream *stream;                  /* GSocketConnection, or the GTlsConnection over it */
     GCancellable *cancellable;          /* the TLS handshake */
@@ -82,6 +87,8 @@ struct sip_transport_layer
     void *send_override_data;
     sip_transport_failure_func failure;         /* outgoing connections that never opened */
     void *failure_data;
+    sip_transport_pong_func pong;               /* keep-alive answers */
+    void *pong_data;
 };
 
 static const char *protocol_name(enum sip_transport_protocol protocol)
@@ -158,8 +165,12 @@ gboolean sip_transport_host_is_usable(const char *host)
     return parse_address(host, 0, &address, &length);
 }
 
-static char *make_remote_key(enum sip_transport_protocol protocol, const char *ip, guint16 port)
+/* A TLS connection made for a server name is that name's only. */
+static char *make_remote_key(enum sip_transport_protocol protocol, const char *ip, guint16 port,
+                             const char *server_name)
 {
+    if (protocol == SIP_TRANSPORT_TLS && server_name)
+        return g_strdup_printf("%s|%s|%u|%s", protocol_name(protocol), ip, port, server_name);
     return g_strdup_printf("%s|%s|%u", protocol_name(protocol), ip, port);
 }
 
@@ -279,6 +290,7 @@ static void connection_unref(struct connection *conn)
     g_byte_array_unref(conn->input);
     g_byte_array_unref(conn->output);
     g_free(conn->remote_key);
+    g_free(conn->server_name);
     g_free(conn);
 }
 
@@ -379,6 +391,39 @@ static void connection_deliver(struct connection *conn, const char *data, gsize 
     layer->receive(data, length, &peer, layer->receive_data);
 }
 
+static gboolean connection_send(struct connection *conn, const char *data, gsize length, GError **error);
+
+/* Line ends between messages (RFC 5626 §4.4.1): CRLF CRLF is a ping, which
+ * gets a CRLF pong; a lone CRLF after our own ping is its pong. A stray
+ * CRLF before a message (RFC 3261 §7.5) is neither. */
+static void connection_count_line_ends(struct connection *conn, const guint8 *skipped, gsize length,
+                                       gboolean message_follows)
+{
+    gsize i;
+
+    for (i = 0; i < length; i++)
+        if (skipped[i] == '\n')
+            conn->crlf_lines++;
+    while (conn->crlf_lines >= 2)
+    {
+        conn->crlf_lines -= 2;
+        g_debug("%s connection %u: ping, answering pong", protocol_name(conn->protocol), conn->id);
+        connection_send(conn, "\r\n", 2, NULL);
+        if (conn->state != CONNECTION_OPEN)
+            return;
+    }
+    if (conn->crlf_lines == 1 && (conn->ping_outstanding || message_follows))
+    {
+        conn->crlf_lines = 0;
+        if (conn->ping_outstanding)
+        {
+            conn->ping_outstanding = FALSE;
+            if (conn->layer->pong)
+                conn->layer->pong(conn->id, conn->layer->pong_data);
+        }
+    }
+}
+
 /* Cuts complete messages out of the input buffer and hands them up. */
 static void connection_process_input(struct connection *conn)
 {
@@ -397,7 +442,16 @@ static void connection_process_input(struct connection *conn)
 
         result = sip_stream_frame((const char *)conn->input->data, conn->input->len, &skip, &message_length);
         if (skip)
+        {
+            connection_count_line_ends(conn, conn->input->data, skip, skip < conn->input->len);
+            if (conn->state != CONNECTION_OPEN)
+                return;
             g_byte_array_remove_range(conn->input, 0, skip);
+        }
+        else if (conn->crlf_lines)
+        {
+            connection_count_line_ends(conn, NULL, 0, TRUE);
+        }
         switch (result)
         {
         case SIP_FRAME_INCOMPLETE:
@@ -479,11 +533,59 @@ static void connection_fail(struct connection *conn, const char *why)
 {
     struct sip_transport_layer *layer = conn->layer;
     gboolean report = layer && !conn->incoming && conn->state != CONNECTION_OPEN && conn->state != CONNECTION_CLOSED;
-    guint id = conn->id;
+    struct sip_transport_failure failure;
 
+    /* Closing drops the table's reference, maybe the last: keep it for the report. */
+    connection_ref(conn);
     connection_close(conn, why);
     if (report && layer->failure)
-        layer->failure(id, layer->failure_data);
+    {
+        failure.kind = conn->certificate_refused ? SIP_TRANSPORT_FAILURE_CERTIFICATE
+                                                 : SIP_TRANSPORT_FAILURE_UNREACHABLE;
+        failure.protocol = conn->protocol;
+        failure.connection_id = conn->id;
+        failure.remote_ip = conn->remote_ip;
+        failure.remote_port = conn->remote_port;
+        layer->failure(&failure, layer->failure_data);
+    }
+    connection_unref(conn);
+}
+
+/* RFC 5922 §7: does the server's certificate name the server name? Logs why not. */
+static gboolean connection_identity_ok(struct connection *conn, GTlsCertificate *certificate)
+{
+    GByteArray *der = NULL;
+    char *identities = NULL;
+    gboolean ok;
+
+    if (certificate)
+        g_object_get(certificate, "certificate", &der, NULL);
+    ok = der && sip_tls_certificate_names_domain(der->data, der->len, conn->server_name, &identities);
+    if (!ok)
+        g_message("TLS: the certificate of %s:%u is not for the SIP domain \"%s\" (it names %s): refused",
+                  conn->remote_ip, conn->remote_port, conn->server_name, identities ? identities : "nothing");
+    g_free(identities);
+    if (der)
+        g_byte_array_unref(der);
+    return ok;
+}
+
+/* GIO's check found fault with the certificate. A certificate whose only
+ * fault is the name is ours to judge (RFC 5922 accepts a sip: URI that
+ * GIO's host name check does not know); any other fault stands. */
+static gboolean connection_accept_certificate(GTlsConnection *tls, GTlsCertificate *certificate,
+                                              GTlsCertificateFlags errors, gpointer user_data)
+{
+    struct connection *conn = user_data;
+
+    (void)tls;
+    if (errors == G_TLS_CERTIFICATE_BAD_IDENTITY && conn->server_name && connection_identity_ok(conn, certificate))
+        return TRUE;
+    if (errors != G_TLS_CERTIFICATE_BAD_IDENTITY || !conn->server_name)
+        g_message("TLS: the certificate of %s:%u is not trusted (flags 0x%x): refused", conn->remote_ip,
+                  conn->remote_port, (unsigned int)errors);
+    conn->certificate_refused = TRUE;
+    return FALSE;
 }
 
 static void connection_handshake_done(GObject *object, GAsyncResult *result, gpointer user_data)
@@ -496,13 +598,24 @@ static void connection_handshake_done(GObject *object, GAsyncResult *result, gpo
         if (conn->state != CONNECTION_CLOSED)
         {
             g_message("TLS handshake with %s:%u failed: %s", conn->remote_ip, conn->remote_port, error->message);
+            if (g_error_matches(error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE))
+                conn->certificate_refused = TRUE;
             connection_fail(conn, "TLS handshake failed");
         }
         g_error_free(error);
     }
     else if (conn->state == CONNECTION_HANDSHAKING)
     {
-        connection_opened(conn);
+        /* GIO accepted the name by its own rules (DNS names, wildcards);
+         * RFC 5922's are stricter: a sip: URI wins, no wildcard. */
+        if (conn->server_name && !conn->incoming
+            && !connection_identity_ok(conn, g_tls_connection_get_peer_certificate(G_TLS_CONNECTION(object))))
+        {
+            conn->certificate_refused = TRUE;
+            connection_fail(conn, "TLS certificate not for the SIP domain");
+        }
+        else
+            connection_opened(conn);
     }
     connection_unref(conn);
 }
@@ -527,11 +640,15 @@ static gboolean connection_start_streams(struct connection *conn, GError **error
     }
     else
     {
-        GSocketConnectable *identity = g_network_address_new(conn->remote_ip, conn->remote_port);
+        /* The name we meant to reach (SNI, and RFC 5922), else the address. */
+        GSocketConnectable *identity = g_network_address_new(conn->server_name ? conn->server_name : conn->remote_ip,
+                                                             conn->remote_port);
         tls = g_tls_client_connection_new(G_IO_STREAM(base), identity, error);
         g_object_unref(identity);
         if (tls && layer->ca_database)
             g_tls_connection_set_database(G_TLS_CONNECTION(tls), layer->ca_database);
+        if (tls)
+            g_signal_connect(tls, "accept-certificate", G_CALLBACK(connection_accept_certificate), conn);
     }
     g_object_unref(base);
     if (!tls)
@@ -567,7 +684,8 @@ static gboolean connection_connected(GSocket *socket, GIOCondition condition, gp
 }
 
 static struct connection *connection_new(struct sip_transport_layer *layer, enum sip_transport_protocol protocol,
-                                         GSocket *socket, const char *ip, guint16 port, gboolean incoming)
+                                         GSocket *socket, const char *ip, guint16 port, const char *server_name,
+                                         gboolean incoming)
 {
     struct connection *conn = g_new0(struct connection, 1);
 
@@ -581,7 +699,8 @@ static struct connection *connection_new(struct sip_transport_layer *layer, enum
     conn->socket = socket;
     g_strlcpy(conn->remote_ip, ip, sizeof(conn->remote_ip));
     conn->remote_port = port;
-    conn->remote_key = make_remote_key(protocol, ip, port);
+    conn->server_name = protocol == SIP_TRANSPORT_TLS && server_name ? g_strdup(server_name) : NULL;
+    conn->remote_key = make_remote_key(protocol, ip, port, conn->server_name);
     conn->input = g_byte_array_new();
     conn->output = g_byte_array_new();
     g_hash_table_insert(layer->connections_by_id, GUINT_TO_POINTER(conn->id), conn);
@@ -592,7 +711,7 @@ static struct connection *connection_new(struct sip_transport_layer *layer, enum
 
 static struct connection *connection_connect(struct sip_transport_layer *layer, enum sip_transport_protocol protocol,
                                              const struct sockaddr_storage *address, socklen_t address_length,
-                                             GError **error)
+                                             const char *server_name, GError **error)
 {
     char ip[SIP_HOST_BUFFER_SIZE];
     struct connection *conn;
@@ -618,7 +737,7 @@ static struct connection *connection_connect(struct sip_transport_layer *layer, 
         return NULL;
     g_socket_set_blocking(socket, FALSE);
     remote = g_socket_address_new_from_native((gpointer)address, address_length);
-    conn = connection_new(layer, protocol, socket, ip, port, FALSE);
+    conn = connection_new(layer, protocol, socket, ip, port, server_name, FALSE);
     conn->state = CONNECTION_CONNECTING;
     if (g_socket_connect(socket, remote, NULL, &connect_error))
     {
@@ -680,6 +799,34 @@ static void listener_free(struct listener *listener)
     g_free(listener);
 }
 
+/* ICMP errors for datagrams we sent (where the system reports them with
+ * their destination, platform.h): each destination that refused is
+ * reported like a failed connection. */
+static void udp_read_refusals(struct listener *listener)
+{
+    struct sip_transport_layer *layer = listener->layer;
+    struct sockaddr_storage destination;
+    int i;
+
+    for (i = 0; i < READS_PER_DISPATCH && sip_socket_read_refusal(listener->socket, &destination); i++)
+    {
+        struct sip_transport_failure failure;
+        char ip[SIP_HOST_BUFFER_SIZE];
+        guint16 port;
+
+        if (!layer->failure)
+            continue;
+        describe_address(&destination, ip, &port);
+        g_debug("UDP %s:%u refused a datagram (ICMP)", ip, port);
+        failure.kind = SIP_TRANSPORT_FAILURE_UNREACHABLE;
+        failure.protocol = SIP_TRANSPORT_UDP;
+        failure.connection_id = 0;
+        failure.remote_ip = ip;
+        failure.remote_port = port;
+        layer->failure(&failure, layer->failure_data);
+    }
+}
+
 static gboolean udp_readable(GSocket *socket, GIOCondition condition, gpointer user_data)
 {
     struct listener *listener = user_data;
@@ -688,7 +835,8 @@ static gboolean udp_readable(GSocket *socket, GIOCondition condition, gpointer u
     guint backlog_ms = listener->backlog_since ? (guint)MIN((now - listener->backlog_since) / 1000, G_MAXUINT) : 0;
     int i;
 
-    (void)condition;
+    if (condition & G_IO_ERR)
+        udp_read_refusals(listener);
     for (i = 0; i < READS_PER_DISPATCH; i++)
     {
         struct sockaddr_storage from;
@@ -700,7 +848,7 @@ static gboolean udp_readable(GSocket *socket, GIOCondition condition, gpointer u
 
         got = sip_socket_receive_datagram(socket, layer->datagram, SIP_MAX_MESSAGE_SIZE + 1, &from, &oversize);
         if (got < 0)
-            break;      /* nothing waiting, or an ICMP error on the socket: nothing more now */
+            break;      /* nothing waiting, or an ICMP error on the socket (udp_read_refusals()) */
         if (oversize || got > SIP_MAX_MESSAGE_SIZE)
         {
             layer->stats.oversize_dropped++;
@@ -767,7 +915,7 @@ static gboolean stream_acceptable(GSocket *socket, GIOCondition condition, gpoin
         g_object_unref(remote);
         describe_address(&native, ip, &port);
         g_socket_set_blocking(accepted, FALSE);
-        conn = connection_new(layer, listener->protocol, accepted, ip, port, TRUE);
+        conn = connection_new(layer, listener->protocol, accepted, ip, port, NULL, TRUE);
         if (!connection_start_streams(conn, &error))
         {
             g_message("%s connection from %s:%u: %s", protocol_name(conn->protocol), ip, port, error->message);
@@ -816,6 +964,8 @@ gboolean sip_transport_listen(struct sip_transport_layer *layer, enum sip_transp
         /* Bursts of datagrams (the benchmark) need room in the kernel. */
         g_socket_set_option(listener->socket, SOL_SOCKET, SO_RCVBUF, UDP_SOCKET_BUFFER, NULL);
         g_socket_set_option(listener->socket, SOL_SOCKET, SO_SNDBUF, UDP_SOCKET_BUFFER, NULL);
+        /* ICMP errors for our datagrams, with their destination (udp_read_refusals()). */
+        sip_socket_enable_refusal_reports(listener->socket, listener->family);
     }
     local = g_socket_address_new_from_native(&native, native_length);
     if (!g_socket_bind(listener->socket, local, stream, error))
@@ -921,6 +1071,14 @@ gboolean sip_transport_send(struct sip_transport_layer *layer, enum sip_transpor
                             const char *host, guint16 port, guint connection_id,
                             const char *data, gsize length, guint *used_connection_id, GError **error)
 {
+    return sip_transport_send_named(layer, protocol, host, port, NULL, connection_id, data, length,
+                                    used_connection_id, error);
+}
+
+gboolean sip_transport_send_named(struct sip_transport_layer *layer, enum sip_transport_protocol protocol,
+                                  const char *host, guint16 port, const char *server_name, guint connection_id,
+                                  const char *data, gsize length, guint *used_connection_id, GError **error)
+{
     struct sockaddr_storage address;
     socklen_t address_length;
     struct connection *conn = NULL;
@@ -992,10 +1150,10 @@ gboolean sip_transport_send(struct sip_transport_layer *layer, enum sip_transpor
         guint16 canonical_port;
 
         describe_address(&address, ip, &canonical_port);
-        key = make_remote_key(protocol, ip, canonical_port);
+        key = make_remote_key(protocol, ip, canonical_port, server_name);
         conn = g_hash_table_lookup(layer->connections_by_remote, key);
         g_free(key);
-        if (!conn && !(conn = connection_connect(layer, protocol, &address, address_length, error)))
+        if (!conn && !(conn = connection_connect(layer, protocol, &address, address_length, server_name, error)))
             goto failed;
     }
     if (used_connection_id)
@@ -1089,6 +1247,39 @@ gboolean sip_transport_layer_trust_ca_file(struct sip_transport_layer *layer, co
     return TRUE;
 }
 
+gboolean sip_transport_send_ping(struct sip_transport_layer *layer, enum sip_transport_protocol protocol,
+                                 const char *host, guint16 port, guint connection_id)
+{
+    struct connection *conn;
+    gboolean sent;
+
+    if (protocol == SIP_TRANSPORT_UDP)
+        return sip_transport_send(layer, protocol, host, port, 0, "\r\n\r\n", 4, NULL, NULL);
+    conn = g_hash_table_lookup(layer->connections_by_id, GUINT_TO_POINTER(connection_id));
+    if (!conn || conn->state != CONNECTION_OPEN)
+        return FALSE;
+    connection_ref(conn);
+    sent = connection_send(conn, "\r\n\r\n", 4, NULL);
+    if (sent)
+        conn->ping_outstanding = TRUE;
+    connection_unref(conn);
+    return sent;
+}
+
+gboolean sip_transport_connection_remote(struct sip_transport_layer *layer, guint connection_id,
+                                         enum sip_transport_protocol *protocol, char ip[SIP_HOST_BUFFER_SIZE],
+                                         guint16 *port)
+{
+    struct connection *conn = g_hash_table_lookup(layer->connections_by_id, GUINT_TO_POINTER(connection_id));
+
+    if (!conn || conn->state == CONNECTION_CLOSED)
+        return FALSE;
+    *protocol = conn->protocol;
+    g_strlcpy(ip, conn->remote_ip, SIP_HOST_BUFFER_SIZE);
+    *port = conn->remote_port;
+    return TRUE;
+}
+
 gboolean sip_transport_connection_is_open(struct sip_transport_layer *layer, guint connection_id)
 {
     struct connection *conn = g_hash_table_lookup(layer->connections_by_id, GUINT_TO_POINTER(connection_id));
@@ -1123,6 +1314,13 @@ void sip_transport_layer_set_failure_callback(struct sip_transport_layer *layer,
 {
     layer->failure = func;
     layer->failure_data = user_data;
+}
+
+void sip_transport_layer_set_pong_callback(struct sip_transport_layer *layer, sip_transport_pong_func func,
+                                           void *user_data)
+{
+    layer->pong = func;
+    layer->pong_data = user_data;
 }
 
 void sip_transport_inject(struct sip_transport_layer *layer, const struct sip_transport_peer *peer,

@@ -18,9 +18,18 @@
  *   default. sip_transport_layer_trust_ca_file() replaces the store with a
  *   PEM file of CAs (that is how tests trust their own CA);
  *   sip_transport_layer_set_certificate() gives the certificate a TLS
- *   listener presents.
- * - Hosts are IP literals (or "localhost"): name resolution would block, and
- *   DNS (RFC 3263) is not done yet.
+ *   listener presents. An outgoing TLS connection made for a server name
+ *   (sip_transport_send_named) sends that name (SNI) and accepts only a
+ *   certificate that names it as RFC 5922 says (tls_identity.h); one made
+ *   for an address alone checks the certificate against the address. A
+ *   connection made for one name is not reused for another.
+ * - Hosts are IP literals (or "localhost"): names are resolved above this
+ *   layer (resolver.h), never here, since that would block.
+ * - Keep-alive (RFC 5626 §4.4.1): a CRLF CRLF "ping" received on a stream
+ *   is answered with a CRLF "pong"; a pong received after our own ping is
+ *   reported (sip_transport_layer_set_pong_callback). On UDP, where Linux
+ *   reports ICMP errors (IP_RECVERR), a destination that refused a
+ *   datagram is reported like a connection that failed.
  */
 #ifndef RTCSHIM_SIP_TRANSPORT_H
 #define RTCSHIM_SIP_TRANSPORT_H
@@ -40,6 +49,8 @@ G_BEGIN_DECLS
 
 /* Long enough for any IPv6 literal, without brackets. */
 #define SIP_HOST_BUFFER_SIZE 64
+/* Long enough for a DNS name (at most 253 characters). */
+#define SIP_NAME_BUFFER_SIZE 256
 
 struct sip_transport_layer;
 
@@ -92,6 +103,26 @@ gboolean sip_transport_send(struct sip_transport_layer *layer, enum sip_transpor
                             const char *host, guint16 port, guint connection_id,
                             const char *data, gsize length, guint *used_connection_id, GError **error);
 
+/* The same for a server known by name (server_name, NULL = none): a new
+ * TLS connection checks the certificate against that name (RFC 5922), and
+ * only a connection made for that name is reused (or the one connection_id
+ * names). host is still the IP address to connect to. */
+gboolean sip_transport_send_named(struct sip_transport_layer *layer, enum sip_transport_protocol protocol,
+                                  const char *host, guint16 port, const char *server_name, guint connection_id,
+                                  const char *data, gsize length, guint *used_connection_id, GError **error);
+
+/* Keep-alive (RFC 5626 §4.4.1): a CRLF CRLF ping to host:port over UDP, or
+ * on the open stream connection connection_id (a pong is then awaited and
+ * reported through the pong callback). FALSE when it could not be sent
+ * (no UDP listener, the connection is gone). */
+gboolean sip_transport_send_ping(struct sip_transport_layer *layer, enum sip_transport_protocol protocol,
+                                 const char *host, guint16 port, guint connection_id);
+
+/* The remote address of an open connection; FALSE if it is not open. */
+gboolean sip_transport_connection_remote(struct sip_transport_layer *layer, guint connection_id,
+                                         enum sip_transport_protocol *protocol, char ip[SIP_HOST_BUFFER_SIZE],
+                                         guint16 *port);
+
 /* The address and port to advertise (Via sent-by, Contact) for protocol when
  * talking to destination_ip (NULL: any). A listener bound to a wildcard
  * address advertises the local address the kernel would route from.
@@ -138,13 +169,36 @@ void sip_transport_layer_set_send_override(struct sip_transport_layer *layer, si
 void sip_transport_inject(struct sip_transport_layer *layer, const struct sip_transport_peer *peer,
                           const char *data, gsize length);
 
+/* What failed, for the failure callback. */
+enum sip_transport_failure_kind
+{
+    SIP_TRANSPORT_FAILURE_UNREACHABLE,      /* refused, unreachable, reset, TLS handshake failed */
+    SIP_TRANSPORT_FAILURE_CERTIFICATE,      /* TLS: the server's certificate was not accepted
+                                               (untrusted, expired, or not for the server name) */
+};
+
+struct sip_transport_failure
+{
+    enum sip_transport_failure_kind kind;
+    enum sip_transport_protocol protocol;
+    guint connection_id;                    /* the stream connection; 0 for UDP */
+    const char *remote_ip;                  /* the destination that failed */
+    guint16 remote_port;
+};
+
 /* Outgoing stream connections that fail before they open (connection
- * refused, unreachable, TLS handshake failed) are reported to func with
- * their id, from the main context (never from inside sip_transport_send()),
- * so the transactions waiting on them can fail at once. */
-typedef void (*sip_transport_failure_func)(guint connection_id, void *user_data);
+ * refused, unreachable, TLS handshake failed), and UDP destinations that
+ * answered a datagram with an ICMP error, are reported to func, from the
+ * main context (never from inside sip_transport_send()), so the
+ * transactions waiting on them can fail at once. */
+typedef void (*sip_transport_failure_func)(const struct sip_transport_failure *failure, void *user_data);
 void sip_transport_layer_set_failure_callback(struct sip_transport_layer *layer, sip_transport_failure_func func,
                                               void *user_data);
+
+/* A pong arrived on connection_id after our ping. */
+typedef void (*sip_transport_pong_func)(guint connection_id, void *user_data);
+void sip_transport_layer_set_pong_callback(struct sip_transport_layer *layer, sip_transport_pong_func func,
+                                           void *user_data);
 
 /* The Content-Length framing of a stream (§18.3), exposed for unit tests. */
 enum sip_frame_result

@@ -14,6 +14,7 @@
 #include "dispatch.h"
 #include "engine.h"
 #include "message.h"
+#include "resolver.h"
 #include "wire.h"
 
 void engine_trace_message(struct sip_engine *engine, const char *direction, enum sip_transport_protocol protocol,
@@ -32,6 +33,13 @@ void engine_trace_message(struct sip_engine *engine, const char *direction, enum
 gboolean engine_transmit(struct sip_engine *engine, osip_message_t *message, enum sip_transport_protocol protocol,
                          const char *host, guint16 port, guint *connection_id)
 {
+    return engine_transmit_named(engine, message, protocol, host, port, NULL, connection_id);
+}
+
+gboolean engine_transmit_named(struct sip_engine *engine, osip_message_t *message,
+                               enum sip_transport_protocol protocol, const char *host, guint16 port,
+                               const char *server_name, guint *connection_id)
+{
     GError *error = NULL;
     char *text = NULL;
     size_t length = 0;
@@ -43,8 +51,8 @@ gboolean engine_transmit(struct sip_engine *engine, osip_message_t *message, enu
         return FALSE;
     }
     engine_trace_message(engine, "send to", protocol, host, port, text, length);
-    ok = sip_transport_send(engine->transports, protocol, host, port, connection_id ? *connection_id : 0,
-                            text, length, connection_id, &error);
+    ok = sip_transport_send_named(engine->transports, protocol, host, port, server_name,
+                                  connection_id ? *connection_id : 0, text, length, connection_id, &error);
     osip_free(text);
     if (ok)
     {
@@ -58,13 +66,110 @@ gboolean engine_transmit(struct sip_engine *engine, osip_message_t *message, enu
     return ok;
 }
 
-gboolean engine_send_ack(struct sip_engine *engine, osip_message_t *ack, const struct sip_next_hop *hop)
+/* An ACK whose hop is a name not resolved yet. */
+struct pending_ack
+{
+    struct sip_engine *engine;
+    osip_message_t *ack;
+    struct sip_next_hop hop;
+    struct sip_resolve_query *query;
+};
+
+static void pending_ack_free(struct pending_ack *pending)
+{
+    sip_resolve_query_cancel(pending->query);
+    osip_message_free(pending->ack);
+    g_free(pending);
+}
+
+static gboolean send_ack_to(struct sip_engine *engine, osip_message_t *ack, struct sip_next_hop *hop,
+                            const struct sip_target *target)
 {
     guint connection_id = hop->connection_id;
 
+    if (target)
+    {
+        hop->protocol = target->protocol;
+        g_strlcpy(hop->host, target->ip, sizeof(hop->host));
+        hop->port = target->port;
+        connection_id = 0;
+    }
     if (!osip_list_size(&ack->vias) && !engine_add_via(engine, ack, hop))
         return FALSE;
-    return engine_transmit(engine, ack, hop->protocol, hop->host, hop->port, &connection_id);
+    return engine_transmit_named(engine, ack, hop->protocol, hop->host, hop->port, hop->name[0] ? hop->name : NULL,
+                                 &connection_id);
+}
+
+static void ack_resolved(GArray *targets, const GError *error, void *user_data)
+{
+    struct pending_ack *pending = user_data;
+    struct sip_engine *engine = pending->engine;
+
+    pending->query = NULL;
+    if (targets && targets->len)
+        send_ack_to(engine, pending->ack, &pending->hop, &g_array_index(targets, struct sip_target, 0));
+    else
+        g_message("ACK not sent: %s", error ? error->message : "no target");
+    if (targets)
+        g_array_unref(targets);
+    g_hash_table_remove(engine->pending_acks, pending);
+    pending_ack_free(pending);
+}
+
+static struct sip_resolve_request ack_lookup(struct sip_engine *engine, const struct sip_next_hop *hop)
+{
+    struct sip_resolve_request lookup = { 0 };
+    char host[SIP_HOST_BUFFER_SIZE];
+    guint16 port;
+
+    lookup.host = hop->name;
+    lookup.port = hop->port;
+    lookup.transport_given = hop->transport_given;
+    lookup.transport = hop->protocol;
+    lookup.secure = hop->secure;
+    lookup.udp_allowed = sip_transport_local_address(engine->transports, SIP_TRANSPORT_UDP, NULL, host, &port);
+    return lookup;
+}
+
+gboolean engine_send_ack(struct sip_engine *engine, osip_message_t *ack, const struct sip_next_hop *hop)
+{
+    struct sip_next_hop resolved = *hop;
+    struct sip_resolve_request lookup;
+    struct pending_ack *pending;
+    GArray *targets = NULL;
+    gboolean sent;
+
+    if (!sip_next_hop_needs_dns(hop))
+        return send_ack_to(engine, ack, &resolved, NULL);
+    lookup = ack_lookup(engine, hop);
+    if (sip_resolver_lookup_now(engine->resolver, &lookup, &targets))
+    {
+        sent = targets->len && send_ack_to(engine, ack, &resolved, &g_array_index(targets, struct sip_target, 0));
+        g_array_unref(targets);
+        return sent;
+    }
+    /* The caller keeps its ACK (to send again): the lookup gets a copy. */
+    pending = g_new0(struct pending_ack, 1);
+    pending->engine = engine;
+    pending->hop = *hop;
+    if (osip_message_clone(ack, &pending->ack))
+    {
+        g_free(pending);
+        return FALSE;
+    }
+    g_hash_table_add(engine->pending_acks, pending);
+    pending->query = sip_resolver_lookup(engine->resolver, &lookup, ack_resolved, pending);
+    return TRUE;
+}
+
+void engine_pending_acks_clear(struct sip_engine *engine)
+{
+    GList *pending = g_hash_table_get_keys(engine->pending_acks), *l;
+
+    for (l = pending; l; l = l->next)
+        pending_ack_free(l->data);
+    g_list_free(pending);
+    g_hash_table_remove_all(engine->pending_acks);
 }
 
 gboolean engine_resend_response(struct sip_engine *engine, osip_message_t *response,

@@ -20,14 +20,23 @@ void engine_receive(const char *data, gsize length, const struct sip_transport_p
  * stream). */
 gboolean engine_transmit(struct sip_engine *engine, osip_message_t *message, enum sip_transport_protocol protocol,
                          const char *host, guint16 port, guint *connection_id);
+/* The same to a server known by name (TLS checks its certificate for it). */
+gboolean engine_transmit_named(struct sip_engine *engine, osip_message_t *message,
+                               enum sip_transport_protocol protocol, const char *host, guint16 port,
+                               const char *server_name, guint *connection_id);
 
 /* With G_MESSAGES_DEBUG=rtcshim: logs a message sent or received. */
 void engine_trace_message(struct sip_engine *engine, const char *direction, enum sip_transport_protocol protocol,
                           const char *host, guint port, const char *data, gsize length);
 
 /* Sends an ACK for a 2xx (no transaction, §17.1.1.3) to hop; adds a Via
- * the first time, so a retransmitted ACK is the same message. */
+ * the first time, so a retransmitted ACK is the same message. A hop still
+ * named by a host name goes to its first target: at once when the answer
+ * is cached, else a copy of the ACK goes when the name is resolved. */
 gboolean engine_send_ack(struct sip_engine *engine, osip_message_t *ack, const struct sip_next_hop *hop);
+
+/* sip_engine_free(): ACKs still waiting for a name are dropped. */
+void engine_pending_acks_clear(struct sip_engine *engine);
 
 /* Sends a response again outside its (finished) transaction, to where its
  * Via says, over protocol and preferably connection_id. */

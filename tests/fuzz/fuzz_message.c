@@ -8,8 +8,9 @@
  * exactly as the transport hands them up (sip_transport_inject(): the
  * datagram checks, or the stream framing), and between messages the main
  * context runs, so the API layer's stand-in below answers calls, accepts or
- * refuses transfers, holds, sends INFO/MESSAGE/REFER, and the engine acts
- * on all of that. After the last message the engine's own timers are made
+ * refuses transfers, holds, sends INFO/MESSAGE/REFER, serves "presence"
+ * subscriptions (accepting each, active or pending) and refreshes or ends
+ * its own, and the engine acts on all of that. After the last message the engine's own timers are made
  * to fire (2xx retransmission and its give-up, linger, glare retry, refer
  * decision and subscription expiry, registration refresh), then the engine
  * is freed, with or without the calls still referenced.
@@ -30,15 +31,20 @@
 #include "sip/sip_call.h"
 #include "sip/sip_refer.h"
 #include "sip/sip_register.h"
+#include "sip/sip_subscription.h"
+#include "sip/sip_publication.h"
 
 enum
 {
     FLAG_ACTION_MASK = 0x03,    /* incoming calls: 0 answer, 1 ring + progress, 2 reject 486, 3 redirect */
-    FLAG_REFER_ACCEPT = 0x04,   /* incoming REFERs: accept and NOTIFY 180, 200 (else reject 603) */
+    FLAG_REFER_ACCEPT = 0x04,   /* incoming REFERs: accept and NOTIFY 180, 200 (else reject 603);
+                                   incoming SUBSCRIBEs: accept active (else pending, then active) */
     FLAG_STREAM = 0x08,         /* messages arrive over TCP (stream framing) instead of UDP */
-    FLAG_OUTGOING = 0x10,       /* start with an INVITE, a REGISTER and a MESSAGE to 127.0.0.1:5070 */
+    FLAG_OUTGOING = 0x10,       /* start with an INVITE, a REGISTER, a MESSAGE, a SUBSCRIBE and a PUBLISH
+                                   to 127.0.0.1:5070 */
     FLAG_CONNECTED = 0x20,      /* on a connected call: hold, INFO, MESSAGE, REFER */
-    FLAG_HANGUP = 0x40,         /* hang up every call after each message */
+    FLAG_HANGUP = 0x40,         /* hang up every call after each message; unsubscribe on a NOTIFY
+                                   (else refresh) */
     FLAG_DETACH = 0x80,         /* free the engine with the calls still referenced, unref them after */
 };
 
@@ -49,7 +55,14 @@ struct harness
     GPtrArray *calls;           /* struct sip_call *, referenced */
     GPtrArray *refers;          /* struct sip_refer *, referenced */
     GPtrArray *registrations;   /* struct sip_registration *, referenced */
+    GPtrArray *subscriptions;   /* struct sip_subscription *, referenced (both roles) */
+    GPtrArray *publications;    /* struct sip_publication *, referenced */
 };
+
+static const char presence_document[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"sip:alice@127.0.0.1\">"
+    "<tuple id=\"t1\"><status><basic>open</basic></status></tuple></presence>";
 
 static gboolean trace;
 
@@ -202,6 +215,54 @@ static void on_refer_progress(struct sip_refer *refer, enum sip_refer_progress p
     (void)user_data;
 }
 
+/* A presence notifier: every SUBSCRIBE is accepted, active, with a document;
+ * a refresh (or the state changing) gets another. */
+static void on_subscription_received(struct sip_engine *engine, struct sip_subscription *subscription,
+                                     void *user_data)
+{
+    struct harness *harness = user_data;
+
+    (void)engine;
+    g_ptr_array_add(harness->subscriptions, sip_subscription_ref(subscription));
+    if (harness->flags & FLAG_REFER_ACCEPT)
+        sip_subscription_accept(subscription, TRUE, SIP_PIDF_CONTENT_TYPE, presence_document,
+                                sizeof(presence_document) - 1, NULL);
+    else
+        sip_subscription_accept(subscription, FALSE, NULL, NULL, 0, NULL);
+}
+
+static void on_subscription_state(struct sip_subscription *subscription, enum sip_subscription_status state,
+                                  enum sip_subscription_reason reason, guint status_code, void *user_data)
+{
+    (void)reason;
+    (void)status_code;
+    (void)user_data;
+    if (state == SIP_SUBSCRIPTION_PENDING && sip_subscription_is_notifier(subscription))
+        sip_subscription_notify(subscription, TRUE, SIP_PIDF_CONTENT_TYPE, presence_document,
+                                sizeof(presence_document) - 1, NULL);
+}
+
+static void on_notify(struct sip_subscription *subscription, const struct sip_subscription_notify *notify,
+                      void *user_data)
+{
+    struct harness *harness = user_data;
+
+    (void)notify;
+    if (harness->flags & FLAG_HANGUP)
+        sip_subscription_unsubscribe(subscription, NULL);
+    else
+        sip_subscription_refresh(subscription, NULL);
+}
+
+static const struct sip_subscription_callbacks subscription_callbacks =
+{
+    .subscription_received = on_subscription_received,
+    .state_changed = on_subscription_state,
+    .notify_received = on_notify,
+};
+
+static const char *const served_packages[] = { "presence", "presence.winfo", NULL };
+
 /* ---- one run ------------------------------------------------------------------------------------ */
 
 static void run_context(void)
@@ -241,6 +302,21 @@ static void start_outgoing(struct harness *harness, gboolean stream)
     target = g_strdup_printf("sip:bob@127.0.0.1:5070%s", suffix);
     sip_engine_send_message(harness->engine, "<sip:alice@127.0.0.1>", target, "text/plain", "hi", 2, NULL);
     g_free(target);
+    /* After the call's, REGISTER's and MESSAGE's draws: the seeds that answer those keep working. */
+    {
+        struct sip_subscription *subscription;
+        struct sip_publication *publication;
+
+        target = g_strdup_printf("sip:bob@127.0.0.1:5070%s", suffix);
+        subscription = sip_subscribe(harness->engine, "<sip:alice@127.0.0.1>", target, "presence", NULL, NULL);
+        if (subscription)
+            g_ptr_array_add(harness->subscriptions, subscription);
+        g_free(target);
+        publication = sip_publish(harness->engine, "sip:alice@127.0.0.1", "presence", SIP_PIDF_CONTENT_TYPE,
+                                  presence_document, sizeof(presence_document) - 1, NULL, NULL);
+        if (publication)
+            g_ptr_array_add(harness->publications, publication);
+    }
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -288,6 +364,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     harness.calls = g_ptr_array_new();
     harness.refers = g_ptr_array_new();
     harness.registrations = g_ptr_array_new();
+    harness.subscriptions = g_ptr_array_new();
+    harness.publications = g_ptr_array_new();
 
     media = g_new0(struct sip_media_backend, 1);
     media->funcs = &null_backend_funcs;
@@ -298,6 +376,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!harness.engine)
         abort();
     sip_engine_set_refer_callbacks(harness.engine, &refer_callbacks);
+    sip_engine_set_subscription_callbacks(harness.engine, &subscription_callbacks, served_packages);
     engine_set_random_seed(harness.engine, 1);
     sip_transport_layer_set_send_override(harness.engine->transports, swallow, NULL);
     if (!sip_engine_listen(harness.engine, SIP_TRANSPORT_UDP, "127.0.0.1", 0, NULL, NULL)
@@ -344,6 +423,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (i = 0; i < harness.registrations->len; i++)
             sip_registration_unref(g_ptr_array_index(harness.registrations, i));
         g_ptr_array_set_size(harness.registrations, 0);
+        for (i = 0; i < harness.subscriptions->len; i++)
+            sip_subscription_unref(g_ptr_array_index(harness.subscriptions, i));
+        g_ptr_array_set_size(harness.subscriptions, 0);
+        for (i = 0; i < harness.publications->len; i++)
+            sip_publication_unref(g_ptr_array_index(harness.publications, i));
+        g_ptr_array_set_size(harness.publications, 0);
         run_context();
     }
     sip_engine_free(harness.engine);
@@ -369,9 +454,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sip_registration_unregister(registration, NULL);
         sip_registration_unref(registration);
     }
+    for (i = 0; i < harness.subscriptions->len; i++)
+    {
+        struct sip_subscription *subscription = g_ptr_array_index(harness.subscriptions, i);
+
+        sip_subscription_refresh(subscription, NULL);
+        sip_subscription_unref(subscription);
+    }
+    for (i = 0; i < harness.publications->len; i++)
+    {
+        struct sip_publication *publication = g_ptr_array_index(harness.publications, i);
+
+        sip_publication_remove(publication, NULL);
+        sip_publication_unref(publication);
+    }
     g_ptr_array_free(harness.calls, TRUE);
     g_ptr_array_free(harness.refers, TRUE);
     g_ptr_array_free(harness.registrations, TRUE);
+    g_ptr_array_free(harness.subscriptions, TRUE);
+    g_ptr_array_free(harness.publications, TRUE);
     run_context();
     return 0;
 }

@@ -8,7 +8,9 @@ them (they were read off `FUZZ_TRACE=1 fuzz_message SEED`). If the engine
 changes the order in which it draws them, the seeds still run, but reach
 less: run this again after checking the trace.
 
-    python3 tests/fuzz/make_corpus.py [OUTDIR]
+    python3 tests/fuzz/make_corpus.py [OUTDIR [PIDF_OUTDIR]]
+
+It also writes the seeds of tests/fuzz/fuzz_pidf.c into tests/fuzz/corpus-pidf/.
 """
 import os
 import sys
@@ -77,10 +79,12 @@ MAX_FORWARDS_0 = carol("OPTIONS", 1, "mf0", to_tag=None, call_id="mf-0").replace
 REQUIRE_UNKNOWN = carol("INVITE", 1, "rq1", to_tag=None, call_id="rq-1", body=SDP, extra=[("Require", "100rel, foo")])
 BAD_SDP = carol("INVITE", 1, "bs1", to_tag=None, call_id="bs-1", body="v=0\r\nm=video 1 RTP/AVP 31\r\n")
 
-# ---- the engine as UAC (flag OUTGOING): its INVITE, REGISTER and MESSAGE ----
+# ---- the engine as UAC (flag OUTGOING): its INVITE, REGISTER, MESSAGE, SUBSCRIBE and PUBLISH ----
 INV = dict(branch="z9hG4bK20ccc3894d65aacb", tag="6ac1f425ff4780eb", call="b8672f8ceebc144800077eff")
 REG = dict(branch="z9hG4bK65928d86ef7f7d19", tag="3c7053c017a38090", call="ffc11e852591cb4f")
 MSG = dict(branch="z9hG4bK8648c9d43456fb8b", tag="89efe4b2d8a7d514", call="6b5054fe5032b165af6a8b92")
+SUB = dict(branch="z9hG4bK8f064be96e4242f1", tag="3ac5929c0702df9d", call="718620fce0cc4dea")
+PUB = dict(branch="z9hG4bK17c1cb3db13c0e16", tag="32b6c760c7448456", call="23f065f7f06aadde")
 
 
 def response(status, req, method, cseq=1, to="<sip:bob@127.0.0.1:5070>", to_tag="btag", extra=(), body="",
@@ -120,17 +124,63 @@ NOTIFY_FINAL = msg("NOTIFY sip:alice@127.0.0.1 SIP/2.0", [
     "SIP/2.0 200 OK\r\n", "message/sipfrag;version=2.0")
 # The answers to those in-dialog requests (their branches, as drawn in this seed).
 IN_DIALOG = [
-    response("200 OK", dict(INV, branch="z9hG4bK3ac5929c0702df9d"), "INVITE", cseq=2, body=SDP.replace("sendrecv", "recvonly"),
+    response("200 OK", dict(INV, branch="z9hG4bKdd71f780e504f13c"), "INVITE", cseq=2, body=SDP.replace("sendrecv", "recvonly"),
              extra=[("Contact", "<sip:bob@127.0.0.1:5070>")]),
-    response("200 OK", dict(INV, branch="z9hG4bK88cf598eaba3c232"), "INFO", cseq=3),
-    response("407 Proxy Authentication Required", dict(INV, branch="z9hG4bKe9f96a446ad47cd7"), "MESSAGE", cseq=4,
+    response("200 OK", dict(INV, branch="z9hG4bKd442f8d115c57508"), "INFO", cseq=3),
+    response("407 Proxy Authentication Required", dict(INV, branch="z9hG4bKd460e2d809ff7e8d"), "MESSAGE", cseq=4,
              extra=[("Proxy-Authenticate", CHALLENGE % "SHA-256")]),
-    response("202 Accepted", dict(INV, branch="z9hG4bK750b5fd78f064be9"), "REFER", cseq=5),
+    response("202 Accepted", dict(INV, branch="z9hG4bK45e69a732b7a01af"), "REFER", cseq=5),
 ]
 BYE_IN = msg("BYE sip:alice@127.0.0.1 SIP/2.0", [
     ("Via", "SIP/2.0/UDP 127.0.0.1:5090;branch=z9hG4bKbye9"), ("Max-Forwards", "69"),
     ("From", "<sip:bob@127.0.0.1:5070>;tag=btag"), ("To", '"Alice" <sip:alice@127.0.0.1>;tag=%s' % INV["tag"]),
     ("Call-ID", INV["call"]), ("CSeq", "4 BYE")])
+
+# ---- presence: the engine's SUBSCRIBE and PUBLISH answered, NOTIFYs in that dialog ----
+PIDF_DOC = ('<presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" '
+            'xmlns:r="urn:ietf:params:xml:ns:pidf:rpid" entity="sip:bob@127.0.0.1:5070">'
+            '<tuple id="t1"><status><basic>open</basic></status></tuple>'
+            '<dm:person id="p"><r:activities><r:busy/></r:activities><dm:note>meeting</dm:note></dm:person></presence>')
+
+
+def bob_notify(cseq, state, body="", content_type="application/pidf+xml"):
+    return msg("NOTIFY sip:alice@127.0.0.1 SIP/2.0", [
+        ("Via", "SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKpn%d" % cseq), ("Max-Forwards", "70"),
+        ("From", "<sip:bob@127.0.0.1:5070>;tag=btag"), ("To", "<sip:alice@127.0.0.1>;tag=%s" % SUB["tag"]),
+        ("Call-ID", SUB["call"]), ("CSeq", "%d NOTIFY" % cseq), ("Event", "presence"),
+        ("Subscription-State", state), ("Contact", "<sip:bob@127.0.0.1:5070>")], body, content_type)
+
+
+PRESENCE_UAC = [
+    response("200 OK", SUB, "SUBSCRIBE", frm="<sip:alice@127.0.0.1>",
+             extra=[("Expires", "600"), ("Contact", "<sip:bob@127.0.0.1:5070>")]),
+    bob_notify(1, "active;expires=600", PIDF_DOC),
+    bob_notify(2, "active;expires=300", PIDF_DOC[:120]),                       # malformed: 400
+    bob_notify(3, "active;expires=300", "hello", "text/plain"),                # another type: 415
+    bob_notify(4, "active"),
+    response("200 OK", PUB, "PUBLISH", to="<sip:alice@127.0.0.1>", to_tag="ptag", frm="<sip:alice@127.0.0.1>",
+             extra=[("SIP-ETag", "etag-1"), ("Expires", "60")]),
+    bob_notify(5, "terminated;reason=deactivated"),
+]
+PRESENCE_UAC_REFUSED = [
+    response("489 Bad Event", SUB, "SUBSCRIBE", frm="<sip:alice@127.0.0.1>", extra=[("Allow-Events", "dialog")]),
+    response("423 Interval Too Brief", PUB, "PUBLISH", to="<sip:alice@127.0.0.1>", to_tag="ptag",
+             frm="<sip:alice@127.0.0.1>", extra=[("Min-Expires", "7200")]),
+]
+# ---- presence: Carol subscribes to Bob (the engine as notifier) ----
+SUB_IN = carol("SUBSCRIBE", 1, "sub1", to_tag=None, call_id="sub-1",
+               extra=[("Event", "presence"), ("Expires", "60"), ("Accept", "application/pidf+xml")])
+SUB_REFRESH = carol("SUBSCRIBE", 2, "sub2", call_id="sub-1", extra=[("Event", "presence"), ("Expires", "120")])
+SUB_END = carol("SUBSCRIBE", 3, "sub3", call_id="sub-1", extra=[("Event", "presence"), ("Expires", "0")])
+SUB_BAD_EVENT = carol("SUBSCRIBE", 1, "sub4", to_tag=None, call_id="sub-2", extra=[("Event", "dialog")])
+SUB_BRIEF = carol("SUBSCRIBE", 1, "sub5", to_tag=None, call_id="sub-3", extra=[("Event", "presence"), ("Expires", "1")])
+SUB_ACCEPT = carol("SUBSCRIBE", 1, "sub6", to_tag=None, call_id="sub-4",
+                   extra=[("Event", "presence.winfo"), ("Accept", "text/plain")])
+SUB_FETCH = carol("SUBSCRIBE", 1, "sub7", to_tag=None, call_id="sub-5", extra=[("Event", "presence"), ("Expires", "0")])
+NOTIFY_STRAY_PRESENCE = carol("NOTIFY", 1, "pn9", to_tag="nobody", call_id="sub-9",
+                              extra=[("Event", "presence"), ("Subscription-State", "active")])
+PUBLISH_IN = carol("PUBLISH", 1, "pub1", to_tag=None, call_id="pub-1", extra=[("Event", "presence")],
+                   body=PIDF_DOC, content_type="application/pidf+xml")
 
 GARBAGE = [
     b"hello", b"\r\n\r\n", b"SIP/2.0 200 OK\r\n\r\n", b"INVITE\r\n\r\n",
@@ -158,17 +208,72 @@ SEEDS = {
     "uac-connected-refer-notify": seed(OUTGOING | CONNECTED, *UAC, *IN_DIALOG, NOTIFY_FOR_REFER, NOTIFY_FINAL, BYE_IN),
     "uac-tcp": seed(OUTGOING | STREAM | CONNECTED, *UAC),
     "uac-hangup": seed(OUTGOING | HANGUP, UAC[1], UAC[3]),
+    "presence-uac": seed(OUTGOING, *PRESENCE_UAC),
+    "presence-uac-refused": seed(OUTGOING | HANGUP, *PRESENCE_UAC_REFUSED),
+    "presence-notifier": seed(REFER_ACCEPT, SUB_IN, SUB_REFRESH, SUB_END, SUB_BAD_EVENT, SUB_BRIEF, SUB_ACCEPT,
+                              SUB_FETCH, NOTIFY_STRAY_PRESENCE, PUBLISH_IN),
+    "presence-notifier-pending": seed(ANSWER, SUB_IN, SUB_REFRESH),
     "garbage": seed(ANSWER | REFER_ACCEPT, *GARBAGE),
     "garbage-stream": seed(STREAM, b"".join(GARBAGE)),
 }
 
 
-def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+# ---- fuzz_pidf (tests/fuzz/fuzz_pidf.c): byte 0 even = PIDF, odd = watcherinfo ----
+PIDF_BASIC = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+              b'<impp:presence xmlns:impp="urn:ietf:params:xml:ns:pidf" entity="pres:someone@example.com">\n'
+              b'  <impp:tuple id="sg89ae">\n'
+              b'    <impp:status><impp:basic>open</impp:basic></impp:status>\n'
+              b'    <impp:contact priority="0.8">tel:+09012345678</impp:contact>\n'
+              b'    <impp:note xml:lang="en">  Don\'t Disturb Please!  </impp:note>\n'
+              b'    <impp:timestamp>2001-10-27T16:49:29Z</impp:timestamp>\n'
+              b'  </impp:tuple>\n'
+              b'  <impp:note>Presence-level note</impp:note>\n'
+              b'</impp:presence>\n')
+PIDF_RPID = (b'<presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model"'
+             b' xmlns:r="urn:ietf:params:xml:ns:pidf:rpid" xmlns:c="urn:ietf:params:xml:ns:pidf:cipid"'
+             b' xmlns:lt="urn:ietf:params:xml:ns:location-type" xmlns:x="urn:example:extra"'
+             b' entity="sip:bob@example.com">'
+             b'<tuple id="t1"><status><basic>closed</basic><x:ignored/></status>'
+             b'<dm:deviceID>urn:uuid:d1</dm:deviceID></tuple>'
+             b'<tuple id="t2"><status/><contact>mailto:bob@example.com</contact></tuple>'
+             b'<dm:person id="p1"><r:activities><r:busy/><r:on-the-phone/><r:other>be right back</r:other>'
+             b'</r:activities><r:user-input idle-threshold="600">idle</r:user-input>'
+             b'<r:place-type><lt:office/></r:place-type><c:display-name>Bob B.</c:display-name>'
+             b'<dm:note>At the desk</dm:note></dm:person>'
+             b'<dm:device id="d"><dm:deviceID>urn:uuid:d1</dm:deviceID><dm:note>Laptop</dm:note></dm:device>'
+             b'<x:mood level="3"><x:happy/></x:mood></presence>')
+PIDF_HOSTILE = (b'<?xml version="1.0"?><!DOCTYPE presence [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+                b'<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:a@b"><note>&b;</note></presence>')
+WINFO = (b'<?xml version="1.0"?>\n'
+         b'<watcherinfo xmlns="urn:ietf:params:xml:ns:watcherinfo" version="7" state="partial">\n'
+         b'  <watcher-list resource="sip:bob@example.com" package="presence">\n'
+         b'    <watcher status="pending" id="8ajksjda7s" duration-subscribed="509" event="subscribe"'
+         b' display-name="Alice">sip:alice@example.com</watcher>\n'
+         b'    <watcher status="terminated" id="x" event="rejected"> sip:eve@example.com </watcher>\n'
+         b'  </watcher-list>\n'
+         b'</watcherinfo>\n')
+PIDF_SEEDS = {
+    "pidf-basic": b"\0" + PIDF_BASIC,
+    "pidf-rpid": b"\0" + PIDF_RPID,
+    "pidf-doctype": b"\0" + PIDF_HOSTILE,
+    "pidf-truncated": b"\0" + PIDF_RPID[:200],
+    "winfo-partial": b"\1" + WINFO,
+    "winfo-full-empty": b"\1" + b'<watcherinfo xmlns="urn:ietf:params:xml:ns:watcherinfo" version="0" state="full"/>',
+}
+
+
+def write(out, seeds):
     os.makedirs(out, exist_ok=True)
-    for name, data in SEEDS.items():
+    for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus")
+    write(out, SEEDS)
+    write(sys.argv[2] if len(sys.argv) > 2 else os.path.join(here, "corpus-pidf"), PIDF_SEEDS)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,26 @@ static const char *const refer_states[] = { "REFERRING", "ACCEPTED", "ERROR", "R
 static const char *const client_events[] = { "VOLUME_CHANGE", "DEVICE_CHANGE", "NETWORK_QUALITY_CHANGE",
                                              "CLEANUP_DONE" };
 
+static const char *const presence_states[] = { "OFFLINE", "ONLINE", "AWAY", "IDLE", "BUSY", "BE_RIGHT_BACK",
+                                               "ON_THE_PHONE", "OUT_TO_LUNCH" };
+static const char *const watcher_states[] = { "UNKNOWN", "OFFERING", "ALLOWED", "BLOCKED", "DENIED", "PROMPT" };
+static const char *const buddy_events[] = { "ADD", "REMOVE", "UPDATE", "STATE_CHANGE", "ROAMED", "SUBSCRIBED" };
+static const char *const watcher_events[] = { "ADD", "REMOVE", "UPDATE", "OFFERING", "ROAMED" };
+static const char *const group_events[] = { "ADD", "REMOVE", "UPDATE", "BUDDY_ADD", "BUDDY_REMOVE", "ROAMED" };
+static const char *const property_names[] = { "PHONENUMBER", "DISPLAYNAME", "EMAIL", "DEVICE_NAME", "MULTIPLE" };
+
+#define NAME_OF(table, value) ((unsigned int)(value) < G_N_ELEMENTS(table) ? table[value] : "?")
+
+const char *presence_status_text(RTC_PRESENCE_STATUS status)
+{
+    return NAME_OF(presence_states, status);
+}
+
+const char *watcher_state_text(RTC_WATCHER_STATE state)
+{
+    return NAME_OF(watcher_states, state);
+}
+
 const char *session_state_name(RTC_SESSION_STATE state)
 {
     return (unsigned int)state < G_N_ELEMENTS(session_states) ? session_states[state] : "?";
@@ -34,6 +54,11 @@ BSTR bstr(const char *utf8)
 static char *utf8(BSTR str)
 {
     return str ? g_ucs4_to_utf8((const gunichar *)str, -1, NULL, NULL, NULL) : g_strdup("");
+}
+
+char *utf8_of(BSTR str)
+{
+    return utf8(str);
 }
 
 static char *status_text(LONG status)
@@ -266,6 +291,190 @@ static void on_referred(struct party *party, IDispatch *event)
     IRTCSessionReferredEvent_Release(e);
 }
 
+/* "bob" of "sip:bob@127.0.0.1:5060" (the whole URI when it has no user part). */
+static char *who_of(BSTR uri)
+{
+    char *text = utf8(uri), *start = text, *at, *who;
+
+    if (!strncmp(start, "sip:", 4))
+        start += 4;
+    at = strchr(start, '@');
+    who = at ? g_strndup(start, at - start) : g_strdup(text);
+    g_free(text);
+    return who;
+}
+
+/* ' "notes"' when there are notes, else "". */
+static char *notes_suffix(BSTR notes)
+{
+    char *text = utf8(notes), *suffix = *text ? g_strdup_printf(" \"%s\"", text) : g_strdup("");
+
+    g_free(text);
+    return suffix;
+}
+
+static char *contact_who(IUnknown *contact)
+{
+    IRTCPresenceContact *presence_contact;
+    BSTR uri = NULL;
+    char *who;
+
+    if (!contact || FAILED(IUnknown_QueryInterface(contact, &IID_IRTCPresenceContact, (void **)&presence_contact)))
+        return g_strdup("-");
+    IRTCPresenceContact_get_PresentityURI(presence_contact, &uri);
+    who = who_of(uri);
+    SysFreeString(uri);
+    IRTCPresenceContact_Release(presence_contact);
+    return who;
+}
+
+static void on_buddy(struct party *party, IDispatch *event)
+{
+    IRTCBuddyEvent2 *e;
+    RTC_BUDDY_EVENT_TYPE type;
+    RTC_PRESENCE_STATUS status = RTCXS_PRESENCE_OFFLINE;
+    IRTCBuddy *buddy;
+    BSTR notes = NULL;
+    LONG code;
+    char *who, *s, *n;
+
+    if (FAILED(IDispatch_QueryInterface(event, &IID_IRTCBuddyEvent2, (void **)&e)))
+        return;
+    IRTCBuddyEvent2_get_EventType(e, &type);
+    IRTCBuddyEvent2_get_StatusCode(e, &code);
+    IRTCBuddyEvent2_get_Buddy(e, &buddy);
+    who = contact_who((IUnknown *)buddy);
+    IRTCBuddy_get_Status(buddy, &status);
+    IRTCBuddy_get_Notes(buddy, &notes);
+    s = status_text(code);
+    n = notes_suffix(notes);
+    log_line(party, g_strdup_printf("buddy %s %s %s %s%s", NAME_OF(buddy_events, type), who, s,
+                                    presence_status_text(status), n));
+    g_free(who), g_free(s), g_free(n);
+    SysFreeString(notes);
+    IRTCBuddy_Release(buddy);
+    IRTCBuddyEvent2_Release(e);
+}
+
+static void on_watcher(struct party *party, IDispatch *event)
+{
+    IRTCWatcherEvent2 *e;
+    RTC_WATCHER_EVENT_TYPE type;
+    RTC_WATCHER_STATE state = RTCWS_UNKNOWN;
+    IRTCWatcher *watcher;
+    LONG code;
+    char *who, *s;
+
+    if (FAILED(IDispatch_QueryInterface(event, &IID_IRTCWatcherEvent2, (void **)&e)))
+        return;
+    IRTCWatcherEvent2_get_EventType(e, &type);
+    IRTCWatcherEvent2_get_StatusCode(e, &code);
+    IRTCWatcherEvent2_get_Watcher(e, &watcher);
+    who = contact_who((IUnknown *)watcher);
+    IRTCWatcher_get_State(watcher, &state);
+    s = status_text(code);
+    log_line(party, g_strdup_printf("watcher %s %s %s %s", NAME_OF(watcher_events, type), who, s,
+                                    watcher_state_text(state)));
+    g_free(who), g_free(s);
+    IRTCWatcher_Release(watcher);
+    if (party->last_watcher)
+        IRTCWatcher_Release(party->last_watcher);
+    IRTCWatcherEvent2_get_Watcher(e, &party->last_watcher);
+    IRTCWatcherEvent2_Release(e);
+}
+
+static void on_group(struct party *party, IDispatch *event)
+{
+    IRTCBuddyGroupEvent *e;
+    RTC_GROUP_EVENT_TYPE type;
+    IRTCBuddyGroup *group = NULL;
+    IRTCBuddy2 *buddy = NULL;
+    BSTR name = NULL;
+    LONG code;
+    char *who, *s, *n;
+
+    if (FAILED(IDispatch_QueryInterface(event, &IID_IRTCBuddyGroupEvent, (void **)&e)))
+        return;
+    IRTCBuddyGroupEvent_get_EventType(e, &type);
+    IRTCBuddyGroupEvent_get_StatusCode(e, &code);
+    IRTCBuddyGroupEvent_get_Group(e, &group);
+    if (FAILED(IRTCBuddyGroupEvent_get_Buddy(e, &buddy)))
+        buddy = NULL;
+    if (group)
+        IRTCBuddyGroup_get_Name(group, &name);
+    who = contact_who((IUnknown *)buddy);
+    n = utf8(name);
+    s = status_text(code);
+    log_line(party, g_strdup_printf("group %s %s %s %s", NAME_OF(group_events, type), n, who, s));
+    g_free(who), g_free(n), g_free(s);
+    SysFreeString(name);
+    if (buddy)
+        IRTCBuddy2_Release(buddy);
+    if (group)
+        IRTCBuddyGroup_Release(group);
+    IRTCBuddyGroupEvent_Release(e);
+}
+
+static void on_presence_status(struct party *party, IDispatch *event)
+{
+    IRTCPresenceStatusEvent *e;
+    RTC_PRESENCE_STATUS status;
+    BSTR notes = NULL;
+    LONG code;
+    char *s, *n;
+
+    if (FAILED(IDispatch_QueryInterface(event, &IID_IRTCPresenceStatusEvent, (void **)&e)))
+        return;
+    IRTCPresenceStatusEvent_get_StatusCode(e, &code);
+    IRTCPresenceStatusEvent_GetLocalPresenceInfo(e, &status, &notes);
+    s = status_text(code);
+    n = notes_suffix(notes);
+    log_line(party, g_strdup_printf("local-status %s %s%s", presence_status_text(status), s, n));
+    g_free(s), g_free(n);
+    SysFreeString(notes);
+    IRTCPresenceStatusEvent_Release(e);
+}
+
+static void on_presence_property(struct party *party, IDispatch *event)
+{
+    IRTCPresencePropertyEvent *e;
+    RTC_PRESENCE_PROPERTY property;
+    BSTR value = NULL;
+    LONG code;
+    char *s, *v;
+
+    if (FAILED(IDispatch_QueryInterface(event, &IID_IRTCPresencePropertyEvent, (void **)&e)))
+        return;
+    IRTCPresencePropertyEvent_get_StatusCode(e, &code);
+    IRTCPresencePropertyEvent_get_PresenceProperty(e, &property);
+    IRTCPresencePropertyEvent_get_Value(e, &value);
+    s = status_text(code);
+    v = utf8(value);
+    log_line(party, g_strdup_printf("local-property %s %s %s", NAME_OF(property_names, property), *v ? v : "-", s));
+    g_free(s), g_free(v);
+    SysFreeString(value);
+    IRTCPresencePropertyEvent_Release(e);
+}
+
+static void on_presence_data(struct party *party, IDispatch *event)
+{
+    IRTCPresenceDataEvent *e;
+    BSTR ns = NULL, data = NULL;
+    LONG code;
+    char *s, *n;
+
+    if (FAILED(IDispatch_QueryInterface(event, &IID_IRTCPresenceDataEvent, (void **)&e)))
+        return;
+    IRTCPresenceDataEvent_get_StatusCode(e, &code);
+    IRTCPresenceDataEvent_GetPresenceData(e, &ns, &data);
+    s = status_text(code);
+    n = utf8(ns);
+    log_line(party, g_strdup_printf("local-data %s %s", *n ? n : "-", s));
+    g_free(s), g_free(n);
+    SysFreeString(ns), SysFreeString(data);
+    IRTCPresenceDataEvent_Release(e);
+}
+
 static HRESULT STDMETHODCALLTYPE sink_Event(IRTCEventNotification *iface, RTC_EVENT type, IDispatch *event)
 {
     struct party *party = impl_from_sink(iface);
@@ -281,6 +490,12 @@ static HRESULT STDMETHODCALLTYPE sink_Event(IRTCEventNotification *iface, RTC_EV
     case RTCE_CLIENT: on_client(party, event); break;
     case RTCE_SESSION_REFER_STATUS: on_refer_status(party, event); break;
     case RTCE_SESSION_REFERRED: on_referred(party, event); break;
+    case RTCE_BUDDY: on_buddy(party, event); break;
+    case RTCE_WATCHER: on_watcher(party, event); break;
+    case RTCE_GROUP: on_group(party, event); break;
+    case RTCE_PRESENCE_STATUS: on_presence_status(party, event); break;
+    case RTCE_PRESENCE_PROPERTY: on_presence_property(party, event); break;
+    case RTCE_PRESENCE_DATA: on_presence_data(party, event); break;
     default: log_line(party, g_strdup_printf("event %d", type)); break;
     }
     if (party->hook)
@@ -294,6 +509,11 @@ static const IRTCEventNotificationVtbl sink_vtbl =
 };
 
 void party_init(struct party *party, const char *name)
+{
+    party_init_port(party, name, 0);
+}
+
+void party_init_port(struct party *party, const char *name, unsigned short port)
 {
     IConnectionPointContainer *cpc;
     IRTCClientPortManagement *ports;
@@ -323,7 +543,7 @@ void party_init(struct party *party, const char *name)
 
     g_assert_cmphex(IRTCClient_QueryInterface(party->client, &IID_IRTCClientPortManagement, (void **)&ports), ==, S_OK);
     address = bstr("127.0.0.1");
-    g_assert_cmphex(IRTCClientPortManagement_StartListenAddressAndPort(ports, address, 0), ==, S_OK);
+    g_assert_cmphex(IRTCClientPortManagement_StartListenAddressAndPort(ports, address, port), ==, S_OK);
     SysFreeString(address);
     IRTCClientPortManagement_Release(ports);
 
@@ -351,6 +571,8 @@ void party_cleanup(struct party *party)
         IRTCSession_Release(party->incoming);
     if (party->last_referred)
         IDispatch_Release(party->last_referred);
+    if (party->last_watcher)
+        IRTCWatcher_Release(party->last_watcher);
     IConnectionPoint_Unadvise(party->cp, party->cookie);
     IConnectionPoint_Release(party->cp);
     IRTCClient_Shutdown(party->client);

@@ -9,6 +9,10 @@
  *   message <text>                    status <TYPING|IDLE>
  *   info <text>                       client <CLEANUP_DONE|...>
  *   refer <STATUS> <status>           referred <refer-to> by <referred-by> cookie <cookie>
+ * Presence (who = the user part of the presentity URI; notes quoted when not empty):
+ *   buddy <TYPE> <who> <status> <PRESENCE> ["notes"]      watcher <TYPE> <who> <status> <STATE>
+ *   group <TYPE> <name> <buddy who or -> <status>         local-status <PRESENCE> <status> ["notes"]
+ *   local-property <PROPERTY> <value or -> <status>       local-data <namespace or -> <status>
  */
 #ifndef RTC_PARTY_H
 #define RTC_PARTY_H
@@ -34,6 +38,7 @@ struct party
     GPtrArray *log;
     IRTCSession *incoming;          /* the last session that arrived, referenced */
     IDispatch *last_referred;       /* the last IRTCSessionReferredEvent, referenced */
+    IRTCWatcher *last_watcher;      /* the watcher of the last RTCE_WATCHER event, referenced */
     enum { ANSWER_NEVER, ANSWER_AT_ONCE, ANSWER_BUSY } answer;
     party_event_hook hook;          /* called after logging, if set */
     unsigned short port;
@@ -41,6 +46,8 @@ struct party
 };
 
 void party_init(struct party *party, const char *name);
+/* The same, listening on a given port (a party that restarts keeps its address). */
+void party_init_port(struct party *party, const char *name, unsigned short port);
 void party_cleanup(struct party *party);
 
 /* Iterates the main context until the log has a line equal to line (or timeout_ms passes). */
@@ -54,6 +61,9 @@ char *party_take_log(struct party *party);
 IRTCSession *party_call(struct party *from, struct party *to, RTC_SESSION_TYPE type);
 
 BSTR bstr(const char *utf8);    /* a BSTR from a literal; SysFreeString it */
+char *utf8_of(BSTR str);        /* g_free; "" for NULL */
+const char *presence_status_text(RTC_PRESENCE_STATUS status);   /* ONLINE, BUSY ... */
+const char *watcher_state_text(RTC_WATCHER_STATE state);        /* OFFERING, ALLOWED ... */
 const char *session_state_name(RTC_SESSION_STATE state);
 
 #endif

@@ -78,14 +78,23 @@ EOF
     echo "<sip:$1@127.0.0.1:$PEER_PORT>;regint=0;answermode=auto;audio_codecs=PCMU" >"$dir/accounts"
     : >"$dir/contacts"
     tl_bg baresip baresip -s -f "$dir"
-    tl_wait_port udp $PEER_PORT && tl_wait_port udp $CONS_PORT && tl_wait_line baresip 'baresip is ready' 5
+    tl_wait_port udp $PEER_PORT && tl_wait_port tcp $CONS_PORT && tl_wait_line baresip 'baresip is ready' 5
 }
 
-# A command to baresip's UDP console.
+# A command to baresip's console, over TCP (it listens on both): a command
+# must not be lost where the loss suite drops UDP datagrams. The connection
+# stays open until baresip has echoed the whole line (it takes a command
+# character by character and drops the rest when the connection goes), at
+# most 2 s.
 baresip_cmd()
 {
+    local _
     tl_log "baresip> $*"
-    printf '%s\n' "$*" >/dev/udp/127.0.0.1/$CONS_PORT
+    if exec 8<>/dev/tcp/127.0.0.1/$CONS_PORT; then
+        printf '%s\n' "$*" >&8
+        read -r -t $((2 * TL_SCALE)) _ <&8
+        exec 8>&-
+    fi
 }
 
 # linphonec_start USER [-a]: linphonec as USER@127.0.0.1:PEER_PORT, reading
@@ -214,7 +223,10 @@ check_transferee()
     tl_expect_order rtc '^\[bob\] session CONNECTED status 0$' \
         "^\\[bob\\] referred to sip:carol@127\\.0\\.0\\.1:$TARGET_PORT by $by cookie \"\"\$" \
         "^\\[bob\\] participant sip:carol@127\\.0\\.0\\.1:$TARGET_PORT CONNECTED status 0\$"
-    tl_expect_line rtc '^\[bob\] session HOLD status 0$'
+    # Under the loss suite (LOSS_MODE set), the hold may never complete: its
+    # re-INVITE lost until the transferor, told of the success by the
+    # NOTIFYs that did get through, hangs up (then it gets 481).
+    [ -n "${LOSS_MODE:-}" ] || tl_expect_line rtc '^\[bob\] session HOLD status 0$'
     tl_expect_no_line rtc 'rtc_answer:'
 }
 

@@ -7,7 +7,10 @@
  *
  *   rtc_register --listen ADDR:PORT --registrar HOST:PORT [--protocol UDP|TCP]
  *                --uri URI [--account NAME] [--password SECRET] [--realm REALM]
- *                [--unregister] [--timeout SECONDS]
+ *                [--unregister] [--stay SECONDS] [--keepalive SECONDS] [--timeout SECONDS]
+ *
+ * --keepalive sets the NAT keep-alive interval (rtcshim_set_keepalive_interval);
+ * --stay keeps the registration that long before --unregister unregisters it.
  *
  * Output: one line per registration event, "[register] registration STATE status S",
  * then "[register] result OK" or "[register] result FAILED".
@@ -17,12 +20,14 @@
 #include <stdio.h>
 #include <string.h>
 #include "rtc_sample.h"
+#include "rtcshim.h"
 
 static GMainLoop *loop;
 static IRTCClient *client;
 static IRTCClientProvisioning *provisioning;
 static IRTCProfile *profile;
 static gboolean unregister, disabled, result_ok;
+static int stay_seconds;
 
 static const char *registration_state_name(RTC_REGISTRATION_STATE state)
 {
@@ -52,6 +57,20 @@ static void finish(gboolean ok)
     g_main_loop_quit(loop);
 }
 
+static gboolean disable_profile(gpointer data)
+{
+    HRESULT hr;
+
+    printf("[register] DisableProfile\n");
+    fflush(stdout);
+    if (FAILED(hr = IRTCClientProvisioning_DisableProfile(provisioning, profile)))
+    {
+        printf("[register] DisableProfile failed: 0x%08x\n", (unsigned int)hr);
+        finish(FALSE);
+    }
+    return G_SOURCE_REMOVE;
+}
+
 static HRESULT STDMETHODCALLTYPE Sink_Event(IRTCEventNotification *This, RTC_EVENT type, IDispatch *event)
 {
     IRTCRegistrationStateChangeEvent *change;
@@ -60,7 +79,6 @@ static HRESULT STDMETHODCALLTYPE Sink_Event(IRTCEventNotification *This, RTC_EVE
     LONG status = 0;
     BSTR text = NULL;
     char *s, *t;
-    HRESULT hr;
 
     if (type != RTCE_REGISTRATION_STATE_CHANGE)
     {
@@ -96,13 +114,10 @@ static HRESULT STDMETHODCALLTYPE Sink_Event(IRTCEventNotification *This, RTC_EVE
         else
         {
             disabled = TRUE;
-            printf("[register] DisableProfile\n");
-            fflush(stdout);
-            if (FAILED(hr = IRTCClientProvisioning_DisableProfile(provisioning, profile)))
-            {
-                printf("[register] DisableProfile failed: 0x%08x\n", (unsigned int)hr);
-                finish(FALSE);
-            }
+            if (stay_seconds)
+                g_timeout_add_seconds(stay_seconds, disable_profile, NULL);
+            else
+                disable_profile(NULL);
         }
     }
     else if (state == RTCRS_NOT_REGISTERED && disabled)
@@ -138,7 +153,7 @@ int main(int argc, char **argv)
 {
     char *listen = NULL, *registrar = NULL, *protocol = NULL, *uri_text = NULL, *account = NULL;
     char *password = NULL, *realm = NULL;
-    int timeout = 20;
+    int timeout = 20, keepalive = -1;
     GOptionEntry options[] =
     {
         { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, "Listen on ADDR:PORT", "ADDR:PORT" },
@@ -149,6 +164,8 @@ int main(int argc, char **argv)
         { "password", 'P', 0, G_OPTION_ARG_STRING, &password, "Digest password", "SECRET" },
         { "realm", 'R', 0, G_OPTION_ARG_STRING, &realm, "Digest realm", "REALM" },
         { "unregister", 'x', 0, G_OPTION_ARG_NONE, &unregister, "DisableProfile once registered", NULL },
+        { "stay", 's', 0, G_OPTION_ARG_INT, &stay_seconds, "Stay registered this long first", "SECONDS" },
+        { "keepalive", 'k', 0, G_OPTION_ARG_INT, &keepalive, "NAT keep-alive interval", "SECONDS" },
         { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout, "Give up after this long (default 20)", "SECONDS" },
         { NULL }
     };
@@ -189,6 +206,8 @@ int main(int argc, char **argv)
         return 1;
     }
     IRTCClient_Initialize(client);
+    if (keepalive >= 0 && FAILED(hr = rtcshim_set_keepalive_interval(client, keepalive, keepalive)))
+        printf("[register] rtcshim_set_keepalive_interval failed: 0x%08x\n", (unsigned int)hr);
     IRTCClient_put_EventFilter(client, RTCEF_ALL);
     sample_advise(client, (IUnknown *)&Sink, &cp, &cookie);
     if (FAILED(hr = sample_listen(client, listen)))

@@ -224,20 +224,26 @@ tl_scenario()
 # ---- the wire, recorded with tshark (optional) ------------------------------------
 #
 # tl_capture_start: records UDP on lo into capture.pcapng while the test runs
-# (only inside the private namespace, where lo carries nothing but the test);
-# TL_CAPTURE=1 when it runs. tl_capture_stop ends it and writes every SIP
+# (only inside the private namespace, where lo carries nothing but the test,
+# and not with TL_NO_CAPTURE set); TL_CAPTURE=1 when it runs. tl_capture_stop ends it and writes every SIP
 # datagram to wire/NNN-SRCPORT-DSTPORT.txt (CRLFs kept), in order.
 
 TL_CAPTURE=0
 
 tl_capture_start()
 {
+    if [ -n "${TL_NO_CAPTURE:-}" ]; then
+        tl_log "TL_NO_CAPTURE: the wire is not recorded, only the programs' output is checked"
+        return
+    fi
     if [ "${TL_IN_NETNS:-}" != netns ] || ! command -v tshark >/dev/null 2>&1 || ! command -v xxd >/dev/null 2>&1; then
         tl_log "no tshark/xxd or no private namespace: the wire is not recorded, only the programs' output is checked"
         return
     fi
     tl_bg tshark tshark -i lo -f udp -w "$TL_WORK/capture.pcapng"
-    if tl_wait_line tshark 'Capturing on' 10; then
+    # "Capturing on" comes before dumpcap has opened the interface; on a busy
+    # machine the first packets would be lost. "Capture started" comes after.
+    if tl_wait_line tshark 'Capture started' 60; then
         TL_CAPTURE=1
     else
         tl_fail "tshark did not start capturing"

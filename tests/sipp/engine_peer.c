@@ -14,6 +14,12 @@
  *        --aor sip:alice@127.0.0.1 --user alice --password secret
  *        [--expires 2 --registered-ms 1800]   (registers, waits, unregisters)
  *   --user/--password give credentials for any 401/407 (all modes).
+ *   Names (tests/dns/): --transport tls with --cert FILE (the TLS listener's
+ *   certificate and key) and --ca FILE (the CAs to trust); --expect-failure
+ *   "name not found" (or another sip_delivery_failure_name()) for a call or
+ *   registration no server answered; --keepalive S (UDP and TCP/TLS
+ *   keep-alive interval); --advertise HOST (Via and Contact host). At the
+ *   end a line "engine_peer: stats fail-overs N keep-alives N pongs N".
  *
  * Exit status 0 when every call ended as expected, 1 when one did not,
  * 2 on a usage or setup error, 3 when --timeout expired first. SIGTERM and
@@ -58,6 +64,11 @@ static struct
     gboolean no_refer_sub;
     char *user;
     char *password;
+    char *cert;
+    char *ca;
+    char *expect_failure;
+    int keepalive_s;
+    char *advertise;
     char *registrar;
     char *aor;
     int expires;
@@ -124,6 +135,10 @@ static void check_end(struct sip_call *call)
         fail("call ended %s, expected %s", sip_call_end_reason_name(reason), options.expect_end);
     if (options.expect_code && (guint)options.expect_code != code)
         fail("final status %u, expected %d", code, options.expect_code);
+    if (options.expect_failure
+        && strcmp(options.expect_failure, sip_delivery_failure_name(sip_call_get_delivery_failure(call))))
+        fail("no server answered because \"%s\", expected \"%s\"",
+             sip_delivery_failure_name(sip_call_get_delivery_failure(call)), options.expect_failure);
     if (options.expect_contact)
     {
         const char *const *contacts = sip_call_get_redirect_contacts(call);
@@ -257,6 +272,7 @@ static gboolean place_call(void)
                               : g_strdup_printf(strchr(options.address, ':') ? "<sip:peer@[%s]:%u>" : "<sip:peer@%s:%u>",
                                                 options.address, options.bound_port);
     char *target = options.protocol == SIP_TRANSPORT_TCP && !strstr(options.target, "transport=")
+                   && !g_str_has_prefix(options.target, "sips:")
                    ? g_strdup_printf("%s;transport=tcp", options.target) : g_strdup(options.target);
     GError *error = NULL;
 
@@ -435,7 +451,12 @@ static void on_registration(struct sip_registration *registration, enum sip_regi
         g_timeout_add(options.linger_ms, quit_loop, NULL);
     else if (state == SIP_REGISTRATION_FAILED)
     {
-        fail("registration failed: %u %s", code, reason);
+        const char *why = sip_delivery_failure_name(sip_registration_get_delivery_failure(registration));
+
+        if (options.expect_failure && !strcmp(options.expect_failure, why))
+            note("registration failed as expected: %u %s (%s)", code, reason, why);
+        else
+            fail("registration failed: %u %s (%s)", code, reason, why);
         g_main_loop_quit(loop);
     }
 }
@@ -500,10 +521,18 @@ int main(int argc, char **argv)
         { "registered-ms", 0, 0, G_OPTION_ARG_INT, &options.registered_ms, "register: stay registered MS", "MS" },
         { "linger-ms", 0, 0, G_OPTION_ARG_INT, &options.linger_ms, "keep running after the last call", "MS" },
         { "timeout", 0, 0, G_OPTION_ARG_INT, &options.timeout_s, "give up after S seconds", "S" },
+        { "cert", 0, 0, G_OPTION_ARG_FILENAME, &options.cert, "TLS: our certificate and key (PEM)", "FILE" },
+        { "ca", 0, 0, G_OPTION_ARG_FILENAME, &options.ca, "TLS: trust these CAs (PEM)", "FILE" },
+        { "expect-failure", 0, 0, G_OPTION_ARG_STRING, &options.expect_failure,
+          "why no server answered (sip_delivery_failure_name)", "WHY" },
+        { "keepalive", 0, 0, G_OPTION_ARG_INT, &options.keepalive_s, "keep-alive interval (UDP and streams)", "S" },
+        { "advertise", 0, 0, G_OPTION_ARG_STRING, &options.advertise, "host for Via and Contact", "HOST" },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options.verbose, "say what happens", NULL },
         { NULL }
     };
     struct sip_engine_callbacks callbacks = { 0 };
+    struct sip_engine_config config = { NULL };
+    struct sip_engine_stats stats;
     enum sip_transport_protocol protocol;
     GOptionContext *context;
     struct sip_registration *registration = NULL;
@@ -523,19 +552,27 @@ int main(int argc, char **argv)
         return 2;
     }
     g_option_context_free(context);
-    protocol = !g_ascii_strcasecmp(options.transport, "tcp") ? SIP_TRANSPORT_TCP : SIP_TRANSPORT_UDP;
+    protocol = !g_ascii_strcasecmp(options.transport, "tcp") ? SIP_TRANSPORT_TCP
+             : !g_ascii_strcasecmp(options.transport, "tls") ? SIP_TRANSPORT_TLS : SIP_TRANSPORT_UDP;
 
     loop = g_main_loop_new(NULL, FALSE);
     callbacks.incoming_call = on_incoming_call;
     callbacks.call_state_changed = on_state;
     callbacks.call_media_changed = on_media;
     callbacks.call_info_received = on_info;
-    if (!(engine = sip_engine_new(NULL, &callbacks, NULL, &error))
-        || !sip_engine_listen(engine, protocol, options.address, options.port, &bound, &error))
+    config.advertised_host = options.advertise;
+    if (!(engine = sip_engine_new(&config, &callbacks, NULL, &error))
+        || (options.cert && !sip_engine_set_tls_certificate(engine, options.cert, NULL, &error))
+        || (options.ca && !sip_engine_trust_ca_file(engine, options.ca, &error))
+        /* TLS without a certificate: a TCP listener for our Contact (outgoing TLS needs none). */
+        || !sip_engine_listen(engine, protocol == SIP_TRANSPORT_TLS && !options.cert ? SIP_TRANSPORT_TCP : protocol,
+                              options.address, options.port, &bound, &error))
     {
         fprintf(stderr, "engine_peer: %s\n", error->message);
         return 2;
     }
+    if (options.keepalive_s)
+        sip_engine_set_keepalive(engine, options.keepalive_s, options.keepalive_s);
     note("listening on %s %s:%u", options.transport, options.address, bound);
     {
         struct sip_refer_callbacks refer_callbacks = { on_refer_received, on_refer_progress };
@@ -587,6 +624,9 @@ int main(int argc, char **argv)
         sip_refer_unref(outgoing_refer);
     if (registration)
         sip_registration_unref(registration);
+    sip_engine_get_stats(engine, &stats);
+    printf("engine_peer: stats fail-overs %" G_GUINT64_FORMAT " keep-alives %" G_GUINT64_FORMAT " pongs %"
+           G_GUINT64_FORMAT "\n", stats.fail_overs, stats.keepalives_sent, stats.pongs_received);
     sip_engine_free(engine);
     g_main_loop_unref(loop);
     g_strfreev(uac.steps);

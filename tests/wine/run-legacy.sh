@@ -16,8 +16,10 @@ kind=$1 dll=$2 client=$3 work=$4 base=$5
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 : "${WINEPREFIX:?}"
-export WINEPREFIX WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"
-wine=/usr/lib/wine/wine64
+export WINEPREFIX
+# Every Wine command through wine-run.sh: bounded (RTCSHIM_WINE_SECONDS), and the Wine
+# processes it starts never hold our output open.
+wine=$here/wine-run.sh
 sipp_port=$((base + 2))
 media_port=$((base + 10))
 rm -rf "$work"
@@ -26,7 +28,7 @@ failed=0
 fail() { echo "FAIL: $*"; failed=1; }
 
 command -v sipp >/dev/null || { echo "sipp is missing"; exit 77; }
-dll_windows=$($wine winepath -w "$dll" 2>/dev/null)
+dll_windows=$("$wine" winepath -w "$dll" 2>/dev/null)
 [ -n "$dll_windows" ] || { echo "winepath failed"; exit 1; }
 
 case $kind in
@@ -36,10 +38,10 @@ ucc) clsid='{EC10E7E8-797E-4495-A86D-3E9EADA6D5BB}' ;;    # CLSID_UccPlatform
 esac
 
 echo "== regsvr32 $dll_windows"
-$wine regsvr32 /s "$dll_windows"
+"$wine" regsvr32 /s "$dll_windows"
 rc=$?
 [ $rc -eq 0 ] || fail "regsvr32 exited $rc (3: the DLL does not load, 4: no DllRegisterServer, 5: registration failed)"
-$wine reg query "HKCR\\CLSID\\$clsid\\InprocServer32" >"$work/registry.txt" 2>&1
+"$wine" reg query "HKCR\\CLSID\\$clsid\\InprocServer32" >"$work/registry.txt" 2>&1
 tr -d '\r' <"$work/registry.txt"
 grep -qi "ThreadingModel.*REG_SZ.*Apartment" "$work/registry.txt" || fail "no ThreadingModel Apartment under $clsid"
 grep -qiF "$(basename "$dll")" "$work/registry.txt" || fail "InprocServer32 does not name the DLL"
@@ -59,12 +61,12 @@ if [ "$kind" = rtc ]; then
   sipp -sf "$(scenario "$top/tests/rtc-sipp/scenarios/transferee_done.xml")" $sipp_common \
     >"$work/sipp.out" 2>&1 &
   sipp_pid=$!
-  timeout 60 "$here/wine-run.sh" "$client" "$base" "sip:bob@127.0.0.1:$sipp_port" \
+  "$wine" "$client" "$base" "sip:bob@127.0.0.1:$sipp_port" \
     "sip:carol@127.0.0.1:5099" cookie-42 >"$work/client.out" 2>&1
   client_rc=$?
 else
   echo "== the legacy client listens on $base; SIPp calls it from $sipp_port"
-  timeout 60 "$here/wine-run.sh" "$client" "$base" >"$work/client.out" 2>&1 &
+  "$wine" "$client" "$base" >"$work/client.out" 2>&1 &
   client_pid=$!
   i=0
   while ! grep -q "^\[ucc\] listening" "$work/client.out" 2>/dev/null && [ $i -lt 600 ] \
@@ -101,8 +103,8 @@ if [ "$kind" = rtc ]; then
 fi
 
 echo "== regsvr32 /u"
-$wine regsvr32 /s /u "$dll_windows" || fail "regsvr32 /u failed"
-if $wine reg query "HKCR\\CLSID\\$clsid" >/dev/null 2>&1; then
+"$wine" regsvr32 /s /u "$dll_windows" || fail "regsvr32 /u failed"
+if "$wine" reg query "HKCR\\CLSID\\$clsid" >/dev/null 2>&1; then
   fail "$clsid is still registered"
 fi
 [ $failed -eq 0 ] && echo "PASS: legacy $kind client"

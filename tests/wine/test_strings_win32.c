@@ -9,7 +9,7 @@
 #include <setjmp.h>
 #include <string.h>
 #include <cmocka.h>
-#include "com_private.h"
+#include "com/com_private.h"
 
 static void test_bmp_and_beyond(void **state)
 {

@@ -18,7 +18,7 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <cmocka.h>
-#include "com_private.h"
+#include "com/com_private.h"
 
 HRESULT WINAPI rtcshim_test_CoGetClassObject(REFCLSID clsid, DWORD context, COSERVERINFO *server, REFIID riid,
                                              void **ppv)

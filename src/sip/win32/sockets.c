@@ -52,6 +52,22 @@ gboolean sip_socket_send_datagram(GSocket *socket, const char *data, gsize lengt
     return FALSE;
 }
 
+/* Winsock reports an ICMP port unreachable as WSAECONNRESET on the next receive (unless
+ * SIO_UDP_CONNRESET turns it off), not with the destination that refused: there is
+ * nothing to turn on, and a refusal is left to the transaction timers (32 s). */
+void sip_socket_enable_refusal_reports(GSocket *socket, GSocketFamily family)
+{
+    (void)socket;
+    (void)family;
+}
+
+gboolean sip_socket_read_refusal(GSocket *socket, struct sockaddr_storage *destination)
+{
+    (void)socket;
+    (void)destination;
+    return FALSE;
+}
+
 gboolean sip_socket_route_source(const struct sockaddr_storage *destination, socklen_t length,
                                  struct sockaddr_storage *source)
 {

@@ -375,7 +375,30 @@ static void check_hop(const char *uri_text, enum sip_transport_protocol fallback
         assert_int_equal(hop.protocol, protocol);
         assert_string_equal(hop.host, host);
         assert_int_equal(hop.port, port);
+        assert_string_equal(hop.name, "");
+        assert_false(sip_next_hop_needs_dns(&hop));
     }
+    osip_uri_free(uri);
+}
+
+/* A host name is left to DNS (RFC 3263): no address, the URI's port (0 for none). */
+static void check_name_hop(const char *uri_text, enum sip_transport_protocol fallback, const char *name,
+                           enum sip_transport_protocol protocol, guint16 port, gboolean transport_given,
+                           gboolean secure)
+{
+    struct sip_next_hop hop;
+    osip_uri_t *uri;
+
+    osip_uri_init(&uri);
+    assert_int_equal(osip_uri_parse(uri, uri_text), 0);
+    assert_true(sip_uri_next_hop(uri, fallback, &hop));
+    assert_true(sip_next_hop_needs_dns(&hop));
+    assert_string_equal(hop.host, "");
+    assert_string_equal(hop.name, name);
+    assert_int_equal(hop.protocol, protocol);
+    assert_int_equal(hop.port, port);
+    assert_int_equal(hop.transport_given, transport_given);
+    assert_int_equal(hop.secure, secure);
     osip_uri_free(uri);
 }
 
@@ -389,8 +412,15 @@ static void test_uri_next_hop(void **state)
     check_hop("sips:bob@127.0.0.1", SIP_TRANSPORT_UDP, TRUE, SIP_TRANSPORT_TLS, "127.0.0.1", 5061);
     check_hop("sip:bob@[::1]:5062;transport=tls", SIP_TRANSPORT_UDP, TRUE, SIP_TRANSPORT_TLS, "::1", 5062);
     check_hop("sip:bob@example.com;maddr=127.0.0.2", SIP_TRANSPORT_UDP, TRUE, SIP_TRANSPORT_UDP, "127.0.0.2", 5060);
-    check_hop("sip:bob@example.com", SIP_TRANSPORT_UDP, FALSE, 0, NULL, 0);
     check_hop("sip:bob@127.0.0.1:99999", SIP_TRANSPORT_UDP, FALSE, 0, NULL, 0);
+    check_hop("sip:bob@exa..mple.com", SIP_TRANSPORT_UDP, FALSE, 0, NULL, 0);
+    check_name_hop("sip:bob@example.com", SIP_TRANSPORT_UDP, "example.com", SIP_TRANSPORT_UDP, 0, FALSE, FALSE);
+    check_name_hop("sip:bob@example.com:5070", SIP_TRANSPORT_TCP, "example.com", SIP_TRANSPORT_TCP, 5070, FALSE, FALSE);
+    check_name_hop("sip:example.com;transport=tcp", SIP_TRANSPORT_UDP, "example.com", SIP_TRANSPORT_TCP, 0, TRUE,
+                   FALSE);
+    check_name_hop("sips:example.com", SIP_TRANSPORT_UDP, "example.com", SIP_TRANSPORT_TLS, 0, TRUE, TRUE);
+    check_name_hop("sip:bob@127.0.0.1;maddr=proxy.example.com", SIP_TRANSPORT_UDP, "proxy.example.com",
+                   SIP_TRANSPORT_UDP, 0, FALSE, FALSE);
 }
 
 int main(void)

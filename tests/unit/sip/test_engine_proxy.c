@@ -163,9 +163,12 @@ static void test_proxy_uri_checked(void **state)
     assert_false(sip_engine_set_outbound_proxy(engine, "http://127.0.0.1", &error));
     assert_true(g_error_matches(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT));
     g_clear_error(&error);
-    assert_false(sip_engine_set_outbound_proxy(engine, "sip:proxy.example.com", &error));
-    assert_true(g_error_matches(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_UNRESOLVABLE));
+    /* A name is resolved when a request goes (RFC 3263); a host that is no name is refused now. */
+    assert_false(sip_engine_set_outbound_proxy(engine, "sip:proxy..example.com", &error));
+    assert_true(g_error_matches(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT));
     g_clear_error(&error);
+    assert_true(sip_engine_set_outbound_proxy(engine, "sip:proxy.example.com;transport=tcp", &error));
+    assert_string_equal(sip_engine_get_outbound_proxy(engine), "sip:proxy.example.com;transport=tcp;lr");
     assert_true(sip_engine_set_outbound_proxy(engine, "<sip:127.0.0.1:5090;transport=tcp>", &error));
     assert_string_equal(sip_engine_get_outbound_proxy(engine), "sip:127.0.0.1:5090;transport=tcp;lr");
     assert_true(sip_engine_set_outbound_proxy(engine, "sip:127.0.0.1:5090;lr", &error));

@@ -50,8 +50,8 @@ static const struct check_case cases[] =
       "CSeq: 1 OPTIONS\r\nMax-Forwards: 0\r\n\r\n", 483, "Too Many Hops", NULL, NULL },
     { "tel: Request-URI", "OPTIONS tel:+15550100 SIP/2.0\r\n" HDR_VIA HDR_FROM HDR_TO HDR_CALL_ID "CSeq: 1 OPTIONS\r\n\r\n",
       416, "Unsupported URI Scheme", NULL, NULL },
-    { "known method we do not do", "SUBSCRIBE sip:b@127.0.0.1 SIP/2.0\r\n" HDR_VIA HDR_FROM HDR_TO HDR_CALL_ID
-      "CSeq: 1 SUBSCRIBE\r\n\r\n", 405, "Method Not Allowed", "Allow", SIP_ALLOWED_METHODS },
+    { "known method we do not do", "PUBLISH sip:b@127.0.0.1 SIP/2.0\r\n" HDR_VIA HDR_FROM HDR_TO HDR_CALL_ID
+      "CSeq: 1 PUBLISH\r\n\r\n", 405, "Method Not Allowed", "Allow", SIP_ALLOWED_METHODS },
     { "unknown method", "FROBNICATE sip:b@127.0.0.1 SIP/2.0\r\n" HDR_VIA HDR_FROM HDR_TO HDR_CALL_ID "CSeq: 1 FROBNICATE\r\n\r\n",
       501, "Not Implemented", "Allow", SIP_ALLOWED_METHODS },
     { "unknown Require", "INVITE sip:b@127.0.0.1 SIP/2.0\r\n" HDR_VIA HDR_FROM HDR_TO HDR_CALL_ID
@@ -106,7 +106,8 @@ static void test_token_lists(void **state)
     assert_true(sip_token_list_contains(SIP_ALLOWED_METHODS, "REFER"));
     assert_true(sip_token_list_contains(SIP_ALLOWED_METHODS, "info"));
     assert_false(sip_token_list_contains(SIP_ALLOWED_METHODS, "INV"));
-    assert_false(sip_token_list_contains(SIP_ALLOWED_METHODS, "SUBSCRIBE"));
+    assert_true(sip_token_list_contains(SIP_ALLOWED_METHODS, "SUBSCRIBE"));
+    assert_false(sip_token_list_contains(SIP_ALLOWED_METHODS, "PUBLISH"));     /* we publish, we are no compositor */
     assert_true(sip_token_list_contains(" a ,b,\tc ", "c"));
     assert_false(sip_token_list_contains("", "a"));
 }

@@ -14,6 +14,11 @@
  *   <label> OnSendMessage 3 0                    (one status per participant result)
  *   <label> OnInstantMessageReceived text/plain hello
  *   <label> OnComposing / OnIdle / OnShutdown 0 / OnDisable 0
+ *   <label> OnSubscribe 4 bob=0 carol=0x80ef01e0 (OnQuery, OnUnsubscribe: each presentity's outcome)
+ *   <label> OnCategoryContextAdded state         (OnCategoryContextRemoved state 2: the removal reason)
+ *   <label> OnCategoryInstanceAdded <value>      (OnCategoryInstanceRemoved <value> 1; the value verbatim)
+ *   <label> OnCategoryInstanceValueModified <value>
+ *   <label> OnPublish 5 0
  *
  * Public API only (uccapi.h), static functions: include it in one test file.
  * Used by tests/unit/ucc and tests/inproc/test_ucc_*.c.
@@ -185,8 +190,183 @@ static inline char *ucc_sink_uri_of(IUccSessionParticipant *participant)
     return text;
 }
 
+/* "bob" of a presentity sip:bob@host. */
+static inline char *ucc_sink_presentity_who(IUccPresentity *presentity)
+{
+    IUccUri *uri = NULL;
+    BSTR value = NULL;
+    char *text, *start, *at, *who;
+
+    IUccPresentity_get_Uri(presentity, &uri);
+    if (uri)
+    {
+        IUccUri_get_Value(uri, &value);
+        IUccUri_Release(uri);
+    }
+    text = ucc_sink_utf8(value);
+    SysFreeString(value);
+    start = strncmp(text, "sip:", 4) ? text : text + 4;
+    at = strchr(start, '@');
+    who = at ? g_strndup(start, at - start) : g_strdup(start);
+    g_free(text);
+    return who;
+}
+
+/* The removal reason an event's context carries (property 1), 0 when none. */
+static inline LONG ucc_sink_removal_reason(IUccContext *context)
+{
+    IUccProperty *property = NULL;
+    VARIANT_BOOL set = VARIANT_FALSE;
+    LONG reason = 0;
+
+    if (context && SUCCEEDED(IUccContext_IsPropertySet(context, 1, &set)) && set
+        && SUCCEEDED(IUccContext_get_Property(context, 1, &property)))
+    {
+        IUccProperty_get_NumericValue(property, &reason);
+        IUccProperty_Release(property);
+    }
+    return reason;
+}
+
+static inline char *ucc_sink_describe_presence(REFIID diid, DISPID dispid, IUnknown *source, IUnknown *data)
+{
+    if (IsEqualIID(diid, &DIID__IUccSubscriptionEvents))
+    {
+        static const char *const names[] = { "?", "OnQuery", "OnSubscribe", "OnUnsubscribe" };
+        IUccSubscriptionEvent *event;
+        IUccOperationContext *context = NULL;
+        IUccCollection *presentities = NULL;
+        GString *line = g_string_new(names[dispid >= 1 && dispid <= 3 ? dispid : 0]);
+        LONG count = 0, i;
+        LONG_PTR id = 0;
+
+        if (!data || FAILED(IUnknown_QueryInterface(data, &IID_IUccSubscriptionEvent, (void **)&event)))
+            return g_string_free(line, FALSE);
+        IUccSubscriptionEvent_get_OriginalOperationContext(event, &context);
+        if (context)
+        {
+            IUccOperationContext_get_OperationId(context, &id);
+            IUccOperationContext_Release(context);
+            g_string_append_printf(line, " %ld", (long)id);
+        }
+        else
+            g_string_append(line, " -");
+        IUccSubscriptionEvent_get_Presentities(event, &presentities);
+        if (presentities)
+            IUccCollection_get_Count(presentities, &count);
+        for (i = 1; i <= count; i++)
+        {
+            VARIANT item;
+            IUccPresentity *presentity;
+            IUccOperationProgressEvent *progress;
+            HRESULT status = E_FAIL;
+
+            VariantInit(&item);
+            if (FAILED(IUccCollection_get_Item(presentities, i, &item)))
+                continue;
+            if (SUCCEEDED(IUnknown_QueryInterface(V_UNKNOWN(&item), &IID_IUccPresentity, (void **)&presentity)))
+            {
+                char *who = ucc_sink_presentity_who(presentity), *st;
+
+                if (SUCCEEDED(IUccSubscriptionEvent_GetOperationInfo(event, presentity, &progress)))
+                {
+                    IUccOperationProgressEvent_get_StatusCode(progress, &status);
+                    IUccOperationProgressEvent_Release(progress);
+                }
+                st = ucc_sink_status(status);
+                g_string_append_printf(line, " %s=%s", who, st);
+                g_free(who);
+                g_free(st);
+                IUccPresentity_Release(presentity);
+            }
+            VariantClear(&item);
+        }
+        if (presentities)
+            IUccCollection_Release(presentities);
+        IUccSubscriptionEvent_Release(event);
+        return g_string_free(line, FALSE);
+    }
+    if (IsEqualIID(diid, &DIID__IUccPresentityEvents))
+    {
+        IUccCategoryContextEvent *event;
+        IUccCategoryContext *category = NULL;
+        IUccContext *context = NULL;
+        BSTR name = NULL;
+        char *n, *line;
+        LONG reason;
+
+        if (!data || FAILED(IUnknown_QueryInterface(data, &IID_IUccCategoryContextEvent, (void **)&event)))
+            return g_strdup("(no category context event)");
+        IUccCategoryContextEvent_get_CategoryContext(event, &category);
+        IUccCategoryContextEvent_get_Context(event, &context);
+        if (category)
+            IUccCategoryContext_get_Name(category, &name);
+        reason = ucc_sink_removal_reason(context);
+        n = ucc_sink_utf8(name);
+        line = dispid == DISPID__IUccPresentityEvents_OnCategoryContextAdded
+               ? g_strdup_printf("OnCategoryContextAdded %s", n)
+               : g_strdup_printf("OnCategoryContextRemoved %s %ld", n, (long)reason);
+        g_free(n);
+        SysFreeString(name);
+        if (category)
+            IUccCategoryContext_Release(category);
+        if (context)
+            IUccContext_Release(context);
+        IUccCategoryContextEvent_Release(event);
+        return line;
+    }
+    if (IsEqualIID(diid, &DIID__IUccCategoryContextEvents) || IsEqualIID(diid, &DIID__IUccCategoryInstanceEvents))
+    {
+        IUccCategoryInstanceEvent *event = NULL;
+        IUccCategoryInstance *instance = NULL;
+        IUccContext *context = NULL;
+        BSTR value = NULL;
+        char *v, *line;
+        LONG reason = 0;
+
+        if (IsEqualIID(diid, &DIID__IUccCategoryInstanceEvents))
+            IUnknown_QueryInterface(source, &IID_IUccCategoryInstance, (void **)&instance);
+        else if (data && SUCCEEDED(IUnknown_QueryInterface(data, &IID_IUccCategoryInstanceEvent, (void **)&event)))
+        {
+            IUccCategoryInstanceEvent_get_CategoryInstance(event, &instance);
+            IUccCategoryInstanceEvent_get_Context(event, &context);
+            reason = ucc_sink_removal_reason(context);
+        }
+        if (instance)
+            IUccCategoryInstance_get_Value(instance, &value);
+        v = ucc_sink_utf8(value);
+        if (IsEqualIID(diid, &DIID__IUccCategoryInstanceEvents))
+            line = g_strdup_printf("OnCategoryInstanceValueModified %s", v);
+        else if (dispid == DISPID__IUccCategoryContextEvents_OnCategoryInstanceAdded)
+            line = g_strdup_printf("OnCategoryInstanceAdded %s", v);
+        else
+            line = g_strdup_printf("OnCategoryInstanceRemoved %s %ld", v, (long)reason);
+        g_free(v);
+        SysFreeString(value);
+        if (instance)
+            IUccCategoryInstance_Release(instance);
+        if (context)
+            IUccContext_Release(context);
+        if (event)
+            IUccCategoryInstanceEvent_Release(event);
+        return line;
+    }
+    if (IsEqualIID(diid, &DIID__IUccPublicationEvent))
+    {
+        char *p = ucc_sink_progress(data), *line = g_strdup_printf("OnPublish %s", p);
+
+        g_free(p);
+        return line;
+    }
+    return NULL;
+}
+
 static inline char *ucc_sink_describe(struct ucc_sink *sink, REFIID diid, DISPID dispid, IUnknown *source, IUnknown *data)
 {
+    char *presence;
+
+    if ((presence = ucc_sink_describe_presence(diid, dispid, source, data)))
+        return presence;
     if (IsEqualIID(diid, &DIID__IUccPlatformEvents))
     {
         if (dispid == DISPID__IUccPlatformEvents_OnShutdown)

@@ -37,12 +37,14 @@ enum sip_call_end_reason
 };
 
 /* Starts an outgoing call: sends an INVITE with an SDP offer from from (a
- * URI or name-addr, our identity) to to (a sip:/sips: URI, IP literal host;
- * ";transport=tcp" picks TCP), through the engine's default outbound proxy
- * if one is set. Returns a new reference; the call is in
- * SIP_CALL_STATE_CALLING. If the request cannot go out later (a TCP/TLS
- * connection refused, no answer), the call reports TERMINATED with
- * SIP_CALL_END_TRANSPORT_ERROR (503) or SIP_CALL_END_TIMEOUT (408). */
+ * URI or name-addr, our identity) to to (a sip:/sips: URI; ";transport=tcp"
+ * picks TCP; a host name is resolved first, sip_engine.h), through the
+ * engine's default outbound proxy if one is set. Returns a new reference;
+ * the call is in SIP_CALL_STATE_CALLING. If the request cannot go out later
+ * (the name not found, a TCP/TLS connection refused, no answer from any
+ * target), the call reports TERMINATED with SIP_CALL_END_TRANSPORT_ERROR
+ * (503) or SIP_CALL_END_TIMEOUT (408), and sip_call_get_delivery_failure()
+ * says why. */
 struct sip_call *sip_call_invite(struct sip_engine *engine, const char *from, const char *to, GError **error);
 
 struct sip_call *sip_call_ref(struct sip_call *call);
@@ -87,6 +89,11 @@ struct sip_engine *sip_call_get_engine(struct sip_call *call);
 guint sip_call_get_status_code(struct sip_call *call);
 const char *sip_call_get_reason_phrase(struct sip_call *call);
 enum sip_call_end_reason sip_call_get_end_reason(struct sip_call *call);
+/* An outgoing call that ended with SIP_CALL_END_TIMEOUT or
+ * SIP_CALL_END_TRANSPORT_ERROR: why no server answered its INVITE (the
+ * target's name not found, every target silent or refusing, a TLS
+ * certificate refused); SIP_DELIVERY_OK otherwise. */
+enum sip_delivery_failure sip_call_get_delivery_failure(struct sip_call *call);
 
 /* The Contact URIs of a 3xx answer, NULL-terminated (empty if none). */
 const char *const *sip_call_get_redirect_contacts(struct sip_call *call);

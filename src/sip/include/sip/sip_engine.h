@@ -51,9 +51,24 @@ enum sip_engine_error
     SIP_ENGINE_ERROR_WRONG_STATE,       /* e.g. answering a call that is not incoming */
     SIP_ENGINE_ERROR_NO_TRANSPORT,      /* nothing listening for the needed protocol/family */
     SIP_ENGINE_ERROR_TRANSPORT,         /* socket or TLS failure */
-    SIP_ENGINE_ERROR_UNRESOLVABLE,      /* host is not an IP literal (no DNS yet) */
+    SIP_ENGINE_ERROR_UNRESOLVABLE,      /* a name has no SIP server (DNS: no SRV, A or AAAA record) */
     SIP_ENGINE_ERROR_DETACHED,          /* the engine behind this object was freed */
 };
+
+/* Why a request ended without any server's answer. The engine then
+ * reports a status code of its own making -- 408 when the last target
+ * timed out, else 503 -- and this says what lay behind it. */
+enum sip_delivery_failure
+{
+    SIP_DELIVERY_OK,                /* a server answered; its status code tells the rest */
+    SIP_DELIVERY_NAME_NOT_FOUND,    /* the host name has no SIP server in DNS (no SRV, A or AAAA
+                                       record), or DNS itself failed */
+    SIP_DELIVERY_NO_ANSWER,         /* every target (RFC 3263) timed out, refused or was unreachable */
+    SIP_DELIVERY_TLS_CERTIFICATE,   /* as NO_ANSWER, and a TLS server's certificate was refused
+                                       (untrusted, or not for the SIP domain, RFC 5922) */
+};
+
+const char *sip_delivery_failure_name(enum sip_delivery_failure failure);
 
 /* An incoming MESSAGE or INFO, valid during the callback only. */
 struct sip_incoming_request
@@ -105,7 +120,15 @@ struct sip_engine_callbacks
      * received, or 408 on timeout, 503 on transport failure. */
     void (*request_completed)(struct sip_engine *engine, guint request_id, guint status_code,
                               const char *reason_phrase, void *user_data);
+
+    /* The last hang-up in progress has finished on the wire:
+     * sip_engine_pending_hangups() went down to 0. */
+    void (*hangups_finished)(struct sip_engine *engine, void *user_data);
 };
+
+/* Inside request_completed only: why no server answered the request
+ * (SIP_DELIVERY_OK when one did). */
+enum sip_delivery_failure sip_engine_get_completed_failure(struct sip_engine *engine);
 
 struct sip_media_backend;      /* media.h */
 
@@ -148,10 +171,65 @@ gboolean sip_engine_set_tls_certificate(struct sip_engine *engine, const char *c
  * default; this makes them trust exactly the CAs in a PEM file instead. */
 gboolean sip_engine_trust_ca_file(struct sip_engine *engine, const char *ca_file, GError **error);
 
+/* ---- names (RFC 3263) ----
+ *
+ * Wherever a SIP URI goes -- a call's target, a registrar, an outbound
+ * proxy, a Refer-To or redirect target, a Contact or Record-Route of a
+ * dialog -- its host may be a name. The engine resolves it when the request
+ * is sent, without blocking (GIO's resolver): SRV records when the URI has
+ * no port (_sips._tcp for sips:, _sip._<transport> for ";transport=", else
+ * _sip._udp and _sip._tcp), then the A/AAAA records of each target, or the
+ * name's own A/AAAA records with the default port when there is no SRV
+ * record or the URI has a port. The request goes to the first target; a
+ * transport error, an ICMP or TCP refusal, a timeout (timer B/F) or a 503
+ * moves it, as a new transaction, to the next one. The API layers hear one
+ * outcome: the first real answer, or -- when every target failed -- a 408
+ * or 503 of the engine's making with an enum sip_delivery_failure that says
+ * why (sip_call_get_delivery_failure, sip_registration_get_delivery_failure,
+ * sip_engine_get_completed_failure). Answers are cached 60 s (GResolver gives no
+ * TTL). Over TLS the server's certificate must name the URI's host
+ * (RFC 5922); docs/wire-mapping.md, "DNS" and "TLS", has the details. */
+
+/* ---- finding a domain's servers (sign-in discovery) ----
+ *
+ * The SRV records Office Communicator asks for a sign-in domain
+ * (_sipinternaltls._tcp, _sipinternal._tcp, _sip._tls), then RFC 3263's
+ * _sips._tcp and _sip._tcp: every server found, in that order and then in
+ * SRV order. Not tied to an engine: the answer comes from the calling
+ * thread's thread-default main context. */
+struct sip_server_location
+{
+    enum sip_transport_protocol protocol;
+    const char *host;                   /* the SRV target's name */
+    guint16 port;
+};
+/* servers (count of them, valid during the call) or, when none was found,
+ * error (SIP_ENGINE_ERROR_UNRESOLVABLE). */
+typedef void (*sip_find_servers_func)(const struct sip_server_location *servers, guint count, const GError *error,
+                                      void *user_data);
+struct sip_server_search;
+/* Starts the search; NULL with SIP_ENGINE_ERROR_INVALID_ARGUMENT when domain is not a host name. */
+struct sip_server_search *sip_find_servers(const char *domain, sip_find_servers_func done, void *user_data,
+                                           GError **error);
+/* Stops a search before it answered: done is not called. */
+void sip_server_search_cancel(struct sip_server_search *search);
+
+/* ---- keep-alive (NAT) ----
+ *
+ * While a registration is bound, the engine keeps the path to its registrar
+ * open: over UDP a CRLF CRLF datagram every udp_seconds; over TCP/TLS an
+ * RFC 5626 CRLF CRLF ping every stream_seconds, whose CRLF pong, once a
+ * registrar has shown it answers them, must come within 10 s or the
+ * connection counts as failed and the registration is sent again.
+ * Defaults: 25 and 90 s (docs/wire-mapping.md, "Keep-alive"); 0 turns one off. */
+#define SIP_KEEPALIVE_UDP_DEFAULT_S 25
+#define SIP_KEEPALIVE_STREAM_DEFAULT_S 90
+void sip_engine_set_keepalive(struct sip_engine *engine, guint udp_seconds, guint stream_seconds);
+
 /* ---- outbound proxy (RFC 3261 §8.1.2, loose routing) ----
  *
- * A proxy is a sip: or sips: URI whose host is an IP literal, e.g.
- * "sip:192.0.2.10:5060;transport=tcp" (";lr" may be given or not). An
+ * A proxy is a sip: or sips: URI, e.g. "sip:192.0.2.10:5060;transport=tcp"
+ * or "sip:proxy.example.com" (";lr" may be given or not). An
  * out-of-dialog request that uses one (INVITE, REGISTER, MESSAGE) is sent
  * to the proxy's address, over the proxy URI's transport (sips: = TLS;
  * else ";transport=", else UDP when listening on UDP, else TCP), with
@@ -167,16 +245,16 @@ gboolean sip_engine_trust_ca_file(struct sip_engine *engine, const char *ca_file
  * "" meaning "none, go direct" --, else the engine's default set here. */
 
 /* Sets the engine's default outbound proxy (NULL or "" = none). Fails with
- * SIP_ENGINE_ERROR_INVALID_ARGUMENT (not a sip:/sips: URI) or
- * SIP_ENGINE_ERROR_UNRESOLVABLE (host not an IP literal); the previous
- * setting is kept then. */
+ * SIP_ENGINE_ERROR_INVALID_ARGUMENT (not a sip:/sips: URI, or a host that
+ * is neither an IP literal nor a host name); the previous setting is kept
+ * then. A name is resolved when a request goes through the proxy. */
 gboolean sip_engine_set_outbound_proxy(struct sip_engine *engine, const char *proxy, GError **error);
 /* The default outbound proxy as set (with ";lr"), NULL when none. */
 const char *sip_engine_get_outbound_proxy(struct sip_engine *engine);
 
 /* Sends a MESSAGE outside any dialog. from may be a name-addr
  * ("\"Alice\" <sip:alice@example.com>") or a URI; to is a sip: or sips:
- * URI whose host is an IP literal. Returns a request id (> 0) that
+ * URI. Returns a request id (> 0) that
  * request_completed reports later, or 0 with error set. Uses the default
  * outbound proxy, if any. */
 guint sip_engine_send_message(struct sip_engine *engine, const char *from, const char *to,
@@ -206,6 +284,9 @@ struct sip_engine_stats
     guint transactions;             /* live libosip2 transactions */
     guint undecided_calls;          /* incoming calls not yet answered, rejected or ended */
     guint pending_events;           /* callbacks queued for the application */
+    guint64 fail_overs;             /* requests moved on to their next target (RFC 3263 §4.3) */
+    guint64 keepalives_sent;        /* CRLF keep-alives and pings sent */
+    guint64 pongs_received;         /* RFC 5626 pongs received */
 };
 void sip_engine_get_stats(struct sip_engine *engine, struct sip_engine_stats *stats);
 
@@ -247,6 +328,13 @@ struct sip_engine_limits
 /* The bounds in force (the defaults above until set). */
 void sip_engine_get_limits(struct sip_engine *engine, struct sip_engine_limits *limits);
 void sip_engine_set_limits(struct sip_engine *engine, const struct sip_engine_limits *limits);
+
+/* Hang-ups not yet finished on the wire: BYEs sent that have no final
+ * response yet (each gives up after 64*T1 = 32 s), and BYEs that wait for
+ * the ACK of our 2xx before they may go (§15; at most 64*T1 more). An
+ * application that is shutting down waits for 0 (callback hangups_finished)
+ * so that no peer is left with a call nobody is on. */
+guint sip_engine_pending_hangups(struct sip_engine *engine);
 
 /* "UDP", "TCP", "TLS" (as in a Via header). */
 const char *sip_transport_protocol_name(enum sip_transport_protocol protocol);

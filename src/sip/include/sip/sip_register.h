@@ -39,7 +39,9 @@ enum sip_registration_state
     SIP_REGISTRATION_UNREGISTERING, /* REGISTER with Expires: 0 sent */
     SIP_REGISTRATION_UNREGISTERED,  /* the binding is gone (after unregistering) */
     SIP_REGISTRATION_FAILED,        /* refused (status code: 403, 404, 401 with bad credentials, ...),
-                                       timed out (408) or not sent (503); nothing more is tried */
+                                       timed out (408) or not sent (503), every target tried
+                                       (sip_registration_get_delivery_failure says why); nothing
+                                       more is tried */
 };
 
 struct sip_registration_callbacks
@@ -56,9 +58,16 @@ void sip_engine_set_registration_callbacks(struct sip_engine *engine,
                                            const struct sip_registration_callbacks *callbacks);
 
 /* Registers aor ("sip:alice@example.com", or a name-addr) with registrar
- * (a sip:/sips: URI whose host is an IP literal, e.g. "sip:127.0.0.1:5060";
- * NULL = the AOR's host), asking for expires seconds (0 = 3600). Returns a
- * new reference in SIP_REGISTRATION_REGISTERING, or NULL with error. */
+ * (a sip:/sips: URI, e.g. "sip:127.0.0.1:5060" or "sip:example.com" -- a
+ * name is resolved as RFC 3263 says, sip_engine.h; NULL = the AOR's
+ * domain), asking for expires seconds (0 = 3600). Returns a new reference
+ * in SIP_REGISTRATION_REGISTERING, or NULL with error.
+ *
+ * While bound, the path to the registrar is kept open (sip_engine_set_keepalive);
+ * when the registrar's 2xx shows, in the Via's received/rport, that it sees
+ * us on UDP at another address than our Contact (a NAT), the binding is
+ * refreshed at once with that address (and the old one removed), and
+ * later requests to that registrar carry it in their Contact. */
 struct sip_registration *sip_register(struct sip_engine *engine, const char *aor, const char *registrar,
                                       guint expires, GError **error);
 
@@ -89,6 +98,8 @@ void sip_registration_unref(struct sip_registration *registration);
 
 enum sip_registration_state sip_registration_get_state(struct sip_registration *registration);
 guint sip_registration_get_status_code(struct sip_registration *registration);
+/* With a FAILED state: why no registrar answered (SIP_DELIVERY_OK when one did). */
+enum sip_delivery_failure sip_registration_get_delivery_failure(struct sip_registration *registration);
 const char *sip_registration_get_reason_phrase(struct sip_registration *registration);
 /* The binding's lifetime the registrar granted, in seconds (0 when not registered). */
 guint sip_registration_get_expires(struct sip_registration *registration);
