@@ -5,13 +5,25 @@
 #
 # 1. SIPp's UAC places INVITE/200/ACK/BYE calls at rising rates (5 s of
 #    calls per step) against bench_engine_uas (the engine alone, answering
-#    at once) and, in the same run, against SIPp's own UAS (sipp -sn uas).
-#    A step is clean when SIPp reports every call successful AND nothing was
-#    retransmitted (a retransmission means a reply came later than 500 ms, or
-#    was lost because the UAS fell behind) AND, for the engine, every call it
-#    answered has ended. Reported: the highest clean rate of each UAS and the
-#    CPU time it used per call (utime+stime from /proc, over the clean steps).
-# 2. The engine holding 10,000 concurrent confirmed dialogs: its RSS then,
+#    at once), bench_rtc_uas (an auto-answer application of the public RTC
+#    Client API, signalling only) and, in the same run, against SIPp's own
+#    UAS (sipp -sn uas). A step is clean when SIPp reports every call
+#    successful AND nothing was retransmitted (a retransmission means a reply
+#    came later than 500 ms, or was lost because the UAS fell behind) AND,
+#    for rtcshim, every call it answered has ended. Reported: the highest
+#    clean rate of each UAS and the CPU time it used per call (utime+stime
+#    from /proc, over the clean steps), and rtcshim's against SIPp's as
+#    ratios. The machine's load average is printed at the start and the end:
+#    on a busy machine every figure drops, the ratios less so.
+# 2. Transfers over the wire at rising rates: SIPp calls bench_rtc_uas,
+#    REFERs it to a second SIPp (sipp -sn uas, the target) and takes the
+#    202 and the NOTIFYs (bench/scenarios/transferor.xml); bench_rtc_uas
+#    accepts, calls the target through the RTC API and reports the outcome.
+#    A step is clean when SIPp reports every transfer successful and the
+#    application counted every one connected, none failed, no call left.
+#    Reported: the highest clean rate, the CPU per transfer, and the RSS the
+#    transferee holds afterwards per completed transfer.
+# 3. The engine holding 10,000 concurrent confirmed dialogs: its RSS then,
 #    against its RSS when idle.
 #
 # Loopback only, every process bounded by timeout. The UAS runs with a media
@@ -24,7 +36,9 @@ BENCH=$(cd "$(dirname "$0")" && pwd)
 BUILD=$(cd "${1:-$BENCH/../build}" && pwd)
 QUICK=${2:-}
 UAS=$BUILD/bench/bench_engine_uas
+RTC_UAS=$BUILD/bench/bench_rtc_uas
 [ -x "$UAS" ] || { echo "no $UAS: build the bench_engine_uas target first" >&2; exit 2; }
+[ -x "$RTC_UAS" ] || { echo "no $RTC_UAS: build the bench_rtc_uas target first" >&2; exit 2; }
 command -v sipp >/dev/null || { echo "sipp not found (Debian: sip-tester)" >&2; exit 2; }
 
 WORK=$(mktemp -d /tmp/rtcshim-bench.XXXXXX)
@@ -33,10 +47,14 @@ cd "$WORK" || exit 2
 
 UAS_PORT=13160
 UAC_PORT=13170
+TARGET_PORT=13180
 if [ "$QUICK" = "--quick" ]; then
-    RATES="1000 2000 4000"
+    RATES="500 1000 2000 4000"
+    TRANSFER_RATES="250 500 1000"
 else
-    RATES="1000 2000 4000 6000 8000 10000 12000 14000 16000 18000 20000"
+    # The low steps give a figure even on a busy machine.
+    RATES="250 500 1000 2000 4000 6000 8000 10000 12000 14000 16000 18000 20000"
+    TRANSFER_RATES="100 250 500 1000 1500 2000 2500 3000"
 fi
 STEP_SECONDS=5
 TICK=$(getconf CLK_TCK)
@@ -44,6 +62,16 @@ TICK=$(getconf CLK_TCK)
 cpu_ticks() {
     # utime + stime of a process, in clock ticks
     awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# Waits (at most 20 s) until a UAS's log says it listens: on a busy machine
+# starting takes longer than a fixed pause, and calls sent before are lost.
+wait_ready() {
+    for _ in $(seq 1 200); do
+        grep -q '^ready' "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "no 'ready' in $1" >&2
 }
 
 rss_kb() {
@@ -76,10 +104,10 @@ ramp() {
         clean=yes
         [ "$rc" -eq 0 ] || clean=no
         [ "$retrans" -eq 0 ] || clean=no
-        if [ "$name" = engine ]; then
+        if [ "$name" != sipp-uas ]; then
             kill -USR1 "$pid"
             sleep 0.3
-            active=$(tail -1 uas-engine.log | sed -n 's/.* active=\([0-9]*\).*/\1/p')
+            active=$(tail -1 "uas-$name.log" | sed -n 's/.* active=\([0-9]*\).*/\1/p')
             [ "${active:-1}" -eq 0 ] || clean=no
         fi
         local cpu_ms=$(( (after - before) * 1000 / TICK ))
@@ -106,10 +134,18 @@ echo "== rising call rates, UDP, INVITE/200/ACK/BYE, ${STEP_SECONDS} s per step"
 
 "$UAS" --port $UAS_PORT >uas-engine.log 2>&1 &
 engine_pid=$!
-sleep 0.5
+wait_ready uas-engine.log
 ramp engine $engine_pid
 kill -TERM $engine_pid
 wait $engine_pid 2>/dev/null
+sleep 1
+
+"$RTC_UAS" --listen 127.0.0.1:$UAS_PORT >uas-rtc-api.log 2>&1 &
+rtc_pid=$!
+wait_ready uas-rtc-api.log
+ramp rtc-api $rtc_pid
+kill -TERM $rtc_pid
+wait $rtc_pid 2>/dev/null
 sleep 1
 
 sipp -sn uas -i 127.0.0.1 -p $UAS_PORT -mp $((UAS_PORT + 2)) -buff_size 4194304 -nostdin >uas-sipp.log 2>&1 &
@@ -121,21 +157,77 @@ wait $sipp_pid 2>/dev/null
 sleep 1
 
 echo
+echo "== transfers over the wire, UDP: SIPp transferor -> bench_rtc_uas -> SIPp UAS as target, ${STEP_SECONDS} s per step"
+sipp -sn uas -i 127.0.0.1 -p $TARGET_PORT -mp $((TARGET_PORT + 2)) -buff_size 4194304 -nostdin >uas-target.log 2>&1 &
+target_pid=$!
+"$RTC_UAS" --listen 127.0.0.1:$UAS_PORT >uas-transferee.log 2>&1 &
+rtc_pid=$!
+wait_ready uas-transferee.log
+sleep 0.5
+
+# The transferee's counter NAME from a fresh stats line.
+transferee_stat() {
+    kill -USR1 $rtc_pid
+    sleep 0.3
+    tail -1 uas-transferee.log | sed -n "s/.* $1=\([0-9]*\).*/\1/p"
+}
+
+idle_kb=$(rss_kb $rtc_pid)
+best=0 best_cpu_ms=0 best_transfers=0
+for rate in $TRANSFER_RATES; do
+    transfers=$((rate * STEP_SECONDS))
+    done_before=$(transferee_stat transferred)
+    before=$(cpu_ticks $rtc_pid)
+    timeout -k 5 $((STEP_SECONDS * 6 + 60)) sipp -sf "$BENCH/scenarios/transferor.xml" \
+        -key target "sip:target@127.0.0.1:$TARGET_PORT" -r "$rate" -rp 1000 -m "$transfers" -nostdin \
+        -timeout $((STEP_SECONDS * 6 + 40)) -i 127.0.0.1 -p $UAC_PORT -mp $((UAC_PORT + 2)) \
+        -buff_size 4194304 127.0.0.1:$UAS_PORT >"transfers-$rate.log" 2>&1
+    rc=$?
+    sleep 1
+    after=$(cpu_ticks $rtc_pid)
+    done_after=$(transferee_stat transferred)
+    failures=$(transferee_stat transfer_failures)
+    active=$(transferee_stat active)
+    cpu_ms=$(( (after - before) * 1000 / TICK ))
+    clean=yes
+    [ "$rc" -eq 0 ] && [ "$((done_after - done_before))" -eq "$transfers" ] && [ "${failures:-1}" -eq 0 ] \
+        && [ "${active:-1}" -eq 0 ] || clean=no
+    printf "  %-7s %6d transfers/s  %6d transfers  sipp rc %d  connected %6d  failed %d  cpu %6d ms (%5.3f ms/transfer)  %s\n" \
+        transfer "$rate" "$transfers" "$rc" "$((done_after - done_before))" "${failures:-0}" "$cpu_ms" \
+        "$(echo "$cpu_ms $transfers" | awk '{ printf "%.3f", $1 / $2 }')" "$([ $clean = yes ] && echo clean || echo NOT-CLEAN)"
+    [ $clean = yes ] || break
+    best=$rate
+    best_cpu_ms=$((best_cpu_ms + cpu_ms))
+    best_transfers=$((best_transfers + transfers))
+    sleep 2
+done
+held_kb=$(rss_kb $rtc_pid)
+all_done=$(transferee_stat transferred)
+kill -TERM $rtc_pid $target_pid 2>/dev/null
+wait $rtc_pid $target_pid 2>/dev/null
+echo "  transferee RSS idle ${idle_kb} kB, after ${all_done} completed transfers ${held_kb} kB:" \
+     "$(( (held_kb - idle_kb) * 1024 / (all_done > 0 ? all_done : 1) )) bytes held per completed transfer"
+echo "transfers $best $best_cpu_ms $best_transfers" >>summary.txt
+sleep 1
+
+echo
 echo "== 10,000 concurrent confirmed dialogs in the engine"
 "$UAS" --port $UAS_PORT >uas-dialogs.log 2>&1 &
 engine_pid=$!
-sleep 0.5
+wait_ready uas-dialogs.log
 idle_kb=$(rss_kb $engine_pid)
-timeout -k 5 120 sipp -sn uac -r 2000 -rp 1000 -m 10000 -d 30000 -nostdin -timeout 100 -i 127.0.0.1 \
+timeout -k 5 120 sipp -sn uac -r 1000 -rp 1000 -m 10000 -d 30000 -nostdin -timeout 100 -i 127.0.0.1 \
     -p $UAC_PORT -mp $((UAC_PORT + 2)) -buff_size 4194304 127.0.0.1:$UAS_PORT >uac-dialogs.log 2>&1 &
 uac_pid=$!
 held_kb=0
 active=0
+max_active=0
 for _ in $(seq 1 40); do
     sleep 1
     kill -USR1 $engine_pid
     sleep 0.2
     active=$(tail -1 uas-dialogs.log | sed -n 's/.* active=\([0-9]*\).*/\1/p')
+    [ "${active:-0}" -gt "$max_active" ] && max_active=$active
     if [ "${active:-0}" -ge 10000 ]; then
         held_kb=$(rss_kb $engine_pid)
         break
@@ -145,12 +237,25 @@ wait $uac_pid
 dialogs_rc=$?
 kill -TERM $engine_pid
 wait $engine_pid 2>/dev/null
-echo "  idle RSS ${idle_kb} kB; with ${active} confirmed dialogs ${held_kb} kB;" \
-     "$(( (held_kb - idle_kb) * 1024 / (active > 0 ? active : 1) )) bytes per dialog (sipp rc $dialogs_rc)"
+if [ "$held_kb" -gt 0 ]; then
+    echo "  idle RSS ${idle_kb} kB; with ${active} confirmed dialogs ${held_kb} kB;" \
+         "$(( (held_kb - idle_kb) * 1024 / active )) bytes per dialog (sipp rc $dialogs_rc)"
+else
+    echo "  NOT REACHED: $max_active confirmed dialogs at most (sipp rc $dialogs_rc)"
+fi
 
 echo
 echo "== summary"
 while read -r name best cpu_ms calls; do
-    printf "  %-9s highest clean rate %6d calls/s; CPU per call %s ms\n" "$name" "$best" \
+    unit=calls; [ "$name" = transfers ] && unit=transfers
+    printf "  %-9s highest clean rate %6d %s/s; CPU per %s %s ms\n" "$name" "$best" "$unit" "${unit%s}" \
         "$([ "$calls" -gt 0 ] && echo "$cpu_ms $calls" | awk '{ printf "%.3f", $1 / $2 }' || echo n/a)"
 done <summary.txt
+# rtcshim against SIPp's UAS, same run, same machine.
+awk '{ rate[$1] = $2; cpu[$1] = $4 > 0 ? $3 / $4 : 0 }
+     END {
+       for (name in rate) if (name != "sipp-uas" && name != "transfers" && rate["sipp-uas"] > 0 && cpu["sipp-uas"] > 0 && cpu[name] > 0)
+         printf "  %-9s / sipp-uas: highest clean rate %.2fx, CPU per call %.2fx\n", name,
+                rate[name] / rate["sipp-uas"], cpu[name] / cpu["sipp-uas"]
+     }' summary.txt | sort
+echo "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -95,7 +95,11 @@ void sip_call_unref(struct sip_call *call)
     if (call->held_requests)
         g_ptr_array_free(call->held_requests, TRUE);
     osip_message_free(call->invite);
-    osip_message_free(call->pending_2xx);
+    if (call->pending_2xx)
+    {
+        engine_sent_response_clear(call->pending_2xx);
+        g_free(call->pending_2xx);
+    }
     osip_message_free(call->last_ack);
     sip_media_params_clear(&call->media);
     sip_media_params_clear(&call->prepared_media);
@@ -154,6 +158,15 @@ void call_set_status(struct sip_call *call, guint code, const char *reason)
     call->status_code = code;
     g_free(call->reason_phrase);
     call->reason_phrase = g_strdup(reason ? reason : "");
+}
+
+void call_set_decided(struct sip_call *call)
+{
+    if (!call->undecided)
+        return;
+    call->undecided = FALSE;
+    if (call->engine)
+        call->engine->undecided_calls--;
 }
 
 gboolean call_check_attached(struct sip_call *call, GError **error)
@@ -300,6 +313,8 @@ void call_terminate(struct sip_call *call, enum sip_call_end_reason reason, guin
     if (code)
         call_set_status(call, code, phrase);
     call_timer_cancel(call, &call->glare_timer);
+    call_timer_cancel(call, &call->trying_timer);
+    call_set_decided(call);
     /* Nothing restarts the media of an ended call: its ports go back now
      * (also while the application still holds the call). */
     call_release_stream(call);
@@ -482,6 +497,8 @@ void call_detach(struct sip_call *call)
     if (call->bye_after_ack)
         engine->byes_owed--;
     call_timer_cancel(call, &call->cancel_timer);
+    call_timer_cancel(call, &call->trying_timer);
+    call_set_decided(call);
     call_timer_cancel(call, &call->retransmit_timer);
     call_timer_cancel(call, &call->glare_timer);
     call_timer_cancel(call, &call->linger_timer);

@@ -1,9 +1,10 @@
 /*
  * The 2xx to an INVITE and its ACK, which live outside transactions
- * (§13.3.1.4, §13.2.2.4): our 2xx (to an INVITE or re-INVITE) resent until
- * its ACK comes, and sent again for a repeated INVITE; a 2xx we receive
- * again (ACKed again) or from another fork (ACKed, then ended with BYE);
- * requests that overtake the ACK of our 2xx, held until it comes.
+ * (§13.3.1.4, §13.2.2.4): our 2xx (to an INVITE or re-INVITE), serialised
+ * once, sent and resent until its ACK comes, and sent again for a repeated
+ * INVITE; a 2xx we receive again (ACKed again) or from another fork (ACKed,
+ * then ended with BYE); requests that overtake the ACK of our 2xx, held
+ * until it comes.
  */
 
 #ifndef G_LOG_DOMAIN
@@ -17,25 +18,45 @@
 void call_stop_2xx_retransmission(struct sip_call *call)
 {
     call_timer_cancel(call, &call->retransmit_timer);
-    osip_message_free(call->pending_2xx);
-    call->pending_2xx = NULL;
+    if (call->pending_2xx)
+    {
+        engine_sent_response_clear(call->pending_2xx);
+        g_free(call->pending_2xx);
+        call->pending_2xx = NULL;
+    }
 }
 
 static void retransmit_2xx(struct sip_engine *engine, void *data);
 
-void call_start_2xx_retransmission(struct sip_call *call, osip_message_t *response, guint32 cseq,
-                                   enum sip_transport_protocol protocol, guint connection_id, gboolean carries_offer)
+void call_send_2xx(struct sip_call *call, osip_transaction_t *server, osip_message_t *response, guint32 cseq,
+                   gboolean carries_offer)
 {
+    struct sip_engine *engine = call->engine;
+    struct engine_sent_response *sent = g_new(struct engine_sent_response, 1);
+    gboolean serialised;
+
     call_stop_2xx_retransmission(call);
-    call->pending_2xx = response;
+    serialised = engine_sent_response_init(sent, response, engine_transaction_protocol(server),
+                                           engine_transaction_connection(server));
+    osip_message_free(response);
+    /* The transaction ends with its 2xx (§17.2.1); a repeated INVITE now
+     * finds the call, which sends the 2xx again. */
+    engine_abandon_transaction(engine, server);
+    if (!serialised)
+    {
+        g_message("call %s: cannot send the 2xx (no usable Via)", call->call_id);
+        g_free(sent);
+        return;
+    }
+    engine_sent_response_send(engine, sent);
+    call->pending_2xx = sent;
     call->pending_2xx_cseq = cseq;
-    call->pending_2xx_protocol = protocol;
-    call->pending_2xx_connection = connection_id;
     call->pending_2xx_carries_offer = carries_offer;
     call->retransmit_elapsed = 0;
     /* §13.3.1.4: T1, doubling up to T2, over UDP; reliable transports only
      * wait for the ACK (64*T1). */
-    call->retransmit_interval = protocol == SIP_TRANSPORT_UDP ? sip_timer_2xx_next_interval(0) : SIP_TIMER_64T1_MS;
+    call->retransmit_interval = sent->protocol == SIP_TRANSPORT_UDP ? sip_timer_2xx_next_interval(0)
+                                                                    : SIP_TIMER_64T1_MS;
     call->retransmit_timer = call_timer_start(call, call->retransmit_interval, retransmit_2xx);
 }
 
@@ -58,7 +79,7 @@ static void retransmit_2xx(struct sip_engine *engine, void *data)
         call_terminate(call, SIP_CALL_END_TIMEOUT, 408, "No ACK");
         return;
     }
-    engine_resend_response(engine, call->pending_2xx, call->pending_2xx_protocol, call->pending_2xx_connection);
+    engine_sent_response_send(engine, call->pending_2xx);
     call->retransmit_interval = sip_timer_2xx_next_interval(call->retransmit_interval);
     call->retransmit_interval = MIN(call->retransmit_interval, SIP_TIMER_64T1_MS - call->retransmit_elapsed);
     call->retransmit_timer = call_timer_start(call, call->retransmit_interval, retransmit_2xx);
@@ -176,8 +197,7 @@ void call_handle_ack(struct sip_call *call, osip_message_t *ack)
 void call_handle_invite_again(struct sip_call *call, osip_message_t *invite)
 {
     if (call->engine && call->pending_2xx && engine_cseq_number(invite) == call->pending_2xx_cseq)
-        engine_resend_response(call->engine, call->pending_2xx, call->pending_2xx_protocol,
-                               call->pending_2xx_connection);
+        engine_sent_response_send(call->engine, call->pending_2xx);
 }
 
 /* A 2xx no transaction wanted: a retransmission (ACK again) or a fork

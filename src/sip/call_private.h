@@ -20,6 +20,7 @@
 #include "sdp_offer_answer.h"
 #include "timer_source.h"
 #include "transaction.h"
+#include "wire.h"
 
 G_BEGIN_DECLS
 
@@ -40,7 +41,8 @@ struct sip_call
     char *remote_uri;
     char *remote_display_name;
 
-    osip_message_t *invite;                 /* our INVITE as sent (with Via), or the peer's as received */
+    osip_message_t *invite;                 /* our INVITE as sent (with Via); incoming: only the peer's
+                                               headers libosip2 does not parse itself */
     struct sip_call *replaced_call;         /* incoming with Replaces: the call it takes over */
     struct sip_dialog *dialog;              /* the call's dialog (confirmed, or early while ringing) */
     GPtrArray *early_dialogs;               /* outgoing: struct sip_dialog *, one per To tag */
@@ -58,7 +60,9 @@ struct sip_call
     /* incoming INVITE */
     osip_transaction_t *invite_server;      /* its server transaction while it lives */
     gboolean invite_answered;               /* a final response went out */
+    gboolean undecided;                     /* counted in engine->undecided_calls */
     guint32 invite_cseq;
+    struct engine_timer *trying_timer;      /* 100 Trying if still undecided then */
     char *remote_offer;                     /* the INVITE's SDP, NULL if it had none */
     char *prepared_answer;                  /* our answer to it, made when it came */
     struct sip_media_params prepared_media; /* what that answer agreed */
@@ -66,10 +70,8 @@ struct sip_call
     gboolean prepared_local_hold;           /* the hold wish it was made with */
 
     /* our 2xx to an INVITE (initial or re-), retransmitted until ACKed */
-    osip_message_t *pending_2xx;
+    struct engine_sent_response *pending_2xx;
     guint32 pending_2xx_cseq;
-    enum sip_transport_protocol pending_2xx_protocol;
-    guint pending_2xx_connection;
     gboolean pending_2xx_carries_offer;     /* the ACK must carry the answer */
     struct engine_timer *retransmit_timer;
     guint retransmit_interval;
@@ -126,6 +128,9 @@ void call_unregister(struct sip_call *call);
 /* The status code and reason phrase the API sees (reason NULL or "": the
  * standard phrase). */
 void call_set_status(struct sip_call *call, guint code, const char *reason);
+/* An incoming call is answered, rejected or over: it leaves the engine's
+ * count of undecided calls (an overload bound). */
+void call_set_decided(struct sip_call *call);
 /* FALSE with SIP_ENGINE_ERROR_DETACHED once the engine is gone. */
 gboolean call_check_attached(struct sip_call *call, GError **error);
 /* Where our responses and media go: the transport the INVITE came on. */
@@ -204,11 +209,11 @@ struct sip_dialog *call_new_uac_dialog(struct sip_call *call, const osip_message
 
 /* ---- call_2xx.c ---- */
 
-/* Sends response (taken) again until the ACK with CSeq cseq comes
- * (§13.3.1.4); carries_offer: that ACK must carry the answer. */
-void call_start_2xx_retransmission(struct sip_call *call, osip_message_t *response, guint32 cseq,
-                                   enum sip_transport_protocol protocol, guint connection_id,
-                                   gboolean carries_offer);
+/* Sends our 2xx (taken) to the INVITE of server transaction server, which
+ * ends, and sends it again until the ACK with CSeq cseq comes (§13.3.1.4);
+ * carries_offer: that ACK must carry the answer. */
+void call_send_2xx(struct sip_call *call, osip_transaction_t *server, osip_message_t *response, guint32 cseq,
+                   gboolean carries_offer);
 void call_stop_2xx_retransmission(struct sip_call *call);
 /* Our 2xx to the initial INVITE still waits for its ACK. */
 gboolean call_awaits_ack(struct sip_call *call);

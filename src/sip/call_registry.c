@@ -16,7 +16,7 @@
 
 static char *call_key(const char *call_id, const char *tag)
 {
-    return g_strdup_printf("%s\n%s", call_id, tag ? tag : "");
+    return g_strconcat(call_id, "\n", tag ? tag : "", NULL);
 }
 
 void engine_track_call(struct sip_engine *engine, struct sip_call *call)

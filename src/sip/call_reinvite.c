@@ -14,7 +14,7 @@
 void call_handle_reinvite(struct sip_call *call, osip_transaction_t *transaction, osip_message_t *request)
 {
     struct sip_engine *engine = call->engine;
-    osip_message_t *response, *copy = NULL;
+    osip_message_t *response;
     gboolean had_offer;
     char *offer, *body;
     guint code = 488;
@@ -57,10 +57,7 @@ void call_handle_reinvite(struct sip_call *call, osip_transaction_t *transaction
     osip_message_set_allow(response, SIP_ALLOWED_METHODS);
     engine_set_body(response, "application/sdp", body, strlen(body));
     g_free(body);
-    osip_message_clone(response, &copy);
-    call_start_2xx_retransmission(call, copy, engine_cseq_number(request), engine_transaction_protocol(transaction),
-                                  engine_transaction_connection(transaction), !had_offer);
-    engine_respond(engine, transaction, response);
+    call_send_2xx(call, transaction, response, engine_cseq_number(request), !had_offer);
 }
 
 /* ---- our re-INVITEs: hold and resume ---------------------------------------------------------- */

@@ -65,6 +65,21 @@ static struct sip_call *find_replaced_call(struct sip_engine *engine, const char
     return sip_call_ref(call);
 }
 
+/* §8.2.6.1, §17.2.1: 100 Trying only when the application has not rung or
+ * answered within 200 ms; most do so sooner, and a 100 then is a message
+ * built, serialised and sent for nothing. */
+#define TRYING_DELAY_MS 200
+
+static void trying_expired(struct sip_engine *engine, void *data)
+{
+    struct sip_call *call = data;
+
+    call->trying_timer = NULL;
+    if (call->invite_server && !call->invite_answered && !call->status_code)
+        engine_respond(engine, call->invite_server,
+                       engine_build_response(engine, call->invite_server->orig_request, 100, NULL, NULL));
+}
+
 /* An INVITE with Replaces that overtook the ACK of the 2xx that made the
  * dialog it names (an attended transfer right after the consultation call
  * was answered): it waits for that ACK like a request in the dialog. */
@@ -127,7 +142,10 @@ void call_handle_invite(struct sip_engine *engine, osip_transaction_t *ist, osip
     call->dialog->connection_id = engine_transaction_connection(ist);
     call->invite_server = ist;
     engine_set_transaction_user(ist, &ist_user, sip_call_ref(call), (GDestroyNotify)sip_call_unref);
-    osip_message_clone(invite, &call->invite);
+    /* Only what sip_call_get_invite_header() reads (the headers libosip2
+     * does not parse itself): a whole copy would be kept the call's life. */
+    if (!osip_message_init(&call->invite))
+        osip_list_clone(&invite->headers, &call->invite->headers, (int (*)(void *, void **))osip_header_clone);
 
     if (osip_message_header_get_byname(invite, "replaces", 0, &replaces) >= 0 && replaces && replaces->hvalue)
     {
@@ -160,7 +178,9 @@ void call_handle_invite(struct sip_engine *engine, osip_transaction_t *ist, osip
     }
 
     call_register(call);
-    engine_respond(engine, ist, engine_build_response(engine, invite, 100, NULL, NULL));
+    call->undecided = TRUE;
+    engine->undecided_calls++;
+    call->trying_timer = call_timer_start(call, TRYING_DELAY_MS, trying_expired);
     engine_queue_event(engine, deliver_incoming_call, sip_call_ref(call), (GDestroyNotify)sip_call_unref);
     call_report_state(call);
     sip_call_unref(call);   /* the registry and the transaction hold it now */
@@ -235,6 +255,7 @@ gboolean sip_call_ring(struct sip_call *call, GError **error)
     g_return_val_if_fail(call != NULL, FALSE);
     if (!check_undecided_incoming(call, error) || !(response = build_invite_response(call, 180, FALSE, error)))
         return FALSE;
+    call_timer_cancel(call, &call->trying_timer);
     engine_respond(call->engine, call->invite_server, response);
     call_set_status(call, 180, NULL);
     call_set_state(call, call->state == SIP_CALL_STATE_EARLY_MEDIA ? SIP_CALL_STATE_EARLY_MEDIA : SIP_CALL_STATE_RINGING);
@@ -249,6 +270,7 @@ gboolean sip_call_progress(struct sip_call *call, GError **error)
     if (!check_undecided_incoming(call, error)
         || !(response = build_invite_response(call, 183, call->remote_offer != NULL, error)))
         return FALSE;
+    call_timer_cancel(call, &call->trying_timer);
     engine_respond(call->engine, call->invite_server, response);
     call_set_status(call, 183, NULL);
     call_set_state(call, SIP_CALL_STATE_EARLY_MEDIA);
@@ -257,7 +279,7 @@ gboolean sip_call_progress(struct sip_call *call, GError **error)
 
 gboolean sip_call_answer(struct sip_call *call, GError **error)
 {
-    osip_message_t *response, *copy = NULL;
+    osip_message_t *response;
     osip_transaction_t *ist;
 
     g_return_val_if_fail(call != NULL, FALSE);
@@ -265,15 +287,14 @@ gboolean sip_call_answer(struct sip_call *call, GError **error)
         return FALSE;
     osip_message_set_allow(response, SIP_ALLOWED_METHODS);
     osip_message_set_supported(response, SIP_SUPPORTED_OPTIONS);
-    osip_message_clone(response, &copy);
+    call_timer_cancel(call, &call->trying_timer);
+    call_set_decided(call);
     ist = call->invite_server;
     call->invite_answered = TRUE;
     sip_dialog_set_confirmed(call->dialog);
     call_set_status(call, 200, NULL);
     call_set_state(call, SIP_CALL_STATE_ANSWERING);
-    call_start_2xx_retransmission(call, copy, call->invite_cseq, call->dialog->protocol, call->dialog->connection_id,
-                                  call->remote_offer == NULL);
-    engine_respond(call->engine, ist, response);     /* the transaction ends with it */
+    call_send_2xx(call, ist, response, call->invite_cseq, call->remote_offer == NULL);
     return TRUE;
 }
 

@@ -34,7 +34,7 @@ static char *call_id_string(const osip_call_id_t *call_id)
     if (!call_id || !call_id->number)
         return NULL;
     if (call_id->host)
-        return g_strdup_printf("%s@%s", call_id->number, call_id->host);
+        return g_strconcat(call_id->number, "@", call_id->host, NULL);
     return g_strdup(call_id->number);
 }
 

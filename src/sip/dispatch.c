@@ -156,7 +156,8 @@ static void fix_top_via(osip_message_t *request, const struct sip_transport_peer
     }
 }
 
-/* A response outside any transaction (the request was too broken). */
+/* A response outside any transaction (the request was too broken, or
+ * came while we are overloaded). */
 static void respond_statelessly(struct sip_engine *engine, osip_message_t *request,
                                 const struct sip_transport_peer *peer, const struct sip_request_verdict *verdict)
 {
@@ -164,9 +165,50 @@ static void respond_statelessly(struct sip_engine *engine, osip_message_t *reque
 
     if (MSG_IS_ACK(request) || !(response = engine_build_response(engine, request, verdict->code, verdict->reason, NULL)))
         return;
-    engine->stats.bad_requests_rejected++;
+    if (verdict->header_name)
+        osip_message_set_header(response, verdict->header_name, verdict->header_value);
     engine_resend_response(engine, response, peer->protocol, peer->connection_id);
     osip_message_free(response);
+}
+
+/* Which overload bound a new request outside a dialog hits (see
+ * sip_engine_limits), or NULL. */
+static const char *overload_bound(struct sip_engine *engine, const osip_message_t *request,
+                                  const struct sip_transport_peer *peer)
+{
+    const struct sip_engine_limits *limits = &engine->limits;
+
+    if (limits->receive_backlog_ms && peer->backlog_ms >= limits->receive_backlog_ms)
+        return "receive backlog";
+    if (limits->undecided_calls && MSG_IS_INVITE(request) && engine->undecided_calls >= limits->undecided_calls)
+        return "undecided calls";
+    if (limits->pending_events && engine->events.length >= limits->pending_events)
+        return "pending events";
+    if (limits->transactions && engine->stats.transactions >= limits->transactions)
+        return "transactions";
+    return NULL;
+}
+
+/* 503 with Retry-After for a new request we cannot take now: no
+ * transaction, no call; a repeated one is answered the same way. */
+static void shed_request(struct sip_engine *engine, osip_message_t *request, const struct sip_transport_peer *peer,
+                         const char *bound)
+{
+    struct sip_request_verdict verdict = { 0 };
+    char retry_after[16];
+
+    g_snprintf(retry_after, sizeof(retry_after), "%u", engine->limits.retry_after_s);
+    verdict.code = 503;
+    verdict.reason = (char *)"Service Unavailable";
+    if (engine->limits.retry_after_s)
+    {
+        verdict.header_name = (char *)"Retry-After";
+        verdict.header_value = retry_after;
+    }
+    if (engine->trace)
+        g_debug("overloaded (%s): %s answered 503", bound, request->sip_method);
+    engine->stats.overload_rejected++;
+    respond_statelessly(engine, request, peer, &verdict);
 }
 
 void engine_handle_request(struct sip_engine *engine, osip_message_t *request, const struct sip_transport_peer *peer,
@@ -187,6 +229,7 @@ void engine_handle_request(struct sip_engine *engine, osip_message_t *request, c
     sip_request_check(request, raw_body_length, &verdict);
     if (verdict.stateless)
     {
+        engine->stats.bad_requests_rejected++;
         respond_statelessly(engine, request, peer, &verdict);
         sip_request_verdict_clear(&verdict);
         osip_message_free(request);
@@ -232,6 +275,19 @@ void engine_handle_request(struct sip_engine *engine, osip_message_t *request, c
         }
     }
 
+    /* A new request outside any dialog: taken only if we can. */
+    if (!verdict.code && !sip_header_tag(request->to) && !MSG_IS_CANCEL(request))
+    {
+        const char *bound = overload_bound(engine, request, peer);
+
+        if (bound)
+        {
+            shed_request(engine, request, peer, bound);
+            osip_message_free(request);
+            return;
+        }
+    }
+
     transaction = transaction_new_server(engine, request, peer->protocol, peer->connection_id, &verdict);
     if (!transaction)
     {
@@ -257,6 +313,13 @@ void engine_handle_response(struct sip_engine *engine, osip_message_t *response)
     if ((transaction = transaction_find_client(engine, response)))
     {
         transaction_deliver(engine, transaction, response);
+        return;
+    }
+    /* A final response again for our failed INVITE: the ACK again. */
+    if (response->status_code >= 300 && MSG_IS_RESPONSE_FOR(response, "INVITE")
+        && transaction_answer_retransmitted_response(engine, response))
+    {
+        osip_message_free(response);
         return;
     }
     /* The INVITE client transaction ends at the first 2xx (§17.1.1.2):

@@ -15,6 +15,7 @@
 #include "engine.h"
 #include "event_queue.h"
 #include "keepalive.h"
+#include "osip_memory.h"
 #include "refer.h"
 #include "resolver.h"
 #include "subscription.h"
@@ -39,14 +40,33 @@ const char *sip_transport_protocol_name(enum sip_transport_protocol protocol)
 
 /* ---- identifiers ------------------------------------------------------------------ */
 
+/* prefix and 16 hex digits from the engine's generator (no printf: a
+ * call makes several of these). */
+static char *new_hex_token(struct sip_engine *engine, const char *prefix, gsize prefix_length)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *token = g_malloc(prefix_length + 17);
+    guint32 words[2];
+    int i;
+
+    words[0] = g_rand_int(engine->rand);
+    words[1] = g_rand_int(engine->rand);
+
+    memcpy(token, prefix, prefix_length);
+    for (i = 0; i < 16; i++)
+        token[prefix_length + i] = digits[(words[i / 8] >> (28 - 4 * (i % 8))) & 0xf];
+    token[prefix_length + 16] = 0;
+    return token;
+}
+
 char *engine_new_token(struct sip_engine *engine)
 {
-    return g_strdup_printf("%08x%08x", g_rand_int(engine->rand), g_rand_int(engine->rand));
+    return new_hex_token(engine, "", 0);
 }
 
 char *engine_new_branch(struct sip_engine *engine)
 {
-    return g_strdup_printf("z9hG4bK%08x%08x", g_rand_int(engine->rand), g_rand_int(engine->rand));
+    return new_hex_token(engine, "z9hG4bK", 7);
 }
 
 guint engine_next_request_id(struct sip_engine *engine)
@@ -87,12 +107,21 @@ struct sip_engine *sip_engine_new(const struct sip_engine_config *config,
     if (g_once_init_enter(&osip_trace_routed))
     {
         osip_trace_initialize_func(OSIP_INFO4, osip_trace_to_glib);
+        /* libosip2 formats a trace line for every transaction it makes
+         * and frees before asking whether anyone wants it (some 5 % of a
+         * call's work): its chatty levels are on only while debug
+         * messages are shown. */
+        if (g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+            for (int level = OSIP_WARNING; level <= OSIP_INFO4; level++)
+                osip_trace_disable_level(level);
         g_once_init_leave(&osip_trace_routed, 1);
     }
 
+    osip_memory_engine_started();
     engine = g_new0(struct sip_engine, 1);
     if (osip_init(&engine->osip))
     {
+        osip_memory_engine_stopped();
         g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_TRANSPORT, "libosip2 initialisation failed");
         g_free(engine);
         return NULL;
@@ -105,6 +134,11 @@ struct sip_engine *sip_engine_new(const struct sip_engine_config *config,
         engine->callbacks = *callbacks;
     engine->user_data = user_data;
     engine->refer_decision_timeout = SIP_REFER_DEFAULT_DECISION_TIMEOUT_MS;
+    engine->limits.receive_backlog_ms = SIP_ENGINE_DEFAULT_RECEIVE_BACKLOG_MS;
+    engine->limits.undecided_calls = SIP_ENGINE_DEFAULT_UNDECIDED_CALLS;
+    engine->limits.pending_events = SIP_ENGINE_DEFAULT_PENDING_EVENTS;
+    engine->limits.transactions = SIP_ENGINE_DEFAULT_TRANSACTIONS;
+    engine->limits.retry_after_s = SIP_ENGINE_DEFAULT_RETRY_AFTER_S;
     engine->credentials = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, engine_credentials_free);
     engine->registrations = g_ptr_array_new();
     engine->publications = g_ptr_array_new();
@@ -195,6 +229,7 @@ void sip_engine_free(struct sip_engine *engine)
     g_free(engine->outbound_proxy_text);
     g_main_context_unref(engine->context);
     g_free(engine);
+    osip_memory_engine_stopped();
 }
 
 gboolean sip_engine_listen(struct sip_engine *engine, enum sip_transport_protocol protocol,
@@ -233,4 +268,18 @@ void sip_engine_get_stats(struct sip_engine *engine, struct sip_engine_stats *st
     *stats = engine->stats;
     stats->oversize_dropped = transport.oversize_dropped;
     stats->calls = engine->call_count;
+    stats->undecided_calls = engine->undecided_calls;
+    stats->pending_events = engine->events.length;
+}
+
+void sip_engine_get_limits(struct sip_engine *engine, struct sip_engine_limits *limits)
+{
+    g_return_if_fail(engine != NULL && limits != NULL);
+    *limits = engine->limits;
+}
+
+void sip_engine_set_limits(struct sip_engine *engine, const struct sip_engine_limits *limits)
+{
+    g_return_if_fail(engine != NULL && limits != NULL);
+    engine->limits = *limits;
 }

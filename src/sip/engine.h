@@ -111,6 +111,8 @@ struct sip_engine
     GHashTable *all_calls;              /* every struct sip_call not yet freed, not referenced:
                                            sip_engine_free() detaches them all */
     guint call_count;                   /* calls not yet terminated */
+    guint undecided_calls;              /* incoming calls offered to the application, not yet decided */
+    struct sip_engine_limits limits;    /* overload bounds (dispatch.c) */
     guint byes_in_flight;               /* BYEs sent without a final response yet */
     guint byes_owed;                    /* calls hung up whose BYE waits for the ACK of our 2xx */
     guint last_request_id;

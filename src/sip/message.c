@@ -52,7 +52,7 @@ char *engine_call_id_string(const osip_call_id_t *call_id)
     if (!call_id || !call_id->number)
         return NULL;
     if (call_id->host)
-        return g_strdup_printf("%s@%s", call_id->number, call_id->host);
+        return g_strconcat(call_id->number, "@", call_id->host, NULL);
     return g_strdup(call_id->number);
 }
 
@@ -100,15 +100,16 @@ gboolean engine_add_via(struct sip_engine *engine, osip_message_t *request, cons
 void engine_add_contact(struct sip_engine *engine, osip_message_t *message, const char *user,
                         enum sip_transport_protocol protocol, const char *destination_ip)
 {
-    char address[SIP_HOST_BUFFER_SIZE], *value;
+    char address[SIP_HOST_BUFFER_SIZE], port_text[8], *value;
     guint16 port;
 
     if (!engine_local_address(engine, protocol, destination_ip, address, &port))
         return;
-    value = g_strdup_printf("<sip:%s%s%s%s%s:%u%s>", user && *user ? user : "", user && *user ? "@" : "",
-                            strchr(address, ':') ? "[" : "", address, strchr(address, ':') ? "]" : "", port,
-                            protocol == SIP_TRANSPORT_TCP ? ";transport=tcp"
-                            : protocol == SIP_TRANSPORT_TLS ? ";transport=tls" : "");
+    g_snprintf(port_text, sizeof(port_text), "%u", port);
+    value = g_strconcat("<sip:", user && *user ? user : "", user && *user ? "@" : "",
+                        strchr(address, ':') ? "[" : "", address, strchr(address, ':') ? "]" : "", ":", port_text,
+                        protocol == SIP_TRANSPORT_TCP ? ";transport=tcp"
+                        : protocol == SIP_TRANSPORT_TLS ? ";transport=tls" : "", ">", NULL);
     osip_message_set_contact(message, value);
     g_free(value);
 }

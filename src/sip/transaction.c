@@ -48,7 +48,7 @@ char *transaction_server_key(const osip_message_t *request)
     if (!strcmp(method, "ACK"))
         method = "INVITE";
     if (branch && !strncmp(branch, "z9hG4bK", 7))
-        return g_strdup_printf("%s\n%s:%s\n%s", branch, via->host, via->port ? via->port : "5060", method);
+        return g_strconcat(branch, "\n", via->host, ":", via->port ? via->port : "5060", "\n", method, NULL);
     /* An RFC 2543 peer (§17.2.3): Call-ID, CSeq, From tag and sent-by,
      * without the To tag, which the ACK of a non-2xx adds. */
     if (!request->call_id || !request->call_id->number || !request->cseq->number)
@@ -66,7 +66,12 @@ static char *client_key(const osip_message_t *message)
 
     if (!branch || !method)
         return NULL;
-    return g_strdup_printf("%s\n%s", branch, method);
+    return g_strconcat(branch, "\n", method, NULL);
+}
+
+char *transaction_client_key(const osip_message_t *message)
+{
+    return client_key(message);
 }
 
 /* libosip2's send callback: requests go to the destination we set on the

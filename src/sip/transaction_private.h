@@ -64,6 +64,9 @@ void transaction_kill(struct sip_engine *engine, osip_transaction_t *transaction
 /* The server transaction key of a request (§17.2.3; an ACK maps to its
  * INVITE), g_free; NULL if it has none. */
 char *transaction_server_key(const osip_message_t *request);
+/* The client transaction key of our request or of a response to it
+ * (§17.1.3), g_free; NULL without an RFC 3261 branch. */
+char *transaction_client_key(const osip_message_t *message);
 
 /* The receive path (dispatch.c): */
 osip_transaction_t *transaction_find_server(struct sip_engine *engine, osip_message_t *request);
@@ -118,7 +121,7 @@ void targets_fit_contact(struct sip_engine *engine, osip_message_t *request, enu
 /* ---- transaction_timers.c ---- */
 
 /* Files the transaction under its next FSM timer after an FSM step (a
- * completed NIST may be retired instead). */
+ * finished one is retired instead: see transaction_timers.c). */
 void transaction_reschedule(struct sip_engine *engine, osip_transaction_t *transaction);
 /* Takes it off the timer sequence. */
 void transaction_unschedule(struct transaction_context *context);
@@ -130,6 +133,9 @@ void transaction_timers_fire(struct sip_engine *engine, gint64 now);
 /* A retransmitted request whose transaction was retired: answered again
  * from what is kept. FALSE if there is none. */
 gboolean transaction_answer_retransmission(struct sip_engine *engine, const osip_message_t *request);
+/* A retransmitted final response for our INVITE whose transaction was
+ * retired: ACKed again. FALSE if there is none. */
+gboolean transaction_answer_retransmitted_response(struct sip_engine *engine, const osip_message_t *response);
 
 G_END_DECLS
 

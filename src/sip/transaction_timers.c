@@ -1,7 +1,7 @@
 /*
  * The transactions' FSM timers (A-K), served by the engine's one timer
- * source (timer_source.c), and the shortcut for timer J: completed
- * non-INVITE server transactions retired into their response.
+ * source (timer_source.c), and the shortcut past timers D, J and K:
+ * finished transactions retired into what they still have to resend.
  */
 
 #ifndef G_LOG_DOMAIN
@@ -150,97 +150,123 @@ static osip_event_t *due_timeout(osip_transaction_t *transaction, gint64 now)
     return NULL;
 }
 
-/* ---- completed non-INVITE server transactions -------------------------------------
+/* ---- finished transactions -------------------------------------------------------
  *
- * Once it has answered, a non-INVITE server transaction only resends its
- * final response to retransmissions until timer J (64*T1 over UDP). A
- * libosip2 transaction carries some 15 KB (an embedded DNS SRV record), so
- * at thousands of requests a second it is retired into this: the key, the
- * response as sent and where it went, for the same 64*T1. */
+ * A libosip2 transaction carries some 15 KB (an embedded DNS SRV record),
+ * and after its outcome most of it only waits out a timer that absorbs
+ * retransmissions: J (64*T1) for a non-INVITE server transaction, K (T4)
+ * for a non-INVITE client one, D (64*T1) for a failed INVITE we sent. At
+ * thousands of requests or transfers a second that is hundreds of MB
+ * held. So once such a transaction has its outcome it is retired:
+ *  - completed NIST: into its key and its final response as sent, resent
+ *    for a retransmitted request until timer J;
+ *  - completed ICT (a 3xx-6xx final response): into its key and the ACK as
+ *    sent, resent for a retransmitted final response until timer D;
+ *  - completed NICT: into nothing. A response again finds no transaction
+ *    and is dropped (dispatch.c), which is all timer K would have done.
+ * A confirmed INVITE server transaction keeps its timer I (T4): retired,
+ * a late retransmission of its INVITE would start a new call. */
 
-struct completed_response
+struct retired_transaction
 {
-    struct sip_engine *engine;
-    char *key;
-    char *text;
-    gsize length;
-    enum sip_transport_protocol protocol;
-    char host[SIP_HOST_BUFFER_SIZE];
-    guint16 port;
-    guint connection_id;
+    char *key;                          /* the server or client key: the two never look alike */
+    struct engine_sent_response message;    /* the final response (NIST) or the ACK (ICT) */
 };
 
-static void completed_response_free(void *data)
+static void retired_free(void *data)
 {
-    struct completed_response *completed = data;
+    struct retired_transaction *retired = data;
 
-    g_free(completed->key);
-    osip_free(completed->text);
-    g_free(completed);
+    g_free(retired->key);
+    engine_sent_response_clear(&retired->message);
+    g_free(retired);
 }
 
-static void completed_response_expired(struct sip_engine *engine, void *data)
+static void retired_expired(struct sip_engine *engine, void *data)
 {
-    struct completed_response *completed = data;
+    struct retired_transaction *retired = data;
 
-    if (g_hash_table_lookup(engine->completed, completed->key) == completed)
-        g_hash_table_remove(engine->completed, completed->key);
+    if (g_hash_table_lookup(engine->completed, retired->key) == retired)
+        g_hash_table_remove(engine->completed, retired->key);
 }
 
-/* Replaces a completed NIST by its response; FALSE to keep the transaction. */
-static gboolean retire_completed(struct sip_engine *engine, osip_transaction_t *transaction)
+/* Keeps message (already serialised) under the transaction's key for
+ * duration_ms, and ends the transaction. */
+static void retire_keeping(struct sip_engine *engine, osip_transaction_t *transaction,
+                           struct retired_transaction *retired, int duration_ms)
+{
+    retired->key = g_strdup(context_of(transaction)->key);
+    g_hash_table_replace(engine->completed, retired->key, retired);
+    engine_timer_start(engine, duration_ms, retired_expired, retired, retired_free);
+    transaction_kill(engine, transaction);
+}
+
+/* Retires a transaction that has its outcome; FALSE to keep it as it is. */
+static gboolean retire_finished(struct sip_engine *engine, osip_transaction_t *transaction)
 {
     struct transaction_context *context = context_of(transaction);
-    struct completed_response *completed;
-    char *host = NULL;
-    int port = 0;
+    struct retired_transaction *retired;
 
-    /* Over a reliable transport timer J is zero: nothing to keep. */
-    if (!context->key || !transaction->last_response || transaction->nist_context->timer_j_length <= 0)
-        return FALSE;
-    osip_response_get_destination(transaction->last_response, &host, &port);
-    if (!host || port <= 0 || port > 65535)
+    switch (transaction->ctx_type)
     {
-        osip_free(host);
+    case NICT:
+        if (transaction->state != NICT_COMPLETED)
+            return FALSE;
+        transaction_kill(engine, transaction);
+        return TRUE;
+    case NIST:
+        /* Over a reliable transport timer J is zero: nothing to keep. */
+        if (transaction->state != NIST_COMPLETED || !context->key || !transaction->last_response
+            || transaction->nist_context->timer_j_length <= 0)
+            return FALSE;
+        retired = g_new0(struct retired_transaction, 1);
+        if (!engine_sent_response_init(&retired->message, transaction->last_response, context->protocol,
+                                       context->connection_id))
+        {
+            g_free(retired);
+            return FALSE;
+        }
+        retire_keeping(engine, transaction, retired, transaction->nist_context->timer_j_length);
+        return TRUE;
+    case ICT:
+        if (transaction->state != ICT_COMPLETED || !context->key || !transaction->ack
+            || transaction->ict_context->timer_d_length <= 0 || !transaction->ict_context->destination)
+            return FALSE;
+        retired = g_new0(struct retired_transaction, 1);
+        if (!engine_sent_message_init(&retired->message, transaction->ack, context->protocol,
+                                      transaction->ict_context->destination, transaction->ict_context->port,
+                                      context->connection_id))
+        {
+            g_free(retired);
+            return FALSE;
+        }
+        retire_keeping(engine, transaction, retired, transaction->ict_context->timer_d_length);
+        return TRUE;
+    default:
         return FALSE;
     }
-    completed = g_new0(struct completed_response, 1);
-    completed->engine = engine;
-    if (osip_message_to_str(transaction->last_response, &completed->text, &completed->length) || !completed->text)
-    {
-        osip_free(host);
-        completed_response_free(completed);
+}
+
+/* A message for a retired transaction: what it kept is sent again. */
+static gboolean answer_retired(struct sip_engine *engine, char *key)
+{
+    struct retired_transaction *retired = key ? g_hash_table_lookup(engine->completed, key) : NULL;
+
+    g_free(key);
+    if (!retired)
         return FALSE;
-    }
-    completed->key = g_strdup(context->key);
-    completed->protocol = context->protocol;
-    g_strlcpy(completed->host, host, sizeof(completed->host));
-    completed->port = port;
-    completed->connection_id = context->connection_id;
-    osip_free(host);
-    g_hash_table_replace(engine->completed, completed->key, completed);
-    engine_timer_start(engine, transaction->nist_context->timer_j_length, completed_response_expired, completed,
-                       completed_response_free);
-    transaction_kill(engine, transaction);
+    engine_sent_response_send(engine, &retired->message);
     return TRUE;
 }
 
-/* A retransmitted request whose transaction was retired: answer again. */
 gboolean transaction_answer_retransmission(struct sip_engine *engine, const osip_message_t *request)
 {
-    struct completed_response *completed;
-    char *key = transaction_server_key(request);
+    return answer_retired(engine, transaction_server_key(request));
+}
 
-    completed = key ? g_hash_table_lookup(engine->completed, key) : NULL;
-    g_free(key);
-    if (!completed)
-        return FALSE;
-    engine_trace_message(engine, "send again to", completed->protocol, completed->host, completed->port, completed->text,
-                         completed->length);
-    if (sip_transport_send(engine->transports, completed->protocol, completed->host, completed->port,
-                           completed->connection_id, completed->text, completed->length, NULL, NULL))
-        engine->stats.messages_sent++;
-    return TRUE;
+gboolean transaction_answer_retransmitted_response(struct sip_engine *engine, const osip_message_t *response)
+{
+    return answer_retired(engine, transaction_client_key(response));
 }
 
 static gint compare_transaction_deadlines(gconstpointer a, gconstpointer b, gpointer user_data)
@@ -270,8 +296,7 @@ void transaction_reschedule(struct sip_engine *engine, osip_transaction_t *trans
     struct transaction_context *context = context_of(transaction);
     gint64 deadline = context->dead ? -1 : transaction_deadline(transaction);
 
-    if (!context->dead && transaction->ctx_type == NIST && transaction->state == NIST_COMPLETED
-        && retire_completed(engine, transaction))
+    if (!context->dead && retire_finished(engine, transaction))
         return;
 
     if (deadline == context->deadline && (deadline < 0) == !context->timer_iter)

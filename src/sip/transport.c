@@ -41,6 +41,7 @@ struct listener
     gboolean wildcard;                  /* bound to 0.0.0.0 or :: */
     char host[SIP_HOST_BUFFER_SIZE];
     guint16 port;
+    gint64 backlog_since;               /* UDP: a read ended with datagrams left since then; 0 = drained */
 };
 
 struct connection
@@ -380,7 +381,7 @@ static gboolean connection_writable(GObject *stream, gpointer user_data)
 static void connection_deliver(struct connection *conn, const char *data, gsize length)
 {
     struct sip_transport_layer *layer = conn->layer;
-    struct sip_transport_peer peer;
+    struct sip_transport_peer peer = { 0 };
 
     peer.protocol = conn->protocol;
     peer.remote_ip = conn->remote_ip;
@@ -830,6 +831,8 @@ static gboolean udp_readable(GSocket *socket, GIOCondition condition, gpointer u
 {
     struct listener *listener = user_data;
     struct sip_transport_layer *layer = listener->layer;
+    gint64 now = g_get_monotonic_time();
+    guint backlog_ms = listener->backlog_since ? (guint)MIN((now - listener->backlog_since) / 1000, G_MAXUINT) : 0;
     int i;
 
     if (condition & G_IO_ERR)
@@ -862,9 +865,17 @@ static gboolean udp_readable(GSocket *socket, GIOCondition condition, gpointer u
         peer.remote_ip = ip;
         peer.remote_port = port;
         peer.connection_id = 0;
+        peer.backlog_ms = backlog_ms;
         layer->stats.messages_received++;
         layer->receive(layer->datagram, got, &peer, layer->receive_data);
     }
+    /* The engine's overload signal: a socket it has not drained for a while
+     * means messages wait longer and longer (they are taken in arrival
+     * order, the kernel drops what does not fit). */
+    if (i < READS_PER_DISPATCH)
+        listener->backlog_since = 0;
+    else if (!listener->backlog_since)
+        listener->backlog_since = now;
     return G_SOURCE_CONTINUE;
 }
 

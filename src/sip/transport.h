@@ -61,6 +61,8 @@ struct sip_transport_peer
     const char *remote_ip;          /* IP literal, no brackets */
     guint16 remote_port;
     guint connection_id;            /* 0 for UDP */
+    guint backlog_ms;               /* UDP: how long the socket has had datagrams
+                                       waiting unread (0: drained at the last read) */
 };
 
 struct sip_transport_stats

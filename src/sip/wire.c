@@ -9,6 +9,8 @@
 #define G_LOG_DOMAIN "rtcshim"
 #endif
 
+#include <string.h>
+
 #include "dispatch.h"
 #include "engine.h"
 #include "message.h"
@@ -185,15 +187,86 @@ gboolean engine_resend_response(struct sip_engine *engine, osip_message_t *respo
     return ok;
 }
 
+gboolean engine_sent_message_init(struct engine_sent_response *sent, const osip_message_t *message,
+                                  enum sip_transport_protocol protocol, const char *host, guint16 port,
+                                  guint connection_id)
+{
+    memset(sent, 0, sizeof(*sent));
+    if (!host || !port || strlen(host) >= sizeof(sent->host)
+        || osip_message_to_str((osip_message_t *)message, &sent->text, &sent->length) || !sent->text)
+    {
+        engine_sent_response_clear(sent);
+        return FALSE;
+    }
+    g_strlcpy(sent->host, host, sizeof(sent->host));
+    sent->port = port;
+    sent->protocol = protocol;
+    sent->connection_id = connection_id;
+    return TRUE;
+}
+
+gboolean engine_sent_response_init(struct engine_sent_response *sent, const osip_message_t *response,
+                                   enum sip_transport_protocol protocol, guint connection_id)
+{
+    char *host = NULL;
+    int port = 0;
+    gboolean ok;
+
+    osip_response_get_destination((osip_message_t *)response, &host, &port);
+    ok = port > 0 && port <= 65535 && engine_sent_message_init(sent, response, protocol, host, port, connection_id);
+    if (!ok)
+        memset(sent, 0, sizeof(*sent));
+    osip_free(host);
+    return ok;
+}
+
+gboolean engine_sent_response_send(struct sip_engine *engine, struct engine_sent_response *sent)
+{
+    GError *error = NULL;
+
+    engine_trace_message(engine, "send to", sent->protocol, sent->host, sent->port, sent->text, sent->length);
+    if (sip_transport_send(engine->transports, sent->protocol, sent->host, sent->port, sent->connection_id,
+                           sent->text, sent->length, &sent->connection_id, &error))
+    {
+        engine->stats.messages_sent++;
+        return TRUE;
+    }
+    g_debug("send to %s:%u failed: %s", sent->host, sent->port, error->message);
+    g_error_free(error);
+    return FALSE;
+}
+
+void engine_sent_response_clear(struct engine_sent_response *sent)
+{
+    osip_free(sent->text);
+    sent->text = NULL;
+    sent->length = 0;
+}
+
 /* ---- receiving ---------------------------------------------------------------------- */
+
+/* Where pattern first occurs in data, or NULL: memchr() to each candidate
+ * (g_strstr_len() compares byte by byte, a cost on every message). */
+static const char *find_bytes(const char *data, gsize length, const char *pattern, gsize pattern_length)
+{
+    const char *end = data + length, *p = data;
+
+    while (p + pattern_length <= end && (p = memchr(p, pattern[0], end - p - pattern_length + 1)))
+    {
+        if (!memcmp(p, pattern, pattern_length))
+            return p;
+        p++;
+    }
+    return NULL;
+}
 
 static gsize raw_body_length(const char *data, gsize length)
 {
-    const char *end = g_strstr_len(data, length, "\r\n\r\n");
+    const char *end = find_bytes(data, length, "\r\n\r\n", 4);
 
     if (end)
         return length - (end + 4 - data);
-    end = g_strstr_len(data, length, "\n\n");
+    end = find_bytes(data, length, "\n\n", 2);
     return end ? length - (end + 2 - data) : 0;
 }
 

@@ -43,6 +43,32 @@ void engine_pending_acks_clear(struct sip_engine *engine);
 gboolean engine_resend_response(struct sip_engine *engine, osip_message_t *response,
                                 enum sip_transport_protocol protocol, guint connection_id);
 
+/* A response serialised once with where it goes (its Via), to be sent
+ * again as it is: our 2xx until its ACK, a completed transaction's
+ * final response. No parsed message is kept. */
+struct engine_sent_response
+{
+    char *text;                         /* osip_malloc'd */
+    gsize length;
+    enum sip_transport_protocol protocol;
+    char host[SIP_HOST_BUFFER_SIZE];
+    guint16 port;
+    guint connection_id;
+};
+
+/* Serialises message to be sent to host:port over protocol (preferably
+ * over connection_id); FALSE if it cannot be serialised. */
+gboolean engine_sent_message_init(struct engine_sent_response *sent, const osip_message_t *message,
+                                  enum sip_transport_protocol protocol, const char *host, guint16 port,
+                                  guint connection_id);
+/* Serialises response for protocol (preferably over connection_id); FALSE
+ * if it cannot be serialised or its Via gives no destination. */
+gboolean engine_sent_response_init(struct engine_sent_response *sent, const osip_message_t *response,
+                                   enum sip_transport_protocol protocol, guint connection_id);
+/* Sends it; FALSE only when the transport refused it outright. */
+gboolean engine_sent_response_send(struct sip_engine *engine, struct engine_sent_response *sent);
+void engine_sent_response_clear(struct engine_sent_response *sent);
+
 G_END_DECLS
 
 #endif /* RTCSHIM_SIP_WIRE_H */

@@ -351,7 +351,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sip_refer_callbacks refer_callbacks = { on_refer_received, on_refer_progress };
     struct sip_engine_config config = { 0 };
     struct sip_media_backend *media;
-    struct sip_transport_peer peer;
+    struct sip_transport_peer peer = { 0 };
     struct harness harness = { 0 };
     const char *message, *end;
     gboolean stream;

@@ -286,13 +286,55 @@ struct sip_engine_stats
     guint64 unparseable_dropped;    /* not SIP at all: dropped without reply */
     guint64 oversize_dropped;       /* over 64 KiB */
     guint64 bad_requests_rejected;  /* answered 400/416/420/483/505 */
+    guint64 overload_rejected;      /* answered 503 + Retry-After (see sip_engine_limits) */
     guint calls;                    /* calls not yet terminated */
     guint transactions;             /* live libosip2 transactions */
+    guint undecided_calls;          /* incoming calls not yet answered, rejected or ended */
+    guint pending_events;           /* callbacks queued for the application */
     guint64 fail_overs;             /* requests moved on to their next target (RFC 3263 §4.3) */
     guint64 keepalives_sent;        /* CRLF keep-alives and pings sent */
     guint64 pongs_received;         /* RFC 5626 pongs received */
 };
 void sip_engine_get_stats(struct sip_engine *engine, struct sip_engine_stats *stats);
+
+/* ---- overload (RFC 3261 §21.5.4, RFC 6357 §4 "local overload control") ----
+ *
+ * The engine takes every request it can. Past any of these bounds it
+ * answers a new INVITE, or any other request outside a dialog except ACK
+ * and CANCEL, with 503 Service Unavailable and Retry-After, at once and
+ * without a transaction (a repeated one is answered again); requests in
+ * existing dialogs and all responses are always taken, so the calls it has
+ * taken still complete. */
+struct sip_engine_limits
+{
+    /* A UDP socket that has had datagrams waiting unread for this long
+     * (ms): the engine is behind. Reads are in arrival order, so this is
+     * about the wait a new message sees; shedding goes on until the socket
+     * is drained. Default 100 ms (well under T1 = 500 ms, so the calls
+     * taken see no retransmissions). 0 = never. */
+    guint receive_backlog_ms;
+    /* Incoming calls waiting for the application's answer or rejection.
+     * Default 1000. 0 = no bound. */
+    guint undecided_calls;
+    /* Callbacks queued for the application and not yet delivered.
+     * Default 10000. 0 = no bound. */
+    guint pending_events;
+    /* Live transactions (about 15 KB each). Default 20000. 0 = no bound. */
+    guint transactions;
+    /* The Retry-After value of the 503, in seconds. Default 1; 0 leaves
+     * the header out. */
+    guint retry_after_s;
+};
+
+#define SIP_ENGINE_DEFAULT_RECEIVE_BACKLOG_MS 100
+#define SIP_ENGINE_DEFAULT_UNDECIDED_CALLS 1000
+#define SIP_ENGINE_DEFAULT_PENDING_EVENTS 10000
+#define SIP_ENGINE_DEFAULT_TRANSACTIONS 20000
+#define SIP_ENGINE_DEFAULT_RETRY_AFTER_S 1
+
+/* The bounds in force (the defaults above until set). */
+void sip_engine_get_limits(struct sip_engine *engine, struct sip_engine_limits *limits);
+void sip_engine_set_limits(struct sip_engine *engine, const struct sip_engine_limits *limits);
 
 /* Hang-ups not yet finished on the wire: BYEs sent that have no final
  * response yet (each gives up after 64*T1 = 32 s), and BYEs that wait for

@@ -1,0 +1,648 @@
+/*
+ * The engine under load: 100 Trying only for INVITEs left undecided, 503
+ * with Retry-After past each overload bound (receive backlog, undecided
+ * calls, pending callbacks, transactions) while requests in existing
+ * dialogs are still taken, finished transactions retired into what they
+ * still have to resend, and libosip2's block cache. One engine on a
+ * loopback listener whose sending is replaced by a recorder; requests are
+ * injected as the UDP socket would hand them up.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+#include <glib.h>
+
+#include "engine.h"
+#include "osip_memory.h"
+#include "sip/sip_call.h"
+#include "sip/sip_engine.h"
+#include "timer_source.h"
+#include "../../common/test_time.h"
+
+#define PEER_IP "127.0.0.1"
+#define PEER_PORT 5099
+
+struct harness
+{
+    struct sip_engine *engine;
+    guint16 port;
+    GPtrArray *sent;                /* char *, every message the engine sent */
+    GPtrArray *calls;               /* struct sip_call *, referenced, in arrival order */
+    gboolean answer;                /* answer incoming calls at once */
+    guint messages;                 /* MESSAGE requests reported */
+    guint completed;                /* outcomes of our requests reported */
+    guint completed_status;         /* the last one's status code */
+};
+
+static gboolean record_send(enum sip_transport_protocol protocol, const char *host, guint16 port,
+                            guint connection_id, const char *data, gsize length, void *user_data)
+{
+    struct harness *harness = user_data;
+
+    (void)protocol;
+    (void)connection_id;
+    assert_string_equal(host, PEER_IP);
+    assert_int_equal(port, PEER_PORT);
+    g_ptr_array_add(harness->sent, g_strndup(data, length));
+    return TRUE;
+}
+
+static void on_incoming_call(struct sip_engine *engine, struct sip_call *call, void *user_data)
+{
+    struct harness *harness = user_data;
+
+    (void)engine;
+    g_ptr_array_add(harness->calls, sip_call_ref(call));
+    if (harness->answer)
+        assert_true(sip_call_answer(call, NULL));
+}
+
+static void on_message(struct sip_engine *engine, struct sip_call *call, const struct sip_incoming_request *request,
+                       void *user_data)
+{
+    (void)engine;
+    (void)call;
+    (void)request;
+    ((struct harness *)user_data)->messages++;
+}
+
+static void on_request_completed(struct sip_engine *engine, guint request_id, guint status_code,
+                                 const char *reason_phrase, void *user_data)
+{
+    struct harness *harness = user_data;
+
+    (void)engine;
+    (void)request_id;
+    (void)reason_phrase;
+    harness->completed++;
+    harness->completed_status = status_code;
+}
+
+static int setup(void **state)
+{
+    struct harness *harness = g_new0(struct harness, 1);
+    struct sip_engine_callbacks callbacks = { 0 };
+
+    callbacks.incoming_call = on_incoming_call;
+    callbacks.message_received = on_message;
+    callbacks.request_completed = on_request_completed;
+    harness->engine = sip_engine_new(NULL, &callbacks, harness, NULL);
+    assert_non_null(harness->engine);
+    engine_set_random_seed(harness->engine, 7);
+    assert_true(sip_engine_listen(harness->engine, SIP_TRANSPORT_UDP, "127.0.0.1", 0, &harness->port, NULL));
+    sip_transport_layer_set_send_override(harness->engine->transports, record_send, harness);
+    harness->sent = g_ptr_array_new_with_free_func(g_free);
+    harness->calls = g_ptr_array_new_with_free_func((GDestroyNotify)sip_call_unref);
+    *state = harness;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct harness *harness = *state;
+
+    g_ptr_array_free(harness->calls, TRUE);
+    sip_engine_free(harness->engine);
+    g_ptr_array_free(harness->sent, TRUE);
+    g_free(harness);
+    return 0;
+}
+
+/* Runs what is ready on the main context (queued callbacks included). */
+static void run_ready(void)
+{
+    int i;
+
+    for (i = 0; i < 20; i++)
+        g_main_context_iteration(NULL, FALSE);
+}
+
+static void inject(struct harness *harness, guint backlog_ms, const char *format, ...) G_GNUC_PRINTF(3, 4);
+static void inject(struct harness *harness, guint backlog_ms, const char *format, ...)
+{
+    struct sip_transport_peer peer = { 0 };
+    va_list args;
+    GString *message = g_string_new(NULL);
+    char *text;
+
+    va_start(args, format);
+    text = g_strdup_vprintf(format, args);
+    va_end(args);
+    /* Header lines end in CRLF on the wire; the body is as given. */
+    for (const char *p = text; *p; p++)
+    {
+        if (*p == '\n')
+            g_string_append_c(message, '\r');
+        g_string_append_c(message, *p);
+        if (*p == '\n' && p[1] == '\n')
+        {
+            g_string_append(message, "\r\n");
+            g_string_append(message, p + 2);
+            break;
+        }
+    }
+    g_free(text);
+    peer.protocol = SIP_TRANSPORT_UDP;
+    peer.remote_ip = PEER_IP;
+    peer.remote_port = PEER_PORT;
+    peer.backlog_ms = backlog_ms;
+    sip_transport_inject(harness->engine->transports, &peer, message->str, message->len);
+    g_string_free(message, TRUE);
+}
+
+static const char sdp_offer[] =
+    "v=0\r\n"
+    "o=peer 1 1 IN IP4 127.0.0.1\r\n"
+    "s=-\r\n"
+    "c=IN IP4 127.0.0.1\r\n"
+    "t=0 0\r\n"
+    "m=audio 6000 RTP/AVP 0\r\n"
+    "a=rtpmap:0 PCMU/8000\r\n";
+
+static void inject_invite(struct harness *harness, guint backlog_ms, int n)
+{
+    inject(harness, backlog_ms,
+           "INVITE sip:uas@127.0.0.1:%u SIP/2.0\n"
+           "Via: SIP/2.0/UDP " PEER_IP ":%u;branch=z9hG4bK-invite-%d\n"
+           "Max-Forwards: 70\n"
+           "From: <sip:peer@127.0.0.1>;tag=from-%d\n"
+           "To: <sip:uas@127.0.0.1>\n"
+           "Call-ID: call-%d@127.0.0.1\n"
+           "CSeq: 1 INVITE\n"
+           "Contact: <sip:peer@" PEER_IP ":%u>\n"
+           "Content-Type: application/sdp\n"
+           "Content-Length: %zu\n"
+           "\n%s",
+           harness->port, PEER_PORT, n, n, n, PEER_PORT, strlen(sdp_offer), sdp_offer);
+}
+
+static void inject_message(struct harness *harness, guint backlog_ms, int n)
+{
+    inject(harness, backlog_ms,
+           "MESSAGE sip:uas@127.0.0.1:%u SIP/2.0\n"
+           "Via: SIP/2.0/UDP " PEER_IP ":%u;branch=z9hG4bK-message-%d\n"
+           "Max-Forwards: 70\n"
+           "From: <sip:peer@127.0.0.1>;tag=message-%d\n"
+           "To: <sip:uas@127.0.0.1>\n"
+           "Call-ID: message-%d@127.0.0.1\n"
+           "CSeq: 1 MESSAGE\n"
+           "Content-Type: text/plain\n"
+           "Content-Length: 2\n"
+           "\nhi",
+           harness->port, PEER_PORT, n, n, n);
+}
+
+/* How many messages sent start with prefix. */
+static guint count_sent(struct harness *harness, const char *prefix)
+{
+    guint i, count = 0;
+
+    for (i = 0; i < harness->sent->len; i++)
+        if (g_str_has_prefix(g_ptr_array_index(harness->sent, i), prefix))
+            count++;
+    return count;
+}
+
+static const char *last_sent(struct harness *harness)
+{
+    assert_true(harness->sent->len > 0);
+    return g_ptr_array_index(harness->sent, harness->sent->len - 1);
+}
+
+static const char *find_header(const char *message, const char *name)
+{
+    char *pattern = g_strconcat("\r\n", name, ": ", NULL);
+    const char *found = strstr(message, pattern);
+
+    g_free(pattern);
+    return found ? found + 2 : NULL;
+}
+
+/* The tag of the To header of a message we sent (g_free). */
+static char *to_tag_of(const char *message)
+{
+    const char *to = find_header(message, "To"), *tag, *end;
+
+    assert_non_null(to);
+    tag = strstr(to, ";tag=");
+    assert_non_null(tag);
+    tag += 5;
+    end = tag + strcspn(tag, ";\r\n");
+    return g_strndup(tag, end - tag);
+}
+
+/* ---- 100 Trying ---------------------------------------------------------------------------- */
+
+/* An INVITE the application leaves undecided gets 100 Trying once its
+ * 200 ms are up (the engine's timers are made to expire here). */
+static void test_trying_when_undecided(void **state)
+{
+    struct harness *harness = *state;
+
+    inject_invite(harness, 0, 1);
+    run_ready();
+    assert_int_equal(harness->calls->len, 1);
+    assert_int_equal(count_sent(harness, "SIP/2.0 100 Trying"), 0);
+    engine_expire_timers(harness->engine, 1);
+    assert_int_equal(count_sent(harness, "SIP/2.0 100 Trying"), 1);
+    assert_int_equal(harness->sent->len, 1);
+
+    /* Answered after: the 200 follows. */
+    assert_true(sip_call_answer(g_ptr_array_index(harness->calls, 0), NULL));
+    assert_true(g_str_has_prefix(last_sent(harness), "SIP/2.0 200 OK"));
+}
+
+/* Answered (or rung) at once: no 100 at all. */
+static void test_no_trying_when_answered(void **state)
+{
+    struct harness *harness = *state;
+
+    harness->answer = TRUE;
+    inject_invite(harness, 0, 1);
+    run_ready();
+    assert_int_equal(harness->calls->len, 1);
+    assert_int_equal(count_sent(harness, "SIP/2.0 200 OK"), 1);
+    engine_expire_timers(harness->engine, 16);     /* the 2xx is resent; still no 100 */
+    assert_int_equal(count_sent(harness, "SIP/2.0 100 Trying"), 0);
+    assert_true(count_sent(harness, "SIP/2.0 200 OK") > 1);
+}
+
+/* ---- overload ------------------------------------------------------------------------------- */
+
+static void assert_503(struct harness *harness, const char *message, const char *retry_after)
+{
+    const char *header;
+
+    assert_true(g_str_has_prefix(message, "SIP/2.0 503 Service Unavailable\r\n"));
+    header = find_header(message, "Retry-After");
+    if (!retry_after)
+        assert_null(header);
+    else
+    {
+        char *expected = g_strconcat("Retry-After: ", retry_after, "\r\n", NULL);
+
+        assert_non_null(header);
+        assert_true(g_str_has_prefix(header, expected));
+        g_free(expected);
+    }
+    (void)harness;
+}
+
+/* A socket not drained for the bound: new INVITEs get 503 + Retry-After
+ * without a transaction or a call; the calls already taken go on. */
+static void test_receive_backlog(void **state)
+{
+    struct harness *harness = *state;
+    struct sip_engine_stats stats;
+    struct sip_call *call;
+    char *tag;
+
+    harness->answer = TRUE;
+    inject_invite(harness, 0, 1);
+    run_ready();
+    assert_int_equal(harness->calls->len, 1);
+    call = g_ptr_array_index(harness->calls, 0);
+    tag = to_tag_of(last_sent(harness));
+
+    g_ptr_array_set_size(harness->sent, 0);
+    inject_invite(harness, SIP_ENGINE_DEFAULT_RECEIVE_BACKLOG_MS, 2);
+    run_ready();
+    assert_int_equal(harness->calls->len, 1);
+    assert_int_equal(harness->sent->len, 1);
+    assert_503(harness, last_sent(harness), "1");
+    assert_non_null(strstr(last_sent(harness), "Call-ID: call-2@127.0.0.1\r\n"));
+    sip_engine_get_stats(harness->engine, &stats);
+    assert_int_equal(stats.overload_rejected, 1);
+    assert_int_equal(stats.transactions, 0);
+
+    /* Repeated: answered the same way. Its ACK is absorbed. */
+    inject_invite(harness, SIP_ENGINE_DEFAULT_RECEIVE_BACKLOG_MS, 2);
+    assert_int_equal(harness->sent->len, 2);
+    assert_503(harness, last_sent(harness), "1");
+    inject(harness, SIP_ENGINE_DEFAULT_RECEIVE_BACKLOG_MS,
+           "ACK sip:uas@127.0.0.1:%u SIP/2.0\n"
+           "Via: SIP/2.0/UDP " PEER_IP ":%u;branch=z9hG4bK-invite-2\n"
+           "Max-Forwards: 70\n"
+           "From: <sip:peer@127.0.0.1>;tag=from-2\n"
+           "To: <sip:uas@127.0.0.1>;tag=whatever\n"
+           "Call-ID: call-2@127.0.0.1\n"
+           "CSeq: 1 ACK\n"
+           "Content-Length: 0\n\n",
+           harness->port, PEER_PORT);
+    assert_int_equal(harness->sent->len, 2);
+
+    /* Under the same backlog, the first call's ACK and BYE are taken. */
+    inject(harness, SIP_ENGINE_DEFAULT_RECEIVE_BACKLOG_MS,
+           "ACK sip:uas@127.0.0.1:%u SIP/2.0\n"
+           "Via: SIP/2.0/UDP " PEER_IP ":%u;branch=z9hG4bK-ack-1\n"
+           "Max-Forwards: 70\n"
+           "From: <sip:peer@127.0.0.1>;tag=from-1\n"
+           "To: <sip:uas@127.0.0.1>;tag=%s\n"
+           "Call-ID: call-1@127.0.0.1\n"
+           "CSeq: 1 ACK\n"
+           "Content-Length: 0\n\n",
+           harness->port, PEER_PORT, tag);
+    run_ready();
+    assert_int_equal(sip_call_get_state(call), SIP_CALL_STATE_CONNECTED);
+    inject(harness, SIP_ENGINE_DEFAULT_RECEIVE_BACKLOG_MS * 10,
+           "BYE sip:uas@127.0.0.1:%u SIP/2.0\n"
+           "Via: SIP/2.0/UDP " PEER_IP ":%u;branch=z9hG4bK-bye-1\n"
+           "Max-Forwards: 70\n"
+           "From: <sip:peer@127.0.0.1>;tag=from-1\n"
+           "To: <sip:uas@127.0.0.1>;tag=%s\n"
+           "Call-ID: call-1@127.0.0.1\n"
+           "CSeq: 2 BYE\n"
+           "Content-Length: 0\n\n",
+           harness->port, PEER_PORT, tag);
+    g_free(tag);
+    run_ready();
+    assert_true(g_str_has_prefix(last_sent(harness), "SIP/2.0 200 OK\r\n"));
+    assert_non_null(strstr(last_sent(harness), "CSeq: 2 BYE\r\n"));
+    assert_int_equal(sip_call_get_state(call), SIP_CALL_STATE_TERMINATED);
+
+    /* Drained: taken again. */
+    inject_invite(harness, SIP_ENGINE_DEFAULT_RECEIVE_BACKLOG_MS - 1, 3);
+    run_ready();
+    assert_int_equal(harness->calls->len, 2);
+    assert_true(g_str_has_prefix(last_sent(harness), "SIP/2.0 200 OK"));
+    sip_engine_get_stats(harness->engine, &stats);
+    assert_int_equal(stats.overload_rejected, 2);
+}
+
+/* The application decides on at most undecided_calls at a time; the bound
+ * frees as it answers. */
+static void test_undecided_calls(void **state)
+{
+    struct harness *harness = *state;
+    struct sip_engine_limits limits;
+    struct sip_engine_stats stats;
+
+    sip_engine_get_limits(harness->engine, &limits);
+    assert_int_equal(limits.undecided_calls, SIP_ENGINE_DEFAULT_UNDECIDED_CALLS);
+    limits.undecided_calls = 2;
+    limits.retry_after_s = 7;
+    sip_engine_set_limits(harness->engine, &limits);
+
+    inject_invite(harness, 0, 1);
+    inject_invite(harness, 0, 2);
+    inject_invite(harness, 0, 3);
+    run_ready();
+    assert_int_equal(harness->calls->len, 2);
+    assert_int_equal(harness->sent->len, 1);
+    assert_503(harness, last_sent(harness), "7");
+    assert_non_null(strstr(last_sent(harness), "Call-ID: call-3@127.0.0.1\r\n"));
+    sip_engine_get_stats(harness->engine, &stats);
+    assert_int_equal(stats.undecided_calls, 2);
+
+    /* One answered, one rejected: two places free. */
+    assert_true(sip_call_answer(g_ptr_array_index(harness->calls, 0), NULL));
+    assert_true(sip_call_reject(g_ptr_array_index(harness->calls, 1), 486, NULL, NULL));
+    sip_engine_get_stats(harness->engine, &stats);
+    assert_int_equal(stats.undecided_calls, 0);
+    inject_invite(harness, 0, 4);
+    run_ready();
+    assert_int_equal(harness->calls->len, 3);
+
+    /* A MESSAGE is not a call: not bound by it. */
+    limits.undecided_calls = 1;
+    sip_engine_set_limits(harness->engine, &limits);
+    inject_message(harness, 0, 1);
+    run_ready();
+    assert_int_equal(harness->messages, 1);
+    assert_true(g_str_has_prefix(last_sent(harness), "SIP/2.0 200 OK"));
+}
+
+/* Callbacks the application has not taken yet, and live transactions. */
+static void test_pending_events_and_transactions(void **state)
+{
+    struct harness *harness = *state;
+    struct sip_engine_limits limits;
+    struct sip_engine_stats stats;
+
+    sip_engine_get_limits(harness->engine, &limits);
+    limits.pending_events = 2;
+    limits.retry_after_s = 0;
+    sip_engine_set_limits(harness->engine, &limits);
+    inject_message(harness, 0, 1);
+    inject_message(harness, 0, 2);
+    inject_message(harness, 0, 3);     /* two callbacks queued: refused */
+    assert_int_equal(count_sent(harness, "SIP/2.0 200 OK"), 2);
+    assert_503(harness, last_sent(harness), NULL);
+    run_ready();
+    assert_int_equal(harness->messages, 2);
+    inject_message(harness, 0, 4);
+    run_ready();
+    assert_int_equal(harness->messages, 3);
+
+    /* An undecided INVITE keeps its transaction: with one allowed, the
+     * next new request is refused. */
+    limits.pending_events = 0;
+    limits.transactions = 1;
+    sip_engine_set_limits(harness->engine, &limits);
+    inject_invite(harness, 0, 1);
+    run_ready();
+    sip_engine_get_stats(harness->engine, &stats);
+    assert_int_equal(stats.transactions, 1);
+    inject_message(harness, 0, 5);
+    assert_503(harness, last_sent(harness), NULL);
+    assert_int_equal(harness->messages, 3);
+    sip_engine_get_stats(harness->engine, &stats);
+    assert_int_equal(stats.overload_rejected, 2);
+}
+
+/* ---- finished transactions retired ---------------------------------------------------------- */
+
+/* The first message sent that starts with prefix. */
+static const char *first_sent(struct harness *harness, const char *prefix)
+{
+    guint i;
+
+    for (i = 0; i < harness->sent->len; i++)
+        if (g_str_has_prefix(g_ptr_array_index(harness->sent, i), prefix))
+            return g_ptr_array_index(harness->sent, i);
+    fail_msg("nothing sent starts with %s", prefix);
+    return NULL;
+}
+
+/* The line "Name: value" of a message we sent, without its CRLF (g_free). */
+static char *header_line(const char *message, const char *name)
+{
+    const char *line = find_header(message, name);
+
+    assert_non_null(line);
+    return g_strndup(line, strcspn(line, "\r\n"));
+}
+
+/* The peer answers a request we sent with status (a To tag added). */
+static void inject_response(struct harness *harness, const char *request, const char *status)
+{
+    char *via = header_line(request, "Via"), *from = header_line(request, "From");
+    char *to = header_line(request, "To"), *call_id = header_line(request, "Call-ID");
+    char *cseq = header_line(request, "CSeq");
+
+    inject(harness, 0, "SIP/2.0 %s\n%s\n%s\n%s;tag=peer\n%s\n%s\nContent-Length: 0\n\n", status, via, from, to,
+           call_id, cseq);
+    g_free(via);
+    g_free(from);
+    g_free(to);
+    g_free(call_id);
+    g_free(cseq);
+}
+
+static guint live_transactions(struct harness *harness)
+{
+    struct sip_engine_stats stats;
+
+    sip_engine_get_stats(harness->engine, &stats);
+    return stats.transactions;
+}
+
+/* Our INVITE refused: the transaction ends at the ACK, and a 486 again
+ * (the ACK was lost) still gets the same ACK again until timer D. */
+static void test_failed_invite_retired(void **state)
+{
+    struct harness *harness = *state;
+    struct sip_call *call;
+    char *invite, *ack;
+
+    call = sip_call_invite(harness->engine, "sip:uas@127.0.0.1", "sip:peer@" PEER_IP ":5099", NULL);
+    assert_non_null(call);
+    run_ready();
+    invite = g_strdup(first_sent(harness, "INVITE "));
+    assert_int_equal(live_transactions(harness), 1);
+
+    inject_response(harness, invite, "486 Busy Here");
+    run_ready();
+    assert_int_equal(count_sent(harness, "ACK "), 1);
+    ack = g_strdup(last_sent(harness));
+    assert_int_equal(live_transactions(harness), 0);
+    assert_int_equal(sip_call_get_state(call), SIP_CALL_STATE_TERMINATED);
+
+    inject_response(harness, invite, "486 Busy Here");
+    run_ready();
+    assert_int_equal(count_sent(harness, "ACK "), 2);
+    assert_string_equal(last_sent(harness), ack);
+    assert_int_equal(live_transactions(harness), 0);
+
+    /* Past timer D the response is dropped. */
+    engine_expire_timers(harness->engine, 50);
+    inject_response(harness, invite, "486 Busy Here");
+    run_ready();
+    assert_int_equal(count_sent(harness, "ACK "), 2);
+    g_free(ack);
+    g_free(invite);
+    sip_call_unref(call);
+}
+
+/* Our MESSAGE answered: its transaction ends at once (no timer K held), the
+ * outcome is reported once, and a 200 again is dropped. */
+static void test_finished_request_retired(void **state)
+{
+    struct harness *harness = *state;
+    char *message;
+    guint sent;
+
+    assert_true(sip_engine_send_message(harness->engine, "sip:uas@127.0.0.1", "sip:peer@" PEER_IP ":5099",
+                                        "text/plain", "hi", 2, NULL) > 0);
+    run_ready();
+    message = g_strdup(first_sent(harness, "MESSAGE "));
+    assert_int_equal(live_transactions(harness), 1);
+
+    inject_response(harness, message, "200 OK");
+    run_ready();
+    assert_int_equal(harness->completed, 1);
+    assert_int_equal(harness->completed_status, 200);
+    assert_int_equal(live_transactions(harness), 0);
+
+    sent = harness->sent->len;
+    inject_response(harness, message, "200 OK");
+    run_ready();
+    assert_int_equal(harness->sent->len, sent);
+    assert_int_equal(harness->completed, 1);
+    g_free(message);
+}
+
+/* Their MESSAGE answered: a retransmission gets the same 200 again from
+ * the retired record, without a transaction. */
+static void test_answered_request_retired(void **state)
+{
+    struct harness *harness = *state;
+    char *ok;
+
+    inject_message(harness, 0, 1);
+    run_ready();
+    assert_int_equal(count_sent(harness, "SIP/2.0 200 OK"), 1);
+    ok = g_strdup(last_sent(harness));
+    assert_int_equal(live_transactions(harness), 0);
+    inject_message(harness, 0, 1);
+    run_ready();
+    assert_int_equal(count_sent(harness, "SIP/2.0 200 OK"), 2);
+    assert_string_equal(last_sent(harness), ok);
+    assert_int_equal(harness->messages, 1);
+    g_free(ok);
+}
+
+/* ---- libosip2's block cache ---------------------------------------------------------------- */
+
+static void test_block_cache(void **state)
+{
+    struct harness *harness = *state;
+    struct osip_memory_stats before, after;
+    int i;
+
+    harness->answer = TRUE;
+    inject_invite(harness, 0, 1);
+    run_ready();
+    osip_memory_get_stats(&before);
+    assert_true(before.cached_blocks > 0);
+    for (i = 2; i < 12; i++)
+    {
+        inject_invite(harness, 0, i);
+        run_ready();
+    }
+    osip_memory_get_stats(&after);
+    /* The same kinds of blocks again, mostly served from the cache (the
+     * misses are what the calls, still up, keep). */
+    assert_true(after.hits - before.hits > 5 * (after.misses - before.misses));
+    assert_true(after.cached_bytes <= 4 * 1024 * 1024);
+}
+
+/* The last engine of a thread gives the cached blocks back to malloc. */
+static void test_block_cache_emptied(void **state)
+{
+    struct osip_memory_stats stats;
+    struct sip_engine *first, *second;
+
+    (void)state;
+    first = sip_engine_new(NULL, NULL, NULL, NULL);
+    second = sip_engine_new(NULL, NULL, NULL, NULL);
+    sip_engine_free(first);
+    osip_memory_get_stats(&stats);
+    assert_true(stats.cached_blocks > 0);
+    sip_engine_free(second);
+    osip_memory_get_stats(&stats);
+    assert_int_equal(stats.cached_blocks, 0);
+    assert_int_equal(stats.cached_bytes, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] =
+    {
+        cmocka_unit_test_setup_teardown(test_trying_when_undecided, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_trying_when_answered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_receive_backlog, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_undecided_calls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pending_events_and_transactions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_invite_retired, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_finished_request_retired, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_answered_request_retired, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_block_cache, setup, teardown),
+        cmocka_unit_test(test_block_cache_emptied),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
