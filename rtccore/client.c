@@ -449,6 +449,16 @@ char *client_phone_target(struct client *client, IRTCProfile *profile, const cha
     return target;
 }
 
+/* RFC 3891: the call just answered takes the place of the one its Replaces
+ * named, which ends (BYE; CANCEL for our own call still ringing). */
+void client_end_replaced_call(struct sip_call *call)
+{
+    struct sip_call *replaced = sip_call_get_replaced_call(call);
+
+    if (replaced && sip_call_get_state(replaced) != SIP_CALL_STATE_TERMINATED)
+        sip_call_hangup(replaced, NULL);
+}
+
 static void engine_incoming_call(struct sip_engine *engine, struct sip_call *call, void *user_data)
 {
     struct client *client = user_data;
@@ -466,14 +476,29 @@ static void engine_incoming_call(struct sip_engine *engine, struct sip_call *cal
         sip_call_reject(call, 480, NULL, NULL);
         return;
     }
-    /* RFC 3891: an INVITE that replaces one of our calls is taken without asking
-     * the application again (it agreed to the call being replaced), and the old
-     * call ends. */
+    /* RFC 3891: an INVITE that replaces one of our calls. Only a call of a
+     * session of this client can be given away (481 otherwise, as for a
+     * dialog we do not have). The party that call is with, or someone it
+     * referred, takes it over without the application being asked again
+     * (an attended transfer: it agreed to the call being replaced); anyone
+     * else rings as an ordinary incoming session, and Answer replaces. */
     if ((replaced = sip_call_get_replaced_call(call)))
     {
-        if ((session = session_create_incoming(client, call, TRUE)))
+        struct session *old = sip_call_get_user_data(replaced);
+
+        if (!old || !g_list_find(client->sessions, old))
+        {
+            sip_call_reject(call, 481, NULL, NULL);
+            return;
+        }
+        if (sip_call_is_replacement_authorized(call))
+        {
+            if ((session = session_create_incoming(client, call, TRUE)))
+                session_release(session);
+            return;
+        }
+        if ((session = session_create_incoming(client, call, FALSE)))
             session_release(session);
-        sip_call_hangup(replaced, NULL);
         return;
     }
     /* The client's list keeps the session while it is live. */

@@ -91,6 +91,8 @@ char *registration_server_uri(const struct rtc_profile_server *server);
 /* The client keeps live sessions (INPROGRESS .. DISCONNECTED) referenced. */
 void client_session_started(struct client *client, struct session *session);
 void client_session_ended(struct client *client, struct session *session);
+/* An incoming call was answered: the call its Replaces named ends. */
+void client_end_replaced_call(struct sip_call *call);
 /* MESSAGE/INFO sent for a session: request_completed becomes an operation-complete event. */
 void client_track_request(struct client *client, unsigned int request_id, struct session *session, LONG_PTR cookie);
 

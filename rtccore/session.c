@@ -445,7 +445,8 @@ struct session *session_create_incoming(struct client *client, struct sip_call *
     if (auto_accept)
     {
         session->answered = TRUE;
-        sip_call_answer(call, NULL);
+        if (sip_call_answer(call, NULL))
+            client_end_replaced_call(call);
         return session;
     }
     /* The caller hears ringing while the application decides. */
@@ -664,6 +665,7 @@ static HRESULT WINAPI session_Answer(IRTCSession2 *iface)
         return RTC_E_INVALID_SESSION_STATE;
     }
     session->answered = TRUE;
+    client_end_replaced_call(session->call);
     return S_OK;
 }
 
