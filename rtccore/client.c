@@ -694,6 +694,7 @@ static HRESULT client_initialize(struct client *client)
     }
     client->requests = g_hash_table_new_full(NULL, NULL, NULL, tracked_request_free);
     sip_engine_set_refer_callbacks(client->engine, &rtc_refer_callbacks);
+    transfer_set_refer_to_headers(client->engine, FALSE);
     sip_engine_set_registration_callbacks(client->engine, &rtc_registration_callbacks);
     presence_attach_engine(client->presence, client->engine);
     client->owner = g_thread_self();
@@ -1645,6 +1646,20 @@ HRESULT rtcshim_set_keepalive_interval(IRTCClient *iface, ULONG udp_seconds, ULO
     if (FAILED(hr = client_check_initialized(client)))
         return hr;
     sip_engine_set_keepalive(client->engine, udp_seconds, stream_seconds);
+    return S_OK;
+}
+
+HRESULT rtcshim_set_refer_to_private_headers(IRTCClient *iface, VARIANT_BOOL allow)
+{
+    struct client *client;
+    HRESULT hr;
+
+    if (!iface || iface->lpVtbl != (const IRTCClientVtbl *)&client_vtbl)
+        return E_INVALIDARG;
+    client = impl_from_IRTCClient2((IRTCClient2 *)iface);
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    transfer_set_refer_to_headers(client->engine, allow != VARIANT_FALSE);
     return S_OK;
 }
 

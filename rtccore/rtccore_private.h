@@ -69,6 +69,9 @@ char *client_phone_target(struct client *client, IRTCProfile *profile, const cha
 
 /* transfer.c keeps the client's incoming transfers here (struct incoming_transfer *). */
 GList **client_incoming_transfers(struct client *client);
+/* Which headers embedded in a received Refer-To reach the new INVITE: the
+ * engine's allow-list, the refer cookie, and X- headers when allowed. */
+void transfer_set_refer_to_headers(struct sip_engine *engine, BOOL allow_private);
 /* transfer.c */
 extern const struct sip_refer_callbacks rtc_refer_callbacks;
 void transfer_client_shutdown(struct client *client);

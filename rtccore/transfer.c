@@ -481,6 +481,13 @@ const struct sip_refer_callbacks rtc_refer_callbacks =
     on_refer_progress,
 };
 
+void transfer_set_refer_to_headers(struct sip_engine *engine, BOOL allow_private)
+{
+    static const char *const ours[] = { RTC_REFER_COOKIE_HEADER, NULL };
+
+    sip_engine_set_refer_to_headers(engine, ours, allow_private);
+}
+
 /* ---- rtcshim.h additions ------------------------------------------------------------------------ */
 
 HRESULT rtcshim_build_attended_refer_to(IRTCSession *target_session, BSTR *refer_to)

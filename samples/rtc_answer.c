@@ -7,13 +7,18 @@
  * "Receiving a Session Transfer" samples on a GLib main loop.
  *
  *   rtc_answer --listen ADDR:PORT [--uri URI] [--answer auto|prompt|reject|busy]
- *              [--refer accept|reject] [--calls N] [--hangup-after SECONDS] [--timeout SECONDS]
+ *              [--refer accept|reject] [--refer-private-headers] [--calls N]
+ *              [--hangup-after SECONDS] [--timeout SECONDS]
+ *
+ * --refer-private-headers lets X- headers the transferor embedded in Refer-To
+ * reach the new call (rtcshim_set_refer_to_private_headers; off by default).
  *
  * Exit status: 0 after N incoming calls have ended, 1 on timeout or failure, 2 for bad arguments.
  */
 #include <stdio.h>
 #include <string.h>
 #include "rtc_sample.h"
+#include <rtcshim.h>
 
 enum answer_mode { ANSWER_AUTO, ANSWER_PROMPT, ANSWER_REJECT, ANSWER_BUSY };
 
@@ -264,6 +269,7 @@ static gboolean parse_answer(const char *text)
 int main(int argc, char **argv)
 {
     char *listen = NULL, *uri_text = NULL, *answer = NULL, *refer = NULL;
+    gboolean private_headers = FALSE;
     int timeout = 60;
     GOptionEntry options[] =
     {
@@ -271,6 +277,8 @@ int main(int argc, char **argv)
         { "uri", 'u', 0, G_OPTION_ARG_STRING, &uri_text, "Local user URI", "URI" },
         { "answer", 'a', 0, G_OPTION_ARG_STRING, &answer, "auto (default), prompt, reject or busy", "MODE" },
         { "refer", 'r', 0, G_OPTION_ARG_STRING, &refer, "accept (default) or reject transfers", "MODE" },
+        { "refer-private-headers", 0, 0, G_OPTION_ARG_NONE, &private_headers,
+          "Pass X- headers embedded in Refer-To on to the new call", NULL },
         { "calls", 'n', 0, G_OPTION_ARG_INT, &calls_wanted, "Exit after this many calls ended (default 1)", "N" },
         { "hangup-after", 'h', 0, G_OPTION_ARG_INT, &hangup_after, "Hang up connected calls after this long (default: never)", "SECONDS" },
         { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout, "Give up after this long (default 60)", "SECONDS" },
@@ -299,8 +307,8 @@ int main(int argc, char **argv)
     if (problem)
     {
         fprintf(stderr, "rtc_answer: %s\nusage: rtc_answer --listen ADDR:PORT [--uri URI] "
-                "[--answer auto|prompt|reject|busy] [--refer accept|reject] [--calls N] [--hangup-after SECONDS] "
-                "[--timeout SECONDS]\n",
+                "[--answer auto|prompt|reject|busy] [--refer accept|reject] [--refer-private-headers] [--calls N] "
+                "[--hangup-after SECONDS] [--timeout SECONDS]\n",
                 problem);
         return 2;
     }
@@ -320,6 +328,8 @@ int main(int argc, char **argv)
     }
     IRTCClient_Initialize(client);
     IRTCClient_put_EventFilter(client, RTCEF_ALL);
+    if (private_headers)
+        rtcshim_set_refer_to_private_headers(client, VARIANT_TRUE);
     sample_advise(client, (IUnknown *)&Sink, &cp, &cookie);
     if (FAILED(hr = sample_listen(client, listen)))
     {

@@ -190,6 +190,7 @@ void sip_engine_free(struct sip_engine *engine)
     g_ptr_array_free(engine->publications, TRUE);
     g_rand_free(engine->rand);
     g_free(engine->user_agent);
+    g_strfreev(engine->refer_to_allowed);
     g_free(engine->advertised_host);
     osip_uri_free(engine->outbound_proxy);
     g_free(engine->outbound_proxy_text);

@@ -56,7 +56,7 @@ struct sip_refer
     gboolean listed;                        /* in the call's list */
     void *user_data;
     osip_message_t *request;                /* the REFER as received or as built */
-    char *refer_to;                         /* the Refer-To URI with its ?headers */
+    char *refer_to;                         /* the Refer-To URI with the ?headers passed on */
     char *target;                           /* the URI without headers */
     GPtrArray *target_headers;              /* "Name: value", NULL-terminated */
     char *referred_by;
@@ -298,7 +298,8 @@ static gboolean add_header_lines(osip_message_t *message, const char *const *lin
     return TRUE;
 }
 
-static void set_target(struct sip_refer *refer, const struct sip_refer_to *parsed)
+/* Our own REFER: every header its Refer-To embeds is ours to pass on. */
+static void set_own_target(struct sip_refer *refer, const struct sip_refer_to *parsed)
 {
     guint i;
 
@@ -311,6 +312,43 @@ static void set_target(struct sip_refer *refer, const struct sip_refer_to *parse
             g_ptr_array_add(refer->target_headers, g_strdup_printf("%s: %s", header->name, header->value));
     }
     g_ptr_array_add(refer->target_headers, NULL);
+}
+
+/* A received Refer-To: only the headers on the allow-list reach the new
+ * INVITE (refer_to.h); the others are dropped, and said so once per REFER. */
+static void set_received_target(struct sip_refer *refer, struct sip_engine *engine, const struct sip_refer_to *parsed)
+{
+    GPtrArray *passed = g_ptr_array_new();
+    GString *dropped = NULL;
+    guint i;
+
+    refer->target = g_strdup(parsed->uri);
+    for (i = 0; i < parsed->headers->len; i++)
+    {
+        struct sip_uri_header *header = g_ptr_array_index(parsed->headers, i);
+
+        if (sip_refer_to_header_allowed(header->name, (const char *const *)engine->refer_to_allowed,
+                                        engine->refer_to_private))
+        {
+            g_ptr_array_add(refer->target_headers, g_strdup_printf("%s: %s", header->name, header->value));
+            g_ptr_array_add(passed, header);
+        }
+        else if (sip_uri_header_classify(header->name) != SIP_URI_HEADER_RESERVED)
+        {
+            if (!dropped)
+                dropped = g_string_new(header->name);
+            else
+                g_string_append_printf(dropped, ", %s", header->name);
+        }
+    }
+    g_ptr_array_add(refer->target_headers, NULL);
+    refer->refer_to = sip_uri_with_headers(parsed->uri, passed);
+    g_ptr_array_free(passed, TRUE);
+    if (dropped)
+    {
+        g_message("REFER %u: headers in Refer-To not passed on: %s", refer->id, dropped->str);
+        g_string_free(dropped, TRUE);
+    }
 }
 
 static gboolean check_attached(struct sip_refer *refer, GError **error)
@@ -527,14 +565,13 @@ void refer_handle_request(struct sip_call *call, osip_transaction_t *transaction
 
     refer = refer_new(call, TRUE);
     osip_message_clone(request, &refer->request);
-    refer->refer_to = addr_spec(value);
-    set_target(refer, &parsed);
+    refer->id = engine_cseq_number(request);
+    set_received_target(refer, engine, &parsed);
     sip_refer_to_clear(&parsed);
     if ((value = header_value(request, "referred-by", "b", NULL)))
         refer->referred_by = g_strdup(value);
     refer_sub = header_value(request, "refer-sub", NULL, NULL);
     refer->subscription = !(refer_sub && !g_ascii_strncasecmp(refer_sub, "false", 5));
-    refer->id = engine_cseq_number(request);
     refer->server = transaction;
     engine_set_transaction_user(transaction, &refer_server_user, sip_refer_ref(refer), (GDestroyNotify)sip_refer_unref);
     refer->listed = TRUE;
@@ -742,7 +779,7 @@ struct sip_refer *sip_call_refer(struct sip_call *call, const char *refer_to,
     refer = refer_new(call, FALSE);
     osip_message_clone(request, &refer->request);
     refer->refer_to = addr_spec(value);
-    set_target(refer, &parsed);
+    set_own_target(refer, &parsed);
     refer->referred_by = referred_by;
     refer->subscription = !(options && options->no_subscription);
     refer->id = engine_cseq_number(request);
@@ -978,6 +1015,15 @@ void sip_engine_set_refer_decision_timeout(struct sip_engine *engine, guint mill
 {
     g_return_if_fail(engine != NULL);
     engine->refer_decision_timeout = milliseconds;
+}
+
+void sip_engine_set_refer_to_headers(struct sip_engine *engine, const char *const *extra_names,
+                                     gboolean allow_private)
+{
+    g_return_if_fail(engine != NULL);
+    g_strfreev(engine->refer_to_allowed);
+    engine->refer_to_allowed = g_strdupv((char **)extra_names);
+    engine->refer_to_private = allow_private;
 }
 
 /* ---- attended transfer ------------------------------------------------------------------------------ */

@@ -13,7 +13,9 @@
  *    above: sip_refer_accept (202 + NOTIFY "100 Trying"), sip_refer_reject,
  *    or, when nobody decides within the bound, 603. Progress goes back with
  *    sip_refer_notify; the subscription always ends with a terminated NOTIFY,
- *    also when the refer is released, the call ends or the engine is freed.
+ *    also when the refer is released, the call ends or the engine is freed;
+ *  - headers embedded in a received Refer-To reach the new INVITE by
+ *    allow-list only (refer_to.h, sip_engine_set_refer_to_headers).
  *
  * Plain C and GLib types only; reports come through sip_refer_callbacks
  * from the main context, never from inside these functions.
@@ -73,10 +75,13 @@ gboolean sip_refer_reject(struct sip_refer *refer, guint status_code, const char
 gboolean sip_refer_notify(struct sip_refer *refer, guint status_code, const char *reason, GError **error);
 
 /* The REFER as received (transferee) or sent (transferor). */
-const char *sip_refer_get_refer_to(struct sip_refer *refer);        /* the URI with its ?headers */
+/* The URI with its ?headers: for a received REFER only the headers passed
+ * on (the allow-list), escaped again; for ours, as sent. */
+const char *sip_refer_get_refer_to(struct sip_refer *refer);
 const char *sip_refer_get_target(struct sip_refer *refer);          /* the URI without headers */
 /* Embedded headers of Refer-To, unescaped, as "Name: value" lines for the
- * new INVITE (Replaces included); NULL-terminated, never NULL. */
+ * new INVITE (Replaces included; for a received REFER the allow-list's
+ * only); NULL-terminated, never NULL. */
 const char *const *sip_refer_get_target_headers(struct sip_refer *refer);
 const char *sip_refer_get_referred_by(struct sip_refer *refer);     /* NULL when absent */
 /* Any header of the REFER by name (first occurrence), e.g. "X-RTC-Refer-Cookie"; NULL when absent. */
@@ -115,6 +120,14 @@ void sip_engine_set_refer_callbacks(struct sip_engine *engine, const struct sip_
 
 /* How long an incoming REFER waits for a decision before 603 (default 30 s). */
 void sip_engine_set_refer_decision_timeout(struct sip_engine *engine, guint milliseconds);
+
+/* Headers embedded in a received Refer-To that the new INVITE may carry
+ * besides the built-in allow-list (Replaces, Accept-Contact, Reject-Contact,
+ * Subject): the names in extra_names (NULL-terminated, may be NULL; copied)
+ * and, with allow_private, every X- header. The rest is dropped (logged
+ * once per REFER); reserved ones still make the REFER fail with 400. */
+void sip_engine_set_refer_to_headers(struct sip_engine *engine, const char *const *extra_names,
+                                     gboolean allow_private);
 
 /* ---- attended transfer (Replaces) ------------------------------------------------------ */
 
