@@ -105,6 +105,8 @@ struct sip_engine *sip_engine_new(const struct sip_engine_config *config,
         engine->callbacks = *callbacks;
     engine->user_data = user_data;
     engine->refer_decision_timeout = SIP_REFER_DEFAULT_DECISION_TIMEOUT_MS;
+    engine->refer_response_bound = SIP_REFER_DEFAULT_RESPONSE_BOUND_MS;
+    engine->refer_expires = SIP_REFER_DEFAULT_EXPIRES_S;
     engine->credentials = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, engine_credentials_free);
     engine->registrations = g_ptr_array_new();
     engine->publications = g_ptr_array_new();

@@ -20,6 +20,7 @@
 #include "media.h"
 #include "sip/sip_call.h"
 #include "sip/sip_refer.h"
+#include "timer_source.h"
 #include "transport.h"
 
 #define WIRE_PEER_IP "127.0.0.1"
