@@ -805,7 +805,8 @@ static HRESULT start_call(struct session *session, const char *to)
                                                   : g_strdup_printf("Referred-By: <%s>", uri));
         g_free(uri);
     }
-    if (session->refer_cookie)
+    /* An empty cookie (what ReferCookie gives when the REFER had none) sends no header. */
+    if (session->refer_cookie && *session->refer_cookie)
     {
         char *cookie = com_utf8_from_wstr(session->refer_cookie);
         char *escaped = sip_uri_header_escape(cookie);

@@ -199,7 +199,8 @@ HRESULT transfer_refer(struct session *session, BSTR refer_to, BSTR cookie)
     }
     g_free(checked);
 
-    if (cookie)
+    /* No cookie, no header: an empty one tells the transferee nothing. */
+    if (cookie && *cookie)
     {
         char *utf8 = com_utf8_from_wstr(cookie), *escaped = sip_uri_header_escape(utf8);
         cookie_header = g_strdup_printf("%s: %s", RTC_REFER_COOKIE_HEADER, escaped);
