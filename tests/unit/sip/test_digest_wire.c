@@ -12,7 +12,7 @@
 #include "sip/sip_register.h"
 #include "wire_peer.h"
 
-/* ---- item 5: digest, one answer per realm ----------------------------------------------------------- */
+/* ---- one answer per realm ------------------------------------------------------------------------- */
 
 static const char *challenge_and_retry(struct wire *wire, const char *challenges)
 {

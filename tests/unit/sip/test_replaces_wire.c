@@ -11,7 +11,7 @@
 
 #include "wire_peer.h"
 
-/* ---- item 1: Replaces ------------------------------------------------------------------------------ */
+/* ---- Replaces: authorization, two of them, early dialogs ------------------------------------------- */
 
 static void replacing_invite(struct wire *wire, const char *call_id, const char *from_uri, const char *extra)
 {
