@@ -896,7 +896,8 @@ void refer_handle_subscribe(struct sip_call *call, osip_transaction_t *transacti
         return;
     }
     seconds = MIN(seconds, MAX_EXPIRES_S);
-    sip_dialog_refresh_target(call_confirmed_dialog(call), request);
+    if (call_confirmed_dialog(call))
+        sip_dialog_refresh_target(call_confirmed_dialog(call), request);     /* a target refresh request */
     response = engine_build_response(engine, request, 200, NULL, NULL);
     g_snprintf(buffer, sizeof(buffer), "%u", seconds);
     osip_message_set_expires(response, buffer);
