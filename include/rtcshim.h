@@ -80,6 +80,16 @@ HRESULT rtcshim_get_media_stats(IRTCSession *session, struct rtcshim_media_stats
  */
 HRESULT rtcshim_set_keepalive_interval(IRTCClient *client, ULONG udp_seconds, ULONG stream_seconds);
 
+/*
+ * A transferor may embed headers in the Refer-To URI for the transferee's new
+ * INVITE (sip:carol@host?Subject=...). Only Replaces, Accept-Contact,
+ * Reject-Contact, Subject and the refer cookie are passed on (ReferToURI
+ * carries no others); with allow set, X- headers too. Off unless set.
+ * E_INVALIDARG for a client that is not rtcshim's; RTC_E_CLIENT_NOT_INITIALIZED
+ * before Initialize.
+ */
+HRESULT rtcshim_set_refer_to_private_headers(IRTCClient *client, VARIANT_BOOL allow);
+
 #ifdef __cplusplus
 }
 #endif

@@ -461,6 +461,16 @@ char *client_phone_target(struct client *client, IRTCProfile *profile, const cha
     return target;
 }
 
+/* RFC 3891: the call just answered takes the place of the one its Replaces
+ * named, which ends (BYE; CANCEL for our own call still ringing). */
+void client_end_replaced_call(struct sip_call *call)
+{
+    struct sip_call *replaced = sip_call_get_replaced_call(call);
+
+    if (replaced && sip_call_get_state(replaced) != SIP_CALL_STATE_TERMINATED)
+        sip_call_hangup(replaced, NULL);
+}
+
 static void engine_incoming_call(struct sip_engine *engine, struct sip_call *call, void *user_data)
 {
     struct client *client = user_data;
@@ -478,14 +488,29 @@ static void engine_incoming_call(struct sip_engine *engine, struct sip_call *cal
         sip_call_reject(call, 480, NULL, NULL);
         return;
     }
-    /* RFC 3891: an INVITE that replaces one of our calls is taken without asking
-     * the application again (it agreed to the call being replaced), and the old
-     * call ends. */
+    /* RFC 3891: an INVITE that replaces one of our calls. Only a call of a
+     * session of this client can be given away (481 otherwise, as for a
+     * dialog we do not have). The party that call is with, or someone it
+     * referred, takes it over without the application being asked again
+     * (an attended transfer: it agreed to the call being replaced); anyone
+     * else rings as an ordinary incoming session, and Answer replaces. */
     if ((replaced = sip_call_get_replaced_call(call)))
     {
-        if ((session = session_create_incoming(client, call, TRUE)))
+        struct session *old = sip_call_get_user_data(replaced);
+
+        if (!old || !g_list_find(client->sessions, old))
+        {
+            sip_call_reject(call, 481, NULL, NULL);
+            return;
+        }
+        if (sip_call_is_replacement_authorized(call))
+        {
+            if ((session = session_create_incoming(client, call, TRUE)))
+                session_release(session);
+            return;
+        }
+        if ((session = session_create_incoming(client, call, FALSE)))
             session_release(session);
-        sip_call_hangup(replaced, NULL);
         return;
     }
     /* The client's list keeps the session while it is live. */
@@ -692,6 +717,7 @@ static HRESULT client_initialize(struct client *client, BOOL media_disabled)
     }
     client->requests = g_hash_table_new_full(NULL, NULL, NULL, tracked_request_free);
     sip_engine_set_refer_callbacks(client->engine, &rtc_refer_callbacks);
+    transfer_set_refer_to_headers(client->engine, FALSE);
     sip_engine_set_registration_callbacks(client->engine, &rtc_registration_callbacks);
     presence_attach_engine(client->presence, client->engine);
     client->owner = g_thread_self();
@@ -1644,6 +1670,20 @@ HRESULT rtcshim_set_keepalive_interval(IRTCClient *iface, ULONG udp_seconds, ULO
     if (FAILED(hr = client_check_initialized(client)))
         return hr;
     sip_engine_set_keepalive(client->engine, udp_seconds, stream_seconds);
+    return S_OK;
+}
+
+HRESULT rtcshim_set_refer_to_private_headers(IRTCClient *iface, VARIANT_BOOL allow)
+{
+    struct client *client;
+    HRESULT hr;
+
+    if (!iface || iface->lpVtbl != (const IRTCClientVtbl *)&client_vtbl)
+        return E_INVALIDARG;
+    client = impl_from_IRTCClient2((IRTCClient2 *)iface);
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    transfer_set_refer_to_headers(client->engine, allow != VARIANT_FALSE);
     return S_OK;
 }
 

@@ -66,6 +66,9 @@ char *client_phone_target(struct client *client, IRTCProfile *profile, const cha
 
 /* transfer.c keeps the client's incoming transfers here (struct incoming_transfer *). */
 GList **client_incoming_transfers(struct client *client);
+/* Which headers embedded in a received Refer-To reach the new INVITE: the
+ * engine's allow-list, the refer cookie, and X- headers when allowed. */
+void transfer_set_refer_to_headers(struct sip_engine *engine, BOOL allow_private);
 /* transfer.c */
 extern const struct sip_refer_callbacks rtc_refer_callbacks;
 void transfer_client_shutdown(struct client *client);
@@ -93,6 +96,8 @@ struct client_media **client_media_slot(struct client *client);
 /* The client keeps live sessions (INPROGRESS .. DISCONNECTED) referenced. */
 void client_session_started(struct client *client, struct session *session);
 void client_session_ended(struct client *client, struct session *session);
+/* An incoming call was answered: the call its Replaces named ends. */
+void client_end_replaced_call(struct sip_call *call);
 /* MESSAGE/INFO sent for a session: request_completed becomes an operation-complete event. */
 void client_track_request(struct client *client, unsigned int request_id, struct session *session, LONG_PTR cookie);
 

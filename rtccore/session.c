@@ -417,7 +417,8 @@ struct session *session_create_incoming(struct client *client, struct sip_call *
     if (auto_accept)
     {
         session->answered = TRUE;
-        sip_call_answer(call, NULL);
+        if (sip_call_answer(call, NULL))
+            client_end_replaced_call(call);
         return session;
     }
     /* The caller hears ringing while the application decides. */
@@ -636,6 +637,7 @@ static HRESULT WINAPI session_Answer(IRTCSession2 *iface)
         return RTC_E_INVALID_SESSION_STATE;
     }
     session->answered = TRUE;
+    client_end_replaced_call(session->call);
     return S_OK;
 }
 
@@ -775,7 +777,8 @@ static HRESULT start_call(struct session *session, const char *to)
                                                   : g_strdup_printf("Referred-By: <%s>", uri));
         g_free(uri);
     }
-    if (session->refer_cookie)
+    /* An empty cookie (what ReferCookie gives when the REFER had none) sends no header. */
+    if (session->refer_cookie && *session->refer_cookie)
     {
         char *cookie = com_utf8_from_wstr(session->refer_cookie);
         char *escaped = sip_uri_header_escape(cookie);

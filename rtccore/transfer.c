@@ -199,7 +199,8 @@ HRESULT transfer_refer(struct session *session, BSTR refer_to, BSTR cookie)
     }
     g_free(checked);
 
-    if (cookie)
+    /* No cookie, no header: an empty one tells the transferee nothing. */
+    if (cookie && *cookie)
     {
         char *utf8 = com_utf8_from_wstr(cookie), *escaped = sip_uri_header_escape(utf8);
         cookie_header = g_strdup_printf("%s: %s", RTC_REFER_COOKIE_HEADER, escaped);
@@ -480,6 +481,13 @@ const struct sip_refer_callbacks rtc_refer_callbacks =
     on_refer_received,
     on_refer_progress,
 };
+
+void transfer_set_refer_to_headers(struct sip_engine *engine, BOOL allow_private)
+{
+    static const char *const ours[] = { RTC_REFER_COOKIE_HEADER, NULL };
+
+    sip_engine_set_refer_to_headers(engine, ours, allow_private);
+}
 
 /* ---- rtcshim.h additions ------------------------------------------------------------------------ */
 

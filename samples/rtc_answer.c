@@ -7,7 +7,14 @@
  * "Receiving a Session Transfer" samples on a GLib main loop.
  *
  *   rtc_answer --listen ADDR:PORT [--uri URI] [--answer auto|prompt|reject|busy]
- *              [--refer accept|reject] [--calls N] [--hangup-after SECONDS] [--timeout SECONDS]
+ *              [--refer accept|reject] [--refer-delay MS] [--refer-private-headers]
+ *              [--calls N] [--hangup-after SECONDS] [--timeout SECONDS]
+ *
+ * --refer-delay decides on a transfer only after MS milliseconds (a user who
+ * takes a while: past a few seconds the library has answered the REFER 202
+ * already and tells the decision in a NOTIFY). --refer-private-headers lets X-
+ * headers the transferor embedded in Refer-To reach the new call
+ * (rtcshim_set_refer_to_private_headers; off by default).
  *
  * Exit status: 0 after N incoming calls have ended, 1 on timeout or failure, 2 for bad arguments.
  */
@@ -29,6 +36,7 @@ static IRTCSession *transfer_session;       /* our call to the transfer target *
 static gboolean result_failed;
 static char who[32] = "callee";   /* the label in front of every line: the user part of --uri */
 static int hangup_after;                    /* 0: the other side hangs up */
+static int refer_delay;                     /* ms before deciding on a transfer */
 
 static gboolean hang_up(gpointer data)
 {
@@ -215,6 +223,17 @@ static void on_session_state(IDispatch *event)
     IRTCSession_Release(session);
 }
 
+static gboolean decide_later(gpointer data)
+{
+    start_transfer(data);
+    return G_SOURCE_REMOVE;
+}
+
+static void release_referred(gpointer data)
+{
+    IRTCSessionReferredEvent_Release((IRTCSessionReferredEvent *)data);
+}
+
 static HRESULT STDMETHODCALLTYPE Sink_Event(IRTCEventNotification *This, RTC_EVENT type, IDispatch *event)
 {
     IRTCSessionReferredEvent *referred;
@@ -225,6 +244,13 @@ static HRESULT STDMETHODCALLTYPE Sink_Event(IRTCEventNotification *This, RTC_EVE
     else if (type == RTCE_SESSION_REFERRED
              && SUCCEEDED(IDispatch_QueryInterface(event, &IID_IRTCSessionReferredEvent, (void **)&referred)))
     {
+        if (refer_delay)
+        {
+            /* The event stays valid after the sink returns (D.6): decide later. */
+            printf("[%s] deciding on the transfer in %d ms\n", who, refer_delay);
+            g_timeout_add_full(G_PRIORITY_DEFAULT, refer_delay, decide_later, referred, release_referred);
+            return S_OK;
+        }
         start_transfer(referred);
         IRTCSessionReferredEvent_Release(referred);
     }
@@ -272,6 +298,7 @@ static gboolean parse_answer(const char *text)
 int main(int argc, char **argv)
 {
     char *listen = NULL, *uri_text = NULL, *answer = NULL, *refer = NULL;
+    gboolean private_headers = FALSE;
     int timeout = 60;
     GOptionEntry options[] =
     {
@@ -279,6 +306,9 @@ int main(int argc, char **argv)
         { "uri", 'u', 0, G_OPTION_ARG_STRING, &uri_text, "Local user URI", "URI" },
         { "answer", 'a', 0, G_OPTION_ARG_STRING, &answer, "auto (default), prompt, reject or busy", "MODE" },
         { "refer", 'r', 0, G_OPTION_ARG_STRING, &refer, "accept (default) or reject transfers", "MODE" },
+        { "refer-delay", 0, 0, G_OPTION_ARG_INT, &refer_delay, "Decide on a transfer after this long", "MS" },
+        { "refer-private-headers", 0, 0, G_OPTION_ARG_NONE, &private_headers,
+          "Pass X- headers embedded in Refer-To on to the new call", NULL },
         { "calls", 'n', 0, G_OPTION_ARG_INT, &calls_wanted, "Exit after this many calls ended (default 1)", "N" },
         { "hangup-after", 'h', 0, G_OPTION_ARG_INT, &hangup_after, "Hang up connected calls after this long (default: never)", "SECONDS" },
         { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout, "Give up after this long (default 60)", "SECONDS" },
@@ -302,13 +332,13 @@ int main(int argc, char **argv)
         problem = "--answer takes auto, prompt, reject or busy";
     else if (refer && strcmp(refer, "accept") && strcmp(refer, "reject"))
         problem = "--refer takes accept or reject";
-    else if (calls_wanted < 1 || timeout < 1 || hangup_after < 0)
-        problem = "--calls and --timeout must be positive, --hangup-after not negative";
+    else if (calls_wanted < 1 || timeout < 1 || hangup_after < 0 || refer_delay < 0)
+        problem = "--calls and --timeout must be positive, --hangup-after and --refer-delay not negative";
     if (problem)
     {
         fprintf(stderr, "rtc_answer: %s\nusage: rtc_answer --listen ADDR:PORT [--uri URI] "
-                "[--answer auto|prompt|reject|busy] [--refer accept|reject] [--calls N] [--hangup-after SECONDS] "
-                "[--timeout SECONDS]\n",
+                "[--answer auto|prompt|reject|busy] [--refer accept|reject] [--refer-delay MS] "
+                "[--refer-private-headers] [--calls N] [--hangup-after SECONDS] [--timeout SECONDS]\n",
                 problem);
         return 2;
     }
@@ -328,6 +358,8 @@ int main(int argc, char **argv)
     }
     IRTCClient_Initialize(client);
     IRTCClient_put_EventFilter(client, RTCEF_ALL);
+    if (private_headers)
+        rtcshim_set_refer_to_private_headers(client, VARIANT_TRUE);
     sample_advise(client, (IUnknown *)&Sink, &cp, &cookie);
     if (FAILED(hr = sample_listen(client, listen)))
     {

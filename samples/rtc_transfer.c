@@ -4,7 +4,9 @@
  * IRTCSessionCallControl::Refer, prints every refer status with its SIP
  * code, and hangs up once the outcome is known (the application decides that,
  * not the library). With --attended it first calls the target itself and
- * refers with Replaces (rtcshim_build_attended_refer_to).
+ * refers with Replaces (rtcshim_build_attended_refer_to); then the target
+ * ending our call to it is the transfer's success (RFC 5589 §7: the
+ * transferee's INVITE replaced that call), as much as a DONE status.
  *
  *   rtc_transfer [--bind ADDR:PORT] [--from URI] [--wait SECONDS] [--cookie TEXT]
  *                [--attended] [--timeout SECONDS] TRANSFEREE-URI TARGET-URI
@@ -24,6 +26,8 @@ static const char *target_uri;
 static char *cookie;
 static int wait_seconds = 1;
 static gboolean attended, done, finished;
+static gboolean referred;           /* the REFER went out */
+static gboolean replaced_by_target; /* --attended: the target ended our call to it after the REFER */
 static int exit_status = 1;
 
 static HRESULT STDMETHODCALLTYPE Sink_QueryInterface(IRTCEventNotification *This, REFIID riid, void **ppv)
@@ -86,6 +90,16 @@ static gboolean do_refer(gpointer data)
         fprintf(stderr, "rtc_transfer: Refer failed: 0x%08x\n", (unsigned int)hr);
         finish(1);
     }
+    else
+        referred = TRUE;
+    return G_SOURCE_REMOVE;
+}
+
+/* After the target replaced our call: the transferee's final NOTIFY (and its
+ * BYE) may still come; do not wait for them long. */
+static gboolean finish_replaced(gpointer data)
+{
+    finish(0);
     return G_SOURCE_REMOVE;
 }
 
@@ -128,6 +142,17 @@ static HRESULT STDMETHODCALLTYPE Sink_Event(IRTCEventNotification *This, RTC_EVE
         }
         else if (session == consultation && state == RTCSS_CONNECTED)
             g_timeout_add_seconds(wait_seconds, do_refer, NULL);
+        else if (session == consultation && state == RTCSS_DISCONNECTED && referred && !finished
+                 && !replaced_by_target)
+        {
+            /* RFC 5589 §7: the target hangs up the call the transferee's INVITE
+             * with Replaces took over: the transfer worked. */
+            printf("[transferor] the target replaced our call to it: transfer done\n");
+            replaced_by_target = TRUE;
+            g_timeout_add_seconds(2, finish_replaced, NULL);
+        }
+        else if (session == transferee && state == RTCSS_DISCONNECTED && replaced_by_target)
+            finish(0);      /* the transferee left us after its transfer */
         else if (state == RTCSS_DISCONNECTED && !finished && (session == transferee || session == consultation))
         {
             fprintf(stderr, "rtc_transfer: a call ended before the transfer finished\n");
@@ -146,7 +171,7 @@ static HRESULT STDMETHODCALLTYPE Sink_Event(IRTCEventNotification *This, RTC_EVE
         if (status == RTCSRS_DONE)
             finish(0);
         else if (status == RTCSRS_REJECTED || status == RTCSRS_DROPPED || status == RTCSRS_ERROR)
-            finish(1);
+            finish(replaced_by_target ? 0 : 1);
     }
     return S_OK;
 }

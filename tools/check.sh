@@ -1,8 +1,9 @@
 #!/bin/sh
 # The whole test suite, as CI runs it: set-up, a -Werror build with every test,
-# the unit tests under valgrind, a bounded libFuzzer run over the SIP message
-# entry point, then an ASan+UBSan build with every test again, and last
-# rtcshim.dll cross-built with mingw-w64 with its tests under Wine.
+# the unit tests under valgrind, bounded libFuzzer runs over the SIP message
+# entry point and over transfer in established dialogs, then an ASan+UBSan
+# build with every test again, and last rtcshim.dll cross-built with mingw-w64
+# with its tests under Wine.
 # usage: tools/check.sh            (from anywhere; builds in build/ and build-asan/)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,7 +57,7 @@ done
 echo "valgrind: $((vg_count - vg_failed)) passed, $vg_failed failed"
 [ "$vg_failed" -eq 0 ]
 
-echo "== fuzz the SIP message entry point and the presence document readers (clang libFuzzer, bounded)"
+echo "== fuzz the SIP message entry point, the presence document readers and in-dialog transfer (clang libFuzzer, bounded)"
 "$top/tools/fuzz.sh" "${RTCSHIM_FUZZ_SECONDS:-60}"
 
 echo "== build (ASan + UBSan) and every test again"

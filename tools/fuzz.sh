@@ -1,13 +1,15 @@
 #!/bin/sh
 # Builds the libFuzzer targets with clang (build-fuzz/, -DRTCSHIM_FUZZ=ON) and
 # fuzzes each for a bounded time: the SIP engine's message entry point
-# (fuzz_message) and the presence document readers (fuzz_pidf: PIDF and
-# watcherinfo, read, written back and read again).
+# (fuzz_message), the presence document readers (fuzz_pidf: PIDF and
+# watcherinfo, read, written back and read again) and transfer inside
+# established dialogs (fuzz_dialog: in-dialog REFER, NOTIFY, SUBSCRIBE and
+# INVITE-with-Replaces sequences).
 #
 #   tools/fuzz.sh [SECONDS [TARGET...]]   SECONDS per target, default 60 (FUZZ_SECONDS also works);
-#                                         TARGET: message, pidf (default both)
+#                                         TARGET: message, pidf, dialog (default all)
 #
-# Each target's seed corpus (tests/fuzz/corpus/, tests/fuzz/corpus-pidf/) is
+# Each target's seed corpus (tests/fuzz/corpus/, corpus-pidf/, corpus-dialog/) is
 # copied to build-fuzz/fuzz-corpus-<target>, which keeps what the fuzzer finds
 # between runs; the repository's corpus is not touched. Exit status: 0 when
 # nothing was found; non-zero on any crash, sanitizer report, leak or timeout
@@ -18,7 +20,7 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-${FUZZ_SECONDS:-60}}
 [ $# -gt 0 ] && shift
-targets=${*:-message pidf}
+targets=${*:-message pidf dialog}
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 jobs=$(nproc 2>/dev/null || echo 2)
 
@@ -40,7 +42,10 @@ for target in $targets; do
     pidf)    seeds=$root/tests/fuzz/corpus-pidf; dict=$root/tests/fuzz/pidf.dict
              # a NOTIFY body the engine would take, and the reader byte
              max_len=65537 ;;
-    *) echo "fuzz.sh: unknown target $target (message, pidf)" >&2; exit 2 ;;
+    dialog)  seeds=$root/tests/fuzz/corpus-dialog; dict=$root/tests/fuzz/sip.dict
+             # 64 steps of 3 + 255 bytes
+             max_len=16512 ;;
+    *) echo "fuzz.sh: unknown target $target (message, pidf, dialog)" >&2; exit 2 ;;
     esac
     fuzzer=$build/tests/fuzz/fuzz_$target
     cmake --build "$build" --target "fuzz_$target" -j "$jobs" && [ -x "$fuzzer" ] \

@@ -707,7 +707,8 @@ static HRESULT start_listening(struct ucc_endpoint *endpoint)
         return E_FAIL;
     }
     ucc_transfer_install(endpoint->engine,
-                         MAX(0, ucc_context_get_named_long(endpoint->context, UCC_PROPERTY_TRANSFER_TIMEOUT, 0)));
+                         MAX(0, ucc_context_get_named_long(endpoint->context, UCC_PROPERTY_TRANSFER_TIMEOUT, 0)),
+                         ucc_context_get_named_long(endpoint->context, UCC_PROPERTY_REFER_PRIVATE_HEADERS, 0) != 0);
     sip_engine_set_subscription_callbacks(endpoint->engine, &subscription_callbacks, served_packages);
     sip_engine_set_publication_callbacks(endpoint->engine, &publication_callbacks);
     if (!sip_engine_listen(endpoint->engine, SIP_TRANSPORT_UDP, host, port, &bound, &error))

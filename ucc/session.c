@@ -774,6 +774,20 @@ void ucc_session_incoming_call(struct ucc_endpoint *endpoint, struct sip_call *c
         sip_call_reject(call, 480, NULL, NULL);
         return;
     }
+    /* RFC 3891: only a call of one of this endpoint's sessions can be given
+     * away (481, as for a dialog we do not have). Authorized or not
+     * (sip_call_is_replacement_authorized), the application decides: it sees
+     * TargetReplaceSession, and Accept replaces (docs/wire-mapping.md). */
+    if ((replaced = sip_call_get_replaced_call(call)))
+    {
+        struct ucc_participant *old = sip_call_get_user_data(replaced);
+
+        if (!old || !old->session || old->session->endpoint != endpoint || old->session->terminated)
+        {
+            sip_call_reject(call, 481, NULL, NULL);
+            return;
+        }
+    }
     if (!(session = session_alloc(endpoint, type, NULL)))
     {
         sip_call_reject(call, 500, NULL, NULL);
@@ -803,14 +817,10 @@ void ucc_session_incoming_call(struct ucc_endpoint *endpoint, struct sip_call *c
     session->local->state = UCCSES_CONNECTING;
     ucc_participant_set_call(inviter, sip_call_ref(call));
     g_ptr_array_add(session->remotes, inviter);     /* takes the creation reference */
-    if ((replaced = sip_call_get_replaced_call(call)))
+    if (replaced)
     {
-        struct ucc_participant *old = sip_call_get_user_data(replaced);
-        if (old && old->session)
-        {
-            session->replaces = old->session;
-            ucc_session_add_ref(session->replaces);
-        }
+        session->replaces = ((struct ucc_participant *)sip_call_get_user_data(replaced))->session;
+        ucc_session_add_ref(session->replaces);
     }
     ucc_endpoint_session_started(endpoint, session);
     /* The caller hears ringing while the application decides, for a bounded time. */

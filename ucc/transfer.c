@@ -734,9 +734,11 @@ static const struct sip_refer_callbacks refer_callbacks =
     on_refer_progress,
 };
 
-void ucc_transfer_install(struct sip_engine *engine, guint decision_timeout_ms)
+void ucc_transfer_install(struct sip_engine *engine, guint decision_timeout_ms, gboolean allow_private_headers)
 {
     sip_engine_set_refer_callbacks(engine, &refer_callbacks);
     if (decision_timeout_ms)
         sip_engine_set_refer_decision_timeout(engine, decision_timeout_ms);
+    /* Embedded Refer-To headers by the engine's allow-list; X- ones when the application asks. */
+    sip_engine_set_refer_to_headers(engine, NULL, allow_private_headers);
 }

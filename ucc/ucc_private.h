@@ -82,6 +82,7 @@ HRESULT ucc_hresult_from_outcome(unsigned int status_code, int delivery_failure)
 /* rtcshim's named properties on the endpoint context (docs/ucc.md). */
 #define UCC_PROPERTY_INCOMING_TIMEOUT L"rtcshim.IncomingSessionTimeout"     /* ms, numeric */
 #define UCC_PROPERTY_TRANSFER_TIMEOUT L"rtcshim.TransferDecisionTimeout"    /* ms, numeric */
+#define UCC_PROPERTY_REFER_PRIVATE_HEADERS L"rtcshim.AllowReferToPrivateHeaders"  /* non-zero: pass on X- */
 #define UCC_DEFAULT_INCOMING_TIMEOUT_MS 60000
 #define UCC_MAX_AUTOMATIC_REDIRECTS 5
 
@@ -295,7 +296,7 @@ guint ucc_response_for_reject_reason(UCC_REJECT_OR_TERMINATE_REASON reason);
 /* ---- transfer.c ----------------------------------------------------------------------------------- */
 
 /* Installs the REFER reports on an endpoint's engine; 0 keeps the engine's decision bound (30 s). */
-void ucc_transfer_install(struct sip_engine *engine, guint decision_timeout_ms);
+void ucc_transfer_install(struct sip_engine *engine, guint decision_timeout_ms, gboolean allow_private_headers);
 /* The endpoint's engine goes: the transfer lets go of its REFER (weakly listed by the endpoint). */
 void ucc_transfer_detach(IUnknown *notifier);
 /* CreateSession with UCCSC_TRANSFER_CONTEXT in its context carries that transfer out. */

@@ -607,6 +607,12 @@ struct sip_call *sip_call_get_replaced_call(struct sip_call *call)
     return call->replaced_call;
 }
 
+gboolean sip_call_is_replacement_authorized(struct sip_call *call)
+{
+    g_return_val_if_fail(call != NULL, FALSE);
+    return call->replaced_call && call->replacement_authorized;
+}
+
 gboolean sip_call_is_local_hold(struct sip_call *call)
 {
     g_return_val_if_fail(call != NULL, FALSE);

@@ -102,6 +102,13 @@ void call_handle_request(struct sip_call *call, osip_transaction_t *transaction,
         else
             refer_handle_request(call, transaction, request);
     }
+    else if (MSG_IS_SUBSCRIBE(request))
+    {
+        if (dialog != call->dialog)
+            engine_respond_simple(engine, transaction, 481, "No Such Subscription");
+        else
+            refer_handle_subscribe(call, transaction, request);
+    }
     else
     {
         engine_respond_simple(engine, transaction, 501, NULL);

@@ -44,6 +44,7 @@ struct sip_call
     osip_message_t *invite;                 /* our INVITE as sent (with Via); incoming: only the peer's
                                                headers libosip2 does not parse itself */
     struct sip_call *replaced_call;         /* incoming with Replaces: the call it takes over */
+    gboolean replacement_authorized;        /* ... and who asks may take it over (RFC 3891 §7) */
     struct sip_dialog *dialog;              /* the call's dialog (confirmed, or early while ringing) */
     GPtrArray *early_dialogs;               /* outgoing: struct sip_dialog *, one per To tag */
     GHashTable *dismissed_forks;            /* outgoing: To tag -> the ACK sent to a losing fork */

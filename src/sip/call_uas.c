@@ -110,6 +110,24 @@ static void deliver_incoming_call(struct sip_engine *engine, void *data)
         engine->callbacks.incoming_call(engine, data, engine->user_data);
 }
 
+/* RFC 3891 §7, with what we can read (nothing here is signed): the party
+ * the replaced call is with may move it (the INVITE comes from that party),
+ * and may hand it to someone it referred (an attended transfer: the
+ * INVITE's Referred-By names that party). */
+static gboolean replacement_authorized(const osip_message_t *invite, struct sip_call *replaced)
+{
+    osip_header_t *referred_by = NULL;
+    char *from = engine_uri_string(invite->from->url);
+    gboolean authorized = sip_replaces_same_party(from, replaced->remote_uri);
+
+    g_free(from);
+    if (!authorized && (osip_message_header_get_byname(invite, "referred-by", 0, &referred_by) >= 0
+                        || osip_message_header_get_byname(invite, "b", 0, &referred_by) >= 0)
+        && referred_by && referred_by->hvalue)
+        authorized = sip_replaces_same_party(referred_by->hvalue, replaced->remote_uri);
+    return authorized;
+}
+
 void call_handle_invite(struct sip_engine *engine, osip_transaction_t *ist, osip_message_t *invite)
 {
     osip_header_t *replaces = NULL;
@@ -157,6 +175,7 @@ void call_handle_invite(struct sip_engine *engine, osip_transaction_t *ist, osip
             engine_respond(engine, ist, engine_build_response(engine, invite, code, NULL, call->local_tag));
             goto discard;
         }
+        call->replacement_authorized = replacement_authorized(invite, call->replaced_call);
     }
 
     /* An offer we cannot answer is refused before anyone is bothered. */

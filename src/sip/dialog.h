@@ -42,6 +42,8 @@ struct sip_dialog
     gboolean secure;            /* sips: Request-URI over TLS */
     enum sip_transport_protocol protocol;   /* transport the dialog was set up on */
     guint connection_id;        /* its connection, for streams (0: none) */
+    gboolean refer_sent;        /* a REFER of ours went out in it (RFC 3515 §2.4.6: */
+    gboolean refer_received;    /*  only the first each way goes without an Event id) */
 };
 
 /* Where to send a request: transport, host (IP literal), port and, for

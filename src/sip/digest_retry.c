@@ -64,14 +64,27 @@ static gboolean realm_answered(const struct transaction_context *context, const 
     return FALSE;
 }
 
-/* Adds an answer to each challenge of a 401/407 we have credentials for;
- * FALSE if none could be answered. */
+static gboolean realm_in(GPtrArray *realms, const char *realm)
+{
+    guint i;
+
+    for (i = 0; i < realms->len; i++)
+        if (!strcmp(g_ptr_array_index(realms, i), realm))
+            return TRUE;
+    return FALSE;
+}
+
+/* Adds one answer per realm of a 401/407 we have credentials for: to the
+ * topmost challenge of that realm we can answer (RFC 8760 §2.4: a server
+ * lists its preferred algorithm first, SHA-256 before MD5). FALSE if none
+ * could be answered. */
 static gboolean add_authorizations(struct sip_engine *engine, struct transaction_context *context,
                                    const osip_message_t *response, osip_message_t *request, GPtrArray *realms)
 {
     gboolean proxy = osip_message_get_status_code(response) == 407;
     const osip_list_t *challenges = proxy ? &response->proxy_authenticates : &response->www_authenticates;
     char *uri = engine_uri_string(request->req_uri);
+    GPtrArray *answered = g_ptr_array_new_with_free_func(g_free);
     gboolean added = FALSE;
     int i;
 
@@ -90,6 +103,11 @@ static gboolean add_authorizations(struct sip_engine *engine, struct transaction
             continue;
         }
         osip_free(text);
+        if (realm_in(answered, challenge.realm))
+        {
+            sip_digest_challenge_clear(&challenge);
+            continue;       /* answered above, in the server's preferred algorithm */
+        }
         credentials = g_hash_table_lookup(engine->credentials, challenge.realm);
         if (!credentials)
             credentials = g_hash_table_lookup(engine->credentials, "");
@@ -106,12 +124,14 @@ static gboolean add_authorizations(struct sip_engine *engine, struct transaction
                 else
                     osip_message_set_authorization(request, value);
                 g_ptr_array_add(realms, g_strdup(challenge.realm));
+                g_ptr_array_add(answered, g_strdup(challenge.realm));
                 added = TRUE;
                 g_free(value);
             }
         }
         sip_digest_challenge_clear(&challenge);
     }
+    g_ptr_array_free(answered, TRUE);
     g_free(uri);
     return added;
 }

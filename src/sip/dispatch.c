@@ -79,6 +79,24 @@ static void handle_cancel(struct sip_engine *engine, osip_transaction_t *transac
         engine_respond_simple(engine, invite_transaction, 487, NULL);
 }
 
+/* A SUBSCRIBE outside a dialog for the refer package: only a REFER creates
+ * such a subscription (RFC 3515 §2.4.4), so 403. Other packages go to the
+ * notifier (notifier.c), which serves what the layer above serves and
+ * answers 489 for the rest (RFC 6665 §4.2.1.1). */
+static gboolean refuse_refer_subscription(struct sip_engine *engine, osip_transaction_t *transaction,
+                                          const osip_message_t *request)
+{
+    osip_header_t *event = NULL;
+
+    if (osip_message_header_get_byname(request, "event", 0, &event) < 0 || !event)
+        osip_message_header_get_byname(request, "o", 0, &event);
+    if (!event || !event->hvalue || g_ascii_strncasecmp(event->hvalue, "refer", 5)
+        || (event->hvalue[5] && event->hvalue[5] != ';' && !g_ascii_isspace(event->hvalue[5])))
+        return FALSE;
+    engine_respond_simple(engine, transaction, 403, NULL);
+    return TRUE;
+}
+
 /* A new server transaction's request, after the checks. */
 static void dispatch_request(struct sip_engine *engine, osip_transaction_t *transaction, osip_message_t *request)
 {
@@ -107,7 +125,10 @@ static void dispatch_request(struct sip_engine *engine, osip_transaction_t *tran
     if (MSG_IS_INVITE(request))
         call_handle_invite(engine, transaction, request);
     else if (MSG_IS_SUBSCRIBE(request))
-        subscription_handle_subscribe(engine, transaction, request);
+    {
+        if (!refuse_refer_subscription(engine, transaction, request))
+            subscription_handle_subscribe(engine, transaction, request);
+    }
     else if (MSG_IS_OPTIONS(request))
         engine_answer_options(engine, transaction, request);
     else if (MSG_IS_MESSAGE(request))

@@ -139,6 +139,8 @@ struct sip_engine *sip_engine_new(const struct sip_engine_config *config,
     engine->limits.pending_events = SIP_ENGINE_DEFAULT_PENDING_EVENTS;
     engine->limits.transactions = SIP_ENGINE_DEFAULT_TRANSACTIONS;
     engine->limits.retry_after_s = SIP_ENGINE_DEFAULT_RETRY_AFTER_S;
+    engine->refer_response_bound = SIP_REFER_DEFAULT_RESPONSE_BOUND_MS;
+    engine->refer_expires = SIP_REFER_DEFAULT_EXPIRES_S;
     engine->credentials = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, engine_credentials_free);
     engine->registrations = g_ptr_array_new();
     engine->publications = g_ptr_array_new();
@@ -224,6 +226,7 @@ void sip_engine_free(struct sip_engine *engine)
     g_ptr_array_free(engine->publications, TRUE);
     g_rand_free(engine->rand);
     g_free(engine->user_agent);
+    g_strfreev(engine->refer_to_allowed);
     g_free(engine->advertised_host);
     osip_uri_free(engine->outbound_proxy);
     g_free(engine->outbound_proxy_text);

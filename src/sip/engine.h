@@ -63,6 +63,10 @@ struct sip_engine
     struct sip_engine_callbacks callbacks;
     struct sip_refer_callbacks refer_callbacks;
     guint refer_decision_timeout;       /* ms */
+    guint refer_response_bound;         /* ms: a REFER's final response waits no longer */
+    guint refer_expires;                /* s: the implicit subscription we grant */
+    char **refer_to_allowed;            /* more Refer-To headers passed on (NULL: none) */
+    gboolean refer_to_private;          /* X- headers in Refer-To are passed on */
     struct sip_registration_callbacks registration_callbacks;
     GHashTable *credentials;            /* realm ("" = default) -> struct engine_credentials * */
     GPtrArray *registrations;           /* struct sip_registration *, not referenced */

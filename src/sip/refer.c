@@ -1,14 +1,17 @@
 /*
- * Transfer: REFER (RFC 3515) with its implicit subscription (RFC 6665 as
- * far as REFER needs it), Referred-By (RFC 3892), Refer-Sub (RFC 4488) and
- * Replaces in Refer-To (RFC 3891). See sip_refer.h for the API.
+ * Transfer: REFER (RFC 3515) with its implicit subscription (RFC 6665),
+ * Referred-By (RFC 3892), Refer-Sub (RFC 4488) and Replaces in Refer-To
+ * (RFC 3891). See sip_refer.h for the API; what a peer sees is in
+ * docs/wire-mapping.md ("The implicit subscription of a REFER").
  *
  * Who holds a refer:
  *  - incoming: the decision timer (the engine's reference, until decided),
  *    the REFER's server transaction, NOTIFY transactions in flight, queued
- *    events, and the application;
+ *    events, and the application. The subscription's expiry timer holds
+ *    none: letting go of an accepted refer still ends it at once (NOTIFY 487);
  *  - outgoing: itself while its subscription lives (until ENDED), its
- *    client transaction, queued events, and the application.
+ *    client transactions (REFER, refreshing SUBSCRIBE), queued events, and
+ *    the application.
  * A call lists the refers of its dialog without referencing them.
  */
 #ifndef G_LOG_DOMAIN
@@ -19,6 +22,7 @@
 #include <string.h>
 
 #include "call.h"
+#include "dialog.h"
 #include "engine.h"
 #include "event_queue.h"
 #include "message.h"
@@ -29,9 +33,10 @@
 #include "timer_source.h"
 #include "transaction.h"
 
-/* Subscription-State expires we announce, and how long the transferor waits
- * for a NOTIFY before deciding the subscription is gone. */
-#define NOTIFIER_EXPIRES_S 120
+/* The longest subscription we grant or believe (RFC 6665 leaves it to us). */
+#define MAX_EXPIRES_S 3600
+/* The transferor waits this long for the first NOTIFY after the 2xx to its
+ * REFER, and this much past the expiry a NOTIFY announced. */
 #define FIRST_NOTIFY_WAIT_MS SIP_TIMER_64T1_MS
 #define EXPIRY_GRACE_MS 5000
 
@@ -42,10 +47,20 @@ enum refer_decision
     REFER_REJECTED,
 };
 
+/* How a NOTIFY leaves the subscription (its Subscription-State). */
+enum notify_state
+{
+    NOTIFY_ACTIVE,          /* active;expires=<seconds left> */
+    NOTIFY_FINAL,           /* terminated;reason=noresource: the new call's final status */
+    NOTIFY_DECLINED,        /* terminated;reason=rejected: the REFER was declined after our 202 */
+    NOTIFY_EXPIRED,         /* terminated;reason=timeout: not refreshed in time, or unsubscribed */
+};
+
 struct queued_notify
 {
     guint code;
     char *reason;
+    enum notify_state state;
 };
 
 struct sip_refer
@@ -56,29 +71,40 @@ struct sip_refer
     gboolean listed;                        /* in the call's list */
     void *user_data;
     osip_message_t *request;                /* the REFER as received or as built */
-    char *refer_to;                         /* the Refer-To URI with its ?headers */
+    char *refer_to;                         /* the Refer-To URI with the ?headers passed on */
     char *target;                           /* the URI without headers */
     GPtrArray *target_headers;              /* "Name: value", NULL-terminated */
     char *referred_by;
-    gboolean subscription;                  /* an implicit subscription is wanted */
+    gboolean subscription;                  /* an implicit subscription exists or is wanted */
     guint32 id;                             /* the REFER's CSeq: Event: refer;id=<id> */
+    gboolean first_in_dialog;               /* the dialog's first REFER this way: matched without id */
 
-    /* transferee */
+    /* transferee (notifier) */
     enum refer_decision decision;
-    osip_transaction_t *server;             /* the REFER's, until decided */
-    struct engine_timer *decision_timer;
+    osip_transaction_t *server;             /* the REFER's, until its final response */
+    gboolean responded;                     /* the REFER's final response went out */
+    gboolean forced_subscription;           /* asked for none (Refer-Sub: false), got one with our 202 */
+    struct engine_timer *decision_timer;    /* the response bound, then the decision bound */
+    guint decision_left_ms;                 /* after the response bound: the rest of the decision bound */
+    gint64 expires_at;                      /* monotonic time the subscription runs out */
+    struct engine_timer *expiry_timer;      /* weak: see the top of the file */
+    guint last_code;                        /* the last status NOTIFYed or queued (0: none) */
+    char *last_reason;
     gboolean final_notified;                /* no NOTIFY can follow any more */
     osip_transaction_t *notify;             /* the NOTIFY in flight */
     GQueue queued_notifies;
 
-    /* transferor */
+    /* transferor (subscriber) */
     osip_transaction_t *client;
     gboolean accepted;                      /* ACCEPTED reported (by the 2xx or a NOTIFY before it) */
     gboolean ended;
     gboolean self_referenced;               /* the subscription's own reference */
     guint final_code;                       /* last final sipfrag */
     char *final_reason;
+    guint announced_expires;                /* s, from the last NOTIFY (0: none yet) */
     struct engine_timer *subscription_timer;
+    struct engine_timer *refresh_timer;
+    osip_transaction_t *refresh;            /* our refreshing SUBSCRIBE in flight */
 };
 
 static struct sip_engine *refer_engine(struct sip_refer *refer)
@@ -195,29 +221,8 @@ static void queued_notify_free(void *data)
     g_free(queued);
 }
 
-static void send_notify(struct sip_refer *refer, guint code, const char *reason, gboolean terminated,
+static void send_notify(struct sip_refer *refer, guint code, const char *reason, enum notify_state state,
                         gboolean track);
-
-void sip_refer_unref(struct sip_refer *refer)
-{
-    if (!refer || !g_atomic_int_dec_and_test(&refer->refcount))
-        return;
-    /* An accepted transfer nobody reports on any more still ends its
-     * subscription properly (transfer rule 2, docs/architecture.md). */
-    if (refer->incoming && refer->decision == REFER_ACCEPTED && refer->subscription && !refer->final_notified
-        && refer_engine(refer))
-        send_notify(refer, 487, NULL, TRUE, FALSE);
-    unlist(refer);
-    g_queue_clear_full(&refer->queued_notifies, queued_notify_free);
-    osip_message_free(refer->request);
-    g_free(refer->refer_to);
-    g_free(refer->target);
-    g_ptr_array_free(refer->target_headers, TRUE);
-    g_free(refer->referred_by);
-    g_free(refer->final_reason);
-    sip_call_unref(refer->call);
-    g_free(refer);
-}
 
 static void refer_timer_cancel(struct sip_refer *refer, struct engine_timer **timer)
 {
@@ -229,10 +234,46 @@ static void refer_timer_cancel(struct sip_refer *refer, struct engine_timer **ti
         engine_timer_cancel(engine, pending);
 }
 
+/* A timer that holds a reference on the refer until it fires or is cancelled. */
 static struct engine_timer *refer_timer_start(struct sip_refer *refer, guint delay_ms, engine_timer_func func)
 {
     return engine_timer_start(refer_engine(refer), delay_ms, func, sip_refer_ref(refer),
                               (GDestroyNotify)sip_refer_unref);
+}
+
+/* One that does not: cancelled when the refer goes. */
+static struct engine_timer *refer_weak_timer_start(struct sip_refer *refer, guint delay_ms, engine_timer_func func)
+{
+    return engine_timer_start(refer_engine(refer), delay_ms, func, refer, NULL);
+}
+
+void sip_refer_unref(struct sip_refer *refer)
+{
+    if (!refer || !g_atomic_int_dec_and_test(&refer->refcount))
+        return;
+    /* A transfer nobody reports on any more still ends its subscription
+     * properly (transfer rule 2, docs/architecture.md): 487 when it was
+     * accepted, 603 when it was never decided but our 202 went out. */
+    if (refer->incoming && refer->responded && refer->subscription && !refer->final_notified
+        && refer_engine(refer))
+    {
+        if (refer->decision == REFER_ACCEPTED)
+            send_notify(refer, 487, NULL, NOTIFY_FINAL, FALSE);
+        else
+            send_notify(refer, 603, NULL, NOTIFY_DECLINED, FALSE);
+    }
+    refer_timer_cancel(refer, &refer->expiry_timer);
+    unlist(refer);
+    g_queue_clear_full(&refer->queued_notifies, queued_notify_free);
+    osip_message_free(refer->request);
+    g_free(refer->refer_to);
+    g_free(refer->target);
+    g_ptr_array_free(refer->target_headers, TRUE);
+    g_free(refer->referred_by);
+    g_free(refer->last_reason);
+    g_free(refer->final_reason);
+    sip_call_unref(refer->call);
+    g_free(refer);
 }
 
 /* ---- helpers --------------------------------------------------------------------------- */
@@ -298,7 +339,8 @@ static gboolean add_header_lines(osip_message_t *message, const char *const *lin
     return TRUE;
 }
 
-static void set_target(struct sip_refer *refer, const struct sip_refer_to *parsed)
+/* Our own REFER: every header its Refer-To embeds is ours to pass on. */
+static void set_own_target(struct sip_refer *refer, const struct sip_refer_to *parsed)
 {
     guint i;
 
@@ -313,6 +355,43 @@ static void set_target(struct sip_refer *refer, const struct sip_refer_to *parse
     g_ptr_array_add(refer->target_headers, NULL);
 }
 
+/* A received Refer-To: only the headers on the allow-list reach the new
+ * INVITE (refer_to.h); the others are dropped, and said so once per REFER. */
+static void set_received_target(struct sip_refer *refer, struct sip_engine *engine, const struct sip_refer_to *parsed)
+{
+    GPtrArray *passed = g_ptr_array_new();
+    GString *dropped = NULL;
+    guint i;
+
+    refer->target = g_strdup(parsed->uri);
+    for (i = 0; i < parsed->headers->len; i++)
+    {
+        struct sip_uri_header *header = g_ptr_array_index(parsed->headers, i);
+
+        if (sip_refer_to_header_allowed(header->name, (const char *const *)engine->refer_to_allowed,
+                                        engine->refer_to_private))
+        {
+            g_ptr_array_add(refer->target_headers, g_strdup_printf("%s: %s", header->name, header->value));
+            g_ptr_array_add(passed, header);
+        }
+        else if (sip_uri_header_classify(header->name) != SIP_URI_HEADER_RESERVED)
+        {
+            if (!dropped)
+                dropped = g_string_new(header->name);
+            else
+                g_string_append_printf(dropped, ", %s", header->name);
+        }
+    }
+    g_ptr_array_add(refer->target_headers, NULL);
+    refer->refer_to = sip_uri_with_headers(parsed->uri, passed);
+    g_ptr_array_free(passed, TRUE);
+    if (dropped)
+    {
+        g_message("REFER %u: headers in Refer-To not passed on: %s", refer->id, dropped->str);
+        g_string_free(dropped, TRUE);
+    }
+}
+
 static gboolean check_attached(struct sip_refer *refer, GError **error)
 {
     if (refer_engine(refer))
@@ -321,9 +400,92 @@ static gboolean check_attached(struct sip_refer *refer, GError **error)
     return FALSE;
 }
 
+/* Event: refer[;id=N] (RFC 6665 §8.2.1, RFC 3515 §2.4.6). FALSE for another
+ * package. *id is the id parameter's value as sent, NULL when there is
+ * none: it is compared as a string, so "id=07" or "idx=7" never names the
+ * REFER with CSeq 7. g_free() *id. */
+static gboolean parse_event(const char *value, char **id)
+{
+    char **parts = g_strsplit(value, ";", -1), **part;
+    gboolean refer = parts[0] && !g_ascii_strcasecmp(g_strstrip(parts[0]), "refer");
+
+    *id = NULL;
+    for (part = parts; refer && *part && *++part;)
+    {
+        char *equals = strchr(*part, '=');
+        char *name = g_strstrip(g_strndup(*part, equals ? (gsize)(equals - *part) : strlen(*part)));
+
+        if (!g_ascii_strcasecmp(name, "id") && !*id)
+            *id = g_strstrip(g_strdup(equals ? equals + 1 : ""));
+        g_free(name);
+    }
+    g_strfreev(parts);
+    return refer;
+}
+
+/* The refer of the call's dialog, in the given direction, that an Event
+ * header names: by id, or without one the dialog's first REFER that way
+ * (RFC 3515 §2.4.6). */
+static struct sip_refer *find_refer(GPtrArray *refers, gboolean incoming, const char *id)
+{
+    char number[16];
+    guint i;
+
+    for (i = 0; refers && i < refers->len; i++)
+    {
+        struct sip_refer *refer = g_ptr_array_index(refers, i);
+
+        if (refer->incoming != incoming)
+            continue;
+        g_snprintf(number, sizeof(number), "%u", refer->id);
+        if (id ? !strcmp(id, number) : refer->first_in_dialog)
+            return refer;
+    }
+    return NULL;
+}
+
+/* The dialog's first REFER in this direction? (marks it seen) */
+static gboolean first_refer_in_dialog(struct sip_call *call, gboolean incoming)
+{
+    struct sip_dialog *dialog = call_confirmed_dialog(call);
+    gboolean *seen;
+
+    if (!dialog)
+        return FALSE;
+    seen = incoming ? &dialog->refer_received : &dialog->refer_sent;
+    if (*seen)
+        return FALSE;
+    *seen = TRUE;
+    return TRUE;
+}
+
+/* An Expires value: delta-seconds (RFC 3261 §20.19); FALSE if it is not one. */
+static gboolean parse_expires(const char *text, guint *seconds)
+{
+    guint64 value = 0;
+    const char *p;
+
+    while (g_ascii_isspace(*text))
+        text++;
+    for (p = text; g_ascii_isdigit(*p); p++)
+        value = MIN(value * 10 + (*p - '0'), G_MAXUINT32);
+    while (g_ascii_isspace(*p))
+        p++;
+    if (p == text || *p)
+        return FALSE;
+    *seconds = (guint)value;
+    return TRUE;
+}
+
 /* ---- transferee: NOTIFYs ----------------------------------------------------------------- */
 
-static void send_notify(struct sip_refer *refer, guint code, const char *reason, gboolean terminated, gboolean track);
+/* Seconds left of the subscription we granted (at least 1 while it lives). */
+static guint seconds_left(struct sip_refer *refer)
+{
+    gint64 left = refer->expires_at - g_get_monotonic_time();
+
+    return left <= 0 ? 1 : (guint)MAX((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, 1);
+}
 
 /* One NOTIFY at a time keeps them in order at the transferor: the next goes
  * out as soon as the previous one is answered (not when its transaction ends,
@@ -337,7 +499,7 @@ static void send_next_notify(struct sip_refer *refer, osip_transaction_t *transa
     refer->notify = NULL;
     if ((next = g_queue_pop_head(&refer->queued_notifies)))
     {
-        send_notify(refer, next->code, next->reason, next->code >= 200, TRUE);
+        send_notify(refer, next->code, next->reason, next->state, TRUE);
         queued_notify_free(next);
     }
 }
@@ -358,6 +520,7 @@ static void notify_response(struct sip_engine *engine, osip_transaction_t *trans
         if (code == 481 || code == 408 || code == 503)
         {
             refer->final_notified = TRUE;
+            refer_timer_cancel(refer, &refer->expiry_timer);
             g_queue_clear_full(&refer->queued_notifies, queued_notify_free);
         }
     }
@@ -388,8 +551,15 @@ static const struct engine_transaction_user notify_user = { notify_response, not
 
 /* Sends a NOTIFY with a sipfrag now. track: the refer waits for it (else it
  * goes out on its own, e.g. from a refer being freed). */
-static void send_notify(struct sip_refer *refer, guint code, const char *reason, gboolean terminated, gboolean track)
+static void send_notify(struct sip_refer *refer, guint code, const char *reason, enum notify_state state,
+                        gboolean track)
 {
+    static const char *const terminated[] =
+    {
+        [NOTIFY_FINAL] = "terminated;reason=noresource",
+        [NOTIFY_DECLINED] = "terminated;reason=rejected",
+        [NOTIFY_EXPIRED] = "terminated;reason=timeout",
+    };
     struct sip_dialog *dialog = refer_engine(refer) ? call_confirmed_dialog(refer->call) : NULL;
     char buffer[64], *fragment;
     osip_message_t *request;
@@ -400,13 +570,13 @@ static void send_notify(struct sip_refer *refer, guint code, const char *reason,
         return;
     g_snprintf(buffer, sizeof(buffer), "refer;id=%u", refer->id);
     osip_message_set_header(request, "Event", buffer);
-    if (terminated)
-        osip_message_set_header(request, "Subscription-State", "terminated;reason=noresource");
-    else
+    if (state == NOTIFY_ACTIVE)
     {
-        g_snprintf(buffer, sizeof(buffer), "active;expires=%u", NOTIFIER_EXPIRES_S);
+        g_snprintf(buffer, sizeof(buffer), "active;expires=%u", seconds_left(refer));
         osip_message_set_header(request, "Subscription-State", buffer);
     }
+    else
+        osip_message_set_header(request, "Subscription-State", terminated[state]);
     fragment = sip_sipfrag_build(code, reason);
     if (!fragment)
         fragment = sip_sipfrag_build(code, NULL);
@@ -425,24 +595,61 @@ static void send_notify(struct sip_refer *refer, guint code, const char *reason,
         refer->notify = transaction;
 }
 
-static void queue_notify(struct sip_refer *refer, guint code, const char *reason)
+/* Queues a NOTIFY (sent at once when none is in flight). The last status
+ * is kept: a refreshed or expiring subscription reports it again. */
+static void enqueue_notify(struct sip_refer *refer, guint code, const char *reason, enum notify_state state)
 {
-    gboolean final = code >= 200;
-
     if (refer->final_notified)
         return;
-    if (final)
+    refer->last_code = code;
+    g_free(refer->last_reason);
+    refer->last_reason = g_strdup(reason);
+    if (state != NOTIFY_ACTIVE)
+    {
         refer->final_notified = TRUE;
+        refer_timer_cancel(refer, &refer->expiry_timer);
+        unlist(refer);      /* nothing in the dialog can name it any more */
+    }
     if (refer->notify)
     {
         struct queued_notify *queued = g_new0(struct queued_notify, 1);
 
         queued->code = code;
         queued->reason = g_strdup(reason);
+        queued->state = state;
         g_queue_push_tail(&refer->queued_notifies, queued);
         return;
     }
-    send_notify(refer, code, reason, final, TRUE);
+    send_notify(refer, code, reason, state, TRUE);
+}
+
+/* The subscription ran out without a refresh (RFC 6665 §4.2.2): the last
+ * status once more, terminated;reason=timeout. */
+static void subscription_ran_out(struct sip_engine *engine, void *data)
+{
+    struct sip_refer *refer = data;
+
+    (void)engine;
+    refer->expiry_timer = NULL;
+    if (refer->final_notified)
+        return;
+    g_debug("refer %u: the subscription ran out", refer->id);
+    sip_refer_ref(refer);
+    if (refer->decision == REFER_UNDECIDED)
+    {
+        refer->decision = REFER_REJECTED;       /* too late to follow it now */
+        refer_timer_cancel(refer, &refer->decision_timer);
+    }
+    enqueue_notify(refer, refer->last_code ? refer->last_code : 100, refer->last_reason, NOTIFY_EXPIRED);
+    sip_refer_unref(refer);
+}
+
+/* The subscription lives `seconds` from now. */
+static void grant_subscription(struct sip_refer *refer, guint seconds)
+{
+    refer->expires_at = g_get_monotonic_time() + (gint64)seconds * G_USEC_PER_SEC;
+    refer_timer_cancel(refer, &refer->expiry_timer);
+    refer->expiry_timer = refer_weak_timer_start(refer, seconds * 1000, subscription_ran_out);
 }
 
 /* ---- transferee: the REFER and the decision ---------------------------------------------- */
@@ -458,42 +665,91 @@ static void server_terminated(struct sip_engine *engine, osip_transaction_t *tra
 
 static const struct engine_transaction_user refer_server_user = { NULL, server_terminated, NULL };
 
-/* Sends the REFER's final response. */
-static gboolean decide(struct sip_refer *refer, guint code, const char *reason, GError **error)
+/* Sends the REFER's final response: 202 (with Refer-Sub when it matters,
+ * RFC 4488) or a refusal. */
+static void send_final_response(struct sip_refer *refer, guint code, const char *reason)
 {
     struct sip_engine *engine = refer_engine(refer);
-    osip_message_t *response;
+    osip_message_t *response = engine_build_response(engine, refer->server->orig_request, code, reason, NULL);
 
-    if (!check_attached(refer, error))
-        return FALSE;
-    if (!refer->incoming || refer->decision != REFER_UNDECIDED || !refer->server)
-    {
-        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_WRONG_STATE, "the refer is not waiting for a decision");
-        return FALSE;
-    }
-    response = engine_build_response(engine, refer->server->orig_request, code, reason, NULL);
     if (code < 300)
     {
         if (!refer->subscription)
             osip_message_set_header(response, "Refer-Sub", "false");
+        else if (refer->forced_subscription)
+            osip_message_set_header(response, "Refer-Sub", "true");
         call_add_contact(refer->call, response);
     }
-    refer->decision = code < 300 ? REFER_ACCEPTED : REFER_REJECTED;
-    refer_timer_cancel(refer, &refer->decision_timer);
+    else
+        refer->final_notified = TRUE;       /* refused: no subscription, nothing to NOTIFY */
+    refer->responded = TRUE;
     engine_respond(engine, refer->server, response);
+}
+
+/* 202 and the subscription's first NOTIFY, 100 Trying. */
+static void accept_and_subscribe(struct sip_refer *refer)
+{
+    send_final_response(refer, 202, NULL);
+    if (!refer->subscription)
+    {
+        refer->final_notified = TRUE;
+        return;
+    }
+    grant_subscription(refer, refer_engine(refer)->refer_expires);
+    enqueue_notify(refer, 100, NULL, NOTIFY_ACTIVE);
+}
+
+static gboolean check_undecided(struct sip_refer *refer, GError **error)
+{
+    if (!check_attached(refer, error))
+        return FALSE;
+    if (!refer->incoming || refer->decision != REFER_UNDECIDED || (!refer->responded && !refer->server))
+    {
+        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_WRONG_STATE, "the refer is not waiting for a decision");
+        return FALSE;
+    }
     return TRUE;
 }
 
-static void decision_expired(struct sip_engine *engine, void *data)
+/* A refusal: the final response while there is still time, else (our 202
+ * went out at the response bound) the subscription's last NOTIFY. */
+static void decline(struct sip_refer *refer, guint code, const char *reason)
+{
+    refer->decision = REFER_REJECTED;
+    refer_timer_cancel(refer, &refer->decision_timer);
+    if (!refer->responded)
+    {
+        send_final_response(refer, code, reason);
+        unlist(refer);
+    }
+    else
+        enqueue_notify(refer, code, reason, NOTIFY_DECLINED);
+}
+
+static void decision_timer_fired(struct sip_engine *engine, void *data)
 {
     struct sip_refer *refer = data;
+    guint left = refer->decision_left_ms;
 
     (void)engine;
     refer->decision_timer = NULL;
+    if (refer->decision != REFER_UNDECIDED || (!refer->responded && !refer->server))
+        return;
+    if (!refer->responded && left)
+    {
+        /* The final response may not wait longer (a proxy's Timer F, RFC
+         * 4320): 202 now; the decision follows through the subscription. */
+        g_debug("refer %u: no decision within the response bound, answering 202", refer->id);
+        refer->decision_left_ms = 0;
+        if (!refer->subscription)
+            refer->subscription = refer->forced_subscription = TRUE;
+        accept_and_subscribe(refer);
+        refer->decision_timer = refer_timer_start(refer, left, decision_timer_fired);
+        return;
+    }
     /* Nobody decided: a REFER is never followed without consent (transfer rule 13). */
     g_debug("refer %u: no decision in time, declining", refer->id);
-    if (decide(refer, 603, NULL, NULL))
-        unlist(refer);
+    decline(refer, 603, NULL);
 }
 
 void refer_handle_request(struct sip_call *call, osip_transaction_t *transaction, osip_message_t *request)
@@ -527,19 +783,27 @@ void refer_handle_request(struct sip_call *call, osip_transaction_t *transaction
 
     refer = refer_new(call, TRUE);
     osip_message_clone(request, &refer->request);
-    refer->refer_to = addr_spec(value);
-    set_target(refer, &parsed);
+    refer->id = engine_cseq_number(request);
+    refer->first_in_dialog = first_refer_in_dialog(call, TRUE);
+    set_received_target(refer, engine, &parsed);
     sip_refer_to_clear(&parsed);
     if ((value = header_value(request, "referred-by", "b", NULL)))
         refer->referred_by = g_strdup(value);
     refer_sub = header_value(request, "refer-sub", NULL, NULL);
     refer->subscription = !(refer_sub && !g_ascii_strncasecmp(refer_sub, "false", 5));
-    refer->id = engine_cseq_number(request);
     refer->server = transaction;
     engine_set_transaction_user(transaction, &refer_server_user, sip_refer_ref(refer), (GDestroyNotify)sip_refer_unref);
     refer->listed = TRUE;
     call_add_refer(call, refer);
-    refer->decision_timer = refer_timer_start(refer, engine->refer_decision_timeout, decision_expired);
+    /* Two bounds: the final response waits for the decision only so long,
+     * the decision itself longer (then 603). */
+    if (engine->refer_response_bound < engine->refer_decision_timeout)
+    {
+        refer->decision_left_ms = engine->refer_decision_timeout - engine->refer_response_bound;
+        refer->decision_timer = refer_timer_start(refer, engine->refer_response_bound, decision_timer_fired);
+    }
+    else
+        refer->decision_timer = refer_timer_start(refer, engine->refer_decision_timeout, decision_timer_fired);
 
     event = g_new0(struct received_event, 1);
     event->call = sip_call_ref(call);
@@ -550,12 +814,13 @@ void refer_handle_request(struct sip_call *call, osip_transaction_t *transaction
 gboolean sip_refer_accept(struct sip_refer *refer, GError **error)
 {
     g_return_val_if_fail(refer != NULL, FALSE);
-    if (!decide(refer, 202, NULL, error))
+    if (!check_undecided(refer, error))
         return FALSE;
-    if (refer->subscription)
-        queue_notify(refer, 100, NULL);
-    else
-        refer->final_notified = TRUE;
+    refer->decision = REFER_ACCEPTED;
+    refer_timer_cancel(refer, &refer->decision_timer);
+    /* After the response bound the 202 and 100 Trying went out already. */
+    if (!refer->responded)
+        accept_and_subscribe(refer);
     return TRUE;
 }
 
@@ -568,9 +833,9 @@ gboolean sip_refer_reject(struct sip_refer *refer, guint status_code, const char
                     status_code);
         return FALSE;
     }
-    if (!decide(refer, status_code, reason, error))
+    if (!check_undecided(refer, error))
         return FALSE;
-    unlist(refer);
+    decline(refer, status_code, reason);
     return TRUE;
 }
 
@@ -591,8 +856,63 @@ gboolean sip_refer_notify(struct sip_refer *refer, guint status_code, const char
     }
     if (!refer->subscription)
         return TRUE;
-    queue_notify(refer, status_code, reason);
+    /* One report per status: a second 100 Trying (SetReferredSessionState(INPROGRESS)
+     * after Accept) or 180 tells the transferor nothing, and linphonec logs an error. */
+    if (status_code < 200 && status_code == refer->last_code)
+        return TRUE;
+    enqueue_notify(refer, status_code, reason, status_code >= 200 ? NOTIFY_FINAL : NOTIFY_ACTIVE);
     return TRUE;
+}
+
+/* A SUBSCRIBE in the dialog refreshes (or with Expires: 0 ends) the
+ * subscription of a REFER we accepted (RFC 6665 §4.2.1.2, RFC 3515 §2.4.4):
+ * 200 with the Expires granted, then a NOTIFY with the status as it is. */
+void refer_handle_subscribe(struct sip_call *call, osip_transaction_t *transaction, osip_message_t *request)
+{
+    struct sip_engine *engine = sip_call_get_engine(call);
+    const char *event = header_value(request, "event", "o", NULL), *expires;
+    struct sip_refer *refer;
+    osip_message_t *response;
+    guint seconds = engine->refer_expires;
+    char buffer[16], *id;
+
+    if (!event || !parse_event(event, &id))
+    {
+        response = engine_build_response(engine, request, 489, NULL, NULL);
+        osip_message_set_header(response, "Allow-Events", "refer");
+        engine_respond(engine, transaction, response);
+        return;
+    }
+    refer = find_refer(call_refers(call), TRUE, id);
+    g_free(id);
+    if (!refer || !refer->responded || !refer->subscription || refer->final_notified)
+    {
+        engine_respond_simple(engine, transaction, 481, "No Such Subscription");
+        return;
+    }
+    if ((expires = header_value(request, "expires", NULL, NULL)) && !parse_expires(expires, &seconds))
+    {
+        engine_respond_simple(engine, transaction, 400, "Bad Expires Header");
+        return;
+    }
+    seconds = MIN(seconds, MAX_EXPIRES_S);
+    if (call_confirmed_dialog(call))
+        sip_dialog_refresh_target(call_confirmed_dialog(call), request);     /* a target refresh request */
+    response = engine_build_response(engine, request, 200, NULL, NULL);
+    g_snprintf(buffer, sizeof(buffer), "%u", seconds);
+    osip_message_set_expires(response, buffer);
+    call_add_contact(call, response);
+    engine_respond(engine, transaction, response);
+
+    sip_refer_ref(refer);
+    if (seconds)
+    {
+        grant_subscription(refer, seconds);
+        enqueue_notify(refer, refer->last_code ? refer->last_code : 100, refer->last_reason, NOTIFY_ACTIVE);
+    }
+    else
+        enqueue_notify(refer, refer->last_code ? refer->last_code : 100, refer->last_reason, NOTIFY_EXPIRED);
+    sip_refer_unref(refer);
 }
 
 /* ---- transferor --------------------------------------------------------------------------------- */
@@ -603,6 +923,7 @@ static void end_outgoing(struct sip_refer *refer, enum sip_refer_end end, guint 
         return;
     refer->ended = TRUE;
     refer_timer_cancel(refer, &refer->subscription_timer);
+    refer_timer_cancel(refer, &refer->refresh_timer);
     report_progress(refer, SIP_REFER_ENDED, code, reason, end);
     unlist(refer);
     if (refer->self_referenced)
@@ -636,6 +957,108 @@ static void restart_subscription_timer(struct sip_refer *refer, guint delay_ms)
 {
     refer_timer_cancel(refer, &refer->subscription_timer);
     refer->subscription_timer = refer_timer_start(refer, delay_ms, subscription_expired);
+}
+
+static void send_refresh(struct sip_engine *engine, void *data);
+
+/* The subscription lives `seconds` more: refresh it in time (a target that
+ * rings for minutes outlives a 120 s subscription), give up a little after. */
+static void expect_expiry(struct sip_refer *refer, guint seconds)
+{
+    guint refresh_s;
+
+    refer->announced_expires = seconds;
+    restart_subscription_timer(refer, seconds * 1000 + EXPIRY_GRACE_MS);
+    refer_timer_cancel(refer, &refer->refresh_timer);
+    if (refer->final_code)
+        return;     /* the outcome is known: nothing to wait for */
+    /* Early enough for a SUBSCRIBE to be answered over lossy UDP (64*T1),
+     * but not before half of the time is used. */
+    refresh_s = seconds > 2 * (SIP_TIMER_64T1_MS / 1000) ? seconds - SIP_TIMER_64T1_MS / 1000 : seconds / 2;
+    refer->refresh_timer = refer_timer_start(refer, MAX(refresh_s, 1) * 1000, send_refresh);
+}
+
+static void refresh_response(struct sip_engine *engine, osip_transaction_t *transaction,
+                             const osip_message_t *response, guint code, void *data)
+{
+    struct sip_refer *refer = data;
+    const char *expires;
+    guint seconds;
+
+    (void)engine;
+    if (code < 200)
+        return;
+    if (refer->refresh == transaction)
+        refer->refresh = NULL;      /* answered: the next refresh may go (Timer K is no reason to wait) */
+    if (refer->ended || !refer_engine(refer))
+        return;
+    if (response && code < 300)
+    {
+        if ((expires = header_value(response, "expires", NULL, NULL)) && parse_expires(expires, &seconds) && seconds)
+            expect_expiry(refer, MIN(seconds, MAX_EXPIRES_S));
+        return;
+    }
+    if (code == 481 || code == 403)
+    {
+        /* The subscription is gone (RFC 6665 §4.1.2.2; 403 is RFC 3515's
+         * word for it); its final NOTIFY may still be on the way. */
+        g_debug("refer %u: refresh answered 481", refer->id);
+        refer_timer_cancel(refer, &refer->refresh_timer);
+        restart_subscription_timer(refer, EXPIRY_GRACE_MS);
+    }
+    /* Any other failure: the subscription runs to its expiry as announced. */
+}
+
+static void refresh_terminated(struct sip_engine *engine, osip_transaction_t *transaction, void *data)
+{
+    struct sip_refer *refer = data;
+
+    (void)engine;
+    if (refer->refresh == transaction)
+        refer->refresh = NULL;
+}
+
+static void refresh_replaced(struct sip_engine *engine, osip_transaction_t *old_transaction,
+                             osip_transaction_t *replacement, const osip_message_t *request, void *data)
+{
+    struct sip_refer *refer = data;
+
+    (void)engine;
+    if (refer->refresh == old_transaction)
+        refer->refresh = replacement;
+    call_note_cseq(refer->call, engine_cseq_number(request));
+}
+
+static const struct engine_transaction_user refresh_user = { refresh_response, refresh_terminated, refresh_replaced };
+
+/* SUBSCRIBE in the dialog: Event: refer;id=<the REFER's CSeq>, the Expires
+ * the last NOTIFY announced. */
+static void send_refresh(struct sip_engine *engine, void *data)
+{
+    struct sip_refer *refer = data;
+    struct sip_dialog *dialog = call_confirmed_dialog(refer->call);
+    osip_message_t *request;
+    GError *error = NULL;
+    char buffer[32];
+
+    (void)engine;
+    refer->refresh_timer = NULL;
+    if (refer->ended || refer->refresh || !dialog || !(request = sip_dialog_build_request(dialog, "SUBSCRIBE")))
+        return;
+    g_snprintf(buffer, sizeof(buffer), "refer;id=%u", refer->id);
+    osip_message_set_header(request, "Event", buffer);
+    g_snprintf(buffer, sizeof(buffer), "%u", refer->announced_expires);
+    osip_message_set_expires(request, buffer);
+    osip_message_set_accept(request, "message/sipfrag");
+    call_add_contact(refer->call, request);
+    g_debug("refer %u: refreshing the subscription", refer->id);
+    refer->refresh = call_send_request(refer->call, request, &refresh_user, sip_refer_ref(refer),
+                                       (GDestroyNotify)sip_refer_unref, &error);
+    if (!refer->refresh)
+    {
+        g_message("SUBSCRIBE for refer %u not sent: %s", refer->id, error->message);
+        g_error_free(error);
+    }
 }
 
 static void client_response(struct sip_engine *engine, osip_transaction_t *transaction,
@@ -742,7 +1165,7 @@ struct sip_refer *sip_call_refer(struct sip_call *call, const char *refer_to,
     refer = refer_new(call, FALSE);
     osip_message_clone(request, &refer->request);
     refer->refer_to = addr_spec(value);
-    set_target(refer, &parsed);
+    set_own_target(refer, &parsed);
     refer->referred_by = referred_by;
     refer->subscription = !(options && options->no_subscription);
     refer->id = engine_cseq_number(request);
@@ -756,51 +1179,12 @@ struct sip_refer *sip_call_refer(struct sip_call *call, const char *refer_to,
         sip_refer_unref(refer);
         return NULL;
     }
+    refer->first_in_dialog = first_refer_in_dialog(call, FALSE);
     refer->self_referenced = TRUE;
     sip_refer_ref(refer);
     refer->listed = TRUE;
     call_add_refer(call, refer);
     return refer;
-}
-
-/* The Event header's package and id (0 when absent). */
-static gboolean parse_event(const char *value, guint32 *id)
-{
-    char **parts = g_strsplit(value, ";", -1), **part;
-    gboolean refer = parts[0] && !g_ascii_strcasecmp(g_strstrip(parts[0]), "refer");
-
-    *id = 0;
-    for (part = parts; refer && *part; part++)
-    {
-        char *item = g_strstrip(*part);
-
-        if (!g_ascii_strncasecmp(item, "id", 2))
-        {
-            char *equals = strchr(item, '=');
-
-            if (equals)
-                *id = (guint32)strtoul(g_strstrip(equals + 1), NULL, 10);
-        }
-    }
-    g_strfreev(parts);
-    return refer;
-}
-
-static struct sip_refer *find_outgoing(GPtrArray *refers, guint32 id)
-{
-    struct sip_refer *found = NULL;
-    guint i;
-
-    for (i = 0; refers && i < refers->len; i++)
-    {
-        struct sip_refer *refer = g_ptr_array_index(refers, i);
-
-        if (refer->incoming)
-            continue;
-        if (id ? refer->id == id : !refer->ended)
-            found = refer;      /* without an id, the latest one */
-    }
-    return found;
 }
 
 void refer_handle_notify(struct sip_call *call, osip_transaction_t *transaction, osip_message_t *request)
@@ -811,8 +1195,7 @@ void refer_handle_notify(struct sip_call *call, osip_transaction_t *transaction,
     struct sip_refer *refer;
     osip_body_t *body = NULL;
     guint code = 0;
-    char *reason = NULL;
-    guint32 id;
+    char *reason = NULL, *id;
 
     event = header_value(request, "event", "o", NULL);
     if (!event || !parse_event(event, &id))
@@ -820,7 +1203,10 @@ void refer_handle_notify(struct sip_call *call, osip_transaction_t *transaction,
         engine_respond_simple(engine, transaction, 489, NULL);
         return;
     }
-    if (!(refer = find_outgoing(call_refers(call), id)))
+    /* Ended subscriptions are no longer listed: their NOTIFYs get 481 too (RFC 6665 §4.1.3). */
+    refer = find_refer(call_refers(call), FALSE, id);
+    g_free(id);
+    if (!refer)
     {
         engine_respond_simple(engine, transaction, 481, "No Such Subscription");
         return;
@@ -851,7 +1237,15 @@ void refer_handle_notify(struct sip_call *call, osip_transaction_t *transaction,
         report_progress(refer, SIP_REFER_ACCEPTED, 202, "Accepted", SIP_REFER_END_SUCCESS);
         refer_timer_cancel(refer, &refer->subscription_timer);
     }
-    if (!refer->ended)
+    if (!refer->ended && state.state == SIP_SUBSTATE_TERMINATED && state.reason && !strcmp(state.reason, "rejected")
+        && code >= 300)
+    {
+        /* The transferee declined after its 202 (the decision outlived the
+         * response bound): the same outcome as that refusal as a response. */
+        report_progress(refer, SIP_REFER_REJECTED, code, reason, SIP_REFER_END_REJECTED);
+        end_outgoing(refer, SIP_REFER_END_REJECTED, code, reason);
+    }
+    else if (!refer->ended)
     {
         if (code)
         {
@@ -866,8 +1260,8 @@ void refer_handle_notify(struct sip_call *call, osip_transaction_t *transaction,
         if (state.state == SIP_SUBSTATE_TERMINATED)
             end_by_what_was_heard(refer, SIP_REFER_END_NO_FINAL);
         else
-            restart_subscription_timer(refer, state.expires > 0 ? MIN(state.expires, 3600) * 1000 + EXPIRY_GRACE_MS
-                                                                : NOTIFIER_EXPIRES_S * 1000 + EXPIRY_GRACE_MS);
+            expect_expiry(refer, state.expires > 0 ? (guint)MIN(state.expires, MAX_EXPIRES_S)
+                                                   : SIP_REFER_DEFAULT_EXPIRES_S);
     }
     sip_refer_unref(refer);
     sip_subscription_state_clear(&state);
@@ -881,14 +1275,19 @@ void refer_call_ending(struct sip_refer *refer, gboolean can_send)
     sip_refer_ref(refer);
     if (refer->incoming)
     {
-        if (refer->decision == REFER_UNDECIDED && refer->server)
-            decide(refer, 603, NULL, NULL);
-        if (refer->decision == REFER_ACCEPTED && refer->subscription && !refer->final_notified)
+        if (refer->decision == REFER_UNDECIDED && !refer->responded && refer->server)
+            decline(refer, 603, NULL);
+        else if (refer->subscription && refer->responded && !refer->final_notified)
         {
+            guint code = refer->decision == REFER_ACCEPTED ? 487 : 603;
+
             refer->final_notified = TRUE;
+            refer->decision = refer->decision == REFER_ACCEPTED ? REFER_ACCEPTED : REFER_REJECTED;
+            refer_timer_cancel(refer, &refer->decision_timer);
+            refer_timer_cancel(refer, &refer->expiry_timer);
             g_queue_clear_full(&refer->queued_notifies, queued_notify_free);
             if (can_send)
-                send_notify(refer, 487, NULL, TRUE, FALSE);
+                send_notify(refer, code, NULL, code == 487 ? NOTIFY_FINAL : NOTIFY_DECLINED, FALSE);
         }
         unlist(refer);
     }
@@ -978,6 +1377,27 @@ void sip_engine_set_refer_decision_timeout(struct sip_engine *engine, guint mill
 {
     g_return_if_fail(engine != NULL);
     engine->refer_decision_timeout = milliseconds;
+}
+
+void sip_engine_set_refer_response_bound(struct sip_engine *engine, guint milliseconds)
+{
+    g_return_if_fail(engine != NULL);
+    engine->refer_response_bound = milliseconds;
+}
+
+void sip_engine_set_refer_expires(struct sip_engine *engine, guint seconds)
+{
+    g_return_if_fail(engine != NULL && seconds > 0);
+    engine->refer_expires = MIN(seconds, MAX_EXPIRES_S);
+}
+
+void sip_engine_set_refer_to_headers(struct sip_engine *engine, const char *const *extra_names,
+                                     gboolean allow_private)
+{
+    g_return_if_fail(engine != NULL);
+    g_strfreev(engine->refer_to_allowed);
+    engine->refer_to_allowed = g_strdupv((char **)extra_names);
+    engine->refer_to_private = allow_private;
 }
 
 /* ---- attended transfer ------------------------------------------------------------------------------ */

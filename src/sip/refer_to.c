@@ -121,6 +121,22 @@ enum sip_uri_header_use sip_uri_header_classify(const char *name)
     return SIP_URI_HEADER_COPY;
 }
 
+gboolean sip_refer_to_header_allowed(const char *name, const char *const *extra, gboolean allow_private)
+{
+    static const char *const allowed[] =
+    {
+        "Replaces", "Accept-Contact", "a", "Reject-Contact", "j", "Subject", "s",
+    };
+    gsize i;
+
+    if (!name || sip_uri_header_classify(name) != SIP_URI_HEADER_COPY) return FALSE;
+    for (i = 0; i < G_N_ELEMENTS(allowed); i++)
+        if (!g_ascii_strcasecmp(name, allowed[i])) return TRUE;
+    for (; extra && *extra; extra++)
+        if (!g_ascii_strcasecmp(name, *extra)) return TRUE;
+    return allow_private && !g_ascii_strncasecmp(name, "X-", 2) && name[2];
+}
+
 static void uri_header_free(gpointer data)
 {
     struct sip_uri_header *header = data;
@@ -273,12 +289,34 @@ static char *strip_uri_text(const char *s)
     return ret;
 }
 
+static void append_headers(GString *out, const GPtrArray *headers)
+{
+    guint i;
+
+    for (i = 0; headers && i < headers->len; i++)
+    {
+        const struct sip_uri_header *header = headers->pdata[i];
+
+        g_string_append_c(out, i ? '&' : '?');
+        append_escaped(out, header->name, HNV_UNRESERVED);
+        g_string_append_c(out, '=');
+        append_escaped(out, header->value, HNV_UNRESERVED);
+    }
+}
+
+char *sip_uri_with_headers(const char *uri, const GPtrArray *headers)
+{
+    GString *out = g_string_new(uri);
+
+    append_headers(out, headers);
+    return g_string_free(out, FALSE);
+}
+
 char *sip_refer_to_build(const char *uri, GError **error)
 {
     GPtrArray *headers;
     char *text, *base;
     GString *out;
-    guint i;
 
     if (!uri)
     {
@@ -295,15 +333,7 @@ char *sip_refer_to_build(const char *uri, GError **error)
 
     out = g_string_new("<");
     g_string_append(out, base);
-    for (i = 0; i < headers->len; i++)
-    {
-        const struct sip_uri_header *header = headers->pdata[i];
-
-        g_string_append_c(out, i ? '&' : '?');
-        append_escaped(out, header->name, HNV_UNRESERVED);
-        g_string_append_c(out, '=');
-        append_escaped(out, header->value, HNV_UNRESERVED);
-    }
+    append_headers(out, headers);
     g_string_append_c(out, '>');
     g_ptr_array_unref(headers);
     g_free(base);

@@ -3,6 +3,9 @@
  */
 #include <string.h>
 
+#include <osipparser2/osip_port.h>
+#include <osipparser2/osip_uri.h>
+
 #include "sip/refer_to.h"
 #include "replaces.h"
 
@@ -144,4 +147,52 @@ guint sip_replaces_match_status(enum sip_replaces_match match)
     case SIP_REPLACES_EARLY_NOT_ALLOWED:
     default: return 481;
     }
+}
+
+/* The URI of a name-addr or addr-spec, parsed; NULL if it is no sip:/sips: URI. */
+static osip_uri_t *party_uri(const char *text)
+{
+    const char *start = text ? strchr(text, '<') : NULL, *end = start ? strchr(start, '>') : NULL;
+    char *spec;
+    osip_uri_t *uri = NULL;
+
+    if (!text)
+        return NULL;
+    spec = start && end ? g_strndup(start + 1, end - start - 1) : g_strdup(text);
+    g_strstrip(spec);
+    if (osip_uri_init(&uri) || osip_uri_parse(uri, spec) || !uri->scheme || !uri->host
+        || (g_ascii_strcasecmp(uri->scheme, "sip") && g_ascii_strcasecmp(uri->scheme, "sips")))
+    {
+        osip_uri_free(uri);
+        uri = NULL;
+    }
+    g_free(spec);
+    return uri;
+}
+
+static gboolean same_user(const char *a, const char *b)
+{
+    char *plain_a, *plain_b;
+    gboolean same;
+
+    if (!a || !*a || !b || !*b)
+        return (!a || !*a) && (!b || !*b);
+    plain_a = sip_uri_header_unescape(a, NULL);
+    plain_b = sip_uri_header_unescape(b, NULL);
+    same = plain_a && plain_b && !strcmp(plain_a, plain_b);
+    g_free(plain_a);
+    g_free(plain_b);
+    return same;
+}
+
+gboolean sip_replaces_same_party(const char *a, const char *b)
+{
+    osip_uri_t *uri_a = party_uri(a), *uri_b = party_uri(b);
+    gboolean same = uri_a && uri_b && !g_ascii_strcasecmp(uri_a->scheme, uri_b->scheme)
+                    && same_user(uri_a->username, uri_b->username)
+                    && !g_ascii_strcasecmp(uri_a->host, uri_b->host);
+
+    osip_uri_free(uri_a);
+    osip_uri_free(uri_b);
+    return same;
 }

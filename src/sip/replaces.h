@@ -69,6 +69,16 @@ enum sip_replaces_match sip_replaces_match(const struct sip_replaces *replaces,
 /* The response code for a result: 0 for SIP_REPLACES_MATCH, 481 or 486. */
 guint sip_replaces_match_status(enum sip_replaces_match match);
 
+/* Whether a and b (URIs or name-addrs: "Name" <sip:u@h:p;x>;params) name
+ * the same party, for RFC 3891 §7's "the initiator is the user being
+ * replaced, or was referred by the other party": same scheme, same user
+ * (exact, after unescaping; both absent counts as the same), same host
+ * (case-insensitive). The port and the parameters are not compared: a
+ * dialog we placed has the port we dialled in its remote URI, a From or
+ * Referred-By names the party's address-of-record. FALSE when either does
+ * not parse as a sip:/sips: URI. */
+gboolean sip_replaces_same_party(const char *a, const char *b);
+
 G_END_DECLS
 
 #endif /* RTCSHIM_SIP_REPLACES_H */

@@ -109,6 +109,18 @@ static char *unsupported_requirements(const osip_message_t *request)
     return unsupported ? g_string_free(unsupported, FALSE) : NULL;
 }
 
+/* How many header fields called name (case-insensitive) the request has. */
+static guint count_headers(const osip_message_t *request, const char *name)
+{
+    osip_header_t *header;
+    guint count = 0;
+    int position;
+
+    for (position = 0; (position = osip_message_header_get_byname(request, name, position, &header)) >= 0; position++)
+        count++;
+    return count;
+}
+
 void sip_request_check(const osip_message_t *request, gsize raw_body_length, struct sip_request_verdict *verdict)
 {
     static const struct
@@ -124,6 +136,7 @@ void sip_request_check(const osip_message_t *request, gsize raw_body_length, str
     };
     const char *method = request->sip_method;
     char *unsupported;
+    guint replaces;
     long hops;
     gsize i;
 
@@ -177,6 +190,13 @@ void sip_request_check(const osip_message_t *request, gsize raw_body_length, str
             set_verdict(verdict, 400, "Content-Length Exceeds Body");
             return;
         }
+    }
+    if ((replaces = count_headers(request, "replaces")) && strcmp(method, "ACK")
+        && (replaces > 1 || strcmp(method, "INVITE")))
+    {
+        /* RFC 3891 §3: one Replaces, and only on an INVITE. */
+        set_verdict(verdict, 400, replaces > 1 ? "Multiple Replaces Headers" : "Replaces Outside INVITE");
+        return;
     }
     hops = max_forwards(request);
     if (hops == -2)

@@ -6,7 +6,8 @@
  * Internal to the engine. The verdicts, in the order they are checked:
  *   400  a mandatory header missing (Via, From, To, Call-ID, CSeq), a bad
  *        CSeq, a CSeq method that differs from the request's, a bad
- *        Max-Forwards, a Content-Length longer than the body;
+ *        Max-Forwards, a Content-Length longer than the body, two or more
+ *        Replaces headers or one on a request other than INVITE (RFC 3891 §3);
  *   505  a SIP version other than 2.0;
  *   483  Max-Forwards: 0;
  *   416  a Request-URI scheme other than sip/sips;

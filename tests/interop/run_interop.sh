@@ -11,6 +11,8 @@
 #       baresip-transferee   baresip calls an rtc_answer and /transfers it to another
 #       linphone-transferor  rtc_transfer calls linphonec and refers it to an rtc_answer
 #       linphone-transferee  linphonec calls an rtc_answer and transfers it to another
+#       linphone-attended    rtc_transfer --attended calls linphonec and an rtc_answer,
+#                            then refers linphonec with Replaces to that call
 # Ports: rtcshim BASE (transferor or transferee), BASE+1 (the target),
 # the peer's SIP BASE+10 (baresip also takes BASE+11 for TLS), baresip's
 # console BASE+15, the peer's RTP BASE+20..29.
@@ -203,6 +205,17 @@ check_refer_received()
         '^Content-Length: *20$'
     tl_wire_expect "final NOTIFY" "$last" '^Subscription-State: terminated' '^SIP/2\.0 200 OK$' \
         '^Content-Length: *16$'
+    # One NOTIFY per status: no second 100 Trying when the application reports
+    # INPROGRESS after Accept (linphonec logs an error for it).
+    local trying=0
+    for f in $notifies; do
+        trying=$((trying + $(tr -d '\r' <"$f" | grep -c '^SIP/2\.0 100 Trying$')))
+    done
+    [ "$trying" = 1 ] || tl_fail "wire: rtcshim sent $trying NOTIFYs with 100 Trying, not one"
+    # The REFER had no cookie: the INVITE to the target carries no (empty) cookie header.
+    f=$(tl_wire_select $RTC_PORT $TARGET_PORT '^INVITE ' | head -n 1)
+    [ -n "$f" ] || tl_fail "wire: no INVITE from rtcshim to the target was recorded"
+    [ -z "$f" ] || ! grep -qi '^X-RTC-Refer-Cookie' "$f" || tl_fail "wire: an empty X-RTC-Refer-Cookie on the INVITE to the target"
 }
 
 # The target (rtc_answer carol at TARGET_PORT) took a call from the transferee.
@@ -298,6 +311,47 @@ linphone-transferee)
     check_target 'sip:bob@127\.0\.0\.1'
     check_refer_received
     tl_expect_line linphonec 'has been transfered'
+    ;;
+
+linphone-attended)
+    # alice (rtc_transfer --attended) calls dave (linphonec, auto answer), then
+    # carol (rtc_answer), and refers dave to carol with Replaces naming
+    # alice-carol. dave's INVITE with Replaces carries Referred-By: alice, the
+    # party of the call it replaces, so carol takes it without asking (RFC 3891
+    # §7), answers it and ends alice's call with BYE; alice takes that BYE as
+    # the transfer's success (RFC 5589 §7) and exits 0.
+    tl_capture_start
+    linphonec_start dave -a
+    tl_bg target "$RTC_ANSWER" --listen 127.0.0.1:$TARGET_PORT --uri sip:carol@127.0.0.1 --calls 2 \
+        --hangup-after 4 --timeout 20
+    tl_wait_port udp $TARGET_PORT
+    tl_fg rtc "$RTC_TRANSFER" --bind 127.0.0.1:$RTC_PORT --from sip:alice@127.0.0.1 --attended --wait 1 \
+        --timeout 15 sip:dave@127.0.0.1:$PEER_PORT sip:carol@127.0.0.1:$TARGET_PORT
+    tl_wait target
+    tl_capture_stop
+    tl_expect_rc rtc 0
+    tl_expect_rc target 0
+    tl_expect_order rtc "$T session CONNECTED status 0$" "$T refer REFERRING status 0$" \
+        "$T refer ACCEPTED status SIP 202 " "$T transfer DONE$"
+    tl_expect_no_line rtc 'rtc_transfer:'
+    tl_expect_no_line rtc "$T refer (REJECTED|ERROR)"
+    # carol: alice's call, then dave's, taken at once (no INCOMING for it), alice's ended.
+    tl_expect_order target '^\[carol\] session INCOMING status 0$' '^\[carol\] session CONNECTED status 0$' \
+        "^\\[carol\\] participant sip:dave@127\\.0\\.0\\.1(:$PEER_PORT)? ANSWERING " \
+        '^\[carol\] session DISCONNECTED status 0$' '^\[carol\] session CONNECTED status 0$'
+    tl_expect_no_line target "^\\[carol\\] participant sip:dave@[^ ]* INCOMING"
+    if [ "$TL_CAPTURE" = 1 ]; then
+        invite=$(tl_wire_select $PEER_PORT $TARGET_PORT '^INVITE ' | head -n 1)
+        tl_wire_expect "dave's INVITE to carol" "$invite" '^Replaces: ' '^Referred-By: <?sip:alice@127\.0\.0\.1'
+        bye=$(tl_wire_select $TARGET_PORT $RTC_PORT '^BYE ' | head -n 1)
+        tl_wire_expect "carol's BYE of alice's call" "$bye" '^BYE sip:alice@'
+        refer=$(tl_wire_select $RTC_PORT $PEER_PORT '^REFER ' | head -n 1)
+        tl_wire_expect "REFER from rtcshim" "$refer" \
+            "^Refer-To: <sip:carol@127\\.0\\.0\\.1:$TARGET_PORT\\?Replaces=[^>]*%3Bto-tag%3D[^>]*%3Bfrom-tag%3D[^>]*>\$"
+        tl_wire_expect "REFER from rtcshim" "$refer" '^Referred-By: <sip:alice@127\.0\.0\.1>$'
+        # No cookie was given: no X-RTC-Refer-Cookie header at all.
+        ! grep -qi '^X-RTC-Refer-Cookie' "$refer" || tl_fail "wire: an X-RTC-Refer-Cookie header without a cookie"
+    fi
     ;;
 
 *)

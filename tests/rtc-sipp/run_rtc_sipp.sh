@@ -189,12 +189,13 @@ transfer-done|transfer-rejected|transfer-busy|transfer-norefersub)
 
 transferee-accept)
     # SIPp calls rtc_answer and refers it to a second SIPp (the target) with an
-    # embedded header; rtc_answer accepts, holds the first call, calls the target
-    # and reports that call's progress in NOTIFYs.
+    # embedded X- header (passed on: --refer-private-headers); rtc_answer accepts,
+    # holds the first call, calls the target and reports that call's progress in NOTIFYs.
     S_REFER_TO="sip:target@127.0.0.1:$SIPP2_PORT$TP?X-Custom=abc"
     sipp_bg target uas_target.xml $SIPP2_PORT $SIPP2_MEDIA
     tl_wait_port "$PROTO" $SIPP2_PORT
-    tl_bg rtc "$RTC_ANSWER" --listen 127.0.0.1:$RTC_PORT --uri sip:bob@127.0.0.1 --refer accept --timeout 20
+    tl_bg rtc "$RTC_ANSWER" --listen 127.0.0.1:$RTC_PORT --uri sip:bob@127.0.0.1 --refer accept \
+        --refer-private-headers --timeout 20
     sipp_uac uac_transfer_accept.xml
     tl_wait sipp
     tl_wait target

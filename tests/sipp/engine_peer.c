@@ -9,7 +9,8 @@
  *        --expect-code 486 --expect-contact sip:...] [--refer-target URI
  *        --expect-refer-end success]
  *   transferee: --refer-action accept|reject|ignore [--refer-final 200]
- *        [--refer-decision-ms MS]
+ *        [--refer-decision-ms MS] [--refer-expires S]   (accepted without
+ *        --refer-final: kept, never reported on, so its subscription runs out)
  *   REGISTER: engine_peer --mode register --registrar sip:127.0.0.1:15062
  *        --aor sip:alice@127.0.0.1 --user alice --password secret
  *        [--expires 2 --registered-ms 1800]   (registers, waits, unregisters)
@@ -61,6 +62,7 @@ static struct
     char *refer_action;
     int refer_final;
     int refer_decision_ms;
+    int refer_expires;
     gboolean no_refer_sub;
     char *user;
     char *password;
@@ -89,6 +91,7 @@ static gboolean saw_remote_hold;
 static struct sip_refer *outgoing_refer;
 static gboolean refer_ended;
 static int refers_received;
+static GPtrArray *kept_refers;      /* accepted without a final report: held to the end */
 
 struct uac_state
 {
@@ -422,6 +425,8 @@ static void on_refer_received(struct sip_call *call, struct sip_refer *refer, vo
     else if (options.refer_final)
         g_timeout_add_full(G_PRIORITY_DEFAULT, 200, notify_final_later, sip_refer_ref(refer),
                            (GDestroyNotify)sip_refer_unref);
+    else
+        g_ptr_array_add(kept_refers, sip_refer_ref(refer));     /* letting go would end it (NOTIFY 487) */
     g_clear_error(&error);
 }
 
@@ -513,6 +518,7 @@ int main(int argc, char **argv)
           "CODE" },
         { "refer-decision-ms", 0, 0, G_OPTION_ARG_INT, &options.refer_decision_ms, "bound on a REFER's decision",
           "MS" },
+        { "refer-expires", 0, 0, G_OPTION_ARG_INT, &options.refer_expires, "the subscription a REFER gets", "S" },
         { "user", 0, 0, G_OPTION_ARG_STRING, &options.user, "digest user name", "NAME" },
         { "password", 0, 0, G_OPTION_ARG_STRING, &options.password, "digest password", "SECRET" },
         { "registrar", 0, 0, G_OPTION_ARG_STRING, &options.registrar, "register: the registrar URI", "URI" },
@@ -556,6 +562,7 @@ int main(int argc, char **argv)
              : !g_ascii_strcasecmp(options.transport, "tls") ? SIP_TRANSPORT_TLS : SIP_TRANSPORT_UDP;
 
     loop = g_main_loop_new(NULL, FALSE);
+    kept_refers = g_ptr_array_new_with_free_func((GDestroyNotify)sip_refer_unref);
     callbacks.incoming_call = on_incoming_call;
     callbacks.call_state_changed = on_state;
     callbacks.call_media_changed = on_media;
@@ -585,6 +592,8 @@ int main(int argc, char **argv)
             sip_engine_set_credentials(engine, NULL, options.user, options.password);
         if (options.refer_decision_ms)
             sip_engine_set_refer_decision_timeout(engine, options.refer_decision_ms);
+        if (options.refer_expires > 0)
+            sip_engine_set_refer_expires(engine, options.refer_expires);
     }
 
     options.protocol = protocol;
@@ -624,6 +633,7 @@ int main(int argc, char **argv)
         sip_refer_unref(outgoing_refer);
     if (registration)
         sip_registration_unref(registration);
+    g_ptr_array_free(kept_refers, TRUE);
     sip_engine_get_stats(engine, &stats);
     printf("engine_peer: stats fail-overs %" G_GUINT64_FORMAT " keep-alives %" G_GUINT64_FORMAT " pongs %"
            G_GUINT64_FORMAT "\n", stats.fail_overs, stats.keepalives_sent, stats.pongs_received);

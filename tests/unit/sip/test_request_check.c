@@ -52,6 +52,15 @@ static const struct check_case cases[] =
       416, "Unsupported URI Scheme", NULL, NULL },
     { "known method we do not do", "PUBLISH sip:b@127.0.0.1 SIP/2.0\r\n" HDR_VIA HDR_FROM HDR_TO HDR_CALL_ID
       "CSeq: 1 PUBLISH\r\n\r\n", 405, "Method Not Allowed", "Allow", SIP_ALLOWED_METHODS },
+    { "SUBSCRIBE (refer subscriptions)", "SUBSCRIBE sip:b@127.0.0.1 SIP/2.0\r\n" HDR_VIA HDR_FROM HDR_TO HDR_CALL_ID
+      "CSeq: 1 SUBSCRIBE\r\nEvent: refer\r\n\r\n", 0, NULL, NULL, NULL },
+    { "two Replaces", "INVITE sip:b@127.0.0.1 SIP/2.0\r\n" HDR_VIA HDR_FROM HDR_TO HDR_CALL_ID
+      "CSeq: 1 INVITE\r\nReplaces: a@h;to-tag=1;from-tag=2\r\nReplaces: b@h;to-tag=3;from-tag=4\r\n\r\n", 400,
+      "Multiple Replaces Headers", NULL, NULL },
+    { "one Replaces", "INVITE sip:b@127.0.0.1 SIP/2.0\r\n" HDR_VIA HDR_FROM HDR_TO HDR_CALL_ID
+      "CSeq: 1 INVITE\r\nReplaces: a@h;to-tag=1;from-tag=2\r\n\r\n", 0, NULL, NULL, NULL },
+    { "Replaces on a BYE", "BYE sip:b@127.0.0.1 SIP/2.0\r\n" HDR_VIA HDR_FROM HDR_TO HDR_CALL_ID
+      "CSeq: 2 BYE\r\nreplaces: a@h;to-tag=1;from-tag=2\r\n\r\n", 400, "Replaces Outside INVITE", NULL, NULL },
     { "unknown method", "FROBNICATE sip:b@127.0.0.1 SIP/2.0\r\n" HDR_VIA HDR_FROM HDR_TO HDR_CALL_ID "CSeq: 1 FROBNICATE\r\n\r\n",
       501, "Not Implemented", "Allow", SIP_ALLOWED_METHODS },
     { "unknown Require", "INVITE sip:b@127.0.0.1 SIP/2.0\r\n" HDR_VIA HDR_FROM HDR_TO HDR_CALL_ID

@@ -18,7 +18,17 @@
  *    Proxy-Authorization, and the "body" pseudo-header (the INVITE's body is
  *    our SDP);
  *  - COPY: everything else (Replaces, Require, Subject, X-..., ...).
- * Names are compared case-insensitively, compact forms included.
+ * Names are compared case-insensitively, compact forms included. That is
+ * the rule for a URI the application itself gives (a target with headers).
+ *
+ * A Refer-To received in a REFER is someone else's: its COPY headers are
+ * passed on to the new INVITE only by allow-list,
+ * sip_refer_to_header_allowed(): Replaces (RFC 3891), Accept-Contact (a) and
+ * Reject-Contact (j) (RFC 3841), Subject (s), names the layer above adds
+ * (the RTC refer cookie), and X- headers only when the layer above opts in.
+ * Everything else (P-Asserted-Identity, Require, Alert-Info, Priority,
+ * Referred-By, ...) is dropped: the transferor must not write trust,
+ * capability or ringing headers into a request we send.
  */
 #ifndef RTCSHIM_SIP_REFER_TO_H
 #define RTCSHIM_SIP_REFER_TO_H
@@ -72,6 +82,17 @@ char *sip_uri_header_unescape(const char *s, GError **error);
 
 /* Classifies an embedded header name, see the top of this file. */
 enum sip_uri_header_use sip_uri_header_classify(const char *name);
+
+/* Whether a COPY header embedded in a received Refer-To is passed on to the
+ * new INVITE (see the top of this file): the built-in allow-list, the names
+ * in extra (NULL-terminated, may be NULL; case-insensitive) and, when
+ * allow_private, any name starting with "X-". */
+gboolean sip_refer_to_header_allowed(const char *name, const char *const *extra, gboolean allow_private);
+
+/* "uri?name=value&..." with every name and value escaped as
+ * sip_uri_header_escape() does, no brackets; headers holds struct
+ * sip_uri_header * (NULL or empty: uri alone). g_free() the result. */
+char *sip_uri_with_headers(const char *uri, const GPtrArray *headers);
 
 /* Builds a Refer-To value "<uri>" from a sip:, sips: or tel: URI that may
  * carry "?hname=hvalue&..." headers, given raw ("?Replaces=a@b;to-tag=1;...")

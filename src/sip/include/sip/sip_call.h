@@ -159,9 +159,20 @@ gboolean sip_call_redirect_many(struct sip_call *call, const char *const *contac
 
 /* For an incoming INVITE with Replaces (RFC 3891) that matched one of our
  * dialogs: the call it replaces (not referenced), else NULL. The engine
- * answered 481 to a Replaces that matched nothing, and 486 to one that
- * asked for a confirmed dialog with early-only. */
+ * answered 400 to an INVITE with two Replaces, 481 to a Replaces that
+ * matched nothing or an early dialog we did not start, 486 to one that
+ * asked for a confirmed dialog with early-only, 603 to one naming a call
+ * that has ended. Nothing is replaced by the engine itself: the layer
+ * above answers the new call and hangs the replaced one up. */
 struct sip_call *sip_call_get_replaced_call(struct sip_call *call);
+
+/* Whether the replacement may be taken without asking the user (RFC 3891
+ * §7): the INVITE comes from the party the replaced call is with, or its
+ * Referred-By names that party (an attended transfer); see
+ * sip_replaces_same_party() for how parties compare. Neither header is
+ * authenticated: this only narrows whom the user is not asked about.
+ * FALSE when the call replaces nothing. */
+gboolean sip_call_is_replacement_authorized(struct sip_call *call);
 
 G_END_DECLS
 
