@@ -74,11 +74,14 @@ static gboolean trace;
 
 /* ---- a media backend that binds nothing ---------------------------------------------- */
 
-static struct sip_media_stream *null_stream_new(struct sip_media_backend *backend, const char *address, GError **error)
+static struct sip_media_stream *null_stream_new(struct sip_media_backend *backend, const char *address,
+                                                sip_media_stream_func callback, gpointer user_data, GError **error)
 {
     struct sip_media_stream *stream = g_new0(struct sip_media_stream, 1);
 
     (void)address;
+    (void)callback;
+    (void)user_data;
     (void)error;
     stream->backend = backend;
     return stream;
@@ -114,10 +117,21 @@ static void null_backend_destroy(struct sip_media_backend *backend)
     g_free(backend);
 }
 
+static const struct sip_media_format *null_get_formats(struct sip_media_backend *backend)
+{
+    (void)backend;
+    return sip_media_default_formats;
+}
+
 static const struct sip_media_backend_funcs null_backend_funcs =
 {
-    null_stream_new, null_stream_get_port, null_stream_start, null_stream_stop, null_stream_free,
-    null_backend_destroy,
+    .stream_new = null_stream_new,
+    .stream_get_port = null_stream_get_port,
+    .stream_start = null_stream_start,
+    .stream_stop = null_stream_stop,
+    .stream_free = null_stream_free,
+    .destroy = null_backend_destroy,
+    .get_formats = null_get_formats,
 };
 
 /* ---- the network's stand-in ----------------------------------------------------------------- */
@@ -156,7 +170,7 @@ static void run_context(void)
 
 static void inject(struct harness *harness, const char *text)
 {
-    struct sip_transport_peer peer = { SIP_TRANSPORT_UDP, "127.0.0.1", 5070, 0 };
+    struct sip_transport_peer peer = { .protocol = SIP_TRANSPORT_UDP, .remote_ip = "127.0.0.1", .remote_port = 5070 };
 
     if (trace)
         fprintf(stderr, "==== received\n%s\n", text);

@@ -45,11 +45,13 @@ struct wire
 /* ---- a media backend that binds nothing ---------------------------------------------- */
 
 static inline struct sip_media_stream *wire_stream_new(struct sip_media_backend *backend, const char *address,
-                                                GError **error)
+                                                       sip_media_stream_func callback, gpointer user_data, GError **error)
 {
     struct sip_media_stream *stream = g_new0(struct sip_media_stream, 1);
 
     (void)address;
+    (void)callback;
+    (void)user_data;
     (void)error;
     stream->backend = backend;
     return stream;
@@ -85,9 +87,21 @@ static inline void wire_backend_destroy(struct sip_media_backend *backend)
     g_free(backend);
 }
 
+static inline const struct sip_media_format *wire_get_formats(struct sip_media_backend *backend)
+{
+    (void)backend;
+    return sip_media_default_formats;
+}
+
 static const struct sip_media_backend_funcs wire_backend_funcs =
 {
-    wire_stream_new, wire_stream_port, wire_stream_start, wire_stream_stop, wire_stream_free, wire_backend_destroy,
+    .stream_new = wire_stream_new,
+    .stream_get_port = wire_stream_port,
+    .stream_start = wire_stream_start,
+    .stream_stop = wire_stream_stop,
+    .stream_free = wire_stream_free,
+    .destroy = wire_backend_destroy,
+    .get_formats = wire_get_formats,
 };
 
 /* ---- what the engine does ---------------------------------------------------------------- */
@@ -314,7 +328,7 @@ static inline gboolean wire_has_event(struct wire *wire, const char *event)
 
 static inline void wire_inject(struct wire *wire, const char *text)
 {
-    struct sip_transport_peer peer = { SIP_TRANSPORT_UDP, WIRE_PEER_IP, WIRE_PEER_PORT, 0 };
+    struct sip_transport_peer peer = { .protocol = SIP_TRANSPORT_UDP, .remote_ip = WIRE_PEER_IP, .remote_port = WIRE_PEER_PORT };
 
     if (g_getenv("WIRE_TRACE"))
         fprintf(stderr, "==== received\n%s\n", text);
