@@ -19,7 +19,7 @@ const struct sip_media_format sip_media_default_formats[] =
     { "PCMU", 8000, 1, 0, NULL },
     { "PCMA", 8000, 1, 8, NULL },
     { SIP_MEDIA_TELEPHONE_EVENT, 8000, 1, 101, "0-16" },
-    { NULL },
+    { 0 },      /* end of the list: no encoding name */
 };
 
 const char *sip_media_direction_name(enum sip_media_direction direction)
