@@ -25,7 +25,7 @@ option(RTCSHIM_WERROR "Treat warnings as errors" OFF)
 find_package(PkgConfig REQUIRED)
 # --static flags: the chain is static libraries only.
 set(PKG_CONFIG_ARGN --static)
-pkg_check_modules(WIN_DEPS REQUIRED glib-2.0 gio-2.0 gobject-2.0 libosip2 libssl libcrypto)
+pkg_check_modules(WIN_DEPS REQUIRED glib-2.0 gio-2.0 gobject-2.0 libosip2 libssl libcrypto libxml-2.0)
 pkg_check_modules(WIN_CMOCKA cmocka)
 # cmocka installs its static library under its own name.
 find_library(WIN_CMOCKA_STATIC_LIBRARY cmocka-static PATHS ${RTCSHIM_MINGW_PREFIX}/lib NO_DEFAULT_PATH NO_CMAKE_FIND_ROOT_PATH)

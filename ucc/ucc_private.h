@@ -36,6 +36,12 @@
 #include "uccapi.h"
 #include "com/com_private.h"
 
+/* Names of categories compare without case: POSIX's wcscasecmp is the C
+ * runtime's _wcsicmp on Windows. */
+#ifdef _WIN32
+#define wcscasecmp _wcsicmp
+#endif
+
 /* ---- HRESULTs rtcshim chose (docs/ucc.md, "Errors") ------------------------------------- */
 
 /* The object is not in a state that allows the call: platform not initialised or

@@ -5,6 +5,7 @@
 #   libosip2 (--disable-mt)   libffi   pcre2 (8-bit)   gettext's intl   zlib (Debian's
 #   libz-mingw-w64-dev)   GLib (glib, gobject, gmodule, gio)   OpenSSL (libcrypto, libssl)
 #   glib-networking's OpenSSL backend (libgioopenssl.a, registered by g_io_openssl_load)
+#   libxml2 (presence documents: PIDF, watcherinfo; no iconv, zlib, lzma, HTTP or FTP)
 #   cmocka (for the unit tests run under Wine; not linked into the DLL)
 #
 # usage: tools/mingw/build-deps.sh      prints the prefix on its last line of stdout
@@ -42,6 +43,7 @@ gettext gettext=0.21-12 bookworm gettext_0.21.orig.tar.xz d20fcbb537e02dcf138319
 glib glib2.0=2.74.6-2+deb12u9 bookworm glib2.0_2.74.6.orig.tar.xz 069cf7e51cd261eb163aaf06c8d1754c6835f31252180aff5814e5afc7757fbc
 openssl openssl=3.0.22-1~deb12u2 bookworm-security openssl_3.0.22.orig.tar.gz 67ebca7e50d17383028045486653492195b83db95f8558709701bb47b5c1ef81
 gnet glib-networking=2.80.1-1 trixie glib-networking_2.80.1.orig.tar.xz b80e2874157cd55071f1b6710fa0b911d5ac5de106a9ee2a4c9c7bee61782f8e
+xml2 libxml2=2.9.14+dfsg-1.3~deb12u6 bookworm libxml2_2.9.14+dfsg.orig.tar.xz 4fe913dec8b1ab89d13b489b419a8203176ea39e931eaa0d25b17eafb9c279e9
 cmocka cmocka=1.1.5-2.1 bookworm cmocka_1.1.5.orig.tar.xz f0ccd8242d55e2fd74b16ba518359151f6f8383ff8aef4976e48393f77bba8b6
 EOF
 }
@@ -261,6 +263,19 @@ build_cmocka() {
   ninja -C "$work/build/cmocka" -j"$jobs" install
 }
 
+build_xml2() {
+  unpack xml2
+  # Only the library, its headers and its .pc (whose Cflags carry -DLIBXML_STATIC):
+  # PIDF and watcherinfo are UTF-8 XML read from memory, so no iconv, zlib, lzma, HTTP,
+  # FTP or loadable modules; the programs (xmllint, xmlcatalog) are not built.
+  dir="$work/src/xml2"
+  # shellcheck disable=SC2086
+  (cd "$dir" && env $cross_env CFLAGS="$cflags" ./configure --host=$host --prefix="$prefix" --libdir="$prefix/lib" \
+       --enable-static --disable-shared --without-python --without-lzma --without-zlib --without-iconv \
+       --without-icu --without-http --without-ftp --without-modules --without-debug \
+     && make -j"$jobs" libxml2.la && make install-libLTLIBRARIES install-pkgconfigDATA && make -C include install)
+}
+
 build_gnet() {
   unpack gnet
   meson_cross "$work/src/gnet" "$work/build/gnet" \
@@ -278,6 +293,7 @@ step glib build_glib
 step openssl build_openssl
 step glib-networking build_gnet
 step cmocka build_cmocka
+step libxml2 build_xml2
 
 { pins; echo "zlib libz-mingw-w64-dev=$(pkgver libz-mingw-w64-dev) (binary package)";
   echo "toolchain gcc-mingw-w64-x86-64-win32=$(pkgver gcc-mingw-w64-x86-64-win32)"; } >"$prefix/VERSIONS"
