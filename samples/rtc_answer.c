@@ -384,12 +384,17 @@ int main(int argc, char **argv)
     g_timeout_add_seconds(timeout, timed_out, NULL);
     g_main_loop_run(loop);
 
+    /* Let go of what we hold, and forget it: the sink still hears the last
+     * events while sample_shutdown waits for the cleanup. */
     if (pending)
         IRTCSession_Release(pending);
+    pending = NULL;
     if (referral)
         IRTCSessionReferredEvent_Release(referral);
+    referral = NULL;
     if (transfer_session)
         IRTCSession_Release(transfer_session);
+    transfer_session = NULL;
     if (input)
         g_io_channel_unref(input);
     /* Every BYE answered before we go (a lost one would leave the peer's call up). */

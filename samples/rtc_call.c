@@ -243,7 +243,9 @@ int main(int argc, char **argv)
     if (resume_timer)
         g_source_remove(resume_timer);
 
+    /* Forgotten too: the sink still hears the last events while sample_shutdown waits. */
     IRTCSession_Release(session);
+    session = NULL;
     /* Every BYE answered before we go (a lost one would leave the peer's call up). */
     if (!sample_shutdown("caller", client))
         failed = TRUE;

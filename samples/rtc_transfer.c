@@ -253,10 +253,13 @@ int main(int argc, char **argv)
     }
     printf("[transferor] transfer %s\n", exit_status ? "FAILED" : "DONE");
 
+    /* Forgotten too: the sink still hears the last events while sample_shutdown waits. */
     if (transferee)
         IRTCSession_Release(transferee);
+    transferee = NULL;
     if (consultation)
         IRTCSession_Release(consultation);
+    consultation = NULL;
     /* Every BYE answered before we go (a lost one would leave the peer's call up). */
     if (!sample_shutdown("transferor", client) && !exit_status)
         exit_status = 1;

@@ -16,6 +16,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "platform.h"
 #include "resolver.h"
 #include "sip/sip_call.h"
 #include "sip/sip_engine.h"
@@ -649,6 +650,12 @@ static void test_call_fail_over(void **state)
     struct sip_call *call;
     char *invite, *again, *reply, *branch, *branch_again, *cseq, *cseq_again, *ack;
 
+#ifdef G_OS_WIN32
+    /* The Windows platform code reports no ICMP refusal for UDP (docs/wire-mapping.md,
+     * "rtcshim.dll (Windows)"): a refusing target costs timer B there, which this case does not wait for. */
+    skip();
+#endif
+
     (void)state;
     raw_peer_start(&second);
     raw_peer_start(&third);
@@ -702,6 +709,12 @@ static void test_call_all_targets_dead(void **state)
     struct sip_engine *alice = engine_start(SIP_TRANSPORT_UDP);
     struct sip_call *call;
     gint64 start = g_get_monotonic_time();
+
+#ifdef G_OS_WIN32
+    /* The Windows platform code reports no ICMP refusal for UDP (docs/wire-mapping.md,
+     * "rtcshim.dll (Windows)"): a refusing target costs timer B there, which this case does not wait for. */
+    skip();
+#endif
 
     (void)state;
     dns_srv("_sip._udp.example.test", 10, 0, dead_port(), "dead.example.test");
@@ -970,5 +983,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tls_server_identity, events_setup, events_teardown),
     };
 
+    /* GIO keeps the first TLS backend it is asked for: the engine's own (rtcshim.dll links
+     * one, platform.h) must be registered before the certificate cases ask. */
+    sip_platform_init();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -593,6 +593,12 @@ static void test_block_cache(void **state)
     struct osip_memory_stats before, after;
     int i;
 
+#if !defined(__GLIBC__)
+    /* The cache needs glibc's malloc_usable_size(); elsewhere (rtcshim.dll) libosip2
+     * keeps its own allocators (src/sip/osip_memory.c). */
+    skip();
+#endif
+
     harness->answer = TRUE;
     inject_invite(harness, 0, 1);
     run_ready();
@@ -615,6 +621,12 @@ static void test_block_cache_emptied(void **state)
 {
     struct osip_memory_stats stats;
     struct sip_engine *first, *second;
+
+#if !defined(__GLIBC__)
+    /* The cache needs glibc's malloc_usable_size(); elsewhere (rtcshim.dll) libosip2
+     * keeps its own allocators (src/sip/osip_memory.c). */
+    skip();
+#endif
 
     (void)state;
     first = sip_engine_new(NULL, NULL, NULL, NULL);
