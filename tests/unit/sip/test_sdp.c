@@ -574,8 +574,10 @@ static void test_wideband_answer(void **state)
 
     /* Only PCMA, or only Opus, offered: answered with that codec. */
     offer = parse(REMOTE_OFFER("8", "a=rtpmap:8 PCMA/8000\r\n", ""));
-    assert_non_null(sip_sdp_build_answer(offer, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, wideband,
-                                         &params, NULL));
+    text = to_string_and_free(sip_sdp_build_answer(offer, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, wideband,
+                                                   &params, NULL));
+    assert_non_null(text);
+    g_free(text);
     sdp_message_free(offer);
     assert_string_equal(params.codec_name, "PCMA");
     assert_int_equal(params.telephone_event_pt, -1);
