@@ -61,6 +61,9 @@ echo "== fuzz the SIP message entry point, the presence document readers and in-
 "$top/tools/fuzz.sh" "${RTCSHIM_FUZZ_SECONDS:-60}"
 
 echo "== build (ASan + UBSan) and every test again"
+# Whole allocation stacks under ASan (cmake/test_time_scale.cmake) make start-up several times
+# slower: the tests' waits and ctest's limits stretch with the scale (tests/common/test_time.h).
+export RTCSHIM_TEST_TIME_SCALE=${RTCSHIM_TEST_TIME_SCALE:-3}
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DRTCSHIM_WERROR=ON -DRTCSHIM_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 export ASAN_OPTIONS=abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
