@@ -232,6 +232,7 @@ struct transferor
     struct party rbob;
     BOOL rtc;                               /* rbob is in the test */
     BOOL rbob_rejects;                      /* rbob's application declines the transfer */
+    BSTR stolen_refer_to;                   /* rbob declined, but kept the Refer-To (with its Replaces) */
     IRTCSessionReferredEvent *referral;     /* rbob's accepted transfer, until it reported */
     IRTCSession *rtc_transfer_session;      /* rbob's call to the target */
 };
@@ -325,6 +326,7 @@ static void rtc_transferee_hook(struct party *party, RTC_EVENT type, IDispatch *
         IDispatch_QueryInterface(event, &IID_IRTCSessionReferredEvent, (void **)&referred);
         if (t->rbob_rejects)
         {
+            IRTCSessionReferredEvent_get_ReferToURI(referred, &t->stolen_refer_to);
             assert_hr(IRTCSessionReferredEvent_Reject(referred), S_OK);
             IRTCSessionReferredEvent_Release(referred);
             return;
@@ -405,6 +407,7 @@ static int teardown_transferor(void **state)
         IRTCSessionReferredEvent_Release(t->referral);
     if (t->rtc_transfer_session)
         IRTCSession_Release(t->rtc_transfer_session);
+    SysFreeString(t->stolen_refer_to);
     ucc_platform_stop();
     ucc_party_cleanup(&t->alice);
     ucc_party_cleanup(&t->bob);
@@ -756,6 +759,160 @@ static void test_consultative_transfer(void **state)
     IUccSession_Release(a);
 }
 
+/* ---- Replaces the application decides on ---------------------------------------------------------- */
+
+/* alice (UCC) talks to rbob (A) and to carol (C), and refers rbob to carol with Replaces
+ * naming C; rbob declines the transfer (603) but keeps its Refer-To, which now lets him
+ * name C in an INVITE of his own: not authorized (RFC 3891 §7), since it neither comes
+ * from alice, C's remote party, nor carries a Referred-By naming her. Returns C as carol
+ * has it (a reference); logs cleared. */
+static IUccSession *steal_replaces(struct transferor *t, IUccSession **a, IUccSession **c)
+{
+    IUccSession *carol_first;
+    char *text;
+
+    *a = alice_calls(t, t->rbob.uri, 1);
+    *c = alice_calls(t, t->carol.uri, 2);
+    assert_true(ucc_party_wait(&t->carol, "carol.p OnStateChanged CONNECTING->CONNECTED NORMAL 0"));
+    carol_first = t->carol.sink.incoming_session;
+    IUccSession_AddRef(carol_first);
+    t->rbob_rejects = TRUE;
+    assert_hr(consultative_transfer(*a, *c, 11), S_OK);
+    assert_true(ucc_party_wait(&t->alice, "alice.cc OnConsultativeTransfer 11 complete " ST_603 " DISCONNECTED Decline"));
+    assert_lines(&t->alice, "alice.cc", "alice.cc OnConsultativeTransfer 11 complete " ST_603 " DISCONNECTED Decline");
+    assert_non_null(t->stolen_refer_to);
+    text = ucc_sink_utf8(t->stolen_refer_to);
+    assert_non_null(strstr(text, "?Replaces="));
+    g_free(text);
+    g_free(ucc_sink_take(&t->alice.sink));
+    g_free(ucc_sink_take(&t->carol.sink));
+    g_free(party_take_log(&t->rbob));
+    return carol_first;
+}
+
+/* rbob calls uri (no Referred-By: put_ReferredByURI is never called). */
+static IRTCSession *rbob_calls(struct transferor *t, BSTR uri)
+{
+    IRTCSession *call;
+
+    assert_hr(IRTCClient_CreateSession(t->rbob.client, RTCST_PC_TO_PC, NULL, NULL, 0, &call), S_OK);
+    assert_hr(IRTCSession_AddParticipant(call, uri, NULL, NULL), S_OK);
+    return call;
+}
+
+/* The unauthorized Replaces reaches carol's application as an ordinary incoming session
+ * with TargetReplaceSession set; she accepts: the new session connects, then C ends. */
+static void test_unauthorized_replaces_accepted(void **state)
+{
+    struct transferor *t = *state;
+    IUccSession *a, *c, *carol_first = steal_replaces(t, &a, &c), *replaced = NULL;
+    IRTCSession *call;
+    char *expected;
+
+    call = rbob_calls(t, t->stolen_refer_to);
+    assert_true(party_wait(&t->rbob, "session CONNECTED 0", UCC_WAIT));
+    assert_true(ucc_party_wait(&t->alice, "alice.s OnTerminate - 0"));
+    assert_true(ucc_party_wait(&t->carol, "carol.s OnTerminate - 0"));
+    ucc_sink_run_for(100);
+    /* carol: the new session rings her application and connects; then C ends (her BYE). */
+    expected = g_strdup_printf("carol.sm OnIncomingSession AV %s|"
+                               "carol.p OnStateChanged CONNECTING->CONNECTED NORMAL 0|"
+                               "carol.p OnStateChanged CONNECTED->DISCONNECTED NORMAL 0|"
+                               "carol.s OnParticipantRemoved %s|carol.s OnTerminate - 0", t->rbob.uri, t->alice.uri);
+    ucc_assert_log(&t->carol, expected);
+    g_free(expected);
+    assert_hr(t->carol.decision_hr, S_OK);
+    assert_ptr_not_equal(t->carol.sink.incoming_session, carol_first);
+    assert_hr(IUccIncomingSessionEvent_get_TargetReplaceSession(t->carol.sink.incoming, &replaced), S_OK);
+    assert_ptr_equal(replaced, carol_first);
+    /* alice: C was hung up by carol; A (rbob) is untouched. */
+    expected = g_strdup_printf("alice.p OnStateChanged CONNECTED->DISCONNECTED REMOTE_HANGUP_ACTION 0|"
+                               "alice.s OnParticipantRemoved %s|alice.s OnTerminate - 0", t->carol.uri);
+    ucc_assert_log(&t->alice, expected);
+    g_free(expected);
+    assert_rtc_log(&t->rbob, "participant PENDING 0|session INPROGRESS 0|participant INPROGRESS 0|"
+                             "participant ALERTING 0|participant CONNECTED 0|session CONNECTED 0");
+    IUccSession_Release(replaced);
+    IRTCSession_Release(call);
+    IUccSession_Release(carol_first);
+    IUccSession_Release(c);
+    IUccSession_Release(a);
+}
+
+/* The same, rejected: 603 to rbob, C stays up (alice can still hang it up herself). */
+static void test_unauthorized_replaces_rejected(void **state)
+{
+    struct transferor *t = *state;
+    IUccSession *a, *c, *carol_first = steal_replaces(t, &a, &c), *replaced = NULL;
+    IRTCSession *call;
+    char *expected;
+
+    t->carol.answer = UCC_ANSWER_REJECT;
+    t->carol.reject_reason = UCCROTR_DECLINE;
+    call = rbob_calls(t, t->stolen_refer_to);
+    assert_true(party_wait(&t->rbob, "session DISCONNECTED " ST_603, UCC_WAIT));
+    assert_true(ucc_party_wait(&t->carol, "carol.s OnTerminate - 0"));
+    ucc_sink_run_for(200);
+    /* Only the new session ended; its TargetReplaceSession was C. */
+    expected = g_strdup_printf("carol.sm OnIncomingSession AV %s|"
+                               "carol.p OnStateChanged CONNECTING->DISCONNECTED NORMAL 0|"
+                               "carol.s OnParticipantRemoved %s|carol.s OnTerminate - 0", t->rbob.uri, t->rbob.uri);
+    ucc_assert_log(&t->carol, expected);
+    g_free(expected);
+    assert_hr(t->carol.decision_hr, S_OK);
+    assert_hr(IUccIncomingSessionEvent_get_TargetReplaceSession(t->carol.sink.incoming, &replaced), S_OK);
+    assert_ptr_equal(replaced, carol_first);
+    assert_rtc_log(&t->rbob, "participant PENDING 0|session INPROGRESS 0|participant INPROGRESS 0|"
+                             "participant ALERTING 0|participant DISCONNECTED " ST_603 "|session DISCONNECTED " ST_603);
+    /* C is still up: nothing happened to it, and alice's hangup reaches carol's C. */
+    ucc_assert_log(&t->alice, "");
+    assert_hr(IUccSession_Terminate(c, UCCROTR_NOT_SPECIFIED, NULL), S_OK);
+    assert_true(ucc_party_wait(&t->carol, "carol.s OnTerminate - 0"));
+    expected = g_strdup_printf("carol.p OnStateChanged CONNECTED->DISCONNECTED REMOTE_HANGUP_ACTION 0|"
+                               "carol.s OnParticipantRemoved %s|carol.s OnTerminate - 0", t->alice.uri);
+    ucc_assert_log(&t->carol, expected);
+    g_free(expected);
+    IUccSession_Release(replaced);
+    IRTCSession_Release(call);
+    IUccSession_Release(carol_first);
+    IUccSession_Release(c);
+    IUccSession_Release(a);
+}
+
+/* The Replaces sent to bob, another endpoint of this process: it names no session of his
+ * (C is carol's), so 481 (docs/wire-mapping.md, "Replaces at a UCC endpoint"), and bob's
+ * application hears nothing. */
+static void test_replaces_of_another_endpoint(void **state)
+{
+    struct transferor *t = *state;
+    IUccSession *a, *c, *carol_first = steal_replaces(t, &a, &c);
+    IRTCSession *call;
+    char *text;
+    BSTR uri;
+
+    char *stolen = ucc_sink_utf8(t->stolen_refer_to);
+
+    text = g_strdup_printf("%s%s", t->bob.uri, strstr(stolen, "?Replaces="));
+    uri = bstr(text);
+    g_free(text), g_free(stolen);
+    call = rbob_calls(t, uri);
+    SysFreeString(uri);
+    assert_true(party_wait(&t->rbob, "session DISCONNECTED 0x80ef01e1", UCC_WAIT));
+    assert_rtc_log(&t->rbob, "participant PENDING 0|session INPROGRESS 0|participant INPROGRESS 0|"
+                             "participant DISCONNECTED 0x80ef01e1|session DISCONNECTED 0x80ef01e1");
+    /* Nobody's application heard of it, and C is untouched. */
+    ucc_sink_run_for(200);
+    ucc_assert_log(&t->bob, "");
+    ucc_assert_log(&t->carol, "");
+    ucc_assert_log(&t->alice, "");
+    assert_hr(IUccSession_Terminate(c, UCCROTR_NOT_SPECIFIED, NULL), S_OK);
+    assert_true(ucc_party_wait(&t->carol, "carol.p OnStateChanged CONNECTED->DISCONNECTED REMOTE_HANGUP_ACTION 0"));
+    IRTCSession_Release(call);
+    IUccSession_Release(carol_first);
+    IUccSession_Release(c);
+    IUccSession_Release(a);
+}
+
 /* What the methods refuse, and Alternate (not built). */
 static void test_transfer_errors(void **state)
 {
@@ -815,6 +972,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_blind_transfer_call_ends, setup_transferor, teardown_transferor),
         cmocka_unit_test_setup_teardown(test_consultative_transfer, setup_transferor, teardown_transferor),
         cmocka_unit_test_setup_teardown(test_transfer_errors, setup_transferor, teardown_transferor),
+        /* Replaces */
+        cmocka_unit_test_setup_teardown(test_unauthorized_replaces_accepted, setup_transferor_rtc, teardown_transferor),
+        cmocka_unit_test_setup_teardown(test_unauthorized_replaces_rejected, setup_transferor_rtc, teardown_transferor),
+        cmocka_unit_test_setup_teardown(test_replaces_of_another_endpoint, setup_transferor_rtc, teardown_transferor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
