@@ -26,7 +26,7 @@
 
 struct three { struct party r; struct ucc_party bob, carol; IRTCSession *call; };
 
-static int setup(void **state)
+static int setup_with(void **state, BOOL refer_private_headers)
 {
     struct three *t = g_new0(struct three, 1);
     BSTR uri;
@@ -34,7 +34,7 @@ static int setup(void **state)
     ucc_platform_start();
     party_init(&t->r, "alice");
     /* Bob decides on transfers within 500 ms (rtcshim.TransferDecisionTimeout). */
-    ucc_party_init_full(&t->bob, "bob", 0, 500);
+    ucc_party_init_opts(&t->bob, "bob", 0, 500, refer_private_headers);
     ucc_party_init(&t->carol, "carol", 0);
     *state = t;
 
@@ -45,6 +45,17 @@ static int setup(void **state)
     assert_hr(IRTCSession_AddParticipant(t->call, uri, NULL, NULL), S_OK);
     SysFreeString(uri);
     return 0;
+}
+
+static int setup(void **state)
+{
+    return setup_with(state, FALSE);
+}
+
+/* Bob's endpoint context has rtcshim.AllowReferToPrivateHeaders. */
+static int setup_private_headers(void **state)
+{
+    return setup_with(state, TRUE);
 }
 
 static int teardown(void **state)
@@ -219,6 +230,163 @@ static void test_transfer_undecided(void **state)
     assert_true(wait_transfer(&t->bob));
     assert_true(party_wait(&t->r, "refer REJECTED 0x80ef025b", UCC_WAIT));
     assert_hr(IUccIncomingSessionTransferEvent_Accept(t->bob.sink.transfer), E_NOT_VALID_STATE);
+}
+
+/* ---- Refer-To's embedded X- headers (rtcshim.AllowReferToPrivateHeaders) ----------------------------- */
+
+/* A bare UDP socket as the transfer target: it keeps the first INVITE it reads, as sent,
+ * and answers it 486 so that the transfer ends. */
+struct wire_target { GSocket *socket; guint16 port; char *invite; };
+
+static void wire_target_open(struct wire_target *w)
+{
+    GInetAddress *loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    GSocketAddress *address = g_inet_socket_address_new(loopback, 0), *bound;
+
+    memset(w, 0, sizeof(*w));
+    w->socket = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
+    assert_non_null(w->socket);
+    assert_true(g_socket_bind(w->socket, address, FALSE, NULL));
+    g_socket_set_blocking(w->socket, FALSE);
+    bound = g_socket_get_local_address(w->socket, NULL);
+    w->port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+    g_object_unref(bound), g_object_unref(address), g_object_unref(loopback);
+}
+
+static void wire_target_close(struct wire_target *w)
+{
+    g_object_unref(w->socket);
+    g_free(w->invite);
+}
+
+/* The response to request with code, its Via, From, To (with a tag), Call-ID and CSeq. */
+static char *wire_response(const char *request, const char *status)
+{
+    static const char *const copied[] = { "Via:", "From:", "To:", "Call-ID:", "CSeq:" };
+    GString *out = g_string_new(NULL);
+    char **lines = g_strsplit(request, "\r\n", -1), **line;
+    guint i;
+
+    g_string_append_printf(out, "SIP/2.0 %s\r\n", status);
+    for (line = lines; *line && **line; line++)
+        for (i = 0; i < G_N_ELEMENTS(copied); i++)
+            if (!g_ascii_strncasecmp(*line, copied[i], strlen(copied[i])))
+                g_string_append_printf(out, "%s%s\r\n", *line, i == 2 ? ";tag=wire1" : "");
+    g_string_append(out, "Content-Length: 0\r\n\r\n");
+    g_strfreev(lines);
+    return g_string_free(out, FALSE);
+}
+
+static gboolean wire_target_readable(GSocket *socket, GIOCondition condition, gpointer data)
+{
+    struct wire_target *w = data;
+    GSocketAddress *from = NULL;
+    char buffer[8192];
+    gssize n;
+
+    (void)condition;
+    while ((n = g_socket_receive_from(socket, &from, buffer, sizeof(buffer) - 1, NULL, NULL)) > 0)
+    {
+        buffer[n] = 0;
+        if (g_str_has_prefix(buffer, "INVITE ") && !w->invite)
+        {
+            char *response = wire_response(buffer, "486 Busy Here");
+
+            w->invite = g_strdup(buffer);
+            g_socket_send_to(socket, from, response, strlen(response), NULL, NULL);
+            g_free(response);
+        }
+        g_object_unref(from);
+        from = NULL;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+/* The INVITE that reached the target, or NULL after UCC_WAIT. */
+static const char *wire_target_wait_invite(struct wire_target *w)
+{
+    GSource *source = g_socket_create_source(w->socket, G_IO_IN, NULL);
+    gboolean expired = FALSE;
+    guint timer = g_timeout_add(test_ms(UCC_WAIT), ucc_sink_timed_out, &expired);
+
+    g_source_set_callback(source, (GSourceFunc)(void (*)(void))wire_target_readable, w, NULL);
+    g_source_attach(source, NULL);
+    while (!w->invite && !expired)
+        g_main_context_iteration(NULL, TRUE);
+    if (!expired)
+        g_source_remove(timer);
+    g_source_destroy(source);
+    g_source_unref(source);
+    return w->invite;
+}
+
+/* alice refers bob to the bare target with Subject and X-Custom embedded in the Refer-To;
+ * bob's application places the call with the TransferContext. The INVITE on the wire:
+ * Subject always (allow-list), X-Custom only if bob's endpoint opted in. */
+static void transfer_with_private_header(struct three *t, gboolean passed)
+{
+    struct wire_target w;
+    struct ucc_party target;
+    IUccSession *session;
+    const char *invite;
+    char *uri, *expected;
+
+    wire_target_open(&w);
+    wait_connected(t);
+    memset(&target, 0, sizeof(target));
+    g_snprintf(target.uri, sizeof(target.uri), "sip:wire@127.0.0.1:%u", w.port);
+    uri = g_strdup_printf("%s?Subject=moved&X-Custom=from-transferor", target.uri);
+    assert_hr(refer(t->call, uri), S_OK);
+    g_free(uri);
+    /* The application sees the target without its embedded headers. */
+    expected = g_strdup_printf("bob.cc OnIncomingTransfer %s by %s", target.uri, t->r.uri);
+    assert_true(ucc_party_wait(&t->bob, expected));
+    ucc_assert_log(&t->bob, expected);
+    g_free(expected);
+
+    assert_hr(IUccIncomingSessionTransferEvent_Accept(t->bob.sink.transfer), S_OK);
+    {
+        IUccContext *context = ucc_new_context(), *transfer_context;
+        VARIANT v;
+
+        assert_hr(IUccIncomingSessionTransferEvent_get_TransferContext(t->bob.sink.transfer, &transfer_context), S_OK);
+        V_VT(&v) = VT_UNKNOWN;
+        V_UNKNOWN(&v) = (IUnknown *)transfer_context;
+        assert_hr(IUccContext_AddProperty(context, UCCSC_TRANSFER_CONTEXT, v, NULL), S_OK);
+        IUccContext_Release(transfer_context);
+        session = ucc_party_invite(&t->bob, &target, UCCST_AUDIO_VIDEO, context, 7, NULL);
+        IUccContext_Release(context);
+    }
+    invite = wire_target_wait_invite(&w);
+    assert_non_null(invite);
+    expected = g_strdup_printf("INVITE %s SIP/2.0\r\n", target.uri);
+    assert_true(g_str_has_prefix(invite, expected));
+    g_free(expected);
+    expected = g_strdup_printf("\r\nReferred-By: <%s>\r\n", t->r.uri);
+    if (!strstr(invite, expected))
+        print_error("INVITE:\n%s\n", invite);
+    assert_non_null(strstr(invite, expected));
+    g_free(expected);
+    assert_non_null(strstr(invite, "\r\nSubject: moved\r\n"));
+    if (passed)
+        assert_non_null(strstr(invite, "\r\nX-Custom: from-transferor\r\n"));
+    else
+        assert_null(strstr(invite, "X-Custom"));
+    /* The target's 486 ends the transfer: bob's session and alice's transfer fail with it. */
+    assert_true(ucc_party_wait(&t->bob, "bob.s OnAddParticipant 7 " ST_486));
+    assert_true(party_wait(&t->r, "refer DROPPED " ST_486, UCC_WAIT));
+    IUccSession_Release(session);
+    wire_target_close(&w);
+}
+
+static void test_transfer_private_header_dropped(void **state)
+{
+    transfer_with_private_header(*state, FALSE);
+}
+
+static void test_transfer_private_header_passed(void **state)
+{
+    transfer_with_private_header(*state, TRUE);
 }
 
 /* ---- transferor: BlindTransfer / ConsultativeTransfer ---------------------------------------------- */
@@ -960,6 +1128,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_transfer_without_sink, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transfer_target_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transfer_undecided, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transfer_private_header_dropped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transfer_private_header_passed, setup_private_headers, teardown),
         /* transferor */
         cmocka_unit_test_setup_teardown(test_blind_transfer_to_rtc, setup_transferor_rtc, teardown_transferor),
         cmocka_unit_test_setup_teardown(test_blind_transfer_rejected_by_rtc, setup_transferor_rtc, teardown_transferor),
