@@ -215,9 +215,10 @@ static inline void ucc_platform_release(void)
     CoUninitialize();
 }
 
-/* An enabled endpoint sip:name@127.0.0.1:<free port>; the bounds (ms) 0 = default. */
-static inline void ucc_party_init_full(struct ucc_party *party, const char *name, LONG incoming_timeout_ms,
-                                       LONG transfer_timeout_ms)
+/* An enabled endpoint sip:name@127.0.0.1:<free port>; the bounds (ms) 0 = default;
+ * refer_private_headers: rtcshim.AllowReferToPrivateHeaders set (X- headers in a Refer-To pass). */
+static inline void ucc_party_init_opts(struct ucc_party *party, const char *name, LONG incoming_timeout_ms,
+                                       LONG transfer_timeout_ms, BOOL refer_private_headers)
 {
     IUccContext *context = ucc_new_context();
     IUccUri *uri;
@@ -238,6 +239,8 @@ static inline void ucc_party_init_full(struct ucc_party *party, const char *name
         ucc_add_named_long(context, L"rtcshim.IncomingSessionTimeout", incoming_timeout_ms);
     if (transfer_timeout_ms)
         ucc_add_named_long(context, L"rtcshim.TransferDecisionTimeout", transfer_timeout_ms);
+    if (refer_private_headers)
+        ucc_add_named_long(context, L"rtcshim.AllowReferToPrivateHeaders", 1);
     uri = ucc_parse(party->uri);
     assert_hr(IUccPlatform_CreateEndpoint(ucc_platform, UCCET_PRINCIPAL_SERVER_BASED, uri, NULL, context,
                                           &party->endpoint), S_OK);
@@ -253,6 +256,12 @@ static inline void ucc_party_init_full(struct ucc_party *party, const char *name
     g_snprintf(label, sizeof(label), "%s.ep OnEnable 0", name);
     assert_true(ucc_sink_wait(&party->sink, label, UCC_WAIT));
     g_free(ucc_sink_take(&party->sink));
+}
+
+static inline void ucc_party_init_full(struct ucc_party *party, const char *name, LONG incoming_timeout_ms,
+                                       LONG transfer_timeout_ms)
+{
+    ucc_party_init_opts(party, name, incoming_timeout_ms, transfer_timeout_ms, FALSE);
 }
 
 static inline void ucc_party_init(struct ucc_party *party, const char *name, LONG incoming_timeout_ms)

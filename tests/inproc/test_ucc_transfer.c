@@ -14,6 +14,13 @@
  * OnBlindTransfer / OnConsultativeTransfer (IUccOperationProgressEvent and
  * IUccSessionTransferProgressEvent on one object), logged here as
  *   <label> OnBlindTransfer <op> progress|complete <StatusCode> <TransferState> <StatusText>
+ *
+ * Refer-To headers: an X- header a transferor embeds reaches the new INVITE (read
+ * off the wire by a bare UDP target) only with rtcshim.AllowReferToPrivateHeaders.
+ * Replaces: an unauthorized one (a third party, no Referred-By) is the application's
+ * decision (TargetReplaceSession; Accept replaces, Reject keeps the call); one sent to
+ * another endpoint of the process gets 481 (docs/wire-mapping.md, "Replaces at a UCC
+ * endpoint").
  */
 #include "test_ucc_party.h"
 #include "rtc_party.h"
@@ -26,7 +33,7 @@
 
 struct three { struct party r; struct ucc_party bob, carol; IRTCSession *call; };
 
-static int setup(void **state)
+static int setup_with(void **state, BOOL refer_private_headers)
 {
     struct three *t = g_new0(struct three, 1);
     BSTR uri;
@@ -34,7 +41,7 @@ static int setup(void **state)
     ucc_platform_start();
     party_init(&t->r, "alice");
     /* Bob decides on transfers within 500 ms (rtcshim.TransferDecisionTimeout). */
-    ucc_party_init_full(&t->bob, "bob", 0, 500);
+    ucc_party_init_opts(&t->bob, "bob", 0, 500, refer_private_headers);
     ucc_party_init(&t->carol, "carol", 0);
     *state = t;
 
@@ -45,6 +52,17 @@ static int setup(void **state)
     assert_hr(IRTCSession_AddParticipant(t->call, uri, NULL, NULL), S_OK);
     SysFreeString(uri);
     return 0;
+}
+
+static int setup(void **state)
+{
+    return setup_with(state, FALSE);
+}
+
+/* Bob's endpoint context has rtcshim.AllowReferToPrivateHeaders. */
+static int setup_private_headers(void **state)
+{
+    return setup_with(state, TRUE);
 }
 
 static int teardown(void **state)
@@ -108,8 +126,9 @@ static void assert_rtc_log(struct party *party, const char *expected)
     g_free(log);
 }
 
-/* Bob's application: accept, then the new session carries the TransferContext. */
-static IUccSession *carry_out(struct three *t, IUccIncomingSessionTransferEvent *event, LONG_PTR op_id)
+/* Bob's application: accept, then the new session to target carries the TransferContext. */
+static IUccSession *carry_out_to(struct three *t, IUccIncomingSessionTransferEvent *event, struct ucc_party *target,
+                                 LONG_PTR op_id)
 {
     IUccContext *context = ucc_new_context(), *transfer_context;
     IUccSession *session;
@@ -122,9 +141,14 @@ static IUccSession *carry_out(struct three *t, IUccIncomingSessionTransferEvent 
     V_UNKNOWN(&v) = (IUnknown *)transfer_context;
     assert_hr(IUccContext_AddProperty(context, UCCSC_TRANSFER_CONTEXT, v, NULL), S_OK);
     IUccContext_Release(transfer_context);
-    session = ucc_party_invite(&t->bob, &t->carol, UCCST_AUDIO_VIDEO, context, op_id, NULL);
+    session = ucc_party_invite(&t->bob, target, UCCST_AUDIO_VIDEO, context, op_id, NULL);
     IUccContext_Release(context);
     return session;
+}
+
+static IUccSession *carry_out(struct three *t, IUccIncomingSessionTransferEvent *event, LONG_PTR op_id)
+{
+    return carry_out_to(t, event, &t->carol, op_id);
 }
 
 static void test_transfer_accepted(void **state)
@@ -221,6 +245,149 @@ static void test_transfer_undecided(void **state)
     assert_hr(IUccIncomingSessionTransferEvent_Accept(t->bob.sink.transfer), E_NOT_VALID_STATE);
 }
 
+/* ---- Refer-To's embedded X- headers (rtcshim.AllowReferToPrivateHeaders) ----------------------------- */
+
+/* A bare UDP socket as the transfer target: it keeps the first INVITE it reads, as sent,
+ * and answers it 486 so that the transfer ends. */
+struct wire_target { GSocket *socket; guint16 port; char *invite; };
+
+static void wire_target_open(struct wire_target *w)
+{
+    GInetAddress *loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    GSocketAddress *address = g_inet_socket_address_new(loopback, 0), *bound;
+
+    memset(w, 0, sizeof(*w));
+    w->socket = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
+    assert_non_null(w->socket);
+    assert_true(g_socket_bind(w->socket, address, FALSE, NULL));
+    g_socket_set_blocking(w->socket, FALSE);
+    bound = g_socket_get_local_address(w->socket, NULL);
+    w->port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+    g_object_unref(bound), g_object_unref(address), g_object_unref(loopback);
+}
+
+static void wire_target_close(struct wire_target *w)
+{
+    g_object_unref(w->socket);
+    g_free(w->invite);
+}
+
+/* The response to request with code, its Via, From, To (with a tag), Call-ID and CSeq. */
+static char *wire_response(const char *request, const char *status)
+{
+    static const char *const copied[] = { "Via:", "From:", "To:", "Call-ID:", "CSeq:" };
+    GString *out = g_string_new(NULL);
+    char **lines = g_strsplit(request, "\r\n", -1), **line;
+    guint i;
+
+    g_string_append_printf(out, "SIP/2.0 %s\r\n", status);
+    for (line = lines; *line && **line; line++)
+        for (i = 0; i < G_N_ELEMENTS(copied); i++)
+            if (!g_ascii_strncasecmp(*line, copied[i], strlen(copied[i])))
+                g_string_append_printf(out, "%s%s\r\n", *line, i == 2 ? ";tag=wire1" : "");
+    g_string_append(out, "Content-Length: 0\r\n\r\n");
+    g_strfreev(lines);
+    return g_string_free(out, FALSE);
+}
+
+static gboolean wire_target_readable(GSocket *socket, GIOCondition condition, gpointer data)
+{
+    struct wire_target *w = data;
+    GSocketAddress *from = NULL;
+    char buffer[8192];
+    gssize n;
+
+    (void)condition;
+    while ((n = g_socket_receive_from(socket, &from, buffer, sizeof(buffer) - 1, NULL, NULL)) > 0)
+    {
+        buffer[n] = 0;
+        if (g_str_has_prefix(buffer, "INVITE ") && !w->invite)
+        {
+            char *response = wire_response(buffer, "486 Busy Here");
+
+            w->invite = g_strdup(buffer);
+            g_socket_send_to(socket, from, response, strlen(response), NULL, NULL);
+            g_free(response);
+        }
+        g_object_unref(from);
+        from = NULL;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+/* The INVITE that reached the target, or NULL after UCC_WAIT. */
+static const char *wire_target_wait_invite(struct wire_target *w)
+{
+    GSource *source = g_socket_create_source(w->socket, G_IO_IN, NULL);
+    gboolean expired = FALSE;
+    guint timer = g_timeout_add(test_ms(UCC_WAIT), ucc_sink_timed_out, &expired);
+
+    g_source_set_callback(source, (GSourceFunc)(void (*)(void))wire_target_readable, w, NULL);
+    g_source_attach(source, NULL);
+    while (!w->invite && !expired)
+        g_main_context_iteration(NULL, TRUE);
+    if (!expired)
+        g_source_remove(timer);
+    g_source_destroy(source);
+    g_source_unref(source);
+    return w->invite;
+}
+
+/* alice refers bob to the bare target with Subject and X-Custom embedded in the Refer-To;
+ * bob's application places the call with the TransferContext. The INVITE on the wire:
+ * Subject always (allow-list), X-Custom only if bob's endpoint opted in. */
+static void transfer_with_private_header(struct three *t, gboolean passed)
+{
+    struct wire_target w;
+    struct ucc_party target;
+    IUccSession *session;
+    const char *invite;
+    char *uri, *expected;
+
+    wire_target_open(&w);
+    wait_connected(t);
+    memset(&target, 0, sizeof(target));
+    g_snprintf(target.uri, sizeof(target.uri), "sip:wire@127.0.0.1:%u", w.port);
+    uri = g_strdup_printf("%s?Subject=moved&X-Custom=from-transferor", target.uri);
+    assert_hr(refer(t->call, uri), S_OK);
+    g_free(uri);
+    /* The application sees the target without its embedded headers. */
+    expected = g_strdup_printf("bob.cc OnIncomingTransfer %s by %s", target.uri, t->r.uri);
+    assert_true(ucc_party_wait(&t->bob, expected));
+    ucc_assert_log(&t->bob, expected);
+    g_free(expected);
+
+    session = carry_out_to(t, t->bob.sink.transfer, &target, 7);
+    invite = wire_target_wait_invite(&w);
+    assert_non_null(invite);
+    expected = g_strdup_printf("INVITE %s SIP/2.0\r\n", target.uri);
+    assert_true(g_str_has_prefix(invite, expected));
+    g_free(expected);
+    expected = g_strdup_printf("\r\nReferred-By: <%s>\r\n", t->r.uri);
+    assert_non_null(strstr(invite, expected));
+    g_free(expected);
+    assert_non_null(strstr(invite, "\r\nSubject: moved\r\n"));
+    if (passed)
+        assert_non_null(strstr(invite, "\r\nX-Custom: from-transferor\r\n"));
+    else
+        assert_null(strstr(invite, "X-Custom"));
+    /* The target's 486 ends the transfer: bob's session and alice's transfer fail with it. */
+    assert_true(ucc_party_wait(&t->bob, "bob.s OnAddParticipant 7 " ST_486));
+    assert_true(party_wait(&t->r, "refer DROPPED " ST_486, UCC_WAIT));
+    IUccSession_Release(session);
+    wire_target_close(&w);
+}
+
+static void test_transfer_private_header_dropped(void **state)
+{
+    transfer_with_private_header(*state, FALSE);
+}
+
+static void test_transfer_private_header_passed(void **state)
+{
+    transfer_with_private_header(*state, TRUE);
+}
+
 /* ---- transferor: BlindTransfer / ConsultativeTransfer ---------------------------------------------- */
 
 #define S_OK_LINE(label, what, op) label " " what " " op " complete 0 CONNECTED OK"
@@ -232,6 +399,7 @@ struct transferor
     struct party rbob;
     BOOL rtc;                               /* rbob is in the test */
     BOOL rbob_rejects;                      /* rbob's application declines the transfer */
+    BSTR stolen_refer_to;                   /* rbob declined, but kept the Refer-To (with its Replaces) */
     IRTCSessionReferredEvent *referral;     /* rbob's accepted transfer, until it reported */
     IRTCSession *rtc_transfer_session;      /* rbob's call to the target */
 };
@@ -325,6 +493,7 @@ static void rtc_transferee_hook(struct party *party, RTC_EVENT type, IDispatch *
         IDispatch_QueryInterface(event, &IID_IRTCSessionReferredEvent, (void **)&referred);
         if (t->rbob_rejects)
         {
+            IRTCSessionReferredEvent_get_ReferToURI(referred, &t->stolen_refer_to);
             assert_hr(IRTCSessionReferredEvent_Reject(referred), S_OK);
             IRTCSessionReferredEvent_Release(referred);
             return;
@@ -405,6 +574,7 @@ static int teardown_transferor(void **state)
         IRTCSessionReferredEvent_Release(t->referral);
     if (t->rtc_transfer_session)
         IRTCSession_Release(t->rtc_transfer_session);
+    SysFreeString(t->stolen_refer_to);
     ucc_platform_stop();
     ucc_party_cleanup(&t->alice);
     ucc_party_cleanup(&t->bob);
@@ -756,6 +926,160 @@ static void test_consultative_transfer(void **state)
     IUccSession_Release(a);
 }
 
+/* ---- Replaces the application decides on ---------------------------------------------------------- */
+
+/* alice (UCC) talks to rbob (A) and to carol (C), and refers rbob to carol with Replaces
+ * naming C; rbob declines the transfer (603) but keeps its Refer-To, which now lets him
+ * name C in an INVITE of his own: not authorized (RFC 3891 §7), since it neither comes
+ * from alice, C's remote party, nor carries a Referred-By naming her. Returns C as carol
+ * has it (a reference); logs cleared. */
+static IUccSession *steal_replaces(struct transferor *t, IUccSession **a, IUccSession **c)
+{
+    IUccSession *carol_first;
+    char *text;
+
+    *a = alice_calls(t, t->rbob.uri, 1);
+    *c = alice_calls(t, t->carol.uri, 2);
+    assert_true(ucc_party_wait(&t->carol, "carol.p OnStateChanged CONNECTING->CONNECTED NORMAL 0"));
+    carol_first = t->carol.sink.incoming_session;
+    IUccSession_AddRef(carol_first);
+    t->rbob_rejects = TRUE;
+    assert_hr(consultative_transfer(*a, *c, 11), S_OK);
+    assert_true(ucc_party_wait(&t->alice, "alice.cc OnConsultativeTransfer 11 complete " ST_603 " DISCONNECTED Decline"));
+    assert_lines(&t->alice, "alice.cc", "alice.cc OnConsultativeTransfer 11 complete " ST_603 " DISCONNECTED Decline");
+    assert_non_null(t->stolen_refer_to);
+    text = ucc_sink_utf8(t->stolen_refer_to);
+    assert_non_null(strstr(text, "?Replaces="));
+    g_free(text);
+    g_free(ucc_sink_take(&t->alice.sink));
+    g_free(ucc_sink_take(&t->carol.sink));
+    g_free(party_take_log(&t->rbob));
+    return carol_first;
+}
+
+/* rbob calls uri (no Referred-By: put_ReferredByURI is never called). */
+static IRTCSession *rbob_calls(struct transferor *t, BSTR uri)
+{
+    IRTCSession *call;
+
+    assert_hr(IRTCClient_CreateSession(t->rbob.client, RTCST_PC_TO_PC, NULL, NULL, 0, &call), S_OK);
+    assert_hr(IRTCSession_AddParticipant(call, uri, NULL, NULL), S_OK);
+    return call;
+}
+
+/* The unauthorized Replaces reaches carol's application as an ordinary incoming session
+ * with TargetReplaceSession set; she accepts: the new session connects, then C ends. */
+static void test_unauthorized_replaces_accepted(void **state)
+{
+    struct transferor *t = *state;
+    IUccSession *a, *c, *carol_first = steal_replaces(t, &a, &c), *replaced = NULL;
+    IRTCSession *call;
+    char *expected;
+
+    call = rbob_calls(t, t->stolen_refer_to);
+    assert_true(party_wait(&t->rbob, "session CONNECTED 0", UCC_WAIT));
+    assert_true(ucc_party_wait(&t->alice, "alice.s OnTerminate - 0"));
+    assert_true(ucc_party_wait(&t->carol, "carol.s OnTerminate - 0"));
+    ucc_sink_run_for(100);
+    /* carol: the new session rings her application and connects; then C ends (her BYE). */
+    expected = g_strdup_printf("carol.sm OnIncomingSession AV %s|"
+                               "carol.p OnStateChanged CONNECTING->CONNECTED NORMAL 0|"
+                               "carol.p OnStateChanged CONNECTED->DISCONNECTED NORMAL 0|"
+                               "carol.s OnParticipantRemoved %s|carol.s OnTerminate - 0", t->rbob.uri, t->alice.uri);
+    ucc_assert_log(&t->carol, expected);
+    g_free(expected);
+    assert_hr(t->carol.decision_hr, S_OK);
+    assert_ptr_not_equal(t->carol.sink.incoming_session, carol_first);
+    assert_hr(IUccIncomingSessionEvent_get_TargetReplaceSession(t->carol.sink.incoming, &replaced), S_OK);
+    assert_ptr_equal(replaced, carol_first);
+    /* alice: C was hung up by carol; A (rbob) is untouched. */
+    expected = g_strdup_printf("alice.p OnStateChanged CONNECTED->DISCONNECTED REMOTE_HANGUP_ACTION 0|"
+                               "alice.s OnParticipantRemoved %s|alice.s OnTerminate - 0", t->carol.uri);
+    ucc_assert_log(&t->alice, expected);
+    g_free(expected);
+    assert_rtc_log(&t->rbob, "participant PENDING 0|session INPROGRESS 0|participant INPROGRESS 0|"
+                             "participant ALERTING 0|participant CONNECTED 0|session CONNECTED 0");
+    IUccSession_Release(replaced);
+    IRTCSession_Release(call);
+    IUccSession_Release(carol_first);
+    IUccSession_Release(c);
+    IUccSession_Release(a);
+}
+
+/* The same, rejected: 603 to rbob, C stays up (alice can still hang it up herself). */
+static void test_unauthorized_replaces_rejected(void **state)
+{
+    struct transferor *t = *state;
+    IUccSession *a, *c, *carol_first = steal_replaces(t, &a, &c), *replaced = NULL;
+    IRTCSession *call;
+    char *expected;
+
+    t->carol.answer = UCC_ANSWER_REJECT;
+    t->carol.reject_reason = UCCROTR_DECLINE;
+    call = rbob_calls(t, t->stolen_refer_to);
+    assert_true(party_wait(&t->rbob, "session DISCONNECTED " ST_603, UCC_WAIT));
+    assert_true(ucc_party_wait(&t->carol, "carol.s OnTerminate - 0"));
+    ucc_sink_run_for(200);
+    /* Only the new session ended; its TargetReplaceSession was C. */
+    expected = g_strdup_printf("carol.sm OnIncomingSession AV %s|"
+                               "carol.p OnStateChanged CONNECTING->DISCONNECTED NORMAL 0|"
+                               "carol.s OnParticipantRemoved %s|carol.s OnTerminate - 0", t->rbob.uri, t->rbob.uri);
+    ucc_assert_log(&t->carol, expected);
+    g_free(expected);
+    assert_hr(t->carol.decision_hr, S_OK);
+    assert_hr(IUccIncomingSessionEvent_get_TargetReplaceSession(t->carol.sink.incoming, &replaced), S_OK);
+    assert_ptr_equal(replaced, carol_first);
+    assert_rtc_log(&t->rbob, "participant PENDING 0|session INPROGRESS 0|participant INPROGRESS 0|"
+                             "participant ALERTING 0|participant DISCONNECTED " ST_603 "|session DISCONNECTED " ST_603);
+    /* C is still up: nothing happened to it, and alice's hangup reaches carol's C. */
+    ucc_assert_log(&t->alice, "");
+    assert_hr(IUccSession_Terminate(c, UCCROTR_NOT_SPECIFIED, NULL), S_OK);
+    assert_true(ucc_party_wait(&t->carol, "carol.s OnTerminate - 0"));
+    expected = g_strdup_printf("carol.p OnStateChanged CONNECTED->DISCONNECTED REMOTE_HANGUP_ACTION 0|"
+                               "carol.s OnParticipantRemoved %s|carol.s OnTerminate - 0", t->alice.uri);
+    ucc_assert_log(&t->carol, expected);
+    g_free(expected);
+    IUccSession_Release(replaced);
+    IRTCSession_Release(call);
+    IUccSession_Release(carol_first);
+    IUccSession_Release(c);
+    IUccSession_Release(a);
+}
+
+/* The Replaces sent to bob, another endpoint of this process: it names no session of his
+ * (C is carol's), so 481 (docs/wire-mapping.md, "Replaces at a UCC endpoint"), and bob's
+ * application hears nothing. */
+static void test_replaces_of_another_endpoint(void **state)
+{
+    struct transferor *t = *state;
+    IUccSession *a, *c, *carol_first = steal_replaces(t, &a, &c);
+    IRTCSession *call;
+    char *text;
+    BSTR uri;
+
+    char *stolen = ucc_sink_utf8(t->stolen_refer_to);
+
+    text = g_strdup_printf("%s%s", t->bob.uri, strstr(stolen, "?Replaces="));
+    uri = bstr(text);
+    g_free(text), g_free(stolen);
+    call = rbob_calls(t, uri);
+    SysFreeString(uri);
+    assert_true(party_wait(&t->rbob, "session DISCONNECTED 0x80ef01e1", UCC_WAIT));
+    assert_rtc_log(&t->rbob, "participant PENDING 0|session INPROGRESS 0|participant INPROGRESS 0|"
+                             "participant DISCONNECTED 0x80ef01e1|session DISCONNECTED 0x80ef01e1");
+    /* Nobody's application heard of it, and C is untouched. */
+    ucc_sink_run_for(200);
+    ucc_assert_log(&t->bob, "");
+    ucc_assert_log(&t->carol, "");
+    ucc_assert_log(&t->alice, "");
+    assert_hr(IUccSession_Terminate(c, UCCROTR_NOT_SPECIFIED, NULL), S_OK);
+    assert_true(ucc_party_wait(&t->carol, "carol.p OnStateChanged CONNECTED->DISCONNECTED REMOTE_HANGUP_ACTION 0"));
+    IRTCSession_Release(call);
+    IUccSession_Release(carol_first);
+    IUccSession_Release(c);
+    IUccSession_Release(a);
+}
+
 /* What the methods refuse, and Alternate (not built). */
 static void test_transfer_errors(void **state)
 {
@@ -803,6 +1127,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_transfer_without_sink, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transfer_target_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transfer_undecided, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transfer_private_header_dropped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transfer_private_header_passed, setup_private_headers, teardown),
         /* transferor */
         cmocka_unit_test_setup_teardown(test_blind_transfer_to_rtc, setup_transferor_rtc, teardown_transferor),
         cmocka_unit_test_setup_teardown(test_blind_transfer_rejected_by_rtc, setup_transferor_rtc, teardown_transferor),
@@ -815,6 +1141,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_blind_transfer_call_ends, setup_transferor, teardown_transferor),
         cmocka_unit_test_setup_teardown(test_consultative_transfer, setup_transferor, teardown_transferor),
         cmocka_unit_test_setup_teardown(test_transfer_errors, setup_transferor, teardown_transferor),
+        /* Replaces */
+        cmocka_unit_test_setup_teardown(test_unauthorized_replaces_accepted, setup_transferor_rtc, teardown_transferor),
+        cmocka_unit_test_setup_teardown(test_unauthorized_replaces_rejected, setup_transferor_rtc, teardown_transferor),
+        cmocka_unit_test_setup_teardown(test_replaces_of_another_endpoint, setup_transferor_rtc, teardown_transferor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
