@@ -14,7 +14,7 @@ prefix=$("$top/tools/mingw/build-deps.sh" 2>/dev/null | tail -n 1)
 t1=$(date +%s%N)
 echo "chain prefix: $prefix ($(du -sh "$prefix" | cut -f1))"
 total=0
-for step in sources libosip2 libffi pcre2 intl glib openssl glib-networking cmocka; do
+for step in sources libosip2 libffi pcre2 intl glib openssl glib-networking cmocka libxml2; do
   if [ -f "$prefix/.step-$step" ]; then
     s=$(cat "$prefix/.step-$step")
     total=$((total + s))
