@@ -257,7 +257,7 @@ static void check_idle(struct ucc_endpoint *endpoint)
 {
     /* Disable is done once the BYEs of the sessions it ended have their
      * final responses too (docs/wire-mapping.md, "Shutting down"). */
-    if (endpoint->live || endpoint->unregistering
+    if (endpoint->live || endpoint->unregistering || ucc_publisher_withdrawing(endpoint->publisher)
         || (endpoint->engine && sip_engine_pending_hangups(endpoint->engine)))
         return;
     if (endpoint->state == UCCES_DISABLING && !endpoint->disable_idle)
@@ -282,7 +282,7 @@ void ucc_endpoint_session_ended(struct ucc_endpoint *endpoint, struct ucc_sessio
 
 BOOL ucc_endpoint_has_live_sessions(struct ucc_endpoint *endpoint)
 {
-    return endpoint->live != NULL || endpoint->unregistering
+    return endpoint->live != NULL || endpoint->unregistering || ucc_publisher_withdrawing(endpoint->publisher)
            || (endpoint->engine && sip_engine_pending_hangups(endpoint->engine));
 }
 
@@ -331,10 +331,16 @@ static void unregister(struct ucc_endpoint *endpoint)
         endpoint->unregistering = TRUE;
 }
 
+void ucc_endpoint_publication_withdrawn(struct ucc_endpoint *endpoint)
+{
+    check_idle(endpoint);
+}
+
 void ucc_endpoint_shutdown(struct ucc_endpoint *endpoint)
 {
     endpoint->shutting_down = TRUE;
     end_sessions(endpoint);
+    ucc_publisher_withdraw(endpoint->publisher);
     unregister(endpoint);
 }
 
@@ -1156,6 +1162,8 @@ static HRESULT WINAPI endpoint_Disable(IUccEndpoint *iface, IUccOperationContext
     if ((endpoint->disable_context = operation))
         IUccOperationContext_AddRef(operation);
     end_sessions(endpoint);
+    /* Our presence leaves the server with us (before the un-REGISTER). */
+    ucc_publisher_withdraw(endpoint->publisher);
     unregister(endpoint);
     endpoint->disable_timer = g_timeout_source_new(DISABLE_GRACE_MS);
     g_source_set_callback(endpoint->disable_timer, disable_timed_out, endpoint, NULL);

@@ -141,6 +141,9 @@ void ucc_publisher_free(struct ucc_publisher *publisher);
 /* The endpoint has an engine (Enable) / is letting it go (Disable). */
 void ucc_publisher_engine_ready(struct ucc_publisher *publisher);
 void ucc_publisher_engine_gone(struct ucc_publisher *publisher);
+/* Signing out: the state at the server is removed (PUBLISH Expires: 0); TRUE while that is under way. */
+void ucc_publisher_withdraw(struct ucc_publisher *publisher);
+BOOL ucc_publisher_withdrawing(struct ucc_publisher *publisher);
 /* A SUBSCRIBE for our presence, and the state of the subscriptions we serve. */
 void ucc_publisher_on_subscription(struct ucc_publisher *publisher, struct sip_subscription *subscription);
 void ucc_publisher_on_watcher_state(struct ucc_publisher *publisher, struct sip_subscription *subscription,
@@ -166,6 +169,8 @@ struct ucc_publisher *ucc_endpoint_publisher(struct ucc_endpoint *endpoint);
 struct connection_point *ucc_endpoint_publication_manager_point(struct ucc_endpoint *endpoint);
 /* The signaling server as a route ("sip:host:port;transport=..."), NULL when server-less; g_free. */
 char *ucc_endpoint_server_route(struct ucc_endpoint *endpoint);
+/* The publication's withdrawal ended (the endpoint may be idle now). */
+void ucc_endpoint_publication_withdrawn(struct ucc_endpoint *endpoint);
 /* Our address of record, UTF-8; g_free. */
 char *ucc_endpoint_aor(struct ucc_endpoint *endpoint);
 /* Presentities with a live engine subscription (weak; the endpoint lets them know when its engine goes). */

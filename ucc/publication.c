@@ -13,7 +13,10 @@
  * is how a blocked watcher sees us.
  *   - with a signaling server, the document of UCC_DEFAULT_CONTAINER_ID is
  *     PUBLISHed there (RFC 3903); OnPublish reports the server's answer.
- *     Containers do not reach a SIMPLE server;
+ *     Containers do not reach a SIMPLE server. Disable and Shutdown remove
+ *     it there (PUBLISH Expires: 0), as signing out removes it on a server
+ *     that ties presence to registration; the instances stay here and are
+ *     published again by the next Enable;
  *   - every endpoint also answers SUBSCRIBEs that reach it directly
  *     (peer to peer): each watcher's NOTIFYs carry its container's document.
  */
@@ -47,6 +50,7 @@ struct ucc_publisher
     GPtrArray *members;                     /* struct ucc_container_member *, weak: every live one */
     GPtrArray *watchers;                    /* struct sip_subscription *, strong (we are their notifier) */
     struct sip_publication *publication;    /* server mode */
+    BOOL withdrawing;                       /* publication: its PUBLISH Expires: 0 is under way */
     GQueue pending;                         /* struct pending_publish *: waiting for the PUBLISH's answer */
     char *tuple_id;
 };
@@ -718,6 +722,17 @@ void ucc_publisher_on_publication(struct ucc_publisher *publisher, struct sip_pu
 
     if (publication != publisher->publication)
         return;
+    if (publisher->withdrawing)
+    {
+        if (state != SIP_PUBLICATION_REMOVED && state != SIP_PUBLICATION_FAILED)
+            return;
+        publisher->withdrawing = FALSE;
+        sip_publication_set_user_data(publisher->publication, NULL);
+        sip_publication_unref(publisher->publication);
+        publisher->publication = NULL;
+        ucc_endpoint_publication_withdrawn(publisher->endpoint);
+        return;
+    }
     if (state != SIP_PUBLICATION_PUBLISHED && state != SIP_PUBLICATION_FAILED)
         return;
     /* One PUBLISH may carry several Publish calls' changes (the engine sends the newest body). */
@@ -732,6 +747,19 @@ void ucc_publisher_engine_ready(struct ucc_publisher *publisher)
         publish_to_server(publisher);
 }
 
+void ucc_publisher_withdraw(struct ucc_publisher *publisher)
+{
+    if (publisher && publisher->publication && !publisher->withdrawing
+        && sip_publication_get_state(publisher->publication) == SIP_PUBLICATION_PUBLISHED
+        && sip_publication_remove(publisher->publication, NULL))
+        publisher->withdrawing = TRUE;
+}
+
+BOOL ucc_publisher_withdrawing(struct ucc_publisher *publisher)
+{
+    return publisher && publisher->withdrawing;
+}
+
 void ucc_publisher_engine_gone(struct ucc_publisher *publisher)
 {
     struct pending_publish *pending;
@@ -744,6 +772,7 @@ void ucc_publisher_engine_gone(struct ucc_publisher *publisher)
         sip_publication_unref(publisher->publication);
         publisher->publication = NULL;
     }
+    publisher->withdrawing = FALSE;
     g_ptr_array_set_size(publisher->watchers, 0);
 }
 
