@@ -2,7 +2,7 @@
 # Presence between rtcshim's rtc_presence sample and real SIP programs from
 # Debian, on loopback, in a private network namespace:
 #
-#   run_presence.sh TEST BASE_PORT WORKDIR SAMPLES_DIR [SOURCE_DIR]
+#   run_presence.sh TEST BASE_PORT WORKDIR SAMPLES_DIR [SOURCE_DIR [UCC_PEER]]
 #
 # TEST: kamailio-presence   alice and bob (rtc_presence) through kamailio's presence server
 #                           (presence + presence_xml, state in db_text files): bob's buddy sees
@@ -10,6 +10,10 @@
 #                           watches her, both refresh before the server's 4 s run out, and
 #                           when alice vanishes without withdrawing, her state expires at the
 #                           server and bob sees her offline
+#       kamailio-ucc        UCC endpoints (UCC_PEER: tests/interop/ucc_presence_peer) signed in to
+#                           the same server: what alice (UCC) publishes reaches bob (UCC, a
+#                           subscription) and carol (rtc_presence, a buddy); alice watches carol
+#                           and sees carol's RTC status as her state and note categories
 #       baresip-watched     rtc_presence watches baresip (its presence module, peer to peer):
 #                           baresip's online/offline commands reach the buddy
 #       baresip-watcher     baresip watches rtc_presence (a contact with ;presence=p2p):
@@ -23,6 +27,7 @@ set -u
 
 TEST=$1 BASE=$2 TL_WORK=$3 SAMPLES=$4
 SOURCE=${5:-$(cd "$(dirname "$0")/../.." && pwd)}
+UCC_PEER=${6:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TL_SCRIPT="$HERE/$(basename "$0")"
 TL_LIMIT=40
@@ -34,7 +39,7 @@ kamailio-*) tl_need kamailio; [ -f /usr/lib/x86_64-linux-gnu/kamailio/modules/pr
 baresip-*) tl_need baresip; [ -f /usr/lib/baresip/modules/presence.so ] || tl_skip "baresip has no presence module" ;;
 esac
 tl_need timeout ss
-tl_enter_netns "$TEST" "$BASE" "$TL_WORK" "$SAMPLES" "$SOURCE"
+tl_enter_netns "$TEST" "$BASE" "$TL_WORK" "$SAMPLES" "$SOURCE" "$UCC_PEER"
 tl_setup
 
 RTC_PRESENCE=$SAMPLES/rtc_presence
@@ -144,6 +149,149 @@ test_kamailio_presence()
     tl_expect_no_line kamailio "ALERT|CRITICAL"
 }
 
+# ---- UCC endpoints through kamailio's presence server -----------------------------------
+
+# ucc_start NAME FD PORT: ucc_presence_peer as sip:NAME@127.0.0.1 signed in to kamailio,
+# reading commands from a FIFO held open on FD; waits for "ready" (its REGISTER answered).
+ucc_start()
+{
+    local name=$1 fd=$2 port=$3
+    mkfifo "$TL_WORK/$name.in"
+    TL_STDIN=$TL_WORK/$name.in tl_bg "$name" "$UCC_PEER" --timeout 60 --uri "sip:$name@127.0.0.1" \
+        --listen 127.0.0.1:"$port" --server 127.0.0.1:$PEER_PORT
+    eval "exec $fd>\"\$TL_WORK/\$name.in\""
+    tl_wait_line "$name" '^ready$' 10 || tl_fail "$name did not sign in"
+}
+
+# exact_events NAME EXPECTED: NAME's output without its echoed commands ("> ...") is EXPECTED,
+# line for line (every event the application saw, in order).
+exact_events()
+{
+    local name=$1
+    grep -v '^> ' "$TL_WORK/$name.log" >"$TL_WORK/$name.events"
+    printf '%s\n' "$2" >"$TL_WORK/$name.expected"
+    diff -u "$TL_WORK/$name.expected" "$TL_WORK/$name.events" >"$TL_WORK/$name.diff" \
+        || { cat "$TL_WORK/$name.diff" >&2; tl_fail "$name: not exactly the expected events"; }
+}
+
+test_kamailio_ucc()
+{
+    local server=127.0.0.1:$PEER_PORT alice=sip:alice@127.0.0.1 carol=sip:carol@127.0.0.1
+    local ns='xmlns="http://schemas.microsoft.com/2006/09/sip/state" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="aggregateState"'
+    local note_ns='xmlns="http://schemas.microsoft.com/2006/09/sip/note"'
+    [ -x "$UCC_PEER" ] || tl_fail "no ucc_presence_peer given"
+    kamailio_start
+    ucc_start alice 7 $ALICE_PORT
+    ucc_start bob 8 $BOB_PORT
+    presence_start carol 9 --listen 127.0.0.1:$((BASE + 2)) --uri $carol --server $server
+    tl_expect_line kamailio "REGISTER $alice contact=<sip:alice@127\.0\.0\.1:$ALICE_PORT"
+
+    # UCC -> UCC and UCC -> RTC: bob subscribes, carol adds alice as a buddy, alice publishes.
+    presence_cmd 8 "watch $alice"
+    soon bob "^sub OnSubscribe 1 alice=0\$" 10
+    presence_cmd 9 "add $alice Alice"
+    soon carol "buddy SUBSCRIBED $alice: 0\$" 10
+    presence_cmd 7 "state 6000"
+    soon alice '^pub OnPublish 1 0$' 10
+    soon bob "^ctx OnCategoryInstanceAdded <state $ns><availability>6000</availability></state>\$" 10
+    soon carol "buddy STATE_CHANGE $alice BUSY\$" 10
+    tl_expect_line kamailio "PUBLISH $alice event=presence expires=[0-9]+ if-match=<null> length=[1-9]"
+    presence_cmd 7 "note in a meeting"
+    soon alice '^pub OnPublish 2 0$' 10
+    soon bob "^ctx OnCategoryInstanceAdded <note $note_ns><body type=\"personal\">in a meeting</body></note>\$" 10
+    soon carol "buddy STATE_CHANGE $alice BUSY \"in a meeting\"\$" 10
+    presence_cmd 7 "state 3000"
+    soon alice '^pub OnPublish 3 0$' 10
+    soon bob "^inst OnCategoryInstanceValueModified <state $ns><availability>3000</availability></state>\$" 10
+    soon carol "buddy STATE_CHANGE $alice ONLINE \"in a meeting\"\$" 10
+    presence_cmd 7 "unnote in a meeting"
+    soon alice '^pub OnPublish 4 0$' 10
+    soon bob "^ctx OnCategoryInstanceRemoved <note $note_ns><body type=\"personal\">in a meeting</body></note> 1\$" 10
+    soon carol "buddy STATE_CHANGE $alice ONLINE\$" 10
+
+    # RTC -> UCC: alice watches carol through the server; carol's status becomes alice's categories.
+    presence_cmd 7 "watch $carol"
+    soon alice "^sub OnSubscribe 5 carol=0\$" 10
+    presence_cmd 9 "status away lunch"
+    soon alice "^inst OnCategoryInstanceValueModified <state $ns><availability>15000</availability></state>\$" 10
+    soon alice "^ctx OnCategoryInstanceAdded <note $note_ns><body type=\"personal\">lunch</body></note>\$" 10
+    # carol learns from her watcher information that alice (UCC) watches her.
+    soon carol "watcher OFFERING $alice OFFERING\$" 10
+
+    # The server grants 4 s: alice's publication (SIP-If-Match, no body) and bob's subscription
+    # (in its dialog) are refreshed on their own, and nothing changes for the watchers.
+    tl_wait_line kamailio "PUBLISH $alice event=presence expires=3600 if-match=[^<].* length=0\$" 15 \
+        || tl_fail "alice never refreshed her publication"
+    tl_wait_line kamailio "SUBSCRIBE .* event=presence expires=3600 from=sip:bob@127.0.0.1 totag=[^<]" 15 \
+        || tl_fail "bob never refreshed his subscription"
+
+    # Bob unsubscribes: his contexts go with reason 2 (unsubscribed by the user).
+    presence_cmd 8 "unwatch"
+    soon bob "^pres OnCategoryContextRemoved state 2\$" 10
+    soon bob "^sub OnUnsubscribe 2 alice=0\$" 10
+    presence_cmd 8 "quit"
+    presence_cmd 7 "unwatch"
+    soon alice "^sub OnUnsubscribe 6 carol=0\$" 10
+    presence_cmd 7 "quit"
+    tl_wait alice
+    tl_wait bob
+    # alice signed out: her state left the server, carol's buddy goes offline.
+    soon carol "buddy STATE_CHANGE $alice OFFLINE\$" 10
+    presence_cmd 9 "quit"
+    tl_wait carol
+    tl_expect_rc alice 0
+    tl_expect_rc bob 0
+    tl_expect_rc carol 0
+    # Signing out took alice's and bob's state off the server before their un-REGISTERs.
+    tl_expect_order kamailio "PUBLISH $alice event=presence expires=0 if-match=[^<].* length=0\$" \
+        "REGISTER $alice contact=.* expires=0\$"
+    tl_expect_no_line kamailio "PUBLISH sip:bob@127.0.0.1"
+    tl_expect_order carol "buddy ADD $alice OFFLINE\$" "buddy SUBSCRIBED $alice: 0\$" "buddy STATE_CHANGE $alice BUSY\$" \
+        "buddy STATE_CHANGE $alice BUSY \"in a meeting\"\$" "buddy STATE_CHANGE $alice ONLINE \"in a meeting\"\$" \
+        "buddy STATE_CHANGE $alice ONLINE\$" "watcher OFFERING $alice OFFERING\$" 'my status AWAY "lunch": 0$' \
+        "buddy STATE_CHANGE $alice OFFLINE\$" 'bye$'
+    [ "$(grep -c "buddy STATE_CHANGE" "$TL_WORK/carol.log")" = 5 ] || tl_fail "carol: not exactly five buddy changes"
+    local busy="<state $ns><availability>6000</availability></state>" free="<state $ns><availability>3000</availability></state>"
+    local away="<state $ns><availability>15000</availability></state>"
+    local meeting="<note $note_ns><body type=\"personal\">in a meeting</body></note>"
+    local lunch="<note $note_ns><body type=\"personal\">lunch</body></note>"
+    exact_events bob "ep OnEnable 0
+ready
+sub OnSubscribe 1 alice=0
+pres OnCategoryContextAdded state
+ctx OnCategoryInstanceAdded $busy
+pres OnCategoryContextAdded note
+ctx OnCategoryInstanceAdded $meeting
+inst OnCategoryInstanceValueModified $free
+ctx OnCategoryInstanceRemoved $meeting 1
+pres OnCategoryContextRemoved note 2
+ctx OnCategoryInstanceRemoved $free 2
+pres OnCategoryContextRemoved state 2
+sub OnUnsubscribe 2 alice=0
+ep OnDisable 0
+bye"
+    exact_events alice "ep OnEnable 0
+ready
+pub OnPublish 1 0
+pub OnPublish 2 0
+pub OnPublish 3 0
+pub OnPublish 4 0
+sub OnSubscribe 5 carol=0
+pres OnCategoryContextAdded state
+ctx OnCategoryInstanceAdded $free
+inst OnCategoryInstanceValueModified $away
+pres OnCategoryContextAdded note
+ctx OnCategoryInstanceAdded $lunch
+ctx OnCategoryInstanceRemoved $lunch 2
+pres OnCategoryContextRemoved note 2
+ctx OnCategoryInstanceRemoved $away 2
+pres OnCategoryContextRemoved state 2
+sub OnUnsubscribe 6 carol=0
+ep OnDisable 0
+bye"
+    tl_expect_no_line kamailio "ALERT|CRITICAL"
+}
+
 # ---- baresip's presence module -------------------------------------------------------
 
 # baresip_start USER [CONTACT]: baresip as USER@127.0.0.1:PEER_PORT with the presence module;
@@ -229,6 +377,7 @@ test_baresip_watcher()
 
 case $TEST in
 kamailio-presence) test_kamailio_presence ;;
+kamailio-ucc) test_kamailio_ucc ;;
 baresip-watched) test_baresip_watched ;;
 baresip-watcher) test_baresip_watcher ;;
 *) tl_log "unknown test $TEST"; exit 2 ;;
