@@ -490,6 +490,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "rtc_presence: %s\nusage: rtc_presence --listen ADDR:PORT [--uri URI] [--server HOST:PORT "
                 "[--protocol UDP|TCP]] [--store FILE] [--auto-allow] [--allow-list-only] [--buddy URI]... "
                 "[--timeout SECONDS]\n", error ? error->message : "bad arguments");
+        g_clear_error(&error);
+        g_option_context_free(context);
         return 2;
     }
     g_option_context_free(context);
@@ -567,5 +569,10 @@ int main(int argc, char **argv)
     CoUninitialize();
     g_free(own_uri);
     g_strfreev(buddies);
+    g_free(listen);
+    g_free(uri);
+    g_free(server);
+    g_free(protocol);
+    g_free(store);
     return failed ? 1 : 0;
 }
