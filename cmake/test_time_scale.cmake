@@ -10,7 +10,7 @@
 #
 # Under ASan (RTCSHIM_SANITIZE) every test also gets LeakSanitizer's list of what GStreamer's
 # dependencies leak on purpose (tests/sanitize/lsan.supp) and whole allocation stacks
-# (fast_unwind_on_malloc=0): GLib's first quark block, abandoned once GStreamer registers more
+# (fast_unwind_on_malloc=0; print_suppressions=0 keeps stderr to what the program wrote): GLib's first quark block, abandoned once GStreamer registers more
 # than 2048 quarks, matches its suppression only by the library constructor in its stack, and
 # with the fast unwinder every g_malloc'd block's stack ends at g_malloc. Most tests load
 # GStreamer through the library, so all get it; it makes their start-up slower, not their checks.
@@ -32,7 +32,7 @@ function(rtcshim_scale_timeouts)
     if(RTCSHIM_SANITIZE AND NOT env MATCHES "ASAN_OPTIONS=")
       set_property(TEST ${test} APPEND PROPERTY ENVIRONMENT
         "ASAN_OPTIONS=abort_on_error=1:fast_unwind_on_malloc=0"
-        "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/sanitize/lsan.supp")
+        "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/sanitize/lsan.supp:print_suppressions=0")
     endif()
     if(RTCSHIM_TIME_SCALE EQUAL 1)
       continue()
