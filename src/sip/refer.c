@@ -856,9 +856,10 @@ gboolean sip_refer_notify(struct sip_refer *refer, guint status_code, const char
     }
     if (!refer->subscription)
         return TRUE;
-    /* One report per status: a second 100 Trying (SetReferredSessionState(INPROGRESS)
-     * after Accept) or 180 tells the transferor nothing, and linphonec logs an error. */
-    if (status_code < 200 && status_code == refer->last_code)
+    /* Progress only goes forward: a second 100 Trying (SetReferredSessionState(INPROGRESS)
+     * after Accept), a second 180, or a 100 that an application slower than the call reports
+     * after the 180 went out tells the transferor nothing, and linphonec logs an error. */
+    if (status_code < 200 && refer->last_code && status_code <= refer->last_code)
         return TRUE;
     enqueue_notify(refer, status_code, reason, status_code >= 200 ? NOTIFY_FINAL : NOTIFY_ACTIVE);
     return TRUE;
