@@ -378,7 +378,7 @@ osip_transaction_t *call_send_in_dialog(struct sip_call *call, struct sip_dialog
 guint sip_engine_pending_hangups(struct sip_engine *engine)
 {
     g_return_val_if_fail(engine != NULL, 0);
-    return engine->byes_in_flight + engine->byes_owed;
+    return engine->byes_in_flight + engine->byes_owed + engine->rejections_unacked;
 }
 
 static void deliver_hangups_finished(struct sip_engine *engine, void *data)
@@ -390,7 +390,7 @@ static void deliver_hangups_finished(struct sip_engine *engine, void *data)
 }
 
 /* A hang-up finished (or could not start): tell the user if it was the last. */
-static void hangup_finished(struct sip_engine *engine)
+void engine_hangup_settled(struct sip_engine *engine)
 {
     if (!sip_engine_pending_hangups(engine))
         engine_queue_event(engine, deliver_hangups_finished, NULL, NULL);
@@ -405,7 +405,7 @@ static void bye_response(struct sip_engine *engine, osip_transaction_t *transact
         return;
     g_debug("call %s: BYE answered %u", ((struct sip_call *)data)->call_id, status_code);
     engine->byes_in_flight--;
-    hangup_finished(engine);
+    engine_hangup_settled(engine);
 }
 
 /* Any in-dialog request answered with credentials moves the dialog's CSeq on. */
@@ -451,7 +451,7 @@ void call_settle_owed_bye(struct sip_call *call, gboolean send)
     call->engine->byes_owed--;
     if (send)
         call_send_bye(call);
-    hangup_finished(call->engine);
+    engine_hangup_settled(call->engine);
 }
 
 void call_send_bye(struct sip_call *call)
@@ -465,7 +465,7 @@ void call_send_bye(struct sip_call *call)
     {
         g_message("call %s: BYE not sent: %s", call->call_id, error ? error->message : "?");
         g_clear_error(&error);
-        hangup_finished(call->engine);     /* it may have been owed after the ACK */
+        engine_hangup_settled(call->engine);     /* it may have been owed after the ACK */
     }
 }
 

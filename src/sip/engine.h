@@ -119,6 +119,7 @@ struct sip_engine
     struct sip_engine_limits limits;    /* overload bounds (dispatch.c) */
     guint byes_in_flight;               /* BYEs sent without a final response yet */
     guint byes_owed;                    /* calls hung up whose BYE waits for the ACK of our 2xx */
+    guint rejections_unacked;           /* non-2xx finals to INVITEs whose ACK has not come (transaction.c) */
     guint last_request_id;
     struct sip_media_backend *media;
 
@@ -139,6 +140,9 @@ struct sip_engine
 void engine_set_random_seed(struct sip_engine *engine, guint32 seed);
 char *engine_new_token(struct sip_engine *engine);         /* 16 hex digits, g_free */
 char *engine_new_branch(struct sip_engine *engine);        /* "z9hG4bK" + token */
+/* One of the hang-ups counted by sip_engine_pending_hangups() is over:
+ * the application hears hangups_finished if it was the last (call.c). */
+void engine_hangup_settled(struct sip_engine *engine);
 guint engine_next_request_id(struct sip_engine *engine);
 
 /* ---- registrations (register.c): sip_engine_free() detaches them ---- */

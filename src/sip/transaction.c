@@ -351,6 +351,39 @@ guint engine_transaction_connection(osip_transaction_t *transaction)
 
 /* ---- libosip2 callbacks ------------------------------------------------------------ */
 
+/* An INVITE we rejected ends a call too: until its ACK (or Timer H) it
+ * counts as a hang-up in progress, so an application that shuts down does
+ * not close a TCP connection the ACK is still coming on (the peer would
+ * see a reset). */
+static void settle_awaited_ack(struct transaction_context *context)
+{
+    if (!context->awaiting_ack)
+        return;
+    context->awaiting_ack = FALSE;
+    context->engine->rejections_unacked--;
+    engine_hangup_settled(context->engine);
+}
+
+static void on_invite_rejected(int type, osip_transaction_t *transaction, osip_message_t *response)
+{
+    struct transaction_context *context = context_of(transaction);
+
+    (void)type;
+    (void)response;
+    if (context->awaiting_ack || context->dead)
+        return;
+    context->awaiting_ack = TRUE;
+    context->engine->rejections_unacked++;
+}
+
+static void on_rejection_acked(int type, osip_transaction_t *transaction, osip_message_t *ack)
+{
+    (void)type;
+    (void)ack;
+    settle_awaited_ack(context_of(transaction));
+}
+
+
 void transaction_kill(struct sip_engine *engine, osip_transaction_t *transaction)
 {
     struct transaction_context *context = context_of(transaction);
@@ -358,6 +391,7 @@ void transaction_kill(struct sip_engine *engine, osip_transaction_t *transaction
     if (context->dead)
         return;
     context->dead = TRUE;
+    settle_awaited_ack(context);     /* Timer H, or the engine gives the transaction up */
     sip_resolve_query_cancel(context->resolving);
     context->resolving = NULL;
     transaction_unschedule(context);
@@ -520,6 +554,11 @@ void transaction_register_callbacks(osip_t *osip)
         osip_set_message_callback(osip, client_responses[i], on_client_response);
     for (i = 0; i < G_N_ELEMENTS(requests); i++)
         osip_set_message_callback(osip, requests[i], on_request_received);
+    osip_set_message_callback(osip, OSIP_IST_STATUS_3XX_SENT, on_invite_rejected);
+    osip_set_message_callback(osip, OSIP_IST_STATUS_4XX_SENT, on_invite_rejected);
+    osip_set_message_callback(osip, OSIP_IST_STATUS_5XX_SENT, on_invite_rejected);
+    osip_set_message_callback(osip, OSIP_IST_STATUS_6XX_SENT, on_invite_rejected);
+    osip_set_message_callback(osip, OSIP_IST_ACK_RECEIVED, on_rejection_acked);
     osip_set_message_callback(osip, OSIP_ICT_STATUS_TIMEOUT, on_client_timeout);
     osip_set_message_callback(osip, OSIP_NICT_STATUS_TIMEOUT, on_client_timeout);
     for (i = 0; i < OSIP_KILL_CALLBACK_COUNT; i++)

@@ -33,6 +33,7 @@ struct transaction_context
     guint auth_attempts;                /* client: times the request was re-sent with credentials */
     GPtrArray *answered_realms;         /* client: realms already answered (char *) */
     struct sip_request_verdict verdict; /* server: answer this instead of dispatching */
+    gboolean awaiting_ack;              /* server: our 3xx-6xx to an INVITE went out, no ACK yet */
 
     /* client: where the request goes (targets.c) */
     GArray *targets;                    /* struct sip_target in RFC 3263 order; NULL: the hop as given */

@@ -7,7 +7,7 @@
  * "0x00ef00ca,0x00ef0064,0" for 202, NOTIFY 100, NOTIFY 200). Then it hangs up
  * and shuts the platform down. Exit 0 when everything went as expected.
  *
- *   ucc_transferor --uri sip:ucc@127.0.0.1:26200 --call sip:service@127.0.0.1:26201
+ *   ucc_transferor --uri sip:ucc@127.0.0.1:11200 --call sip:service@127.0.0.1:11201
  *                  --transfer-to sip:carol@127.0.0.1:5099 --expect 0x00ef00ca,0x00ef0064,0
  *
  * Public API only, written as a ported C application is: an IDispatch sink per

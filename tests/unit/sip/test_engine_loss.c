@@ -9,7 +9,9 @@
  *  - hang-ups in progress (sip_engine_pending_hangups, hangups_finished):
  *    a BYE lost on the way is resent and counted until its final response
  *    or its timeout, so an application that waits for them at shutdown
- *    leaves no call up behind it.
+ *    leaves no call up behind it; an INVITE the engine rejected counts
+ *    too until its ACK comes (or Timer H), so the ACK never meets a closed
+ *    connection.
  * docs/wire-mapping.md, "Packet loss", says what each does and for how long.
  */
 #include <stdarg.h>
@@ -36,6 +38,7 @@ struct party
     GPtrArray *events;                  /* char *, in order */
     struct sip_call *call;              /* the incoming call, referenced */
     struct sip_refer *refer;            /* the last refer received, referenced */
+    guint reject_code;                  /* incoming calls get this final response; 0: answered */
 };
 
 static void record(struct party *party, const char *format, ...) G_GNUC_PRINTF(2, 3);
@@ -79,7 +82,10 @@ static void on_incoming_call(struct sip_engine *engine, struct sip_call *call, v
         record(party, "incoming");
     if (!party->call)
         party->call = sip_call_ref(call);
-    assert_true(sip_call_answer(call, NULL));
+    if (party->reject_code)
+        assert_true(sip_call_reject(call, party->reject_code, NULL, NULL));
+    else
+        assert_true(sip_call_answer(call, NULL));
 }
 
 static void on_state(struct sip_call *call, enum sip_call_state state, guint code, const char *reason, void *user_data)
@@ -780,6 +786,77 @@ static void test_unanswered_bye_bounded(void **state)
     g_free(bye);
 }
 
+/* The ACK of the engine's non-2xx to uac's first INVITE: the INVITE's
+ * branch, the response's To (RFC 3261 §17.1.1.3). */
+static void uac_ack_rejection(struct uac *uac, const char *response)
+{
+    char *to = header_value(response, "To");
+    char *text = g_strdup_printf("ACK sip:bob@127.0.0.1:%u SIP/2.0\r\n"
+                                 "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK-early-1;rport\r\n"
+                                 "From: <sip:alice@127.0.0.1:%u>;tag=alice-early\r\n"
+                                 "To: %s\r\n"
+                                 "Call-ID: %s\r\n"
+                                 "CSeq: 1 ACK\r\n"
+                                 "Max-Forwards: 70\r\n"
+                                 "Content-Length: 0\r\n\r\n",
+                                 uac->engine_port, uac->port, uac->port, to, uac->call_id);
+
+    uac_send(uac, text);
+    g_free(text);
+    g_free(to);
+}
+
+/* The engine rejects an INVITE (486): a hang-up in progress until the ACK
+ * of the 486 comes; then finished, and the 486 is not sent again. */
+static void test_rejection_counted_until_ack(void **state)
+{
+    struct party *bob;
+    struct uac *alice;
+    char *busy;
+
+    (void)state;
+    bob = party_new();
+    bob->reject_code = 486;
+    alice = uac_new(bob->port);
+    uac_request(alice, "INVITE", 1, "Content-Type: application/sdp\r\n", offer);
+    assert_non_null(busy = uac_expect(alice, "SIP/2.0 486 ", "1 INVITE"));
+    assert_int_equal(sip_engine_pending_hangups(bob->engine), 1);
+    assert_false(has_event(bob, "hangups finished 0"));
+
+    uac_ack_rejection(alice, busy);
+    assert_true(wait_event(bob, "hangups finished 0"));
+    assert_int_equal(sip_engine_pending_hangups(bob->engine), 0);
+    uac_expect_nothing(alice, "SIP/2.0 486 ", NULL, QUIET_MS);     /* the ACK stopped Timer G */
+    assert_events(bob, "incoming|incoming 0|terminated 486|ended declined|hangups finished 0");
+    g_free(busy);
+}
+
+/* The ACK of the rejection never comes: the wait ends with Timer H (64*T1;
+ * fired here), and is reported finished. */
+static void test_unacked_rejection_bounded(void **state)
+{
+    struct party *bob;
+    struct uac *alice;
+    char *busy;
+    guint fired = 0;
+
+    (void)state;
+    bob = party_new();
+    bob->reject_code = 603;
+    alice = uac_new(bob->port);
+    uac_request(alice, "INVITE", 1, "Content-Type: application/sdp\r\n", offer);
+    assert_non_null(busy = uac_expect(alice, "SIP/2.0 603 ", "1 INVITE"));
+    assert_int_equal(sip_engine_pending_hangups(bob->engine), 1);
+    while (sip_engine_pending_hangups(bob->engine) && fired++ < 8)
+    {
+        transaction_timers_fire(bob->engine, g_get_monotonic_time() + (gint64)SIP_TIMER_64T1_MS * 1000 + 1000000);
+        engine_run(bob->engine);
+    }
+    assert_int_equal(sip_engine_pending_hangups(bob->engine), 0);
+    assert_true(wait_event(bob, "hangups finished 0"));
+    g_free(busy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] =
@@ -795,6 +872,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hangup_owed_until_ack, start_test, end_test),
         cmocka_unit_test_setup_teardown(test_lost_bye_resent, start_test, end_test),
         cmocka_unit_test_setup_teardown(test_unanswered_bye_bounded, start_test, end_test),
+        cmocka_unit_test_setup_teardown(test_rejection_counted_until_ack, start_test, end_test),
+        cmocka_unit_test_setup_teardown(test_unacked_rejection_bounded, start_test, end_test),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

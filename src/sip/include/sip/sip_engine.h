@@ -337,8 +337,9 @@ void sip_engine_get_limits(struct sip_engine *engine, struct sip_engine_limits *
 void sip_engine_set_limits(struct sip_engine *engine, const struct sip_engine_limits *limits);
 
 /* Hang-ups not yet finished on the wire: BYEs sent that have no final
- * response yet (each gives up after 64*T1 = 32 s), and BYEs that wait for
- * the ACK of our 2xx before they may go (§15; at most 64*T1 more). An
+ * response yet (each gives up after 64*T1 = 32 s), BYEs that wait for
+ * the ACK of our 2xx before they may go (§15; at most 64*T1 more), and
+ * INVITEs we rejected (3xx-6xx) whose ACK has not come (Timer H, 64*T1). An
  * application that is shutting down waits for 0 (callback hangups_finished)
  * so that no peer is left with a call nobody is on. */
 guint sip_engine_pending_hangups(struct sip_engine *engine);
