@@ -5,15 +5,18 @@
  * also send DTMF digits once its audio goes out (IRTCClient::SendDTMF), and
  * put the call on hold and take it back (IRTCSessionCallControl).
  *
- *   rtc_call [--bind ADDR:PORT] [--from URI] [--hangup-after SECONDS] [--timeout SECONDS]
- *            [--dtmf DIGITS] [--hold-after SECONDS --resume-after SECONDS] URI
+ *   rtc_call [--bind ADDR:PORT] [--from URI] [--hangup-after SECONDS | --hangup-on-signal]
+ *            [--timeout SECONDS] [--dtmf DIGITS] [--hold-after SECONDS --resume-after SECONDS] URI
  *
- * Timers count from the moment the call connected. The audio devices are the
+ * Timers count from the moment the call connected. With --hangup-on-signal
+ * it hangs up when SIGUSR1 comes instead (a script decides when). The audio devices are the
  * system's, or RTCSHIM_AUDIO_SOURCE / RTCSHIM_AUDIO_SINK (docs/porting.md).
  * Exit status: 0 when the call connected and ended normally, 1 otherwise, 2 for bad arguments.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <glib-unix.h>
+#include <signal.h>
 #include "rtc_sample.h"
 #include "rtcshim.h"
 
@@ -22,7 +25,7 @@ static IRTCClient *client;
 static IRTCSession *session;
 static int hangup_after = 3, hold_after = -1, resume_after = -1;
 static char *dtmf;
-static gboolean connected, failed, dtmf_sent;
+static gboolean connected, failed, dtmf_sent, hangup_on_signal, hung_up;
 static guint hangup_timer, give_up_timer, hold_timer, resume_timer;
 
 /* ---- the event sink, as the MSDN samples write it ------------------------------------ */
@@ -46,6 +49,9 @@ static gboolean hang_up(gpointer data)
     struct rtcshim_media_stats stats;
 
     hangup_timer = 0;
+    if (hung_up)
+        return G_SOURCE_REMOVE;
+    hung_up = TRUE;
     /* What the audio did (a Linux addition: the RTC API has no counters). */
     if (SUCCEEDED(rtcshim_get_media_stats(session, &stats)))
         printf("[caller] audio: %s, %llu RTP packets sent, %llu received, %llu DTMF digits sent\n",
@@ -54,6 +60,15 @@ static gboolean hang_up(gpointer data)
     printf("[caller] hanging up\n");
     IRTCSession_Terminate(session, RTCTR_NORMAL);
     return G_SOURCE_REMOVE;
+}
+
+static gboolean hangup_signalled(gpointer data)
+{
+    if (!connected)
+        fprintf(stderr, "rtc_call: SIGUSR1 before the call connected: ignored\n");
+    else
+        hang_up(NULL);
+    return G_SOURCE_CONTINUE;
 }
 
 static gboolean hold_or_resume(gpointer data)
@@ -129,7 +144,8 @@ static HRESULT STDMETHODCALLTYPE Sink_Event(IRTCEventNotification *This, RTC_EVE
     if (state == RTCSS_CONNECTED && !connected)
     {
         connected = TRUE;
-        hangup_timer = g_timeout_add_seconds(hangup_after, hang_up, NULL);
+        if (!hangup_on_signal)
+            hangup_timer = g_timeout_add_seconds(hangup_after, hang_up, NULL);
         if (hold_after >= 0)
             hold_timer = g_timeout_add_seconds(hold_after, hold_or_resume, GINT_TO_POINTER(TRUE));
         if (resume_after >= 0)
@@ -165,6 +181,7 @@ int main(int argc, char **argv)
         { "bind", 'b', 0, G_OPTION_ARG_STRING, &bind, "Listen on ADDR:PORT (default 127.0.0.1:0)", "ADDR:PORT" },
         { "from", 'f', 0, G_OPTION_ARG_STRING, &from, "Local user URI", "URI" },
         { "hangup-after", 'h', 0, G_OPTION_ARG_INT, &hangup_after, "Hang up this long after connecting (default 3)", "SECONDS" },
+        { "hangup-on-signal", 0, 0, G_OPTION_ARG_NONE, &hangup_on_signal, "Hang up when SIGUSR1 comes", NULL },
         { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout, "Give up if not connected by then (default 30)", "SECONDS" },
         { "dtmf", 'd', 0, G_OPTION_ARG_STRING, &dtmf, "Send these DTMF digits (0-9*#A-D) once audio goes out", "DIGITS" },
         { "hold-after", 0, 0, G_OPTION_ARG_INT, &hold_after, "Put the call on hold this long after connecting", "SECONDS" },
@@ -176,14 +193,15 @@ int main(int argc, char **argv)
     IConnectionPoint *cp;
     const char *c;
     DWORD cookie;
+    guint signal_source;
     BSTR uri;
     HRESULT hr;
 
     g_option_context_add_main_entries(context, options, NULL);
     if (!g_option_context_parse(context, &argc, &argv, &error) || argc != 2 || hangup_after < 0 || timeout <= 0)
     {
-        fprintf(stderr, "rtc_call: %s\nusage: rtc_call [--bind ADDR:PORT] [--from URI] [--hangup-after SECONDS] "
-                "[--timeout SECONDS] [--dtmf DIGITS] [--hold-after SECONDS --resume-after SECONDS] URI\n",
+        fprintf(stderr, "rtc_call: %s\nusage: rtc_call [--bind ADDR:PORT] [--from URI] "
+                "[--hangup-after SECONDS | --hangup-on-signal] [--timeout SECONDS] [--dtmf DIGITS] [--hold-after SECONDS --resume-after SECONDS] URI\n",
                 error ? error->message : "give exactly one URI to call");
         return 2;
     }
@@ -219,6 +237,7 @@ int main(int argc, char **argv)
     }
 
     loop = g_main_loop_new(NULL, FALSE);
+    signal_source = hangup_on_signal ? g_unix_signal_add(SIGUSR1, hangup_signalled, NULL) : 0;
     IRTCClient_CreateSession(client, RTCST_PC_TO_PC, NULL, NULL, 0, &session);
     uri = sample_bstr(argv[1]);
     hr = IRTCSession_AddParticipant(session, uri, NULL, NULL);
@@ -242,6 +261,8 @@ int main(int argc, char **argv)
         g_source_remove(hold_timer);
     if (resume_timer)
         g_source_remove(resume_timer);
+    if (signal_source)
+        g_source_remove(signal_source);
 
     /* Forgotten too: the sink still hears the last events while sample_shutdown waits. */
     IRTCSession_Release(session);

@@ -141,6 +141,41 @@ register)
     tl_expect_no_line rtc 'another profile'
     ;;
 
+# ---- a peer that restarts mid-call, or is gone ---------------------------------------
+
+peer-restart|peer-gone)
+    # SIPp answers rtc_call, then exits without a BYE: its port closes (over
+    # TCP with the connection). peer-restart: a new SIPp opens the same port
+    # and knows nothing of the call; rtc_call's BYE gets 481, over TCP on a
+    # new connection. peer-gone: nothing listens; the BYE gets an ICMP port
+    # unreachable (UDP) or a refused connection (TCP), which ends it at once
+    # instead of after 64*T1. Either way the call ends as a local hang-up
+    # (DISCONNECTED, status 0) and the shutdown that follows is not held up.
+    sipp_uas uas_call_vanish.xml
+    tl_bg rtc "$RTC_CALL" --bind 127.0.0.1:$RTC_PORT --from sip:alice@127.0.0.1 --hangup-on-signal --timeout 10 \
+        "sip:bob@127.0.0.1:$SIPP_PORT$TP"
+    tl_wait sipp
+    tl_expect_rc sipp 0
+    tl_wait_line rtc '^\[caller\] session CONNECTED status 0$' || tl_fail "rtc_call did not connect"
+    if [ "$TEST" = peer-restart ]; then
+        sipp_bg restarted uas_restarted.xml $SIPP_PORT $SIPP_MEDIA
+        tl_wait_port "$PROTO" $SIPP_PORT
+    else
+        # The old SIPp's port is closed: its process has exited (tl_wait).
+        ss -Hln "sport = :$SIPP_PORT" | grep -q . && tl_fail "something still listens on $SIPP_PORT"
+    fi
+    pkill -USR1 -P "${TL_PID[rtc]}" -x rtc_call || tl_fail "no rtc_call to signal"
+    tl_wait rtc
+    tl_expect_rc rtc 0
+    tl_expect_order rtc '^\[caller\] session CONNECTED status 0$' '^\[caller\] hanging up$' \
+        '^\[caller\] session DISCONNECTED status 0$'
+    tl_expect_no_line rtc 'no RTCCET_ASYNC_CLEANUP_DONE'
+    if [ "$TEST" = peer-restart ]; then
+        tl_wait restarted
+        tl_expect_rc restarted 0
+    fi
+    ;;
+
 # ---- issue 5: rtcshim as the transferor (rtc_transfer) ------------------------------
 
 transfer-done|transfer-rejected|transfer-busy|transfer-norefersub)
