@@ -442,7 +442,9 @@ char *client_local_identity(struct client *client)
         g_free(uri);
         uri = full;
     }
-    identity = name ? g_strdup_printf("\"%s\" <%s>", name, uri) : g_strdup(uri);
+    /* Always a name-addr: in a bare URI, ";transport=tcp" would be read as a
+     * parameter of the header, not of the URI (RFC 3261 §20.10). */
+    identity = name ? g_strdup_printf("\"%s\" <%s>", name, uri) : g_strdup_printf("<%s>", uri);
     g_free(uri);
     g_free(name);
     return identity;

@@ -59,7 +59,7 @@ HRESULT client_check_ready(struct client *client);
 struct sip_engine *client_engine(struct client *client);
 /* Binds the default transports if the application bound none (outgoing calls need one). */
 HRESULT client_ensure_transport(struct client *client);
-/* From: for requests, UTF-8, g_free() it. */
+/* From: for requests, a name-addr ("Name" <uri> or <uri>), UTF-8; g_free() it. */
 char *client_local_identity(struct client *client);
 /* A SIP URI for a telephone number, in the profile's (or else the client's) domain. */
 char *client_phone_target(struct client *client, IRTCProfile *profile, const char *number);

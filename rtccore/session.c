@@ -460,7 +460,9 @@ BOOL session_is_im_with(struct session *session, const char *uri)
     if (FAILED(IRTCParticipant_get_UserURI(session->participant, &remote)))
         return FALSE;
     remote_utf8 = com_utf8_from_wstr(remote);
-    match = remote_utf8 && !g_ascii_strcasecmp(remote_utf8, uri);
+    /* The same address (a transport parameter on one side only is no other party);
+     * other URIs (tel:) as written. */
+    match = remote_utf8 && (sip_uri_same_address(remote_utf8, uri) || !g_ascii_strcasecmp(remote_utf8, uri));
     g_free(remote_utf8);
     SysFreeString(remote);
     return match;

@@ -185,6 +185,26 @@ static gboolean same_user(const char *a, const char *b)
     return same;
 }
 
+/* The port a URI names, or its scheme's default. */
+static guint uri_port(const osip_uri_t *uri)
+{
+    if (uri->port && *uri->port)
+        return (guint)g_ascii_strtoull(uri->port, NULL, 10);
+    return g_ascii_strcasecmp(uri->scheme, "sips") ? 5060 : 5061;
+}
+
+gboolean sip_uri_same_address(const char *a, const char *b)
+{
+    osip_uri_t *uri_a = party_uri(a), *uri_b = party_uri(b);
+    gboolean same = uri_a && uri_b && !g_ascii_strcasecmp(uri_a->scheme, uri_b->scheme)
+                    && same_user(uri_a->username, uri_b->username)
+                    && !g_ascii_strcasecmp(uri_a->host, uri_b->host) && uri_port(uri_a) == uri_port(uri_b);
+
+    osip_uri_free(uri_a);
+    osip_uri_free(uri_b);
+    return same;
+}
+
 gboolean sip_replaces_same_party(const char *a, const char *b)
 {
     osip_uri_t *uri_a = party_uri(a), *uri_b = party_uri(b);

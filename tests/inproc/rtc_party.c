@@ -9,6 +9,8 @@
 #include "rtc_party.h"
 #include "../common/test_time.h"
 
+const char *party_uri_params = "";
+
 static const char *const session_states[] = { "IDLE", "INCOMING", "ANSWERING", "INPROGRESS", "CONNECTED",
                                               "DISCONNECTED", "HOLD", "REFER" };
 static const char *const participant_states[] = { "IDLE", "PENDING", "INCOMING", "ANSWERING", "INPROGRESS",
@@ -569,7 +571,7 @@ void party_init_port(struct party *party, const char *name, unsigned short port)
     g_free(text);
     VariantClear(&first);
     VariantClear(&addresses);
-    g_snprintf(party->uri, sizeof(party->uri), "sip:%s@127.0.0.1:%u", name, party->port);
+    g_snprintf(party->uri, sizeof(party->uri), "sip:%s@127.0.0.1:%u%s", name, party->port, party_uri_params);
 
     address = bstr(party->uri);
     g_assert_cmphex(IRTCClient_put_LocalUserURI(party->client, address), ==, S_OK);

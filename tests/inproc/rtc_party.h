@@ -48,6 +48,9 @@ struct party
     LONG last_media_types;          /* IRTCSessionStateChangeEvent2::get_MediaTypes of the last state event */
 };
 
+/* Appended to every party's URI made from now on: "" (UDP, the default) or ";transport=tcp". */
+extern const char *party_uri_params;
+
 void party_init(struct party *party, const char *name);
 /* The same, listening on a given port (a party that restarts keeps its address). */
 void party_init_port(struct party *party, const char *name, unsigned short port);

@@ -215,6 +215,9 @@ static inline void ucc_platform_release(void)
     CoUninitialize();
 }
 
+/* Appended to every endpoint's URI made from now on: "" (UDP, the default) or ";transport=tcp". */
+static const char *ucc_party_uri_params = "";
+
 /* An enabled endpoint sip:name@127.0.0.1:<free port>; the bounds (ms) 0 = default;
  * refer_private_headers: rtcshim.AllowReferToPrivateHeaders set (X- headers in a Refer-To pass). */
 static inline void ucc_party_init_opts(struct ucc_party *party, const char *name, LONG incoming_timeout_ms,
@@ -227,7 +230,7 @@ static inline void ucc_party_init_opts(struct ucc_party *party, const char *name
     memset(party, 0, sizeof(*party));
     g_strlcpy(party->name, name, sizeof(party->name));
     party->port = ucc_free_port();
-    g_snprintf(party->uri, sizeof(party->uri), "sip:%s@127.0.0.1:%u", name, party->port);
+    g_snprintf(party->uri, sizeof(party->uri), "sip:%s@127.0.0.1:%u%s", name, party->port, ucc_party_uri_params);
     ucc_sink_init(&party->sink);
     party->sink.hook = ucc_party_hook;
     party->sink.user = party;

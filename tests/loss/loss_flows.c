@@ -4,8 +4,10 @@
  * up nftables in a private network namespace). Public API only, the way an
  * application uses it.
  *
- *   loss_flows FLOW[,FLOW...] REPETITIONS
+ *   loss_flows FLOW[,FLOW...] REPETITIONS [udp|tcp]
  *
+ * tcp: every party's URI says ;transport=tcp, so every request goes over
+ * TCP (run_loss.sh tcpsyn20); UDP by default.
  * FLOW: rtc-call rtc-im rtc-blind rtc-attended ucc-call ucc-im ucc-blind
  * ucc-consultative. Every repetition is one cmocka test with fresh clients
  * on fresh ports. Each must end with the same events as without loss
@@ -1036,11 +1038,14 @@ int main(int argc, char **argv)
     int repetitions, failed_total = 0;
     guint i, f;
 
-    if (argc != 3 || (repetitions = atoi(argv[2])) < 1)
+    if ((argc != 3 && argc != 4) || (repetitions = atoi(argv[2])) < 1
+        || (argc == 4 && strcmp(argv[3], "udp") && strcmp(argv[3], "tcp")))
     {
-        fprintf(stderr, "usage: loss_flows FLOW[,FLOW...] REPETITIONS\n");
+        fprintf(stderr, "usage: loss_flows FLOW[,FLOW...] REPETITIONS [udp|tcp]\n");
         return 2;
     }
+    if (argc == 4 && !strcmp(argv[3], "tcp"))
+        party_uri_params = ucc_party_uri_params = ";transport=tcp";
     names = g_strsplit(argv[1], ",", -1);
     for (i = 0; names[i]; i++)
     {

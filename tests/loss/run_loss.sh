@@ -8,7 +8,8 @@
 # MODE udp20: nftables drops 20 % of the UDP datagrams on loopback, at random
 #   (`numgen random mod 5 == 0`), whoever sends them.
 # MODE tcpsyn20: 20 % of TCP connection attempts (SYN without ACK) dropped;
-#   the RTC programs against SIPp over TCP (see below).
+#   the in-process flows over TCP (every party's URI says ;transport=tcp)
+#   and the RTC programs against SIPp over TCP (see below).
 #
 # Flows (independent ones run side by side; each repetition has fresh
 # clients and ports):
@@ -86,7 +87,7 @@ export LOSS_MODE=$MODE
 # job_flows FLOW...: loss_flows runs the flows one after the other.
 job_flows()
 {
-    "$FLOWS/loss_flows" "$(IFS=,; echo "$*")" "$REPS"
+    "$FLOWS/loss_flows" "$(IFS=,; echo "$*")" "$REPS" "$FLOWS_TRANSPORT"
 }
 
 # job_sub NAME RUNNER ARGS...: one of the rtc-sipp or interop tests, REPS
@@ -137,10 +138,16 @@ start()
 }
 
 began=$(date +%s)
+FLOWS_TRANSPORT=udp
 if [ "$MODE" = tcpsyn20 ]; then
-    # Over TCP: the RTC samples and drivers against SIPp (../rtc-sipp), each
-    # test REPS times: a call each way, registration with digest, a transfer
-    # each way. (The in-process flows and baresip run over UDP only.)
+    # Over TCP: the in-process flows, and the RTC samples and drivers against
+    # SIPp (../rtc-sipp), each test REPS times: a call each way, registration
+    # with digest, a transfer each way. (baresip runs over UDP only.)
+    FLOWS_TRANSPORT=tcp
+    start rtc-calls job_flows rtc-call rtc-im
+    start rtc-transfers job_flows rtc-blind rtc-attended
+    start ucc-calls job_flows ucc-call ucc-im
+    start ucc-transfers job_flows ucc-blind ucc-consultative
     RTC_SIPP=$HERE/../rtc-sipp/run_rtc_sipp.sh
     port=$BASE
     for t in call-out call-in register transfer-done transferee-accept; do

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "replaces.h"
+#include "sip/sip_engine.h"
 
 static void test_build(void **state)
 {
@@ -196,6 +197,28 @@ static void test_round_trip(void **state)
     g_free(v);
 }
 
+/* Parties (Replaces authorization: the port is not compared) and addresses (an IM
+ * session's peer: the port is) compare scheme, user and host; parameters never count. */
+static void test_same_party_and_address(void **state)
+{
+    (void)state;
+    assert_true(sip_replaces_same_party("<sip:alice@Example.COM:5070>;tag=1", "sip:alice@example.com:5999"));
+    assert_false(sip_replaces_same_party("sip:alice@example.com", "sip:Alice@example.com"));
+    assert_false(sip_replaces_same_party("sip:alice@example.com", "sips:alice@example.com"));
+
+    assert_true(sip_uri_same_address("sip:bob@127.0.0.1:44564;transport=tcp", "sip:bob@127.0.0.1:44564"));
+    assert_true(sip_uri_same_address("\"Bob\" <sip:bob@Host.example;transport=tcp>;tag=x", "sip:bob@host.example:5060"));
+    assert_true(sip_uri_same_address("sips:bob@host.example", "sips:bob@host.example:5061;maddr=192.0.2.1"));
+    assert_true(sip_uri_same_address("sip:%62ob@host.example", "sip:bob@host.example"));
+    assert_false(sip_uri_same_address("sip:bob@127.0.0.1:44564", "sip:bob@127.0.0.1:44565"));
+    assert_false(sip_uri_same_address("sip:bob@host.example", "sip:BOB@host.example"));
+    assert_false(sip_uri_same_address("sip:bob@host.example", "sips:bob@host.example"));
+    assert_false(sip_uri_same_address("sip:bob@host.example", "sip:bob@other.example"));
+    assert_false(sip_uri_same_address("tel:+15550100", "tel:+15550100"));      /* not SIP: the caller decides */
+    assert_false(sip_uri_same_address(NULL, "sip:bob@host.example"));
+    assert_false(sip_uri_same_address("sip:bob@host.example", "not a uri"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] =
@@ -206,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_escape),
         cmocka_unit_test(test_match),
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_same_party_and_address),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -344,6 +344,12 @@ void sip_engine_set_limits(struct sip_engine *engine, const struct sip_engine_li
  * so that no peer is left with a call nobody is on. */
 guint sip_engine_pending_hangups(struct sip_engine *engine);
 
+/* Whether two SIP/SIPS URIs (addr-spec or name-addr) are the same address: scheme,
+ * user, host (case-insensitive) and port (none: the scheme's default) are equal. URI
+ * parameters and headers are not compared: a peer's From says sip:bob@host:5070 where
+ * we called sip:bob@host:5070;transport=tcp. FALSE when either is not a SIP/SIPS URI. */
+gboolean sip_uri_same_address(const char *a, const char *b);
+
 /* "UDP", "TCP", "TLS" (as in a Via header). */
 const char *sip_transport_protocol_name(enum sip_transport_protocol protocol);
 
