@@ -331,8 +331,21 @@ static void unregister(struct ucc_endpoint *endpoint)
         endpoint->unregistering = TRUE;
 }
 
+/* Our presence leaves the server before we do: the un-REGISTER goes once the
+ * server has answered the PUBLISH that removes it (or at once when there is
+ * nothing to remove), so a server never holds presence for a user it has
+ * already unregistered. */
+static void withdraw_then_unregister(struct ucc_endpoint *endpoint)
+{
+    ucc_publisher_withdraw(endpoint->publisher);
+    if (!ucc_publisher_withdrawing(endpoint->publisher))
+        unregister(endpoint);
+}
+
 void ucc_endpoint_publication_withdrawn(struct ucc_endpoint *endpoint)
 {
+    if (endpoint->state == UCCES_DISABLING || endpoint->shutting_down)
+        unregister(endpoint);
     check_idle(endpoint);
 }
 
@@ -340,8 +353,7 @@ void ucc_endpoint_shutdown(struct ucc_endpoint *endpoint)
 {
     endpoint->shutting_down = TRUE;
     end_sessions(endpoint);
-    ucc_publisher_withdraw(endpoint->publisher);
-    unregister(endpoint);
+    withdraw_then_unregister(endpoint);
 }
 
 void ucc_endpoint_add_transfer(struct ucc_endpoint *endpoint, IUnknown *notifier)
@@ -1162,9 +1174,7 @@ static HRESULT WINAPI endpoint_Disable(IUccEndpoint *iface, IUccOperationContext
     if ((endpoint->disable_context = operation))
         IUccOperationContext_AddRef(operation);
     end_sessions(endpoint);
-    /* Our presence leaves the server with us (before the un-REGISTER). */
-    ucc_publisher_withdraw(endpoint->publisher);
-    unregister(endpoint);
+    withdraw_then_unregister(endpoint);
     endpoint->disable_timer = g_timeout_source_new(DISABLE_GRACE_MS);
     g_source_set_callback(endpoint->disable_timer, disable_timed_out, endpoint, NULL);
     g_source_attach(endpoint->disable_timer, ucc_platform_context(endpoint->platform));
