@@ -201,7 +201,8 @@ int main(int argc, char **argv)
     if (!g_option_context_parse(context, &argc, &argv, &error) || argc != 2 || hangup_after < 0 || timeout <= 0)
     {
         fprintf(stderr, "rtc_call: %s\nusage: rtc_call [--bind ADDR:PORT] [--from URI] "
-                "[--hangup-after SECONDS | --hangup-on-signal] [--timeout SECONDS] [--dtmf DIGITS] [--hold-after SECONDS --resume-after SECONDS] URI\n",
+                "[--hangup-after SECONDS | --hangup-on-signal] [--timeout SECONDS] [--dtmf DIGITS] "
+                "[--hold-after SECONDS --resume-after SECONDS] URI\n",
                 error ? error->message : "give exactly one URI to call");
         return 2;
     }

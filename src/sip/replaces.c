@@ -193,6 +193,7 @@ static guint uri_port(const osip_uri_t *uri)
     return g_ascii_strcasecmp(uri->scheme, "sips") ? 5060 : 5061;
 }
 
+/* Here beside sip_replaces_same_party(), which compares the same way without the port. */
 gboolean sip_uri_same_address(const char *a, const char *b)
 {
     osip_uri_t *uri_a = party_uri(a), *uri_b = party_uri(b);

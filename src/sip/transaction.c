@@ -383,7 +383,6 @@ static void on_rejection_acked(int type, osip_transaction_t *transaction, osip_m
     settle_awaited_ack(context_of(transaction));
 }
 
-
 void transaction_kill(struct sip_engine *engine, osip_transaction_t *transaction)
 {
     struct transaction_context *context = context_of(transaction);
