@@ -34,7 +34,7 @@ struct client
     enum { CLIENT_CREATED, CLIENT_INITIALIZED, CLIENT_SHUT_DOWN } state;
     GThread *owner;             /* the thread that initialised the client: its apartment */
     GMainContext *context;      /* where every source and event of this client runs */
-    LONG event_filter;          /* RTCEF_* mask; 0 until the application sets one (D.1) */
+    LONG event_filter;          /* RTCEF_* mask; 0 until the application sets one (put_EventFilter) */
     BSTR local_user_uri;
     BSTR local_user_name;
     BSTR client_name;
@@ -55,7 +55,7 @@ struct client
     LONG preferred_media;       /* RTCMT_* */
     struct client_media *media; /* media.c's */
 
-    /* Two configuration styles that exclude each other (D.4). */
+    /* Two configuration styles that exclude each other (IRTCClient::put_ListenForIncomingSessions). */
     enum { LISTEN_STYLE_NONE, LISTEN_STYLE_LISTEN, LISTEN_STYLE_PORTS } listen_style;
     RTC_LISTEN_MODE listen_mode;
     RTC_LISTEN_MODE allowed_ports[3];           /* UDP, TCP, TLS */
@@ -278,7 +278,7 @@ BOOL client_wants_event(struct client *client, RTC_EVENT type)
 /*
  * Queues an event for the application's sinks. Events reach the sinks only
  * from the client's main context, never from inside an API call, and only if
- * the event filter asked for them (D.1: the default filter delivers nothing).
+ * the event filter asked for them (IRTCClient::put_EventFilter: without a filter, no events).
  * Takes its own reference on the event.
  */
 void client_fire_event(struct client *client, RTC_EVENT type, IDispatch *event)
@@ -681,7 +681,7 @@ static BOOL is_listening_on(struct client *client, enum sip_transport_protocol p
     return FALSE;
 }
 
-/* put_ListenForIncomingSessions and put_AnswerMode share these defaults (D.4). */
+/* put_ListenForIncomingSessions and put_AnswerMode share these defaults (IRTCClient::put_ListenForIncomingSessions). */
 static void set_default_answer_modes(struct client *client)
 {
     unsigned int type;

@@ -209,7 +209,8 @@ HRESULT rtc_profile_normalize_sip_uri(const char *text, char **normalized)
     }
     else
     {
-        /* No sip: scheme. "user@host", "host" and "host:port" get one (D.8 note);
+        /* No sip: scheme. "user@host", "host" and "host:port" get one (the sample profile of
+         * "Profile for PC-PC, PC-Phone, or IM Sessions" has uri="someone@example.com");
          * any other scheme ("tel:", "mailto:") is not a SIP URI. */
         colon = strchr(trimmed, ':');
         at = strchr(trimmed, '@');

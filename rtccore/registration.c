@@ -176,7 +176,7 @@ HRESULT registration_enable(struct client *client, IRTCProfile *profile, LONG fl
     IRTCProfile_AddRef(profile);
     *client_enabled_profiles(client) = g_list_append(*client_enabled_profiles(client), entry);
 
-    /* flags 0: enabled for sessions without registering (D.8). */
+    /* flags 0: enabled for sessions without registering (IRTCClient::EnableProfile). */
     if (!flags || !data->registrar)
         return S_OK;
     registrar = registration_server_uri(data->registrar);

@@ -790,7 +790,7 @@ static HRESULT start_call(struct session *session, const char *to)
     }
     g_ptr_array_add(headers, NULL);
     options.headers = (const char *const *)headers->pdata;
-    /* D.8: a session created with a profile goes through the profile's proxy. */
+    /* A session created with a profile goes through the profile's proxy (IRTCClient::CreateSession). */
     if (session->profile && (data = rtc_profile_get_data(session->profile)) && data->proxy)
         options.proxy = proxy = registration_server_uri(data->proxy);
     call = sip_call_invite_full(client_engine(session->client), from, to, &options, &error);
@@ -1221,7 +1221,7 @@ static HRESULT hold_or_unhold(struct session *session, enum pending_operation op
         return RTC_E_SIP_UNHOLD_OPERATION_PENDING;
     if (operation == OPERATION_HOLD && session->state == RTCSS_HOLD)
     {
-        /* D.5: already on hold, the state does not change; the operation still completes. */
+        /* IRTCSessionCallControl::Hold: already on hold, the state does not change; the operation still completes. */
         fire_operation_complete(session, cookie, S_OK, NULL);
         return S_OK;
     }
@@ -1268,7 +1268,7 @@ static HRESULT WINAPI call_control_Forward(IRTCSessionCallControl *iface, BSTR u
         return RTC_E_INVALID_SESSION_STATE;
     if (!(target = target_from_address(session, uri)))
         return E_INVALIDARG;
-    /* D.7: forwarding a call back to its caller declines it instead. */
+    /* IRTCSessionCallControl::Forward: forwarding a call back to its caller declines it instead. */
     if (!g_ascii_strcasecmp(target, sip_call_get_remote_uri(session->call)))
         ok = sip_call_reject(session->call, 603, NULL, &error);
     else

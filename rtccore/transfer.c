@@ -229,7 +229,7 @@ HRESULT transfer_refer(struct session *session, BSTR refer_to, BSTR cookie)
     transfer->previous = session->state;
     sip_refer_set_user_data(refer, transfer);
     session->transfer = transfer;
-    /* D.6: the state change, then REFERRING. */
+    /* IRTCSessionCallControl::Refer: the state change, then REFERRING. */
     session_change_state(session, RTCSS_REFER, S_OK, NULL);
     fire_refer_status(session, RTCSRS_REFERRING, S_OK, NULL);
     return S_OK;

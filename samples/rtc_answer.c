@@ -202,7 +202,7 @@ static void on_session_state(IDispatch *event)
             IRTCSession_Terminate(session, RTCTR_BUSY);
             break;
         case ANSWER_PROMPT:
-            /* Keep the session until the user decides (D.1: hold a reference while INCOMING). */
+            /* Keep the session until the user decides (IRTCSessionStateChangeEvent: hold a reference while INCOMING). */
             pending = session;
             IRTCSession_AddRef(pending);
             printf("answer the call? [y/n] ");
@@ -246,7 +246,7 @@ static HRESULT STDMETHODCALLTYPE Sink_Event(IRTCEventNotification *This, RTC_EVE
     {
         if (refer_delay)
         {
-            /* The event stays valid after the sink returns (D.6): decide later. */
+            /* The event stays valid after the sink returns (IRTCSessionReferredEvent): decide later. */
             printf("[%s] deciding on the transfer in %d ms\n", who, refer_delay);
             g_timeout_add_full(G_PRIORITY_DEFAULT, refer_delay, decide_later, referred, release_referred);
             return S_OK;

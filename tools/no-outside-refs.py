@@ -24,7 +24,8 @@ SELF = 'tools/no-outside-refs.py'
 
 # Paths into the notes directory, and the file names of the notes themselves.
 OUTSIDE_PATH = re.compile(r'(?:\.\./)+shared\b|/work/shared\b|\bshared/(?:reference|seeds)\b'
-                          r'|\breference [A-F]\.[0-9]')   # the notes' section numbers, e.g. "reference D.6"
+                          r'|\breference [A-F]\.[0-9]'   # the notes' section numbers, e.g. "reference D.6"
+                          r'|(?<![\w.\xa7])[A-F]\.[1-9][0-9]?(?![\w.])')   # ... or bare: "(D.6)", "D.8:"
 OUTSIDE_NAME = re.compile(r'(?<![\w.-])([\w./-]*?)\b(DESIGN|transfer|rtc_api|ucc_api|rtc_vtables|interop|mingw)\.md\b')
 
 
@@ -109,12 +110,15 @@ def self_test():
         'k.cmake': '# cross build: see mingw.md\n',
         'l.c': '/* ../../shared/reference/interop.md */\n',
         'm.c': '/* E_INVALIDARG (reference D.6) */\n',
+        'n.c': '/* the default filter delivers nothing (D.1) */\n',
+        'o.c': '/* D.8: a session with a profile */\n',
     }
     clean = {
         'docs/interop.md': 'Our own page about peers.\n',
         'docs/other.md': 'See interop.md beside this page and docs/interop.md from the top.\n',
         'src/x.c': '/* transfer rule 9 (docs/architecture.md); MSDN: IRTCSessionCallControl::Refer */\n'
-                   '/* a shared/ directory of our own: shared/util.c; a reference count */\n',
+                   '/* a shared/ directory of our own: shared/util.c; a reference count */\n'
+                   '/* RFC 3261 \xa7A.1, GLib 2.74.6, figure B.12a, 0xA.1 */\n',
     }
     failures = []
     with tempfile.TemporaryDirectory() as top:

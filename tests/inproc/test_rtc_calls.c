@@ -298,7 +298,7 @@ static void test_state_errors(void **state)
     assert_int_equal(IRTCSession_Terminate(session, RTCTR_NORMAL), S_OK);
     assert_true(party_wait(&t->b, "session DISCONNECTED 0", WAIT));
 
-    /* The two configuration styles exclude each other (D.4). */
+    /* The two configuration styles exclude each other (IRTCClient::put_ListenForIncomingSessions). */
     assert_int_equal(IRTCClient_put_ListenForIncomingSessions(t->a.client, RTCLM_DYNAMIC), S_OK);
     assert_int_equal(IRTCClient_get_ListenForIncomingSessions(t->a.client, &mode), S_OK);
     assert_int_equal(mode, RTCLM_DYNAMIC);
@@ -364,7 +364,7 @@ static void test_forward_followed(void **state)
     IRTCSession_Release(session);
 }
 
-/* With RTCCS_FAIL_ON_REDIRECT the application sees the 302 and redirects itself (D.7). */
+/* With RTCCS_FAIL_ON_REDIRECT the application sees the 302 and redirects itself ("Session Forward" code example). */
 static void test_redirect_fail_on_redirect(void **state)
 {
     struct three *t = *state;
@@ -399,7 +399,7 @@ static void test_redirect_fail_on_redirect(void **state)
     IRTCSession_Release(session);
 }
 
-/* D.8: a session created with a profile goes through the profile's proxy (here carol's
+/* A session created with a profile goes through the profile's proxy (here carol's
  * address stands in for the proxy: the INVITE for bob reaches her, not him). */
 static void test_profile_proxy(void **state)
 {

@@ -76,7 +76,7 @@ static ULONG refcount_of(IUnknown *unknown)
     return IUnknown_Release(unknown);
 }
 
-/* "Profile for PC-PC, PC-Phone, or IM Sessions" (ms775883), verbatim structure (D.8). */
+/* "Profile for PC-PC, PC-Phone, or IM Sessions" (ms775883), verbatim structure. */
 static const WCHAR msdn_sample[] =
     L"<provision key=\"de500844-e074-47fd-9e53-a51d63e5f51d\" name=\"Amun\">\n"
     L"  <user account=\"1234567\" password=\"notfornow\" uri=\"someone@example.com\" />\n"
@@ -321,7 +321,7 @@ static void test_child_elements_and_data(void **state)
     IRTCProfile2_Release(profile);
 }
 
-/* Phone-to-phone over TLS with Basic (D.8, CE sample aa525667). */
+/* Phone-to-phone over TLS with Basic (the Windows CE sample aa525667). */
 static void test_phone_to_phone_tls(void **state)
 {
     static const WCHAR xml[] =
@@ -460,7 +460,7 @@ defects[] =
       RTC_E_PROFILE_INVALID_SERVER_AUTHMETHOD },
     { PROVISION(USER SRV(L"addr=\"r1\" protocol=\"UDP\" role=\"registrar\"") SRV(L"addr=\"r2\" protocol=\"UDP\" role=\"registrar\"")),
       RTC_E_PROFILE_MULTIPLE_REGISTRARS },
-    /* authentication rules (D.8, CreateProfile ms775522) */
+    /* authentication rules (IRTCClientProvisioning::CreateProfile, ms775522) */
     { PROVISION(USER SRV(L"addr=\"p\" protocol=\"UDP\" auth=\"basic\" role=\"proxy\"")),
       RTC_E_PROFILE_INVALID_SERVER_AUTHMETHOD },
     { PROVISION(USER SRV(L"addr=\"p\" protocol=\"udp\" auth=\"NTLM\" role=\"proxy\"")),
