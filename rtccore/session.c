@@ -1269,7 +1269,8 @@ static HRESULT WINAPI call_control_Forward(IRTCSessionCallControl *iface, BSTR u
     if (!(target = target_from_address(session, uri)))
         return E_INVALIDARG;
     /* IRTCSessionCallControl::Forward: forwarding a call back to its caller declines it instead. */
-    if (!g_ascii_strcasecmp(target, sip_call_get_remote_uri(session->call)))
+    if (sip_uri_same_address(target, sip_call_get_remote_uri(session->call))
+        || !g_ascii_strcasecmp(target, sip_call_get_remote_uri(session->call)))
         ok = sip_call_reject(session->call, 603, NULL, &error);
     else
         ok = sip_call_redirect(session->call, target, &error);      /* 302, the target as Contact */

@@ -364,6 +364,31 @@ static void test_forward_followed(void **state)
     IRTCSession_Release(session);
 }
 
+/* Forwarding a call to the party that placed it declines it instead ("Forwarding"): 603,
+ * no 302. The caller's URI is written here with a transport parameter it did not have:
+ * still the same address (sip_uri_same_address). */
+static void test_forward_to_caller_declines(void **state)
+{
+    struct two *t = *state;
+    IRTCSession *session = party_call(&t->a, &t->b, RTCST_PC_TO_PC);
+    IRTCSessionCallControl *control;
+    char *text = g_strdup_printf("%s;transport=udp", t->a.uri);
+    BSTR uri = bstr(text);
+
+    assert_true(party_wait(&t->b, "session INCOMING 0", WAIT));
+    IRTCSession_QueryInterface(t->b.incoming, &IID_IRTCSessionCallControl, (void **)&control);
+    assert_int_equal(IRTCSessionCallControl_Forward(control, uri), S_OK);
+    IRTCSessionCallControl_Release(control);
+    assert_true(party_wait(&t->a, "session DISCONNECTED " S_DECLINE, WAIT));
+    assert_true(party_wait(&t->b, "session DISCONNECTED 0", WAIT));
+    assert_log(&t->a, "participant PENDING 0|session INPROGRESS 0|participant INPROGRESS 0|participant ALERTING 0|"
+                      "participant DISCONNECTED " S_DECLINE "|session DISCONNECTED " S_DECLINE);
+    assert_log(&t->b, "session INCOMING 0|participant DISCONNECTED 0|session DISCONNECTED 0");
+    SysFreeString(uri);
+    g_free(text);
+    IRTCSession_Release(session);
+}
+
 /* With RTCCS_FAIL_ON_REDIRECT the application sees the 302 and redirects itself ("Session Forward" code example). */
 static void test_redirect_fail_on_redirect(void **state)
 {
@@ -448,6 +473,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_state_errors, setup_two, teardown_two),
         cmocka_unit_test_setup_teardown(test_answer_mode_auto_accept, setup_two, teardown_two),
         cmocka_unit_test_setup_teardown(test_forward_followed, setup_three, teardown_three),
+        cmocka_unit_test_setup_teardown(test_forward_to_caller_declines, setup_two, teardown_two),
         cmocka_unit_test_setup_teardown(test_redirect_fail_on_redirect, setup_three, teardown_three),
         cmocka_unit_test_setup_teardown(test_profile_proxy, setup_three, teardown_three),
     };
