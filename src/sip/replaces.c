@@ -193,27 +193,26 @@ static guint uri_port(const osip_uri_t *uri)
     return g_ascii_strcasecmp(uri->scheme, "sips") ? 5060 : 5061;
 }
 
-/* Here beside sip_replaces_same_party(), which compares the same way without the port. */
-gboolean sip_uri_same_address(const char *a, const char *b)
+/* Both SIP/SIPS URIs with the same scheme, user and host, and (with_port) port. */
+static gboolean same_party(const char *a, const char *b, gboolean with_port)
 {
     osip_uri_t *uri_a = party_uri(a), *uri_b = party_uri(b);
     gboolean same = uri_a && uri_b && !g_ascii_strcasecmp(uri_a->scheme, uri_b->scheme)
                     && same_user(uri_a->username, uri_b->username)
-                    && !g_ascii_strcasecmp(uri_a->host, uri_b->host) && uri_port(uri_a) == uri_port(uri_b);
+                    && !g_ascii_strcasecmp(uri_a->host, uri_b->host)
+                    && (!with_port || uri_port(uri_a) == uri_port(uri_b));
 
     osip_uri_free(uri_a);
     osip_uri_free(uri_b);
     return same;
 }
 
+gboolean sip_uri_same_address(const char *a, const char *b)
+{
+    return same_party(a, b, TRUE);
+}
+
 gboolean sip_replaces_same_party(const char *a, const char *b)
 {
-    osip_uri_t *uri_a = party_uri(a), *uri_b = party_uri(b);
-    gboolean same = uri_a && uri_b && !g_ascii_strcasecmp(uri_a->scheme, uri_b->scheme)
-                    && same_user(uri_a->username, uri_b->username)
-                    && !g_ascii_strcasecmp(uri_a->host, uri_b->host);
-
-    osip_uri_free(uri_a);
-    osip_uri_free(uri_b);
-    return same;
+    return same_party(a, b, FALSE);
 }
