@@ -2,7 +2,7 @@
 # The media benchmark: prints figures, times nothing in CI.
 #
 #   bench/media.sh [BUILD_DIR] [SECONDS]
-#   RTCSHIM_BENCH_CALLS="1 5" bench/media.sh     (the call counts; at most 10)
+#   RTCSHIM_BENCH_CALLS="10 100" bench/media.sh  (the call counts; at most 250)
 #
 # Concurrent two-way PCMU calls between two processes on loopback
 # (bench_rtc_media_load: one answers every call, the other places N at once),
@@ -12,10 +12,12 @@
 # Once every call's audio flows both ways, both processes are measured for
 # SECONDS (default 10): CPU (utime+stime from /proc) and RSS growth per call,
 # RTP packets sent and received, and what the RTCP receiver reports of both
-# sides say about loss and jitter, and both processes' threads. N = 1 and 5 by
-# default (RTCSHIM_BENCH_CALLS), never more than 10: the machine this runs on
-# is shared, and every call costs each process a few threads (the figure says
-# how many), so a few hundred calls would mean a thousand threads a process.
+# sides say about loss and jitter, both processes' threads, and their
+# wake-ups (voluntary context switches) per call and 20 ms packet time, the
+# cost that dominates. N = 10, 100 and 200 by default (RTCSHIM_BENCH_CALLS),
+# never more than 250: every call costs each process about 7 threads (the
+# figure says how many), and the calls that never get audio flowing within
+# the set-up bound (60 s + N/2 s) are counted apart (connected, flowing).
 # In the same run, baresip's CPU for one PCMU call between two baresip
 # processes, same window: its sine source (ausine, 48 kHz stereo as it
 # requires) and no player module (baresip still decodes what it receives;
@@ -27,12 +29,12 @@ set -u
 BENCH=$(cd "$(dirname "$0")" && pwd)
 BUILD=$(cd "${1:-$BENCH/../build}" && pwd)
 SECONDS_WINDOW=${2:-10}
-CALLS=${RTCSHIM_BENCH_CALLS:-1 5}
+CALLS=${RTCSHIM_BENCH_CALLS:-10 100 200}
 for n in $CALLS; do
     case $n in
         ''|*[!0-9]*) echo "RTCSHIM_BENCH_CALLS: '$n' is not a number of calls" >&2; exit 2 ;;
     esac
-    [ "$n" -ge 1 ] && [ "$n" -le 10 ] || { echo "RTCSHIM_BENCH_CALLS: $n calls: 1 to 10 only" >&2; exit 2; }
+    [ "$n" -ge 1 ] && [ "$n" -le 250 ] || { echo "RTCSHIM_BENCH_CALLS: $n calls: 1 to 250 only" >&2; exit 2; }
 done
 export RTCSHIM_BENCH_CALLS="$CALLS"
 LOAD=$BUILD/bench/bench_rtc_media_load
@@ -58,7 +60,8 @@ export XDG_CONFIG_HOME=$WORK/config
 
 echo
 echo "rtcshim: N concurrent two-way PCMU calls between two processes, ${SECONDS_WINDOW} s measured"
-printf '%6s %8s %10s %10s %9s %9s %9s %6s %11s %10s\n' calls "flowing" "CPU/call" "RSS/call" "threads" "RTP sent" "received" "lost" "jitter max" "lost@setup"
+printf '%6s %9s %8s %10s %10s %9s %12s %9s %9s %6s %11s %10s\n' calls connected flowing "CPU/call" "RSS/call" \
+    threads "wakeups/call" "RTP sent" received lost "jitter max" "lost@setup"
 for n in $CALLS; do
     # not under timeout(1): the caller measures this very process (--peer-pid); it is
     # killed below once the caller, which is bounded, has finished
@@ -69,22 +72,25 @@ for n in $CALLS; do
         --seconds "$SECONDS_WINDOW" --peer-pid $answer --listen 127.0.0.1:$CALLER_PORT >"call-$n.log" 2>&1
     kill $answer 2>/dev/null
     wait $answer 2>/dev/null
-    read -r _ _ _ _ _ flowing _ < <(grep "^calls " "call-$n.log")
+    read -r _ _ _ connected _ flowing _ < <(grep "^calls " "call-$n.log")
     read -r _ _ ct _ pt < <(grep '^cpu-ticks ' "call-$n.log")
     read -r _ _ cr _ pr _ _ ci _ pi < <(grep '^rss-kb ' "call-$n.log")
     read -r _ _ cth _ pth < <(grep '^threads ' "call-$n.log")
+    read -r _ _ cw _ pw < <(grep '^switches ' "call-$n.log")
     read -r _ _ sent _ received _ lost _ jitter _ before < <(grep '^rtp ' "call-$n.log")
     if [ -z "${ct:-}" ] || [ -z "${sent:-}" ]; then
         echo "$n calls: no figures (see below)"; cat "call-$n.log"; continue
     fi
-    awk -v n=$n -v f="$flowing" -v ct="$ct" -v pt="$pt" -v tick="$TICK" -v s="$SECONDS_WINDOW" \
+    awk -v n=$n -v c="${connected%,}" -v f="${flowing%,}" -v w="$((cw + pw))" -v ct="$ct" -v pt="$pt" -v tick="$TICK" -v s="$SECONDS_WINDOW" \
         -v cr="$cr" -v pr="$pr" -v ci="$ci" -v pi="$pi" -v sent="$sent" -v rec="$received" -v lost="$lost" \
         -v jitter="$jitter" -v before="$before" -v th="$cth+$pth" 'BEGIN {
-            printf "%6d %8d %9.2f%% %7.0f kB %9s %9d %9d %6d %8.2f ms %10d\n", n, f,
-                   100 * (ct + pt) / tick / s / n, (cr - ci + pr - pi) / n, th, sent, rec, lost, jitter / 8, before }'
+            printf "%6d %9d %8d %9.2f%% %7.0f kB %9s %12.1f %9d %9d %6d %8.2f ms %10d\n", n, c, f,
+                   100 * (ct + pt) / tick / s / n, (cr - ci + pr - pi) / n, th, w / n / (s * 50), sent, rec, lost,
+                   jitter / 8, before }'
 done
 echo "(CPU/call: both processes' CPU time over the window, per call, in % of one core;"
 echo " RSS/call: both processes' RSS growth over idle, per call; threads: caller+answerer at the window's end;"
+echo " wakeups/call: both processes' voluntary context switches per call and 20 ms packet time;"
 echo " RTP sent/received: the caller's packets in the window; lost/jitter: both sides' RTCP receiver reports)"
 
 # baresip, one PCMU call between two instances, same window.

@@ -9,6 +9,7 @@
  *   cpu-ticks caller T peer T' (utime+stime over the window, /proc)
  *   rss-kb caller R peer R' idle caller I peer I'
  *   threads caller T peer T' (at the end of the window, /proc)
+ *   switches caller W peer W' (voluntary context switches over the window, /proc)
  *   rtp sent X received Y lost-reported L jitter-max J lost-before B
  *
  * X and Y are this process's RTP packets over the window; L what the RTCP
@@ -34,6 +35,7 @@
 #include <rtcerr.h>
 #include <glib.h>
 #include "rtcshim.h"
+#include "proc_figures.h"
 
 struct call
 {
@@ -121,31 +123,6 @@ static HRESULT STDMETHODCALLTYPE sink_Event(IRTCEventNotification *iface, RTC_EV
 
 static const IRTCEventNotificationVtbl sink_vtbl = { sink_QueryInterface, sink_AddRef, sink_Release, sink_Event };
 static IRTCEventNotification sink = { &sink_vtbl };
-
-static long cpu_ticks(int pid)
-{
-    char *path = g_strdup_printf("/proc/%d/stat", pid), *text = NULL, *p;
-    unsigned long utime = 0, stime = 0;
-
-    if (g_file_get_contents(path, &text, NULL, NULL) && (p = strrchr(text, ')')))
-        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime);
-    g_free(text);
-    g_free(path);
-    return utime + stime;
-}
-
-/* A number from /proc/PID/status ("VmRSS:", "Threads:"), -1 when absent. */
-static long proc_status(int pid, const char *field)
-{
-    char *path = g_strdup_printf("/proc/%d/status", pid), *text = NULL, *line;
-    long value = -1;
-
-    if (g_file_get_contents(path, &text, NULL, NULL) && (line = strstr(text, field)))
-        value = strtol(line + strlen(field), NULL, 10);
-    g_free(text);
-    g_free(path);
-    return value;
-}
 
 static long rss_kb(int pid)
 {
@@ -241,7 +218,7 @@ int main(int argc, char **argv)
         { NULL }
     };
     GOptionContext *context = g_option_context_new("- concurrent audio calls through the RTC API");
-    long caller_idle, peer_idle, caller_rss, peer_rss, caller_ticks, peer_ticks, caller_threads, peer_threads;
+    long caller_switches, peer_switches, caller_idle, peer_idle, caller_rss, peer_rss, caller_ticks, peer_ticks, caller_threads, peer_threads;
     guint64 sent0, received0, lost0, sent1, received1, lost1;
     IConnectionPointContainer *cpc;
     IRTCClientPortManagement *ports;
@@ -316,10 +293,14 @@ int main(int argc, char **argv)
     totals(&sent0, &received0, &lost0, &jitter);
     caller_ticks = cpu_ticks(getpid());
     peer_ticks = cpu_ticks(peer_pid);
+    caller_switches = proc_voluntary_switches(getpid());
+    peer_switches = proc_voluntary_switches(peer_pid);
     g_timeout_add_seconds(seconds, end_window, NULL);
     run_until(window_done, seconds + 5);
     caller_ticks = cpu_ticks(getpid()) - caller_ticks;
     peer_ticks = cpu_ticks(peer_pid) - peer_ticks;
+    caller_switches = proc_voluntary_switches(getpid()) - caller_switches;
+    peer_switches = proc_voluntary_switches(peer_pid) - peer_switches;
     caller_rss = rss_kb(getpid());
     peer_rss = rss_kb(peer_pid);
     caller_threads = proc_status(getpid(), "Threads:");
@@ -330,6 +311,7 @@ int main(int argc, char **argv)
     printf("cpu-ticks caller %ld peer %ld\n", caller_ticks, peer_ticks);
     printf("rss-kb caller %ld peer %ld idle caller %ld peer %ld\n", caller_rss, peer_rss, caller_idle, peer_idle);
     printf("threads caller %ld peer %ld\n", caller_threads, peer_threads);
+    printf("switches caller %ld peer %ld\n", caller_switches, peer_switches);
     printf("rtp sent %" G_GUINT64_FORMAT " received %" G_GUINT64_FORMAT " lost-reported %" G_GUINT64_FORMAT
            " jitter-max %u lost-before %" G_GUINT64_FORMAT "\n", sent1 - sent0, received1 - received0,
            lost1 >= lost0 ? lost1 - lost0 : 0, jitter, lost0);
