@@ -14,6 +14,7 @@
 #include "collection.h"
 #include "presence.h"
 #include "profile.h"
+#include "sip/sip_media.h"
 #include "sip/sip_call.h"
 #include "sip/sip_refer.h"
 #include "sip/sip_register.h"
@@ -913,6 +914,11 @@ static HRESULT WINAPI client_SetPreferredMediaTypes(IRTCClient2 *iface, LONG med
         return RTC_E_MEDIA_AUDIO_DEVICE_NOT_AVAILABLE;
     /* Persistence would need a registry; the preference lives as long as the client. */
     client->preferred_media = media_types;
+    /* No audio preferred: the calls made from now on bind no port and offer
+     * no stream (docs/wire-mapping.md, "Preferred media types"). */
+    if (!(media_types & RTCMT_AUDIO_SEND) != !(media_types & RTCMT_AUDIO_RECEIVE))
+        com_partial(__func__, "audio one way only is taken as both ways (send-only and receive-only are not applied)");
+    sip_engine_set_calls_audio(client->engine, (media_types & (RTCMT_AUDIO_SEND | RTCMT_AUDIO_RECEIVE)) != 0);
     return S_OK;
 }
 

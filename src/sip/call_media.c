@@ -92,9 +92,10 @@ void call_release_stream(struct sip_call *call)
     }
 }
 
-/* Binds the call's media stream (once) and gives the address for SDP. */
+/* Binds the call's media stream (once; not when the SDP will describe no
+ * stream: bind FALSE or a call without audio) and gives the address for SDP. */
 static gboolean call_ensure_stream(struct sip_call *call, enum sip_transport_protocol protocol, const char *peer,
-                                   char address[SIP_HOST_BUFFER_SIZE], GError **error)
+                                   gboolean bind, char address[SIP_HOST_BUFFER_SIZE], GError **error)
 {
     char bind_host[SIP_HOST_BUFFER_SIZE];
     const char *advertised;
@@ -105,7 +106,7 @@ static gboolean call_ensure_stream(struct sip_call *call, enum sip_transport_pro
         return FALSE;
     }
     g_strlcpy(address, advertised, SIP_HOST_BUFFER_SIZE);
-    if (call->stream)
+    if (call->stream || call->without_audio || !bind)
         return TRUE;
     call->stream = sip_media_stream_new(call->engine->media, bind_host, on_stream_event, call, error);
     if (!call->stream)
@@ -116,6 +117,9 @@ static gboolean call_ensure_stream(struct sip_call *call, enum sip_transport_pro
 
 void call_start_media(struct sip_call *call, const struct sip_media_params *negotiated)
 {
+    /* nothing to start: no audio here, or an answer without media (no codec agreed) */
+    if (call->without_audio || !negotiated->codec_name)
+        return;
     sip_media_params_clear(&call->media);
     sip_media_params_copy(&call->media, negotiated);
     call->media_negotiated = TRUE;
@@ -173,10 +177,13 @@ char *call_build_offer(struct sip_call *call, enum sip_transport_protocol protoc
     sdp_message_t *sdp;
     char *text;
 
-    if (!call_ensure_stream(call, protocol, peer, address, error))
+    if (!call_ensure_stream(call, protocol, peer, TRUE, address, error))
         return NULL;
-    sdp = sip_sdp_build_offer(&call->origin, address, sip_media_stream_get_port(call->stream), direction,
-                              sip_media_backend_get_formats(call->engine->media), error);
+    if (call->without_audio)
+        sdp = sip_sdp_build_without_media(NULL, &call->origin, address, error);
+    else
+        sdp = sip_sdp_build_offer(&call->origin, address, sip_media_stream_get_port(call->stream), direction,
+                                  sip_media_backend_get_formats(call->engine->media), error);
     if (!sdp)
         return NULL;
     text = sip_sdp_to_string(sdp);
@@ -195,7 +202,7 @@ char *call_build_answer(struct sip_call *call, const char *offer_text, enum sip_
     char address[SIP_HOST_BUFFER_SIZE];
     GError *error = NULL;
     sdp_message_t *offer, *answer;
-    gboolean remote_hold;
+    gboolean remote_hold, refuse_all;
     char *text = NULL;
 
     *code = 488;
@@ -205,15 +212,20 @@ char *call_build_answer(struct sip_call *call, const char *offer_text, enum sip_
         goto failed;
     }
     remote_hold = sip_sdp_is_hold(offer);
-    if (!call_ensure_stream(call, protocol, peer, address, &error))
+    /* No audio here, or none offered (a session without media, §5): every stream refused. */
+    refuse_all = call->without_audio || sip_sdp_has_no_media(offer);
+    if (!call_ensure_stream(call, protocol, peer, !refuse_all, address, &error))
     {
         *code = 500;
         sdp_message_free(offer);
         goto failed;
     }
-    answer = sip_sdp_build_answer(offer, &call->origin, address, sip_media_stream_get_port(call->stream),
-                                  call->want_local_hold ? SIP_MEDIA_SENDONLY : SIP_MEDIA_SENDRECV,
-                                  sip_media_backend_get_formats(call->engine->media), &negotiated, &error);
+    if (refuse_all)
+        answer = sip_sdp_build_without_media(offer, &call->origin, address, &error);
+    else
+        answer = sip_sdp_build_answer(offer, &call->origin, address, sip_media_stream_get_port(call->stream),
+                                      call->want_local_hold ? SIP_MEDIA_SENDONLY : SIP_MEDIA_SENDRECV,
+                                      sip_media_backend_get_formats(call->engine->media), &negotiated, &error);
     sdp_message_free(offer);
     if (!answer)
     {
@@ -257,6 +269,12 @@ gboolean call_take_answer(struct sip_call *call, const char *answer_text)
 
     if (!(answer = sip_sdp_parse(answer_text, &error)))
         goto failed;
+    if (call->without_audio)
+    {
+        /* We offered no stream; whatever the answer describes is not used. */
+        sdp_message_free(answer);
+        return TRUE;
+    }
     remote_hold = sip_sdp_is_hold(answer);
     if (!sip_sdp_parse_answer(answer, call->offered_direction, sip_media_backend_get_formats(call->engine->media),
                               &negotiated, &error))
@@ -375,6 +393,11 @@ gboolean sip_call_get_media_stats(struct sip_call *call, struct sip_media_stats 
 guint sip_call_get_media_directions(struct sip_call *call)
 {
     return call->media_negotiated ? call->media.direction : 0;
+}
+
+void sip_engine_set_calls_audio(struct sip_engine *engine, gboolean audio)
+{
+    engine->calls_without_audio = !audio;
 }
 
 struct sip_media_backend *sip_engine_get_media_backend(struct sip_engine *engine)

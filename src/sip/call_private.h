@@ -101,6 +101,7 @@ struct sip_call
     struct sip_media_stream *stream;
     struct sip_media_params media;          /* as negotiated; direction is ours */
     gboolean media_negotiated;
+    gboolean without_audio;                 /* no stream, no port: SDP without media (call_media.c) */
     gboolean local_hold;
     gboolean remote_hold;
     enum sip_media_flow_state flow_state[2];    /* by enum sip_media_flow, as the stream last said */

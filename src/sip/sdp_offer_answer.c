@@ -517,6 +517,16 @@ static void params_init(struct sip_media_params *params)
     params->payload_type = params->telephone_event_pt = -1;
 }
 
+/* Port 0 and the offer's formats: RFC 3264 §6 needs at least one. */
+static void add_refused_media(sdp_message_t *answer, int pos, const sdp_media_t *media)
+{
+    int j;
+
+    sdp_message_m_media_add(answer, odup(media->m_media), odup("0"), NULL, odup(media->m_proto));
+    for (j = 0; j < osip_list_size(&media->m_payloads); j++)
+        sdp_message_m_payload_add(answer, pos, odup(osip_list_get(&media->m_payloads, j)));
+}
+
 sdp_message_t *sip_sdp_build_answer(const sdp_message_t *offer, struct sip_sdp_origin *origin,
                                     const char *address, guint16 port,
                                     enum sip_media_direction direction,
@@ -572,10 +582,7 @@ sdp_message_t *sip_sdp_build_answer(const sdp_message_t *offer, struct sip_sdp_o
         media = media_at(offer, i);
         if (i != chosen)
         {
-            /* Rejected: port 0, the offer's formats (RFC 3264 §6 needs at least one). */
-            sdp_message_m_media_add(answer, odup(media->m_media), odup("0"), NULL, odup(media->m_proto));
-            for (j = 0; j < osip_list_size(&media->m_payloads); j++)
-                sdp_message_m_payload_add(answer, i, odup(osip_list_get(&media->m_payloads, j)));
+            add_refused_media(answer, i, media);
             continue;
         }
 
@@ -606,6 +613,30 @@ sdp_message_t *sip_sdp_build_answer(const sdp_message_t *offer, struct sip_sdp_o
     if (negotiated)
         fill_params(negotiated, offer, media_at(offer, chosen), offer_port, payloads, count, telephone_event, ours);
     return answer;
+}
+
+sdp_message_t *sip_sdp_build_without_media(const sdp_message_t *offer, struct sip_sdp_origin *origin,
+                                           const char *address, GError **error)
+{
+    sdp_message_t *sdp;
+    guint port;
+    int i;
+
+    for (i = 0; offer && i < media_count(offer); i++)
+        if (!media_is_valid(media_at(offer, i), &port))
+        {
+            g_set_error(error, SIP_SDP_ERROR, SIP_SDP_ERROR_INVALID, "Malformed m= line %d in offer", i + 1);
+            return NULL;
+        }
+    if (!(sdp = new_message(origin, address, error))) return NULL;
+    for (i = 0; offer && i < media_count(offer); i++)
+        add_refused_media(sdp, i, media_at(offer, i));
+    return sdp;
+}
+
+gboolean sip_sdp_has_no_media(const sdp_message_t *sdp)
+{
+    return !media_count(sdp);
 }
 
 gboolean sip_sdp_parse_answer(const sdp_message_t *answer, enum sip_media_direction offered,

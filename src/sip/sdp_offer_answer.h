@@ -99,6 +99,17 @@ sdp_message_t *sip_sdp_build_answer(const sdp_message_t *offer, struct sip_sdp_o
                                     const struct sip_media_format *formats,
                                     struct sip_media_params *negotiated, GError **error);
 
+/* The SDP of a call without audio (an application that prefers no media):
+ * with offer NULL, an offer with no m= line (RFC 3264 §5 allows zero media
+ * streams); else the answer to `offer`, every one of its m= lines refused
+ * with port 0 (§6), none for an offer that has none. A malformed offer
+ * fails with SIP_SDP_ERROR_INVALID. */
+sdp_message_t *sip_sdp_build_without_media(const sdp_message_t *offer, struct sip_sdp_origin *origin,
+                                           const char *address, GError **error);
+
+/* Whether an SDP has no m= line at all (a session without media). */
+gboolean sip_sdp_has_no_media(const sdp_message_t *sdp);
+
 /* Reads the answer to our offer (made with `offered` as direction): the first
  * audio stream must have a non-zero port and one of our codecs (else
  * SIP_SDP_ERROR_NOT_ACCEPTABLE). negotiated gets the remote address/ports,

@@ -587,6 +587,133 @@ static void test_devices_and_preferences(void **state)
     g_free(wav_a);
 }
 
+/* This process's UDP sockets bound in the RTP range (16384-32767): the
+ * socket inodes of /proc/self/fd found in /proc/net/udp and udp6. */
+static int rtp_sockets(void)
+{
+    GHashTable *ours = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    const char *tables[] = { "/proc/net/udp", "/proc/net/udp6" };
+    GDir *dir = g_dir_open("/proc/self/fd", 0, NULL);
+    const char *name;
+    int count = 0;
+    guint t;
+
+    assert_non_null(dir);
+    while ((name = g_dir_read_name(dir)))
+    {
+        char *path = g_strdup_printf("/proc/self/fd/%s", name), *target = g_file_read_link(path, NULL);
+
+        if (target && g_str_has_prefix(target, "socket:["))
+            g_hash_table_add(ours, g_strndup(target + 8, strlen(target) - 9));
+        g_free(target);
+        g_free(path);
+    }
+    g_dir_close(dir);
+    for (t = 0; t < G_N_ELEMENTS(tables); t++)
+    {
+        char *text = NULL, **lines, **line;
+
+        if (!g_file_get_contents(tables[t], &text, NULL, NULL)) continue;
+        lines = g_strsplit(text, "\n", -1);
+        for (line = lines; *line; line++)
+        {
+            char **fields = g_strsplit_set(g_strstrip(*line), " ", -1), **f, *local = NULL, *inode = NULL;
+            int column = 0;
+
+            /* sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode */
+            for (f = fields; *f; f++)
+            {
+                if (!**f) continue;
+                if (column == 1) local = *f;
+                if (column == 9) inode = *f;
+                column++;
+            }
+            if (local && inode && strchr(local, ':') && g_hash_table_contains(ours, inode))
+            {
+                guint port = strtoul(strrchr(local, ':') + 1, NULL, 16);
+
+                if (port >= 16384 && port <= 32767) count++;
+            }
+            g_strfreev(fields);
+        }
+        g_strfreev(lines);
+        g_free(text);
+    }
+    g_hash_table_destroy(ours);
+    return count;
+}
+
+/* SetPreferredMediaTypes(0): a signalling-only client's calls bind no port
+ * and carry no stream, placed or answered; a peer with audio connects with
+ * it all the same (docs/wire-mapping.md, "Preferred media types"). */
+static void test_preferred_no_media(void **state)
+{
+    struct party a, b;
+    IRTCSession *session;
+    LONG types;
+
+    g_setenv("RTCSHIM_AUDIO_SOURCE", "audiotestsrc is-live=true", TRUE);
+    g_setenv("RTCSHIM_AUDIO_SINK", "fakesink", TRUE);
+    media_party_init(&a, "alice", 0);
+    media_party_init(&b, "bob", 0);
+    assert_int_equal(IRTCClient_SetPreferredMediaTypes(a.client, 0, VARIANT_FALSE), S_OK);
+    assert_int_equal(IRTCClient_get_PreferredMediaTypes(a.client, &types), S_OK);
+    assert_int_equal(types, 0);
+
+    /* alice calls: her offer has no stream, bob's answer none either, no socket is bound */
+    b.answer = ANSWER_AT_ONCE;
+    assert_int_equal(rtp_sockets(), 0);
+    session = party_call(&a, &b, RTCST_PC_TO_PC);
+    assert_true(party_wait(&a, "session CONNECTED 0", WAIT));
+    assert_int_equal(a.last_media_types, 0);
+    assert_true(party_wait(&b, "session CONNECTED 0", WAIT));
+    assert_int_equal(b.last_media_types, 0);
+    assert_int_equal(rtp_sockets(), 0);
+    assert_int_equal(IRTCSession_Terminate(session, RTCTR_NORMAL), S_OK);
+    assert_true(party_wait(&a, "session DISCONNECTED 0", WAIT));
+    assert_true(party_wait(&b, "session DISCONNECTED 0", WAIT));
+    assert_int_equal(first_media_line(&a), -1);
+    assert_int_equal(first_media_line(&b), -1);
+    IRTCSession_Release(session);
+    g_free(party_take_log(&a));
+    g_free(party_take_log(&b));
+
+    /* bob calls: alice refuses his audio stream (port 0), the call connects without audio */
+    a.answer = ANSWER_AT_ONCE;
+    b.answer = ANSWER_NEVER;
+    session = party_call(&b, &a, RTCST_PC_TO_PC);
+    assert_true(party_wait(&b, "session CONNECTED 0", WAIT));
+    assert_int_equal(b.last_media_types, 0);
+    assert_true(party_wait(&a, "session CONNECTED 0", WAIT));
+    assert_int_equal(a.last_media_types, 0);
+    assert_int_equal(IRTCSession_Terminate(session, RTCTR_NORMAL), S_OK);
+    assert_true(party_wait(&a, "session DISCONNECTED 0", WAIT));
+    assert_true(party_wait(&b, "session DISCONNECTED 0", WAIT));
+    assert_int_equal(first_media_line(&a), -1);
+    assert_int_equal(first_media_line(&b), -1);
+    IRTCSession_Release(session);
+
+    /* audio again for the calls made from now on */
+    assert_int_equal(IRTCClient_SetPreferredMediaTypes(a.client, RTCMT_AUDIO_SEND | RTCMT_AUDIO_RECEIVE,
+                                                       VARIANT_FALSE), S_OK);
+    g_free(party_take_log(&a));
+    g_free(party_take_log(&b));
+    b.answer = ANSWER_AT_ONCE;
+    session = party_call(&a, &b, RTCST_PC_TO_PC);
+    assert_true(party_wait(&a, "session CONNECTED 0", WAIT));
+    assert_int_equal(a.last_media_types, RTCMT_AUDIO_SEND | RTCMT_AUDIO_RECEIVE);
+    assert_true(party_wait(&a, "media send STARTED 0", WAIT));
+    assert_int_equal(rtp_sockets(), 4);     /* an RTP and an RTCP socket each side: the count counts */
+    IRTCSession_Terminate(session, RTCTR_NORMAL);
+    assert_true(party_wait(&b, "session DISCONNECTED 0", WAIT));
+    IRTCSession_Release(session);
+
+    party_cleanup(&a);
+    party_cleanup(&b);
+    g_unsetenv("RTCSHIM_AUDIO_SOURCE");
+    g_unsetenv("RTCSHIM_AUDIO_SINK");
+}
+
 static int setup(void **state)
 {
     workdir = g_dir_make_tmp("rtcshim-rtc-media-XXXXXX", NULL);
@@ -613,6 +740,7 @@ int main(void)
         cmocka_unit_test(test_rtp_timeout),
         cmocka_unit_test(test_ring),
         cmocka_unit_test(test_devices_and_preferences),
+        cmocka_unit_test(test_preferred_no_media),
     };
 
     if (g_getenv("RTCSHIM_TEST_FILTER")) cmocka_set_test_filter(g_getenv("RTCSHIM_TEST_FILTER"));

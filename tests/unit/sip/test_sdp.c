@@ -717,6 +717,57 @@ static void test_round_trip(void **state)
     g_free(offer_text);
 }
 
+/* A call without audio: the offer has no m= line; the answer refuses
+ * every offered stream with port 0 and keeps its formats (RFC 3264 §6). */
+static void test_without_media(void **state)
+{
+    struct sip_sdp_origin origin = fixed_origin();
+    sdp_message_t *offer, *parsed;
+    GError *error = NULL;
+    char *text;
+
+    (void)state;
+    text = to_string_and_free(sip_sdp_build_without_media(NULL, &origin, "127.0.0.1", NULL));
+    assert_string_equal(text,
+        "v=0\r\n"
+        "o=- 4242 7 IN IP4 127.0.0.1\r\n"
+        "s=-\r\n"
+        "c=IN IP4 127.0.0.1\r\n"
+        "t=0 0\r\n");
+    assert_non_null(parsed = sip_sdp_parse(text, NULL));
+    assert_true(sip_sdp_has_no_media(parsed));
+    sdp_message_free(parsed);
+    g_free(text);
+
+    offer = sip_sdp_parse("v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+                          "m=audio 4000 RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\n"
+                          "m=video 4002 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n", NULL);
+    assert_non_null(offer);
+    assert_false(sip_sdp_has_no_media(offer));
+    text = to_string_and_free(sip_sdp_build_without_media(offer, &origin, "127.0.0.1", NULL));
+    assert_string_equal(text,
+        "v=0\r\n"
+        "o=- 4242 8 IN IP4 127.0.0.1\r\n"
+        "s=-\r\n"
+        "c=IN IP4 127.0.0.1\r\n"
+        "t=0 0\r\n"
+        "m=audio 0 RTP/AVP 0 8\r\n"
+        "m=video 0 RTP/AVP 96\r\n");
+    g_free(text);
+    sdp_message_free(offer);
+
+    /* a malformed offer is refused, not answered */
+    offer = sip_sdp_parse("v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+                          "m=audio x RTP/AVP 0\r\n", NULL);
+    if (offer)
+    {
+        assert_null(sip_sdp_build_without_media(offer, &origin, "127.0.0.1", &error));
+        assert_true(g_error_matches(error, SIP_SDP_ERROR, SIP_SDP_ERROR_INVALID));
+        g_clear_error(&error);
+        sdp_message_free(offer);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] =
@@ -736,6 +787,7 @@ int main(void)
         cmocka_unit_test(test_wideband_offer),
         cmocka_unit_test(test_wideband_answer),
         cmocka_unit_test(test_wideband_parse_answer),
+        cmocka_unit_test(test_without_media),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
