@@ -23,8 +23,9 @@
 #    application counted every one connected, none failed, no call left.
 #    Reported: the highest clean rate, the CPU per transfer, and the RSS the
 #    transferee holds afterwards per completed transfer.
-# 3. The engine holding 10,000 concurrent confirmed dialogs: its RSS then,
-#    against its RSS when idle.
+# 3. The engine, then bench_rtc_uas (the RTC API, SetPreferredMediaTypes(0):
+#    no port per call), holding 10,000 concurrent confirmed dialogs: RSS then,
+#    against RSS when idle.
 #
 # Loopback only, every process bounded by timeout. The UAS runs with a media
 # backend that binds no sockets (bench_engine_uas --media null): 10,000 calls
@@ -210,39 +211,47 @@ echo "  transferee RSS idle ${idle_kb} kB, after ${all_done} completed transfers
 echo "transfers $best $best_cpu_ms $best_transfers" >>summary.txt
 sleep 1
 
-echo
-echo "== 10,000 concurrent confirmed dialogs in the engine"
-"$UAS" --port $UAS_PORT >uas-dialogs.log 2>&1 &
-engine_pid=$!
-wait_ready uas-dialogs.log
-idle_kb=$(rss_kb $engine_pid)
-timeout -k 5 120 sipp -sn uac -r 1000 -rp 1000 -m 10000 -d 30000 -nostdin -timeout 100 -i 127.0.0.1 \
-    -p $UAC_PORT -mp $((UAC_PORT + 2)) -buff_size 4194304 127.0.0.1:$UAS_PORT >uac-dialogs.log 2>&1 &
-uac_pid=$!
-held_kb=0
-active=0
-max_active=0
-for _ in $(seq 1 40); do
-    sleep 1
-    kill -USR1 $engine_pid
-    sleep 0.2
-    active=$(tail -1 uas-dialogs.log | sed -n 's/.* active=\([0-9]*\).*/\1/p')
-    [ "${active:-0}" -gt "$max_active" ] && max_active=$active
-    if [ "${active:-0}" -ge 10000 ]; then
-        held_kb=$(rss_kb $engine_pid)
-        break
+# hold_dialogs NAME COMMAND...: 10,000 calls of 30 s set up at 1000 calls/s
+# against the UAS COMMAND starts on UAS_PORT (it prints "active=N" on
+# SIGUSR1); its RSS once it holds all of them, against its RSS when idle.
+hold_dialogs() {
+    local name=$1 pid idle_kb held_kb=0 active=0 max_active=0 uac_pid rc
+    shift
+    "$@" >"uas-dialogs-$name.log" 2>&1 &
+    pid=$!
+    wait_ready "uas-dialogs-$name.log"
+    idle_kb=$(rss_kb $pid)
+    timeout -k 5 120 sipp -sn uac -r 1000 -rp 1000 -m 10000 -d 30000 -nostdin -timeout 100 -i 127.0.0.1 \
+        -p $UAC_PORT -mp $((UAC_PORT + 2)) -buff_size 4194304 127.0.0.1:$UAS_PORT >"uac-dialogs-$name.log" 2>&1 &
+    uac_pid=$!
+    for _ in $(seq 1 40); do
+        sleep 1
+        kill -USR1 $pid
+        sleep 0.2
+        active=$(tail -1 "uas-dialogs-$name.log" | sed -n 's/.* active=\([0-9]*\).*/\1/p')
+        [ "${active:-0}" -gt "$max_active" ] && max_active=$active
+        if [ "${active:-0}" -ge 10000 ]; then
+            held_kb=$(rss_kb $pid)
+            break
+        fi
+    done
+    wait $uac_pid
+    rc=$?
+    kill -TERM $pid
+    wait $pid 2>/dev/null
+    if [ "$held_kb" -gt 0 ]; then
+        printf "  %-7s idle RSS %s kB; with %s confirmed dialogs %s kB; %s bytes per dialog (sipp rc %s)\n" "$name" \
+            "$idle_kb" "$active" "$held_kb" "$(( (held_kb - idle_kb) * 1024 / active ))" "$rc"
+    else
+        printf "  %-7s NOT REACHED: %s confirmed dialogs at most (sipp rc %s)\n" "$name" "$max_active" "$rc"
     fi
-done
-wait $uac_pid
-dialogs_rc=$?
-kill -TERM $engine_pid
-wait $engine_pid 2>/dev/null
-if [ "$held_kb" -gt 0 ]; then
-    echo "  idle RSS ${idle_kb} kB; with ${active} confirmed dialogs ${held_kb} kB;" \
-         "$(( (held_kb - idle_kb) * 1024 / active )) bytes per dialog (sipp rc $dialogs_rc)"
-else
-    echo "  NOT REACHED: $max_active confirmed dialogs at most (sipp rc $dialogs_rc)"
-fi
+}
+
+echo
+echo "== 10,000 concurrent confirmed dialogs: the engine, and an RTC API application (signalling only)"
+hold_dialogs engine "$UAS" --port $UAS_PORT
+sleep 1
+hold_dialogs rtc-api "$RTC_UAS" --listen 127.0.0.1:$UAS_PORT
 
 echo
 echo "== summary"
