@@ -15,6 +15,10 @@
 #    from /proc, over the clean steps), and rtcshim's against SIPp's as
 #    ratios. The machine's load average is printed at the start and the end:
 #    on a busy machine every figure drops, the ratios less so.
+#    Then each rtcshim UAS, fresh, for one step at 1.5x its highest clean
+#    rate (bench/scenarios/uac_overload.xml: a 503 is an answer): how many
+#    calls it accepted, whether they all completed, and its CPU per accepted
+#    call against the clean figure.
 # 2. Transfers over the wire at rising rates: SIPp calls bench_rtc_uas,
 #    REFERs it to a second SIPp (sipp -sn uas, the target) and takes the
 #    202 and the NOTIFYs (bench/scenarios/transferor.xml); bench_rtc_uas
@@ -155,6 +159,62 @@ sleep 0.5
 ramp sipp-uas $sipp_pid
 kill -TERM $sipp_pid 2>/dev/null
 wait $sipp_pid 2>/dev/null
+sleep 1
+
+# past_capacity NAME COMMAND...: one step at 1.5x NAME's highest clean rate
+# against a fresh UAS that COMMAND starts, with 503 an answer SIPp accepts
+# (bench/scenarios/uac_overload.xml). Printed: the calls the UAS accepted,
+# SIPp's failed calls (accepted calls that did not complete, or INVITEs
+# never answered), the calls left up, and the CPU per accepted call against
+# the clean steps' figure.
+past_capacity() {
+    local name=$1 best clean_cpu_ms clean_calls rate calls pid before after rc stats accepted ended active failed cpu_ms
+    shift
+    read -r _ best clean_cpu_ms clean_calls < <(grep "^$name " summary.txt)
+    if [ "${best:-0}" -le 0 ] || [ "${clean_calls:-0}" -le 0 ]; then
+        echo "  $name: no clean rate, no step past it"
+        return
+    fi
+    rate=$((best * 3 / 2))
+    calls=$((rate * STEP_SECONDS))
+    "$@" >"uas-overload-$name.log" 2>&1 &
+    pid=$!
+    wait_ready "uas-overload-$name.log"
+    before=$(cpu_ticks $pid)
+    timeout -k 5 $((STEP_SECONDS * 6 + 60)) sipp -sf "$BENCH/scenarios/uac_overload.xml" -r "$rate" -rp 1000 \
+        -m "$calls" -nostdin -timeout $((STEP_SECONDS * 6 + 40)) -i 127.0.0.1 -p $UAC_PORT -mp $((UAC_PORT + 2)) \
+        -buff_size 4194304 127.0.0.1:$UAS_PORT >"uac-overload-$name.log" 2>&1
+    rc=$?
+    sleep 1
+    after=$(cpu_ticks $pid)
+    kill -USR1 $pid
+    sleep 0.3
+    stats=$(tail -1 "uas-overload-$name.log")
+    kill -TERM $pid
+    wait $pid 2>/dev/null
+    # bench_engine_uas counts answered=, bench_rtc_uas connected=
+    accepted=$(echo "$stats" | sed -n 's/.* \(answered\|connected\)=\([0-9]*\).*/\2/p')
+    ended=$(echo "$stats" | sed -n 's/.* ended=\([0-9]*\).*/\1/p')
+    active=$(echo "$stats" | sed -n 's/.* active=\([0-9]*\).*/\1/p')
+    failed=$(awk -F'|' '/Failed call/ { gsub(/ /, "", $3); f = $3 } END { print f + 0 }' "uac-overload-$name.log")
+    cpu_ms=$(( (after - before) * 1000 / TICK ))
+    awk -v name="$name" -v rate="$rate" -v best="$best" -v calls="$calls" -v acc="${accepted:-0}" \
+        -v ended="${ended:-0}" -v active="${active:-0}" -v failed="$failed" -v rc="$rc" -v cpu="$cpu_ms" \
+        -v clean="$clean_cpu_ms" -v clean_calls="$clean_calls" 'BEGIN {
+            per = acc > 0 ? cpu / acc : 0; clean_per = clean / clean_calls
+            printf "  %-7s %6d calls/s (1.5x %d)  %6d offered  %6d accepted  %6d refused or unanswered  sipp failed %d (rc %d)  left up %d\n",
+                   name, rate, best, calls, acc, calls - acc, failed, rc, active
+            printf "  %-7s CPU per accepted call %.3f ms = %.2fx the clean steps'\'' %.3f ms  %s\n", name, per,
+                   (clean_per > 0 ? per / clean_per : 0), clean_per,
+                   (failed == 0 && active == 0 && ended >= acc && acc > 0 && per <= 1.5 * clean_per) ? "graceful" : "NOT GRACEFUL"
+        }'
+}
+
+echo
+echo "== past capacity: 1.5x the highest clean rate, fresh UAS, 503 counted as an answer, ${STEP_SECONDS} s"
+past_capacity engine "$UAS" --port $UAS_PORT
+sleep 1
+past_capacity rtc-api "$RTC_UAS" --listen 127.0.0.1:$UAS_PORT
 sleep 1
 
 echo
