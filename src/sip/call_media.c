@@ -98,6 +98,7 @@ static gboolean call_ensure_stream(struct sip_call *call, enum sip_transport_pro
 {
     char bind_host[SIP_HOST_BUFFER_SIZE];
     const char *advertised;
+    GError *inner = NULL;
 
     if (!engine_media_address(call->engine, protocol, peer, bind_host, &advertised))
     {
@@ -111,6 +112,11 @@ static gboolean call_ensure_stream(struct sip_call *call, enum sip_transport_pro
     if (!call->stream)
         return FALSE;
     apply_call_volumes(call);
+    if (call->silence_suppression && !sip_media_stream_set_silence_suppression(call->stream, TRUE, &inner))
+    {
+        g_message("call %s: no silence suppression: %s", call->call_id, inner->message);
+        g_error_free(inner);
+    }
     return TRUE;
 }
 
@@ -349,6 +355,27 @@ gboolean sip_call_set_media_muted(struct sip_call *call, enum sip_media_device d
 gboolean sip_call_get_media_muted(struct sip_call *call, enum sip_media_device device)
 {
     return check_device(device, NULL) && call->media_muted[device];
+}
+
+gboolean sip_call_set_silence_suppression(struct sip_call *call, gboolean enabled, GError **error)
+{
+    if (!call_check_attached(call, error))
+        return FALSE;
+    if (!call->stream && !call->engine->media->funcs->stream_set_silence_suppression)
+    {
+        g_set_error_literal(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED,
+                            "The media backend cannot suppress silence");
+        return FALSE;
+    }
+    if (!sip_media_stream_set_silence_suppression(call->stream, enabled, error))
+        return FALSE;
+    call->silence_suppression = !!enabled;
+    return TRUE;
+}
+
+gboolean sip_call_get_silence_suppression(struct sip_call *call)
+{
+    return call->silence_suppression;
 }
 
 guint sip_call_get_media_level(struct sip_call *call, enum sip_media_device device)

@@ -108,6 +108,7 @@ struct sip_call
     guint media_level[2];                       /* by enum sip_media_device */
     double media_volume[2];                     /* the call's own gain and mute */
     gboolean media_muted[2];
+    gboolean silence_suppression;               /* no RTP sent during silence */
 
     /* outcome */
     guint status_code;
