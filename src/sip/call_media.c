@@ -181,6 +181,9 @@ char *call_build_offer(struct sip_call *call, enum sip_transport_protocol protoc
 
     if (!call_ensure_stream(call, protocol, peer, address, error))
         return NULL;
+    /* Hold's direction, within what the layer above allows (sip_call_update_media). */
+    call->offered_hold = direction != SIP_MEDIA_SENDRECV;
+    direction &= call->media_limit;
     sdp = sip_sdp_build_offer(&call->origin, address, sip_media_stream_get_port(call->stream), direction,
                               sip_media_backend_get_formats(call->engine->media), error);
     if (!sdp)
@@ -195,7 +198,7 @@ char *call_build_offer(struct sip_call *call, enum sip_transport_protocol protoc
  * FALSE nothing changes yet: the answer, what it agreed and the offer's hold
  * are kept in call->prepared_* for use_prepared_answer(). */
 char *call_build_answer(struct sip_call *call, const char *offer_text, enum sip_transport_protocol protocol,
-                        const char *peer, gboolean apply, guint *code)
+                        const char *peer, gboolean apply, guint64 refused, guint *code)
 {
     struct sip_media_params negotiated = { 0 };
     char address[SIP_HOST_BUFFER_SIZE];
@@ -217,9 +220,11 @@ char *call_build_answer(struct sip_call *call, const char *offer_text, enum sip_
         sdp_message_free(offer);
         goto failed;
     }
-    answer = sip_sdp_build_answer(offer, &call->origin, address, sip_media_stream_get_port(call->stream),
-                                  call->want_local_hold ? SIP_MEDIA_SENDONLY : SIP_MEDIA_SENDRECV,
-                                  sip_media_backend_get_formats(call->engine->media), &negotiated, &error);
+    answer = sip_sdp_build_answer_refusing(offer, &call->origin, address, sip_media_stream_get_port(call->stream),
+                                           (call->want_local_hold ? SIP_MEDIA_SENDONLY : SIP_MEDIA_SENDRECV)
+                                           & call->media_limit,
+                                           sip_media_backend_get_formats(call->engine->media), refused, &negotiated,
+                                           &error);
     sdp_message_free(offer);
     if (!answer)
     {
@@ -229,7 +234,14 @@ char *call_build_answer(struct sip_call *call, const char *offer_text, enum sip_
     }
     text = sip_sdp_to_string(answer);
     sdp_message_free(answer);
-    if (apply)
+    if (apply && !negotiated.codec_name)
+    {
+        /* Our audio refused (the layer above removed it): the stream keeps
+         * its codec and moves nothing until an offer brings audio back. */
+        call->media.direction = SIP_MEDIA_INACTIVE;
+        call_set_hold(call, call->want_local_hold, FALSE);
+    }
+    else if (apply)
     {
         call_start_media(call, &negotiated);
         call_set_hold(call, call->want_local_hold, remote_hold);
@@ -253,6 +265,19 @@ failed:
     return NULL;
 }
 
+/* Whether an SDP has an audio stream with a port. */
+static gboolean has_audio(const sdp_message_t *sdp)
+{
+    enum sip_media_direction direction;
+    const char *media;
+    guint i, port;
+
+    for (i = 0; i < sip_sdp_line_count(sdp); i++)
+        if (sip_sdp_line_info(sdp, i, &media, &port, &direction) && port && !g_ascii_strcasecmp(media, "audio"))
+            return TRUE;
+    return FALSE;
+}
+
 /* Takes the answer to our offer. */
 gboolean call_take_answer(struct sip_call *call, const char *answer_text)
 {
@@ -263,7 +288,20 @@ gboolean call_take_answer(struct sip_call *call, const char *answer_text)
 
     if (!(answer = sip_sdp_parse(answer_text, &error)))
         goto failed;
+    if (call->media_negotiated && !has_audio(answer))
+    {
+        /* The peer refused our audio (port 0) in a re-INVITE: the call goes on without it. */
+        sdp_message_free(answer);
+        call->media.direction = SIP_MEDIA_INACTIVE;
+        call_set_hold(call, call->offered_hold, FALSE);
+        return TRUE;
+    }
     remote_hold = sip_sdp_is_hold(answer);
+    /* When our limit took "send" out of the offer, an answer that does not
+     * receive only mirrors it: the peer holds us only if it stops sending. */
+    if (!(call->offered_direction & SIP_MEDIA_SENDONLY) && !call->offered_hold)
+        remote_hold = call->offered_direction ? !(sip_sdp_get_direction(answer) & SIP_MEDIA_SENDONLY)
+                                              : call->remote_hold;
     if (!sip_sdp_parse_answer(answer, call->offered_direction, sip_media_backend_get_formats(call->engine->media),
                               &negotiated, &error))
     {
@@ -273,7 +311,7 @@ gboolean call_take_answer(struct sip_call *call, const char *answer_text)
     sdp_message_free(answer);
     call_start_media(call, &negotiated);
     sip_media_params_clear(&negotiated);
-    call_set_hold(call, call->offered_direction != SIP_MEDIA_SENDRECV, remote_hold);
+    call_set_hold(call, call->offered_hold, remote_hold);
     return TRUE;
 
 failed:
