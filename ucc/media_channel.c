@@ -421,6 +421,11 @@ IUccContext *ucc_media_channel_context(IUccMediaChannel *iface)
     return impl_from_IUccMediaChannel(iface)->context;
 }
 
+LONG ucc_media_channel_preferred(IUccMediaChannel *iface)
+{
+    return impl_from_IUccMediaChannel(iface)->preferred;
+}
+
 void ucc_media_channel_attach(IUccMediaChannel *iface, struct ucc_participant *participant)
 {
     struct media_channel *channel = impl_from_IUccMediaChannel(iface);

@@ -1,9 +1,13 @@
 /*
  * What changes the media of a connected UCC audio/video session, seen by an
- * application: IUccAudioMediaChannel::SilenceSuppression (proven by the RTP
- * packet counters of the RTC peer, which receives what the UCC side sends).
- * Every wait is on a condition with a generous bound (test_ms), never a
- * sleep tuned for a quiet machine.
+ * application, against an RTC client: IUccAudioMediaChannel::SilenceSuppression,
+ * IUccAudioVideoSessionParticipant::UpdateChannels (OnUpdateChannels) and the
+ * peer's re-INVITE as OnMediaRequest (IUccIncomingMediaRequestEvent: Accept,
+ * Reject, RemoveChannel, the engine's decision bound, the call ending first).
+ * What flows is proven by the RTP packet counters of the RTC side: it sends
+ * what the UCC side receives and receives what the UCC side sends. Every wait
+ * is on a condition with a generous bound (test_ms), never a sleep tuned for
+ * a quiet machine.
  */
 #include "test_ucc_party.h"
 #include "rtc_party.h"
@@ -11,6 +15,9 @@
 #include "../common/test_time.h"
 
 #define WAIT 10000
+
+/* HRESULT_FROM_WIN32(ERROR_INVALID_STATE): a call the object's state does not allow (docs/ucc.md). */
+#define E_INVALID_STATE 0x8007139F
 
 #define SILENCE "audiotestsrc is-live=true wave=silence"
 #define TONE "audiotestsrc is-live=true freq=440 volume=0.4"
@@ -140,11 +147,8 @@ static void av_call_start(struct av_call *call, const char *ucc_source, const ch
     wait_stream_state(call, UCCMD_RECEIVE, UCCMSS_ACTIVE, "the UCC side receiving");
 }
 
-static void av_call_end(struct av_call *call)
+static void av_call_release(struct av_call *call)
 {
-    assert_hr(IUccSession_Terminate(call->session, UCCROTR_NOT_SPECIFIED, NULL), S_OK);
-    assert_true(party_wait(&call->r, "session DISCONNECTED 0", WAIT));
-    assert_true(ucc_party_wait(&call->u, "ucc.s OnTerminate - 0"));
     IUccAudioVideoMediaChannel_Release(call->av_channel);
     IUccAudioMediaChannel_Release(call->audio);
     IUccMediaChannel_Release(call->channel);
@@ -155,6 +159,16 @@ static void av_call_end(struct av_call *call)
     ucc_party_cleanup(&call->u);
     ucc_platform_release();
     party_cleanup(&call->r);
+}
+
+static void av_call_end(struct av_call *call)
+{
+    assert_hr(IUccSession_Terminate(call->session, UCCROTR_NOT_SPECIFIED, NULL), S_OK);
+    assert_true(party_wait(&call->r, "session DISCONNECTED 0", WAIT));
+    assert_true(ucc_party_wait(&call->u, "ucc.s OnTerminate - 0"));
+    /* no call to renegotiate any more */
+    assert_hr(IUccAudioVideoSessionParticipant_UpdateChannels(call->av, NULL), E_INVALID_STATE);
+    av_call_release(call);
 }
 
 /* ---- SilenceSuppression ---------------------------------------------------------------------------- */
@@ -201,6 +215,218 @@ static void test_silence_sent_by_default(void **state)
     av_call_end(&call);
 }
 
+/* ---- UpdateChannels --------------------------------------------------------------------------------- */
+
+static LONG negotiated(struct av_call *call)
+{
+    LONG value = -1;
+
+    assert_hr(IUccMediaChannel_get_NegotiatedMedia(call->channel, &value), S_OK);
+    return value;
+}
+
+/* PreferredMedia, then UpdateChannels with operation id op; returns when OnUpdateChannels came. */
+static void update_channels(struct av_call *call, LONG preferred, LONG_PTR op_id, const char *expected)
+{
+    IUccOperationContext *op = ucc_operation(op_id);
+
+    assert_hr(IUccMediaChannel_put_PreferredMedia(call->channel, preferred), S_OK);
+    assert_hr(IUccAudioVideoSessionParticipant_UpdateChannels(call->av, op), S_OK);
+    assert_hr(IUccAudioVideoSessionParticipant_UpdateChannels(call->av, op), E_INVALID_STATE);    /* one at a time */
+    IUccOperationContext_Release(op);
+    assert_true(ucc_party_wait(&call->u, expected));
+}
+
+/* Packets that went one way while the other way carried at least 100: the quiet way moved at most 3
+ * (what was in flight when the change took effect). */
+static void assert_one_way(struct av_call *call, BOOL rtc_sends)
+{
+    struct rtcshim_media_stats before, after;
+    guint64 quiet;
+
+    rtc_stats(call, &before);
+    wait_rtc_counted(call, rtc_sends, (rtc_sends ? before.rtp_packets_sent : before.rtp_packets_received) + 100,
+                     "100 packets the way that flows");
+    rtc_stats(call, &after);
+    quiet = rtc_sends ? after.rtp_packets_received - before.rtp_packets_received
+                      : after.rtp_packets_sent - before.rtp_packets_sent;
+    print_message("%s way moved %" G_GUINT64_FORMAT " packets\n", rtc_sends ? "UCC->RTC" : "RTC->UCC", quiet);
+    assert_true(quiet <= 3);
+}
+
+static void assert_both_ways(struct av_call *call)
+{
+    struct rtcshim_media_stats before;
+
+    rtc_stats(call, &before);
+    wait_rtc_counted(call, TRUE, before.rtp_packets_sent + 100, "the RTC side sending");
+    wait_rtc_counted(call, FALSE, before.rtp_packets_received + 100, "the UCC side sending");
+}
+
+/* Receive only, send only (the peer held, RFC 3264 §8.4), both again: one OnUpdateChannels each,
+ * NegotiatedMedia follows, RTP stops and restarts the way the channel says. */
+static void test_update_channels(void **state)
+{
+    struct av_call call;
+
+    av_call_start(&call, TONE, TONE, FALSE);
+    assert_hr(ucc_sink_advise(&call.u.sink, (IUnknown *)call.participant, &DIID__IUccAudioVideoSessionParticipantEvents,
+                              "ucc.av"), S_OK);
+    g_free(ucc_sink_take(&call.u.sink));
+    assert_int_equal(negotiated(&call), UCCMD_BOTH);
+
+    update_channels(&call, UCCMD_RECEIVE, 7, "ucc.av OnUpdateChannels 7 0");
+    assert_int_equal(negotiated(&call), UCCMD_RECEIVE);
+    assert_one_way(&call, TRUE);
+
+    update_channels(&call, UCCMD_SEND, 8, "ucc.av OnUpdateChannels 8 0");
+    assert_int_equal(negotiated(&call), UCCMD_SEND);
+    assert_one_way(&call, FALSE);
+
+    update_channels(&call, UCCMD_BOTH, 9, "ucc.av OnUpdateChannels 9 0");
+    assert_int_equal(negotiated(&call), UCCMD_BOTH);
+    assert_both_ways(&call);
+    ucc_assert_log(&call.u, "ucc.av OnUpdateChannels 7 0|ucc.av OnUpdateChannels 8 0|ucc.av OnUpdateChannels 9 0");
+    av_call_end(&call);
+}
+
+/* ---- OnMediaRequest ----------------------------------------------------------------------------------- */
+
+static IRTCSessionCallControl *rtc_call_control(struct av_call *call)
+{
+    IRTCSessionCallControl *control;
+
+    assert_hr(IRTCSession_QueryInterface(call->r.incoming, &IID_IRTCSessionCallControl, (void **)&control), S_OK);
+    return control;
+}
+
+/* The RTC side's Hold or UnHold (a re-INVITE), with the UCC log cleared first. */
+static void rtc_hold(struct av_call *call, IRTCSessionCallControl *control, BOOL hold, LONG_PTR cookie)
+{
+    g_free(ucc_sink_take(&call->u.sink));
+    if (hold)
+        assert_hr(IRTCSessionCallControl_Hold(control, cookie), S_OK);
+    else
+        assert_hr(IRTCSessionCallControl_UnHold(control, cookie), S_OK);
+}
+
+/* The first channel of the last OnMediaRequest. */
+static IUccMediaChannel *requested_channel(struct av_call *call)
+{
+    IUccMediaChannel *channel = NULL;
+    IUccCollection *channels;
+    VARIANT item;
+
+    assert_hr(IUccIncomingMediaRequestEvent_get_MediaChannels(call->u.sink.media_request, &channels), S_OK);
+    VariantInit(&item);
+    assert_hr(IUccCollection_get_Item(channels, 1, &item), S_OK);
+    assert_hr(IUnknown_QueryInterface(V_UNKNOWN(&item), &IID_IUccMediaChannel, (void **)&channel), S_OK);
+    VariantClear(&item);
+    IUccCollection_Release(channels);
+    return channel;
+}
+
+/* The RTC side holds and resumes (re-INVITEs): the UCC application decides each. */
+static void test_media_request(void **state)
+{
+    IUccIncomingMediaRequestEvent *request;
+    IRTCSessionCallControl *control;
+    IUccMediaChannel *channel;
+    struct av_call call;
+    LONG count;
+    IUccCollection *channels;
+    char *log;
+
+    av_call_start(&call, TONE, TONE, FALSE);
+    control = rtc_call_control(&call);
+
+    /* no sink on the participant's AV events: accepted at once */
+    rtc_hold(&call, control, TRUE, 5);
+    assert_true(party_wait(&call.r, "complete 5 0", WAIT));
+    assert_int_equal(negotiated(&call), 0);
+    rtc_hold(&call, control, FALSE, 6);
+    assert_true(party_wait(&call.r, "complete 6 0", WAIT));
+    assert_int_equal(negotiated(&call), UCCMD_BOTH);
+
+    assert_hr(ucc_sink_advise(&call.u.sink, (IUnknown *)call.participant, &DIID__IUccAudioVideoSessionParticipantEvents,
+                              "ucc.av"), S_OK);
+    g_free(ucc_sink_take(&call.u.sink));
+
+    /* Reject: 488 to the hold, the call goes on as it was (the RTC side stays CONNECTED; its Hold
+     * completes with the call's status, rtccore's reading of a refused hold) */
+    g_free(party_take_log(&call.r));
+    rtc_hold(&call, control, TRUE, 7);
+    assert_true(ucc_party_wait(&call.u, "ucc.av OnMediaRequest AUDIO:2"));     /* it would only send to us */
+    request = call.u.sink.media_request;
+    assert_hr(IUccIncomingMediaRequestEvent_Reject(request, UCCROTR_FORWARDED), E_INVALIDARG);
+    assert_hr(IUccIncomingMediaRequestEvent_Reject(request, UCCROTR_NOT_SPECIFIED), S_OK);
+    assert_hr(IUccIncomingMediaRequestEvent_Reject(request, UCCROTR_NOT_SPECIFIED), E_INVALID_STATE);
+    assert_hr(IUccIncomingMediaRequestEvent_Accept(request), E_INVALID_STATE);
+    assert_true(party_wait(&call.r, "complete 7 0", WAIT));
+    log = party_take_log(&call.r);
+    assert_null(strstr(log, "session HOLD"));
+    g_free(log);
+    assert_int_equal(negotiated(&call), UCCMD_BOTH);
+    assert_both_ways(&call);
+
+    /* Accept: held */
+    rtc_hold(&call, control, TRUE, 8);
+    assert_true(ucc_party_wait(&call.u, "ucc.av OnMediaRequest AUDIO:2"));
+    assert_hr(IUccIncomingMediaRequestEvent_Accept(call.u.sink.media_request), S_OK);
+    assert_true(party_wait(&call.r, "complete 8 0", WAIT));
+    assert_int_equal(negotiated(&call), 0);
+    rtc_hold(&call, control, FALSE, 9);
+    assert_true(ucc_party_wait(&call.u, "ucc.av OnMediaRequest AUDIO:3"));
+    assert_hr(IUccIncomingMediaRequestEvent_Accept(call.u.sink.media_request), S_OK);
+    assert_true(party_wait(&call.r, "complete 9 0", WAIT));
+    assert_int_equal(negotiated(&call), UCCMD_BOTH);
+    assert_both_ways(&call);
+
+    /* RemoveChannel, then Accept: audio refused (port 0), the call stays up without it */
+    rtc_hold(&call, control, TRUE, 10);
+    assert_true(ucc_party_wait(&call.u, "ucc.av OnMediaRequest AUDIO:2"));
+    channel = requested_channel(&call);
+    assert_hr(IUccIncomingMediaRequestEvent_RemoveChannel(call.u.sink.media_request, call.channel), E_INVALIDARG);
+    assert_hr(IUccIncomingMediaRequestEvent_RemoveChannel(call.u.sink.media_request, channel), S_OK);
+    assert_hr(IUccIncomingMediaRequestEvent_RemoveChannel(call.u.sink.media_request, channel), E_INVALIDARG);
+    assert_hr(IUccIncomingMediaRequestEvent_get_MediaChannels(call.u.sink.media_request, &channels), S_OK);
+    assert_hr(IUccCollection_get_Count(channels, &count), S_OK);
+    assert_int_equal(count, 0);
+    IUccCollection_Release(channels);
+    IUccMediaChannel_Release(channel);
+    assert_hr(IUccIncomingMediaRequestEvent_Accept(call.u.sink.media_request), S_OK);
+    assert_true(party_wait(&call.r, "complete 10 0", WAIT));
+    assert_int_equal(negotiated(&call), 0);
+    assert_true(party_wait(&call.r, "session HOLD 0", WAIT));
+    /* the resume brings audio back */
+    rtc_hold(&call, control, FALSE, 11);
+    assert_true(ucc_party_wait(&call.u, "ucc.av OnMediaRequest AUDIO:3"));
+    assert_hr(IUccIncomingMediaRequestEvent_Accept(call.u.sink.media_request), S_OK);
+    assert_true(party_wait(&call.r, "complete 11 0", WAIT));
+    assert_int_equal(negotiated(&call), UCCMD_BOTH);
+    assert_both_ways(&call);
+
+    /* nobody decides: the engine accepts at its bound (4 s); a late Accept is refused */
+    rtc_hold(&call, control, TRUE, 12);
+    assert_true(ucc_party_wait(&call.u, "ucc.av OnMediaRequest AUDIO:2"));
+    assert_true(party_wait(&call.r, "complete 12 0", WAIT));
+    assert_hr(IUccIncomingMediaRequestEvent_Accept(call.u.sink.media_request), E_INVALID_STATE);
+
+    /* the call ends while a request waits: OnMediaRequestCancelled */
+    rtc_hold(&call, control, FALSE, 13);
+    assert_true(ucc_party_wait(&call.u, "ucc.av OnMediaRequest AUDIO:3"));
+    request = call.u.sink.media_request;
+    IUccIncomingMediaRequestEvent_AddRef(request);
+    assert_hr(IRTCSession_Terminate(call.r.incoming, RTCTR_NORMAL), S_OK);
+    assert_true(ucc_party_wait(&call.u, "ucc.av OnMediaRequestCancelled"));
+    assert_true(ucc_party_wait(&call.u, "ucc.s OnTerminate - 0"));
+    assert_hr(IUccIncomingMediaRequestEvent_Accept(request), E_INVALID_STATE);
+    IUccIncomingMediaRequestEvent_Release(request);
+    IRTCSessionCallControl_Release(control);
+    assert_hr(IUccSession_Terminate(call.session, UCCROTR_NOT_SPECIFIED, NULL), S_OK);
+    av_call_release(&call);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] =
@@ -208,6 +434,8 @@ int main(void)
         cmocka_unit_test(test_silence_suppressed),
         cmocka_unit_test(test_silence_suppression_keeps_speech),
         cmocka_unit_test(test_silence_sent_by_default),
+        cmocka_unit_test(test_update_channels),
+        cmocka_unit_test(test_media_request),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
