@@ -9,7 +9,8 @@
  *   call_uac.c       outgoing: INVITE, responses, early dialogs, CANCEL
  *   call_uas.c       incoming: INVITE, Replaces, ring/answer/reject/redirect
  *   call_2xx.c       2xx and ACK outside transactions: retransmission, forks
- *   call_reinvite.c  re-INVITEs both ways: hold/resume, glare
+ *   call_reinvite.c  re-INVITEs both ways: hold/resume, media updates, offers
+ *                    the layer above decides, glare
  *   call_dialog.c    requests in the dialog (the peer's and ours), hangup
  */
 #ifndef RTCSHIM_SIP_CALL_PRIVATE_H

@@ -427,6 +427,45 @@ static void test_media_request(void **state)
     av_call_release(&call);
 }
 
+/* UpdateChannels crossing the RTC side's Hold: both re-INVITEs get 491 and are retried (RFC 3261
+ * §14.1); the RTC side's comes first (it does not own the Call-ID) and is raised as OnMediaRequest;
+ * ours waits for that decision. Each event comes once. */
+static void test_update_channels_glare(void **state)
+{
+    IRTCSessionCallControl *control;
+    IUccOperationContext *op;
+    struct av_call call;
+    char *log;
+
+    av_call_start(&call, TONE, TONE, FALSE);
+    op = ucc_operation(20);
+    control = rtc_call_control(&call);
+    assert_hr(ucc_sink_advise(&call.u.sink, (IUnknown *)call.participant, &DIID__IUccAudioVideoSessionParticipantEvents,
+                              "ucc.av"), S_OK);
+    g_free(ucc_sink_take(&call.u.sink));
+    g_free(party_take_log(&call.r));
+
+    /* both before the loop runs: the requests cross on the wire */
+    assert_hr(IUccMediaChannel_put_PreferredMedia(call.channel, UCCMD_SEND), S_OK);
+    assert_hr(IUccAudioVideoSessionParticipant_UpdateChannels(call.av, op), S_OK);
+    IUccOperationContext_Release(op);
+    assert_hr(IRTCSessionCallControl_Hold(control, 21), S_OK);
+    assert_true(ucc_party_wait(&call.u, "ucc.av OnMediaRequest AUDIO:2"));
+    assert_hr(IUccIncomingMediaRequestEvent_Accept(call.u.sink.media_request), S_OK);
+    assert_true(party_wait(&call.r, "complete 21 0", WAIT));
+    assert_true(ucc_party_wait(&call.u, "ucc.av OnUpdateChannels 20 0"));
+
+    /* one more update: nothing else came in between */
+    update_channels(&call, UCCMD_BOTH, 22, "ucc.av OnUpdateChannels 22 0");
+    ucc_assert_log(&call.u, "ucc.av OnMediaRequest AUDIO:2|ucc.av OnUpdateChannels 20 0|ucc.av OnUpdateChannels 22 0");
+    log = party_take_log(&call.r);
+    assert_non_null(strstr(log, "session HOLD 0|complete 21 0"));
+    g_free(log);
+
+    IRTCSessionCallControl_Release(control);
+    av_call_end(&call);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] =
@@ -436,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_silence_sent_by_default),
         cmocka_unit_test(test_update_channels),
         cmocka_unit_test(test_media_request),
+        cmocka_unit_test(test_update_channels_glare),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,7 +11,8 @@
  * (and a BYE if it never does); CANCEL answered 200 + 487; re-INVITE glare
  * (491 and the RFC 3261 §14.1 retry); forks (the first 2xx wins, later ones
  * are ACKed and sent a BYE); SDP offer/answer for audio (PCMU, PCMA,
- * telephone-event; 488 when nothing matches).
+ * telephone-event; 488 when nothing matches), the peer's re-INVITEs
+ * included unless the layer above decides them (call_media_offered).
  */
 #ifndef RTCSHIM_SIP_CALL_H
 #define RTCSHIM_SIP_CALL_H
