@@ -14,7 +14,7 @@
  *   ucc_incoming [--uri URI] [--listen ADDR:PORT]
  *                [--accept | --reject REASON | --redirect URI[,URI...]] [--decide-after MS]
  *                [--reply TEXT] [--transfer accept|reject]
- *                [--media accept|reject|remove-audio|remove-video] [--count N]
+ *                [--media accept|reject|remove-audio|remove-video] [--media-after MS] [--count N]
  *   ucc_incoming [--uri URI] --call URI [--av] [--message TEXT] [--conversation-id ID] [--hangup-after MS]
  *   common: [--registrar ADDR:PORT | --find-server DOMAIN | --sign-in] [--user NAME --password SECRET]
  *           [--timeout SECONDS]
@@ -64,6 +64,7 @@ static IUccSession *outgoing;
 static gboolean connected, message_delivered;   /* the placed session's progress */
 static char *transfer_mode;                     /* --transfer accept|reject; NULL: not asked */
 static char *media_mode;                        /* --media accept|reject|remove-audio|remove-video; NULL: not asked */
+static int media_after;                         /* --media-after: decide MS after the request */
 static char *registrar, *user, *password;       /* --registrar: sign in (digest) instead of server-less */
 static char *find_domain;                       /* --find-server: FindServer, then sign in with the first */
 static gboolean sign_in_by_dns;                 /* --sign-in: Enable finds the server itself */
@@ -582,6 +583,27 @@ static void review_media_request(IUccIncomingMediaRequestEvent *request, const c
     IUccCollection_Release(channels);
 }
 
+static void decide_media(IUccIncomingMediaRequestEvent *request)
+{
+    review_media_request(request, g_str_has_prefix(media_mode, "remove-") ? media_mode + 7 : NULL);
+    if (!strcmp(media_mode, "reject"))
+        printf("[ucc] media request rejected: 0x%08x\n",
+               (unsigned int)IUccIncomingMediaRequestEvent_Reject(request, UCCROTR_NOT_SPECIFIED));
+    else
+        printf("[ucc] media request accepted: 0x%08x\n", (unsigned int)IUccIncomingMediaRequestEvent_Accept(request));
+}
+
+static gboolean decide_media_later(gpointer data)
+{
+    IUccIncomingMediaRequestEvent *request = data;
+
+    decide_media(request);
+    IUccIncomingMediaRequestEvent_Release(request);
+    decisions_pending--;
+    check_done();
+    return G_SOURCE_REMOVE;
+}
+
 static void on_av_participant_event(DISPID dispid, IUnknown *source, IUnknown *data)
 {
     IUccIncomingMediaRequestEvent *request;
@@ -591,12 +613,13 @@ static void on_av_participant_event(DISPID dispid, IUnknown *source, IUnknown *d
     if (dispid != DISPID__IUccAudioVideoSessionParticipantEvents_OnMediaRequest
         || FAILED(IUnknown_QueryInterface(data, &IID_IUccIncomingMediaRequestEvent, (void **)&request)))
         return;
-    review_media_request(request, g_str_has_prefix(media_mode, "remove-") ? media_mode + 7 : NULL);
-    if (!strcmp(media_mode, "reject"))
-        printf("[ucc] media request rejected: 0x%08x\n",
-               (unsigned int)IUccIncomingMediaRequestEvent_Reject(request, UCCROTR_NOT_SPECIFIED));
-    else
-        printf("[ucc] media request accepted: 0x%08x\n", (unsigned int)IUccIncomingMediaRequestEvent_Accept(request));
+    if (media_after > 0)
+    {
+        decisions_pending++;
+        g_timeout_add(media_after, decide_media_later, request);      /* keeps our reference */
+        return;
+    }
+    decide_media(request);
     IUccIncomingMediaRequestEvent_Release(request);
 }
 
@@ -937,6 +960,7 @@ int main(int argc, char **argv)
           "accept|reject" },
         { "media", 0, 0, G_OPTION_ARG_STRING, &media_mode, "Decide the peer's media changes (re-INVITE)",
           "accept|reject|remove-audio|remove-video" },
+        { "media-after", 0, 0, G_OPTION_ARG_INT, &media_after, "Decide them MS after they came", "MS" },
         { "count", 0, 0, G_OPTION_ARG_INT, &sessions_wanted, "Exit after N incoming sessions ended", "N" },
         { "decide-after", 0, 0, G_OPTION_ARG_INT, &decide_after, "Accept/reject/redirect MS after the invitation",
           "MS" },

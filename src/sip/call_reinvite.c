@@ -163,7 +163,9 @@ void call_drop_offer(struct sip_call *call, guint code)
     queue_reinvite_event(call, deliver_offer_cancelled, code);
 }
 
-/* The server transaction died unanswered (the engine is going). */
+/* The server transaction died unanswered: only the engine going does that
+ * to an INVITE server transaction waiting for its final response, so
+ * nothing is reported (the call ends with the engine). */
 static void offer_transaction_terminated(struct sip_engine *engine, osip_transaction_t *transaction, void *data)
 {
     struct sip_call *call = data;
@@ -174,8 +176,6 @@ static void offer_transaction_terminated(struct sip_engine *engine, osip_transac
         return;
     take_offer(call, &offer);
     g_free(offer);
-    if (call->engine)
-        queue_reinvite_event(call, deliver_offer_cancelled, 0);
 }
 
 static const struct engine_transaction_user offer_user = { NULL, offer_transaction_terminated, NULL };
