@@ -7,11 +7,14 @@
  * reason or redirects, by flag or at a prompt. IM messages that arrive are
  * printed (and answered with --reply); transfers (REFER) are accepted (the
  * target is called with the TransferContext) or rejected with --transfer.
- * With --call it places an IM or AV session instead and sends a message.
+ * The peer's media changes on an AV session (re-INVITE: hold, resume, video)
+ * are accepted, rejected or accepted without the audio or the video with
+ * --media. With --call it places an IM or AV session instead and sends a message.
  *
  *   ucc_incoming [--uri URI] [--listen ADDR:PORT]
  *                [--accept | --reject REASON | --redirect URI[,URI...]] [--decide-after MS]
- *                [--reply TEXT] [--transfer accept|reject] [--count N]
+ *                [--reply TEXT] [--transfer accept|reject]
+ *                [--media accept|reject|remove-audio|remove-video] [--media-after MS] [--count N]
  *   ucc_incoming [--uri URI] --call URI [--av] [--message TEXT] [--conversation-id ID] [--hangup-after MS]
  *   common: [--registrar ADDR:PORT | --find-server DOMAIN | --sign-in] [--user NAME --password SECRET]
  *           [--timeout SECONDS]
@@ -60,6 +63,8 @@ static IUccIncomingSessionEvent *pending;       /* waiting for the prompt */
 static IUccSession *outgoing;
 static gboolean connected, message_delivered;   /* the placed session's progress */
 static char *transfer_mode;                     /* --transfer accept|reject; NULL: not asked */
+static char *media_mode;                        /* --media accept|reject|remove-audio|remove-video; NULL: not asked */
+static int media_after;                         /* --media-after: decide MS after the request */
 static char *registrar, *user, *password;       /* --registrar: sign in (digest) instead of server-less */
 static char *find_domain;                       /* --find-server: FindServer, then sign in with the first */
 static gboolean sign_in_by_dns;                 /* --sign-in: Enable finds the server itself */
@@ -536,6 +541,88 @@ static void on_call_control_event(DISPID dispid, IUnknown *source, IUnknown *dat
     IUccIncomingSessionTransferEvent_Release(event);
 }
 
+/* ---- the peer's media changes (OnMediaRequest) ---------------------------------------------------- */
+
+static const char *media_name(UCC_MEDIA_TYPES type)
+{
+    return type == UCCMT_AUDIO ? "audio" : type == UCCMT_VIDEO ? "video" : "?";
+}
+
+/* Prints what the offer describes; takes out the channel of type `removed` (if any). */
+static void review_media_request(IUccIncomingMediaRequestEvent *request, const char *removed)
+{
+    IUccCollection *channels;
+    LONG count = 0, i;
+
+    if (FAILED(IUccIncomingMediaRequestEvent_get_MediaChannels(request, &channels)))
+        return;
+    IUccCollection_get_Count(channels, &count);
+    for (i = 1; i <= count; i++)
+    {
+        IUccMediaChannel *channel;
+        UCC_MEDIA_TYPES type = 0;
+        LONG directions = 0;
+        VARIANT item;
+
+        VariantInit(&item);
+        if (FAILED(IUccCollection_get_Item(channels, i, &item))
+            || FAILED(IUnknown_QueryInterface(V_UNKNOWN(&item), &IID_IUccMediaChannel, (void **)&channel)))
+        {
+            VariantClear(&item);
+            continue;
+        }
+        IUccMediaChannel_get_MediaType(channel, &type);
+        IUccMediaChannel_get_PreferredMedia(channel, &directions);
+        printf("[ucc] media request: %s, directions %ld\n", media_name(type), (long)directions);
+        if (removed && !strcmp(removed, media_name(type)))
+            printf("[ucc] RemoveChannel(%s): 0x%08x\n", removed,
+                   (unsigned int)IUccIncomingMediaRequestEvent_RemoveChannel(request, channel));
+        IUccMediaChannel_Release(channel);
+        VariantClear(&item);
+    }
+    IUccCollection_Release(channels);
+}
+
+static void decide_media(IUccIncomingMediaRequestEvent *request)
+{
+    review_media_request(request, g_str_has_prefix(media_mode, "remove-") ? media_mode + 7 : NULL);
+    if (!strcmp(media_mode, "reject"))
+        printf("[ucc] media request rejected: 0x%08x\n",
+               (unsigned int)IUccIncomingMediaRequestEvent_Reject(request, UCCROTR_NOT_SPECIFIED));
+    else
+        printf("[ucc] media request accepted: 0x%08x\n", (unsigned int)IUccIncomingMediaRequestEvent_Accept(request));
+}
+
+static gboolean decide_media_later(gpointer data)
+{
+    IUccIncomingMediaRequestEvent *request = data;
+
+    decide_media(request);
+    IUccIncomingMediaRequestEvent_Release(request);
+    decisions_pending--;
+    check_done();
+    return G_SOURCE_REMOVE;
+}
+
+static void on_av_participant_event(DISPID dispid, IUnknown *source, IUnknown *data)
+{
+    IUccIncomingMediaRequestEvent *request;
+
+    if (dispid == DISPID__IUccAudioVideoSessionParticipantEvents_OnMediaRequestCancelled)
+        printf("[ucc] media request cancelled\n");
+    if (dispid != DISPID__IUccAudioVideoSessionParticipantEvents_OnMediaRequest
+        || FAILED(IUnknown_QueryInterface(data, &IID_IUccIncomingMediaRequestEvent, (void **)&request)))
+        return;
+    if (media_after > 0)
+    {
+        decisions_pending++;
+        g_timeout_add(media_after, decide_media_later, request);      /* keeps our reference */
+        return;
+    }
+    decide_media(request);
+    IUccIncomingMediaRequestEvent_Release(request);
+}
+
 /* What the application advises on a session and its remote participant (docs/ucc.md). */
 static void advise_session(IUccSession *session, IUccSessionParticipant *participant)
 {
@@ -552,6 +639,9 @@ static void advise_session(IUccSession *session, IUccSessionParticipant *partici
         advise((IUnknown *)session, &DIID__IUccInstantMessagingSessionEvents, on_im_session_event);
         advise((IUnknown *)participant, &DIID__IUccInstantMessagingSessionParticipantEvents, on_im_participant_event);
     }
+    /* Without this sink the peer's media changes are accepted as they come. */
+    else if (media_mode)
+        advise((IUnknown *)participant, &DIID__IUccAudioVideoSessionParticipantEvents, on_av_participant_event);
 }
 
 /* ---- the MSDN example: OnIncomingSession --------------------------------------------------------- */
@@ -868,6 +958,9 @@ int main(int argc, char **argv)
         { "reply", 0, 0, G_OPTION_ARG_STRING, &reply_text, "Answer every received IM with TEXT", "TEXT" },
         { "transfer", 0, 0, G_OPTION_ARG_STRING, &transfer_mode, "Accept or reject transfers (REFER)",
           "accept|reject" },
+        { "media", 0, 0, G_OPTION_ARG_STRING, &media_mode, "Decide the peer's media changes (re-INVITE)",
+          "accept|reject|remove-audio|remove-video" },
+        { "media-after", 0, 0, G_OPTION_ARG_INT, &media_after, "Decide them MS after they came", "MS" },
         { "count", 0, 0, G_OPTION_ARG_INT, &sessions_wanted, "Exit after N incoming sessions ended", "N" },
         { "decide-after", 0, 0, G_OPTION_ARG_INT, &decide_after, "Accept/reject/redirect MS after the invitation",
           "MS" },
@@ -915,6 +1008,12 @@ int main(int argc, char **argv)
     if (transfer_mode && strcmp(transfer_mode, "accept") && strcmp(transfer_mode, "reject"))
     {
         fprintf(stderr, "--transfer accept or reject\n");
+        return 2;
+    }
+    if (media_mode && strcmp(media_mode, "accept") && strcmp(media_mode, "reject")
+        && strcmp(media_mode, "remove-audio") && strcmp(media_mode, "remove-video"))
+    {
+        fprintf(stderr, "--media accept, reject, remove-audio or remove-video\n");
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1039,6 +1138,7 @@ int main(int argc, char **argv)
     g_free(redirect_targets);
     g_free(reply_text);
     g_free(transfer_mode);
+    g_free(media_mode);
     g_free(call_target);
     g_free(message_text);
     g_free(conversation_id);

@@ -460,6 +460,32 @@ static void engine_call_media_changed(struct sip_call *call, gboolean local_hold
         ucc_participant_media_changed(participant, !local_hold && !remote_hold);
 }
 
+static void engine_call_media_updated(struct sip_call *call, guint status_code, void *user_data)
+{
+    struct ucc_participant *participant = sip_call_get_user_data(call);
+
+    if (participant)
+        ucc_participant_media_updated(participant, status_code);
+}
+
+static void engine_call_media_offered(struct sip_call *call, void *user_data)
+{
+    struct ucc_participant *participant = sip_call_get_user_data(call);
+
+    if (participant)
+        ucc_participant_media_offered(participant);
+    else
+        sip_call_accept_offer(call, 0, NULL);   /* nobody left to ask */
+}
+
+static void engine_call_media_offer_cancelled(struct sip_call *call, void *user_data)
+{
+    struct ucc_participant *participant = sip_call_get_user_data(call);
+
+    if (participant)
+        ucc_participant_media_offer_cancelled(participant);
+}
+
 static void engine_message_received(struct sip_engine *engine, struct sip_call *call,
                                     const struct sip_incoming_request *request, void *user_data)
 {
@@ -549,6 +575,9 @@ static const struct sip_engine_callbacks engine_callbacks =
     .incoming_call = engine_incoming_call,
     .call_state_changed = engine_call_state_changed,
     .call_media_changed = engine_call_media_changed,
+    .call_media_updated = engine_call_media_updated,
+    .call_media_offered = engine_call_media_offered,
+    .call_media_offer_cancelled = engine_call_media_offer_cancelled,
     .message_received = engine_message_received,
     .request_completed = engine_request_completed,
 };

@@ -4,9 +4,9 @@
  *
  * A channel belongs to at most one participant (AddChannel); its controls
  * act on that participant's call through the engine's media API
- * (sip_media.h): volume and mute of each direction, signal levels, DTMF and
- * what each direction's stream is doing. Values set before the call exists
- * are applied when it does. Adding and removing channels fires
+ * (sip_media.h): volume and mute of each direction, signal levels, DTMF,
+ * silence suppression and what each direction's stream is doing. Values set
+ * before the call exists are applied when it does. Adding and removing channels fires
  * _IUccMediaChannelCollectionEvents on the participant.
  * Decisions (scales, stream states, HRESULTs) are in docs/wire-mapping.md.
  */
@@ -31,6 +31,7 @@ struct media_channel
     struct ucc_participant *participant;    /* weak: the one it was added to */
     LONG volume[2];                     /* by enum sip_media_device */
     BOOL muted[2];
+    BOOL silence_suppression;           /* off by default (docs/wire-mapping.md) */
 };
 
 static const IUccMediaChannelVtbl media_channel_vtbl;
@@ -239,15 +240,41 @@ static HRESULT WINAPI audio_channel_put_IsMuted(IUccAudioMediaChannel *iface, UC
     return S_OK;
 }
 
-/* Silence suppression (VAD, comfort noise, RFC 3389) is not built: audio goes out continuously. */
+/* The engine's silence suppression of the call (no RTP while the microphone is silent), or FALSE
+ * with *hr when the media backend cannot. */
+static BOOL apply_silence_suppression(struct media_channel *channel, HRESULT *hr)
+{
+    struct sip_call *call = channel_call(channel);
+    GError *error = NULL;
+
+    *hr = S_OK;
+    if (!call || sip_call_set_silence_suppression(call, channel->silence_suppression, &error))
+        return TRUE;
+    *hr = g_error_matches(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED) ? UCC_E_RTCSHIM_NOT_SUPPORTED : E_FAIL;
+    g_message("SilenceSuppression: %s", error->message);
+    g_error_free(error);
+    return FALSE;
+}
+
+/* No comfort noise (RFC 3389) is sent in the gaps; a set value applies when the call starts. */
 static HRESULT WINAPI audio_channel_get_SilenceSuppression(IUccAudioMediaChannel *iface, VARIANT_BOOL *enabled)
 {
-    return com_not_built(__func__);
+    if (!enabled)
+        return E_POINTER;
+    *enabled = impl_from_IUccAudioMediaChannel(iface)->silence_suppression ? VARIANT_TRUE : VARIANT_FALSE;
+    return S_OK;
 }
 
 static HRESULT WINAPI audio_channel_put_SilenceSuppression(IUccAudioMediaChannel *iface, VARIANT_BOOL enabled)
 {
-    return com_not_built(__func__);
+    struct media_channel *channel = impl_from_IUccAudioMediaChannel(iface);
+    BOOL old = channel->silence_suppression;
+    HRESULT hr;
+
+    channel->silence_suppression = enabled != VARIANT_FALSE;
+    if (!apply_silence_suppression(channel, &hr))
+        channel->silence_suppression = old;
+    return hr;
 }
 
 /* The last peak measured on the call (0..100, 0 before any or without a call). */
@@ -394,6 +421,11 @@ IUccContext *ucc_media_channel_context(IUccMediaChannel *iface)
     return impl_from_IUccMediaChannel(iface)->context;
 }
 
+LONG ucc_media_channel_preferred(IUccMediaChannel *iface)
+{
+    return impl_from_IUccMediaChannel(iface)->preferred;
+}
+
 void ucc_media_channel_attach(IUccMediaChannel *iface, struct ucc_participant *participant)
 {
     struct media_channel *channel = impl_from_IUccMediaChannel(iface);
@@ -407,11 +439,14 @@ void ucc_media_channel_attach(IUccMediaChannel *iface, struct ucc_participant *p
 void ucc_media_channel_call_started(IUccMediaChannel *iface)
 {
     struct media_channel *channel = impl_from_IUccMediaChannel(iface);
+    HRESULT hr;
 
     if (channel->type != UCCMT_AUDIO)
         return;
     apply_volume(channel, SIP_MEDIA_SPEAKER);
     apply_volume(channel, SIP_MEDIA_MICROPHONE);
+    if (channel->silence_suppression && !apply_silence_suppression(channel, &hr))
+        channel->silence_suppression = FALSE;       /* the value says what is in effect */
 }
 
 /* Offer/answer agreed (active) or the call is over: audio gets what the SDP allows of what was preferred. */

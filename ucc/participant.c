@@ -200,6 +200,8 @@ void ucc_participant_detach(struct ucc_participant *participant)
 
 void ucc_participant_set_call(struct ucc_participant *participant, struct sip_call *call)
 {
+    if (participant->media_request)
+        ucc_participant_media_offer_cancelled(participant);     /* the call it belongs to goes */
     if (participant->call)
     {
         sip_call_set_user_data(participant->call, NULL);
@@ -238,6 +240,81 @@ void ucc_participant_media_changed(struct ucc_participant *participant, BOOL act
 
     for (i = 0; participant->channels && i < participant->channels->len; i++)
         ucc_media_channel_negotiated(g_ptr_array_index(participant->channels, i), active);
+}
+
+/* ---- media changes: ours (UpdateChannels) and the peer's (OnMediaRequest) ------------------------- */
+
+static void fire_av_event(struct ucc_participant *participant, DISPID dispid, IUnknown *data)
+{
+    ucc_fire_event(participant->platform, &participant->modality_events, dispid,
+                   (IUnknown *)&participant->IUccAudioVideoSessionParticipant_iface, data);
+}
+
+static BOOL call_media_active(struct sip_call *call)
+{
+    return !sip_call_is_local_hold(call) && !sip_call_is_remote_hold(call);
+}
+
+void ucc_participant_media_updated(struct ucc_participant *participant, unsigned int status_code)
+{
+    IUccOperationContext *context = participant->update_context;
+    IUccOperationProgressEvent *event;
+    HRESULT status = status_code < 300 ? S_OK : ucc_hresult_from_sip_status(status_code);
+
+    if (!participant->updating)
+        return;
+    participant->updating = FALSE;
+    participant->update_context = NULL;
+    if (participant->call)
+        ucc_participant_media_changed(participant, call_media_active(participant->call));
+    if (SUCCEEDED(ucc_progress_event_create(context, TRUE, status, NULL, NULL, &event)))
+    {
+        fire_av_event(participant, DISPID__IUccAudioVideoSessionParticipantEvents_OnUpdateChannels,
+                      (IUnknown *)event);
+        IUccOperationProgressEvent_Release(event);
+    }
+    if (context)
+        IUccOperationContext_Release(context);
+}
+
+void ucc_participant_end_media_request(struct ucc_participant *participant)
+{
+    IUnknown *request = participant->media_request;
+
+    if (!request)
+        return;
+    participant->media_request = NULL;
+    ucc_media_request_detach(request);
+    IUnknown_Release(request);
+}
+
+/* Raised with OnMediaRequest; accepted at once when nobody can decide (no sink, not AV). */
+void ucc_participant_media_offered(struct ucc_participant *participant)
+{
+    IUnknown *request;
+
+    ucc_participant_end_media_request(participant);
+    if (participant->type != UCCST_AUDIO_VIDEO || !connection_point_has_sinks(&participant->modality_events)
+        || FAILED(ucc_media_request_create(participant, &request)))
+    {
+        sip_call_accept_offer(participant->call, 0, NULL);
+        ucc_participant_media_changed(participant, call_media_active(participant->call));
+        return;
+    }
+    participant->media_request = request;       /* ours; the event takes its own */
+    fire_av_event(participant, DISPID__IUccAudioVideoSessionParticipantEvents_OnMediaRequest, request);
+}
+
+void ucc_participant_media_offer_cancelled(struct ucc_participant *participant)
+{
+    IUnknown *request = participant->media_request;
+
+    if (!request)
+        return;
+    IUnknown_AddRef(request);
+    ucc_participant_end_media_request(participant);
+    fire_av_event(participant, DISPID__IUccAudioVideoSessionParticipantEvents_OnMediaRequestCancelled, request);
+    IUnknown_Release(request);
 }
 
 static HRESULT WINAPI participant_QueryInterface(IUccSessionParticipant *iface, REFIID riid, void **ppv)
@@ -289,6 +366,9 @@ static ULONG WINAPI participant_Release(IUccSessionParticipant *iface)
         connection_point_destroy(&participant->modality_events);
         connection_point_destroy(&participant->endpoint_events);
         connection_point_destroy(&participant->channel_events);
+        ucc_participant_end_media_request(participant);
+        if (participant->update_context)
+            IUccOperationContext_Release(participant->update_context);
         if (participant->add_context)
             IUccOperationContext_Release(participant->add_context);
         if (participant->remove_context)
@@ -539,10 +619,37 @@ static HRESULT WINAPI av_participant_get_Channels(IUccAudioVideoSessionParticipa
     return ucc_collection_create((IUnknown **)participant->channels->pdata, participant->channels->len, channels);
 }
 
+/* Renegotiates the audio channel's PreferredMedia with the peer (a re-INVITE; no audio channel:
+ * inactive). Video is never offered. One update at a time, on a connected call. */
 static HRESULT WINAPI av_participant_UpdateChannels(IUccAudioVideoSessionParticipant *iface,
                                                     IUccOperationContext *operation)
 {
-    return com_not_built(__func__);
+    struct ucc_participant *participant = impl_from_IUccAudioVideoSessionParticipant(iface);
+    LONG directions = 0;
+    GError *error = NULL;
+    guint i;
+
+    com_partial(__func__, "audio only: video channels are not offered (no video)");
+    if (!participant->call || sip_call_get_state(participant->call) != SIP_CALL_STATE_CONNECTED
+        || participant->updating)
+        return UCC_E_RTCSHIM_INVALID_STATE;
+    for (i = 0; i < participant->channels->len; i++)
+    {
+        IUccMediaChannel *channel = g_ptr_array_index(participant->channels, i);
+
+        if (ucc_media_channel_type(channel) == UCCMT_AUDIO)
+            directions = ucc_media_channel_preferred(channel);
+    }
+    if (!sip_call_update_media(participant->call, (guint)directions, &error))
+    {
+        g_debug("UpdateChannels: %s", error->message);
+        g_error_free(error);
+        return UCC_E_RTCSHIM_INVALID_STATE;
+    }
+    participant->updating = TRUE;
+    if ((participant->update_context = operation))
+        IUccOperationContext_AddRef(operation);
+    return S_OK;
 }
 
 /* No media encryption (SRTP) yet. */

@@ -13,6 +13,7 @@
  *                  and our own (BlindTransfer, ConsultativeTransfer)
  *   participant.c  participants, participant endpoints
  *   media_channel.c  media channels of AV participants (audio controls over the call)
+ *   media_request.c  the peer's media change (re-INVITE): IUccIncomingMediaRequestEvent
  *   events.c       event data objects handed to the sinks
  *   operation.c    UccOperationContext and operation progress events
  *   property.c     UccContext, UccPropertyCollection, IUccProperty
@@ -219,6 +220,13 @@ void ucc_credential_cache_foreach(IUccCredentialCache *cache,
                                   void *data);
 HRESULT ucc_signaling_server_create(const char *address, UCC_TRANSPORT_MODE transport, IUccSignalingServer **out);
 
+/* ---- media_request.c ------------------------------------------------------------------------------ */
+
+/* IUccIncomingMediaRequestEvent for the offer waiting on participant's call. */
+HRESULT ucc_media_request_create(struct ucc_participant *participant, IUnknown **out);
+/* The request is over for its participant: its decisions fail from now on. */
+void ucc_media_request_detach(IUnknown *request);
+
 /* ---- session.c ------------------------------------------------------------------------------------ */
 
 /* How the session's invitation (incoming) stands. */
@@ -350,6 +358,9 @@ struct ucc_participant
     IUccOperationContext *remove_context;
     unsigned int redirects_followed;
     BOOL composing;
+    BOOL updating;                      /* UpdateChannels in progress, until OnUpdateChannels */
+    IUccOperationContext *update_context;
+    IUnknown *media_request;            /* the peer's media change waiting for a decision (media_request.c) */
 
     struct connection_point participant_events;     /* _IUccSessionParticipantEvents */
     struct connection_point modality_events;        /* IM or AV participant events */
@@ -374,6 +385,14 @@ void ucc_participant_set_state(struct ucc_participant *participant, UCC_SESSION_
 void ucc_participant_set_call(struct ucc_participant *participant, struct sip_call *call);
 /* What the channels of an AV participant negotiated changed (connected, ended). */
 void ucc_participant_media_changed(struct ucc_participant *participant, BOOL active);
+/* The engine's reports of media changes on the participant's call: our
+ * UpdateChannels answered (OnUpdateChannels), the peer's offer waiting for
+ * a decision (OnMediaRequest), that offer gone undecided (OnMediaRequestCancelled). */
+void ucc_participant_media_updated(struct ucc_participant *participant, unsigned int status_code);
+void ucc_participant_media_offered(struct ucc_participant *participant);
+void ucc_participant_media_offer_cancelled(struct ucc_participant *participant);
+/* The pending media request is decided or over: the participant lets it go. */
+void ucc_participant_end_media_request(struct ucc_participant *participant);
 /* IUccSessionParticipantEndpoint for the participant. */
 HRESULT ucc_participant_endpoint_create(struct ucc_participant *participant, IUccUri *uri, const char *id,
                                         IUccSessionParticipantEndpoint **out);
@@ -385,6 +404,8 @@ HRESULT ucc_media_channel_create(UCC_MEDIA_TYPES type, IUccContext *context, IUc
 BOOL ucc_media_channel_is_ours(IUccMediaChannel *channel);
 UCC_MEDIA_TYPES ucc_media_channel_type(IUccMediaChannel *channel);
 IUccContext *ucc_media_channel_context(IUccMediaChannel *channel);
+/* PreferredMedia (UCC_MEDIA_DIRECTIONS). */
+LONG ucc_media_channel_preferred(IUccMediaChannel *channel);
 /* The participant whose call the channel's controls act on (NULL: none). */
 void ucc_media_channel_attach(IUccMediaChannel *channel, struct ucc_participant *participant);
 /* The participant got its call: apply the volumes and mutes set so far. */

@@ -199,6 +199,7 @@ static const struct sip_media_backend_funcs backend_funcs =
     .stream_send_dtmf = media_stream_send_dtmf,
     .stream_set_volume = media_stream_set_volume,
     .stream_get_stats = media_stream_get_stats,
+    .stream_set_silence_suppression = media_stream_set_silence_suppression,
     .set_volume = backend_set_volume,
     .list_devices = backend_list_devices,
     .set_device = backend_set_device,

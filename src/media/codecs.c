@@ -17,6 +17,9 @@ static const struct media_codec codecs[] =
     { { SIP_MEDIA_TELEPHONE_EVENT, 8000, 1, 101, "0-16" }, NULL, "rtpdtmfsrc", "rtpdtmfdepay", NULL, 8000 },
 };
 
+#define SILENCE_FACTORY "removesilence"
+#define SILENCE_ELEMENT "silence"
+
 /* Offered next to opus: events at opus' clock (RFC 4733 §2.1 wants the
  * audio's rate); the 8000 one serves the other codecs and older peers. */
 static const struct sip_media_format telephone_event_48000 = { SIP_MEDIA_TELEPHONE_EVENT, 48000, 1, 102, "0-16" };
@@ -174,8 +177,8 @@ static guint opus_frame_ms(guint ptime)
 GstElement *media_codec_make_sender(const struct sip_media_params *params, GError **error)
 {
     const struct media_codec *codec = media_codec_find(params->codec_name);
-    GstElement *elements[2];
-    guint ptime = CLAMP(params->ptime ? params->ptime : 20, 10, 120);
+    GstElement *elements[3], *encoder, *payloader;
+    guint ptime = CLAMP(params->ptime ? params->ptime : 20, 10, 120), count = 0;
     GError *inner = NULL;
     GstElement *bin;
 
@@ -184,25 +187,50 @@ GstElement *media_codec_make_sender(const struct sip_media_params *params, GErro
         g_set_error(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED, "No codec %s", params->codec_name);
         return NULL;
     }
-    elements[0] = make(codec->encoder, &inner);
-    elements[1] = inner ? NULL : make(codec->payloader, &inner);
-    if (elements[0] && !strcmp(codec->encoder, "opusenc"))
-        g_object_set(elements[0], "frame-size", opus_frame_ms(ptime), "bitrate", 32000, "inband-fec", TRUE, NULL);
-    if (elements[1])
+    /* Silence suppression: removesilence (gst-plugins-bad) drops silent
+     * buffers while its "remove" is on (media_codec_set_silence_suppression);
+     * off, it passes everything. Without it the stream cannot suppress. */
+    if (factory_exists(SILENCE_FACTORY))
+    {
+        elements[count] = gst_element_factory_make(SILENCE_FACTORY, SILENCE_ELEMENT);
+        g_object_set(elements[count++], "remove", FALSE, "silent", TRUE, NULL);
+    }
+    elements[count++] = encoder = make(codec->encoder, &inner);
+    elements[count++] = payloader = inner ? NULL : make(codec->payloader, &inner);
+    if (encoder && !strcmp(codec->encoder, "opusenc"))
+        g_object_set(encoder, "frame-size", opus_frame_ms(ptime), "bitrate", 32000, "inband-fec", TRUE, NULL);
+    if (payloader)
     {
         gint64 ns = (gint64)ptime * GST_MSECOND;
 
-        g_object_set(elements[1], "pt", (guint)params->payload_type, NULL);
+        g_object_set(payloader, "pt", (guint)params->payload_type, NULL);
         /* G.711 and G.722 payloaders cut packets of exactly ptime. */
         if (strcmp(codec->payloader, "rtpopuspay"))
-            g_object_set(elements[1], "min-ptime", ns, "max-ptime", ns, NULL);
+            g_object_set(payloader, "min-ptime", ns, "max-ptime", ns, NULL);
     }
-    if (!(bin = make_chain("sender", elements, G_N_ELEMENTS(elements), inner ? NULL : error)))
+    if (!(bin = make_chain("sender", elements, count, inner ? NULL : error)))
     {
         if (inner) g_propagate_error(error, inner);
         return NULL;
     }
     return bin;
+}
+
+gboolean media_codec_set_silence_suppression(GstElement *pipeline, gboolean enabled, GError **error)
+{
+    GstElement *silence = pipeline ? gst_bin_get_by_name(GST_BIN(pipeline), SILENCE_ELEMENT) : NULL;
+
+    if (silence)
+    {
+        g_object_set(silence, "remove", enabled, NULL);
+        gst_object_unref(silence);
+        return TRUE;
+    }
+    if (!enabled || (!pipeline && factory_exists(SILENCE_FACTORY)))
+        return TRUE;
+    g_set_error_literal(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED,
+                        "No GStreamer element " SILENCE_FACTORY " (gst-plugins-bad): no silence suppression");
+    return FALSE;
 }
 
 GstElement *media_codec_make_receiver(const struct sip_media_codec *negotiated, GError **error)

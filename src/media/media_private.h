@@ -44,6 +44,10 @@ guint media_codec_sample_rate(const char *name);
 GstCaps *media_codec_rtp_caps(const struct sip_media_codec *codec);
 /* An encoder bin (raw audio at the codec's rate in, RTP out) for what we send; NULL on error. */
 GstElement *media_codec_make_sender(const struct sip_media_params *params, GError **error);
+/* Turns the silence suppression of the pipeline's sender bin on or off;
+ * pipeline NULL: only says whether a sender bin could (enabling fails with
+ * SIP_MEDIA_ERROR_UNSUPPORTED without removesilence). */
+gboolean media_codec_set_silence_suppression(GstElement *pipeline, gboolean enabled, GError **error);
 /* A decoder bin (RTP in, raw audio out) for an audio payload type we receive. */
 GstElement *media_codec_make_receiver(const struct sip_media_codec *codec, GError **error);
 
@@ -94,6 +98,7 @@ gboolean media_stream_send_dtmf(struct sip_media_stream *stream, guint event, GE
 gboolean media_stream_set_volume(struct sip_media_stream *stream, enum sip_media_device device, double volume,
                                  gboolean muted, GError **error);
 void media_stream_get_stats(struct sip_media_stream *stream, struct sip_media_stats *stats);
+gboolean media_stream_set_silence_suppression(struct sip_media_stream *stream, gboolean enabled, GError **error);
 /* Re-applies the backend's volumes and level reporting to a running stream. */
 void media_stream_apply_backend_settings(struct media_stream *stream);
 

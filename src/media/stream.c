@@ -85,6 +85,7 @@ struct media_stream
     gboolean started;
     double volume[2];
     gboolean muted[2];
+    gboolean silence_suppression;               /* each new pipeline's sender gets it */
     guint level[2];
     enum sip_media_flow_state flow_state[2];
     enum sip_media_flow_reason flow_reason[2];
@@ -912,6 +913,7 @@ static gboolean pipeline_start(struct media_stream *stream, const struct sip_med
     g_atomic_int_set(&stream->shared->receive_open, 0);
     if (!(pipeline = pipeline_build(stream, params, error))) return FALSE;
     stream->pipeline = pipeline;
+    if (stream->silence_suppression) media_codec_set_silence_suppression(pipeline->pipeline, TRUE, NULL);
     bus = gst_element_get_bus(pipeline->pipeline);
     stream->bus_source = gst_bus_create_watch(bus);
     g_source_set_callback(stream->bus_source, (GSourceFunc)(void (*)(void))on_bus_message, stream, NULL);
@@ -1125,6 +1127,16 @@ gboolean media_stream_set_volume(struct sip_media_stream *iface, enum sip_media_
     stream->volume[device] = volume;
     stream->muted[device] = muted;
     apply_volumes(stream);
+    return TRUE;
+}
+
+gboolean media_stream_set_silence_suppression(struct sip_media_stream *iface, gboolean enabled, GError **error)
+{
+    struct media_stream *stream = impl_from_stream(iface);
+
+    if (!media_codec_set_silence_suppression(stream->pipeline ? stream->pipeline->pipeline : NULL, enabled, error))
+        return FALSE;
+    stream->silence_suppression = enabled;
     return TRUE;
 }
 

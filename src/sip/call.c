@@ -105,6 +105,9 @@ void sip_call_unref(struct sip_call *call)
     sip_media_params_clear(&call->prepared_media);
     g_free(call->prepared_answer);
     g_free(call->remote_offer);
+    g_free(call->offer_text);
+    if (call->offer_sdp)
+        sdp_message_free(call->offer_sdp);
     g_free(call->call_id);
     g_free(call->local_tag);
     g_free(call->remote_tag);
@@ -132,6 +135,7 @@ struct sip_call *call_new(struct sip_engine *engine, gboolean incoming)
     sip_sdp_origin_init(&call->origin);
     call->media_volume[SIP_MEDIA_SPEAKER] = call->media_volume[SIP_MEDIA_MICROPHONE] = 1.0;
     call->without_audio = engine->calls_without_audio;
+    call->media_limit = call->negotiated_limit = SIP_MEDIA_SENDRECV;
     engine->call_count++;
     engine_track_call(engine, call);
     return call;
@@ -321,6 +325,7 @@ void call_terminate(struct sip_call *call, enum sip_call_end_reason reason, guin
     call_release_stream(call);
     call_end_refers(call, FALSE);
     call_refuse_held_requests(call);
+    call_drop_offer(call, 487);
     call->engine->call_count--;
     g_debug("call %s terminated: %s (%u %s)", call->call_id, sip_call_end_reason_name(reason), call->status_code,
             call->reason_phrase);
@@ -503,8 +508,10 @@ void call_detach(struct sip_call *call)
     call_timer_cancel(call, &call->retransmit_timer);
     call_timer_cancel(call, &call->glare_timer);
     call_timer_cancel(call, &call->linger_timer);
+    call_timer_cancel(call, &call->offer_timer);
     call->invite_transaction = NULL;
     call->invite_server = NULL;
+    call->offer_server = NULL;          /* the engine frees the transaction */
     call->reinvite_transaction = NULL;
     call_release_stream(call);
     if (call->state != SIP_CALL_STATE_TERMINATED)

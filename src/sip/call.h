@@ -22,6 +22,8 @@ void call_handle_invite(struct sip_engine *engine, osip_transaction_t *ist, osip
 void call_handle_request(struct sip_call *call, osip_transaction_t *transaction, osip_message_t *request);
 /* A CANCEL matched the call's pending INVITE; the CANCEL got its 200. */
 void call_handle_cancel(struct sip_call *call, osip_transaction_t *invite_transaction);
+/* TRUE when transaction is the call's re-INVITE from the peer that waits for a decision. */
+gboolean call_offer_is(struct sip_call *call, osip_transaction_t *transaction);
 /* An ACK for a 2xx (no transaction matches it). */
 void call_handle_ack(struct sip_call *call, osip_message_t *ack);
 /* An INVITE 2xx that no transaction matched: a retransmission or a fork. */

@@ -99,6 +99,7 @@ static gboolean call_ensure_stream(struct sip_call *call, enum sip_transport_pro
 {
     char bind_host[SIP_HOST_BUFFER_SIZE];
     const char *advertised;
+    GError *inner = NULL;
 
     if (!engine_media_address(call->engine, protocol, peer, bind_host, &advertised))
     {
@@ -112,6 +113,11 @@ static gboolean call_ensure_stream(struct sip_call *call, enum sip_transport_pro
     if (!call->stream)
         return FALSE;
     apply_call_volumes(call);
+    if (call->silence_suppression && !sip_media_stream_set_silence_suppression(call->stream, TRUE, &inner))
+    {
+        g_message("call %s: no silence suppression: %s", call->call_id, inner->message);
+        g_error_free(inner);
+    }
     return TRUE;
 }
 
@@ -179,6 +185,9 @@ char *call_build_offer(struct sip_call *call, enum sip_transport_protocol protoc
 
     if (!call_ensure_stream(call, protocol, peer, TRUE, address, error))
         return NULL;
+    /* Hold's direction, within what the layer above allows (sip_call_update_media). */
+    call->offered_hold = direction != SIP_MEDIA_SENDRECV;
+    direction &= call->media_limit;
     if (call->without_audio)
         sdp = sip_sdp_build_without_media(NULL, &call->origin, address, error);
     else
@@ -196,7 +205,7 @@ char *call_build_offer(struct sip_call *call, enum sip_transport_protocol protoc
  * FALSE nothing changes yet: the answer, what it agreed and the offer's hold
  * are kept in call->prepared_* for use_prepared_answer(). */
 char *call_build_answer(struct sip_call *call, const char *offer_text, enum sip_transport_protocol protocol,
-                        const char *peer, gboolean apply, guint *code)
+                        const char *peer, gboolean apply, guint64 refused, guint *code)
 {
     struct sip_media_params negotiated = { 0 };
     char address[SIP_HOST_BUFFER_SIZE];
@@ -223,9 +232,12 @@ char *call_build_answer(struct sip_call *call, const char *offer_text, enum sip_
     if (refuse_all)
         answer = sip_sdp_build_without_media(offer, &call->origin, address, &error);
     else
-        answer = sip_sdp_build_answer(offer, &call->origin, address, sip_media_stream_get_port(call->stream),
-                                      call->want_local_hold ? SIP_MEDIA_SENDONLY : SIP_MEDIA_SENDRECV,
-                                      sip_media_backend_get_formats(call->engine->media), &negotiated, &error);
+        answer = sip_sdp_build_answer_refusing(offer, &call->origin, address,
+                                               sip_media_stream_get_port(call->stream),
+                                               (call->want_local_hold ? SIP_MEDIA_SENDONLY : SIP_MEDIA_SENDRECV)
+                                               & call->media_limit,
+                                               sip_media_backend_get_formats(call->engine->media), refused,
+                                               &negotiated, &error);
     sdp_message_free(offer);
     if (!answer)
     {
@@ -235,7 +247,14 @@ char *call_build_answer(struct sip_call *call, const char *offer_text, enum sip_
     }
     text = sip_sdp_to_string(answer);
     sdp_message_free(answer);
-    if (apply)
+    if (apply && !negotiated.codec_name)
+    {
+        /* Our audio refused (the layer above removed it): the stream keeps
+         * its codec and moves nothing until an offer brings audio back. */
+        call->media.direction = SIP_MEDIA_INACTIVE;
+        call_set_hold(call, call->want_local_hold, FALSE);
+    }
+    else if (apply)
     {
         call_start_media(call, &negotiated);
         call_set_hold(call, call->want_local_hold, remote_hold);
@@ -259,6 +278,19 @@ failed:
     return NULL;
 }
 
+/* Whether an SDP has an audio stream with a port. */
+static gboolean has_audio(const sdp_message_t *sdp)
+{
+    enum sip_media_direction direction;
+    const char *media;
+    guint i, port;
+
+    for (i = 0; i < sip_sdp_line_count(sdp); i++)
+        if (sip_sdp_line_info(sdp, i, &media, &port, &direction) && port && !g_ascii_strcasecmp(media, "audio"))
+            return TRUE;
+    return FALSE;
+}
+
 /* Takes the answer to our offer. */
 gboolean call_take_answer(struct sip_call *call, const char *answer_text)
 {
@@ -275,7 +307,20 @@ gboolean call_take_answer(struct sip_call *call, const char *answer_text)
         sdp_message_free(answer);
         return TRUE;
     }
+    if (call->media_negotiated && !has_audio(answer))
+    {
+        /* The peer refused our audio (port 0) in a re-INVITE: the call goes on without it. */
+        sdp_message_free(answer);
+        call->media.direction = SIP_MEDIA_INACTIVE;
+        call_set_hold(call, call->offered_hold, FALSE);
+        return TRUE;
+    }
     remote_hold = sip_sdp_is_hold(answer);
+    /* When our limit took "send" out of the offer, an answer that does not
+     * receive only mirrors it: the peer holds us only if it stops sending. */
+    if (!(call->offered_direction & SIP_MEDIA_SENDONLY) && !call->offered_hold)
+        remote_hold = call->offered_direction ? !(sip_sdp_get_direction(answer) & SIP_MEDIA_SENDONLY)
+                                              : call->remote_hold;
     if (!sip_sdp_parse_answer(answer, call->offered_direction, sip_media_backend_get_formats(call->engine->media),
                               &negotiated, &error))
     {
@@ -285,7 +330,7 @@ gboolean call_take_answer(struct sip_call *call, const char *answer_text)
     sdp_message_free(answer);
     call_start_media(call, &negotiated);
     sip_media_params_clear(&negotiated);
-    call_set_hold(call, call->offered_direction != SIP_MEDIA_SENDRECV, remote_hold);
+    call_set_hold(call, call->offered_hold, remote_hold);
     return TRUE;
 
 failed:
@@ -367,6 +412,27 @@ gboolean sip_call_set_media_muted(struct sip_call *call, enum sip_media_device d
 gboolean sip_call_get_media_muted(struct sip_call *call, enum sip_media_device device)
 {
     return check_device(device, NULL) && call->media_muted[device];
+}
+
+gboolean sip_call_set_silence_suppression(struct sip_call *call, gboolean enabled, GError **error)
+{
+    if (!call_check_attached(call, error))
+        return FALSE;
+    if (!call->stream && !call->engine->media->funcs->stream_set_silence_suppression)
+    {
+        g_set_error_literal(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED,
+                            "The media backend cannot suppress silence");
+        return FALSE;
+    }
+    if (!sip_media_stream_set_silence_suppression(call->stream, enabled, error))
+        return FALSE;
+    call->silence_suppression = !!enabled;
+    return TRUE;
+}
+
+gboolean sip_call_get_silence_suppression(struct sip_call *call)
+{
+    return call->silence_suppression;
 }
 
 guint sip_call_get_media_level(struct sip_call *call, enum sip_media_device device)

@@ -9,7 +9,8 @@
  *   call_uac.c       outgoing: INVITE, responses, early dialogs, CANCEL
  *   call_uas.c       incoming: INVITE, Replaces, ring/answer/reject/redirect
  *   call_2xx.c       2xx and ACK outside transactions: retransmission, forks
- *   call_reinvite.c  re-INVITEs both ways: hold/resume, glare
+ *   call_reinvite.c  re-INVITEs both ways: hold/resume, media updates, offers
+ *                    the layer above decides, glare
  *   call_dialog.c    requests in the dialog (the peer's and ours), hangup
  */
 #ifndef RTCSHIM_SIP_CALL_PRIVATE_H
@@ -89,12 +90,23 @@ struct sip_call
     guint32 last_ack_cseq;
     struct sip_next_hop ack_hop;
 
-    /* our re-INVITEs (hold/resume) */
+    /* our re-INVITEs (hold/resume, sip_call_update_media) */
     osip_transaction_t *reinvite_transaction;
     guint32 reinvite_cseq;
     enum sip_media_direction offered_direction;
+    gboolean offered_hold;                  /* that offer was a hold's (before the limit) */
     gboolean want_local_hold;
     struct engine_timer *glare_timer;
+    guint media_limit;                      /* directions we offer and answer at most (SIP_MEDIA_SENDRECV) */
+    guint negotiated_limit;                 /* the limit of the last offer the peer accepted */
+    gboolean update_pending;                /* sip_call_update_media: a re-INVITE is owed */
+    gboolean update_in_flight;              /* ... and the one on the wire carries it */
+
+    /* the peer's re-INVITE waiting for the layer above (call_media_offered) */
+    osip_transaction_t *offer_server;
+    char *offer_text;
+    sdp_message_t *offer_sdp;
+    struct engine_timer *offer_timer;       /* the decision bound: accepted then */
 
     /* media */
     struct sip_sdp_origin origin;
@@ -109,6 +121,7 @@ struct sip_call
     guint media_level[2];                       /* by enum sip_media_device */
     double media_volume[2];                     /* the call's own gain and mute */
     gboolean media_muted[2];
+    gboolean silence_suppression;               /* no RTP sent during silence */
 
     /* outcome */
     guint status_code;
@@ -189,9 +202,10 @@ enum sip_media_direction call_offer_direction(struct sip_call *call);
 /* Our SDP offer (g_free), NULL with error. */
 char *call_build_offer(struct sip_call *call, enum sip_transport_protocol protocol, const char *peer,
                        enum sip_media_direction direction, GError **error);
-/* Our SDP answer to offer_text (g_free); NULL with *code 400/488/500. */
+/* Our SDP answer to offer_text (g_free); NULL with *code 400/488/500. The
+ * m= lines whose bit is set in refused get port 0 (sip_sdp_build_answer_refusing). */
 char *call_build_answer(struct sip_call *call, const char *offer_text, enum sip_transport_protocol protocol,
-                        const char *peer, gboolean apply, guint *code);
+                        const char *peer, gboolean apply, guint64 refused, guint *code);
 /* Takes the answer to our offer. */
 gboolean call_take_answer(struct sip_call *call, const char *answer_text);
 /* The SDP body of a message (g_free), or NULL. */
@@ -236,6 +250,12 @@ void call_handle_reinvite(struct sip_call *call, osip_transaction_t *transaction
 /* Sends a re-INVITE if the hold state the user wants is not the one
  * negotiated and nothing else is in the way. */
 void call_maybe_reinvite(struct sip_call *call);
+/* The peer's pending re-INVITE ends unanswered by the layer above: answered
+ * with code (487 after a CANCEL or when the call ends) and reported as
+ * cancelled. No-op when none is pending. */
+void call_drop_offer(struct sip_call *call, guint code);
+/* A CANCEL for transaction: TRUE when it was the pending offer's (answered 487). */
+gboolean call_cancel_offer(struct sip_call *call, osip_transaction_t *transaction);
 
 G_END_DECLS
 

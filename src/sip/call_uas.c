@@ -182,7 +182,7 @@ void call_handle_invite(struct sip_engine *engine, osip_transaction_t *ist, osip
     if ((offer = call_sdp_body(invite)))
     {
         guint code;
-        char *answer = call_build_answer(call, offer, call_protocol(call), call_peer_host(call), FALSE, &code);
+        char *answer = call_build_answer(call, offer, call_protocol(call), call_peer_host(call), FALSE, 0, &code);
 
         if (!answer)
         {
@@ -252,7 +252,7 @@ static osip_message_t *build_invite_response(struct sip_call *call, guint code, 
             call_set_hold(call, call->want_local_hold, call->prepared_remote_hold);
         }
         else if (call->remote_offer)
-            body = call_build_answer(call, call->remote_offer, call_protocol(call), call_peer_host(call), TRUE, &failure);
+            body = call_build_answer(call, call->remote_offer, call_protocol(call), call_peer_host(call), TRUE, 0, &failure);
         else
             body = call_build_offer(call, call_protocol(call), call_peer_host(call), call_offer_direction(call), NULL);
         if (!body)
@@ -431,6 +431,8 @@ gboolean sip_call_redirect(struct sip_call *call, const char *contact, GError **
 
 void call_handle_cancel(struct sip_call *call, osip_transaction_t *invite_transaction)
 {
+    if (call->engine && call_cancel_offer(call, invite_transaction))
+        return;     /* a re-INVITE waiting for the layer above */
     if (!call->engine || invite_transaction != call->invite_server || call->invite_answered)
         return;     /* too late: the CANCEL has no effect (§9.2) */
     call->invite_answered = TRUE;

@@ -65,6 +65,14 @@ static void handle_cancel(struct sip_engine *engine, osip_transaction_t *transac
         char *call_id = engine_call_id_string(cancel->call_id);
 
         call = engine_lookup_incoming_call(engine, call_id, sip_header_tag(cancel->from));
+        /* A re-INVITE's CANCEL names our tag in To, whoever called. */
+        if ((!call || !call_offer_is(call, invite_transaction)) && sip_header_tag(cancel->to))
+        {
+            struct sip_call *dialog_call = engine_lookup_call(engine, call_id, sip_header_tag(cancel->to));
+
+            if (dialog_call && call_offer_is(dialog_call, invite_transaction))
+                call = dialog_call;
+        }
         g_free(call_id);
     }
     if (!invite_transaction)

@@ -63,6 +63,7 @@ struct sip_engine
     struct sip_engine_callbacks callbacks;
     struct sip_refer_callbacks refer_callbacks;
     guint refer_decision_timeout;       /* ms */
+    guint offer_decision_timeout;       /* ms: the peer's re-INVITE waits no longer for a decision */
     guint refer_response_bound;         /* ms: a REFER's final response waits no longer */
     guint refer_expires;                /* s: the implicit subscription we grant */
     char **refer_to_allowed;            /* more Refer-To headers passed on (NULL: none) */

@@ -184,6 +184,14 @@ void sip_media_stream_get_stats(struct sip_media_stream *stream, struct sip_medi
     if (stream && stream->backend->funcs->stream_get_stats) stream->backend->funcs->stream_get_stats(stream, stats);
 }
 
+gboolean sip_media_stream_set_silence_suppression(struct sip_media_stream *stream, gboolean enabled,
+                                                  GError **error)
+{
+    if (!stream) return TRUE;
+    if (!stream->backend->funcs->stream_set_silence_suppression) return unsupported(error, "suppress silence");
+    return stream->backend->funcs->stream_set_silence_suppression(stream, !!enabled, error);
+}
+
 const struct sip_media_format *sip_media_backend_get_formats(struct sip_media_backend *backend)
 {
     return backend ? backend->funcs->get_formats(backend) : sip_media_default_formats;

@@ -139,6 +139,10 @@ struct sip_media_backend_funcs
     gboolean (*stream_set_volume)(struct sip_media_stream *stream, enum sip_media_device device, double volume,
                                   gboolean muted, GError **error);
     void (*stream_get_stats)(struct sip_media_stream *stream, struct sip_media_stats *stats);
+    /* Silence suppression of what the stream sends: while enabled, no RTP
+     * goes out during silence (the timestamps jump over it); kept across
+     * restarts of the stream. */
+    gboolean (*stream_set_silence_suppression)(struct sip_media_stream *stream, gboolean enabled, GError **error);
     gboolean (*set_volume)(struct sip_media_backend *backend, enum sip_media_device device, double volume,
                            gboolean muted, GError **error);
     char **(*list_devices)(struct sip_media_backend *backend, enum sip_media_device device);
@@ -181,6 +185,9 @@ gboolean sip_media_stream_send_dtmf(struct sip_media_stream *stream, guint event
 gboolean sip_media_stream_set_volume(struct sip_media_stream *stream, enum sip_media_device device,
                                      double volume, gboolean muted, GError **error);
 void sip_media_stream_get_stats(struct sip_media_stream *stream, struct sip_media_stats *stats);
+/* TRUE without a stream (nothing to apply it to yet). */
+gboolean sip_media_stream_set_silence_suppression(struct sip_media_stream *stream, gboolean enabled,
+                                                  GError **error);
 const struct sip_media_format *sip_media_backend_get_formats(struct sip_media_backend *backend);
 void sip_media_backend_free(struct sip_media_backend *backend);
 

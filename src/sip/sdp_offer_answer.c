@@ -357,6 +357,23 @@ static int find_active_audio(const sdp_message_t *sdp)
     return -1;
 }
 
+guint sip_sdp_line_count(const sdp_message_t *sdp)
+{
+    return sdp ? (guint)media_count(sdp) : 0;
+}
+
+gboolean sip_sdp_line_info(const sdp_message_t *sdp, guint index, const char **media_name, guint *port,
+                           enum sip_media_direction *direction)
+{
+    const sdp_media_t *media;
+
+    if (index >= sip_sdp_line_count(sdp) || !media_is_valid((media = media_at(sdp, index)), port))
+        return FALSE;
+    *media_name = media->m_media;
+    *direction = media_direction(sdp, media);
+    return TRUE;
+}
+
 enum sip_media_direction sip_sdp_get_direction(const sdp_message_t *sdp)
 {
     int index;
@@ -533,6 +550,15 @@ sdp_message_t *sip_sdp_build_answer(const sdp_message_t *offer, struct sip_sdp_o
                                     const struct sip_media_format *formats,
                                     struct sip_media_params *negotiated, GError **error)
 {
+    return sip_sdp_build_answer_refusing(offer, origin, address, port, direction, formats, 0, negotiated, error);
+}
+
+sdp_message_t *sip_sdp_build_answer_refusing(const sdp_message_t *offer, struct sip_sdp_origin *origin,
+                                             const char *address, guint16 port,
+                                             enum sip_media_direction direction,
+                                             const struct sip_media_format *formats, guint64 refused,
+                                             struct sip_media_params *negotiated, GError **error)
+{
     struct payload payloads[SIP_MEDIA_MAX_CODECS];
     int chosen = -1, telephone_event = -1, i, j;
     enum sip_media_direction ours = SIP_MEDIA_INACTIVE;
@@ -558,7 +584,7 @@ sdp_message_t *sip_sdp_build_answer(const sdp_message_t *offer, struct sip_sdp_o
             g_set_error(error, SIP_SDP_ERROR, SIP_SDP_ERROR_INVALID, "Malformed m= line %d in offer", i + 1);
             return NULL;
         }
-        if (chosen < 0 && p && media_is_audio(media) && !g_ascii_strcasecmp(media->m_proto, "RTP/AVP")
+        if (chosen < 0 && p && !(i < 64 && (refused >> i) & 1) && media_is_audio(media) && !g_ascii_strcasecmp(media->m_proto, "RTP/AVP")
                 && find_codecs(media, formats, payloads, &count, &telephone_event))
         {
             if (!media_address(offer, media))
@@ -570,7 +596,7 @@ sdp_message_t *sip_sdp_build_answer(const sdp_message_t *offer, struct sip_sdp_o
             offer_port = p;
         }
     }
-    if (chosen < 0)
+    if (chosen < 0 && !refused)
     {
         g_set_error_literal(error, SIP_SDP_ERROR, SIP_SDP_ERROR_NOT_ACCEPTABLE, "No common audio codec");
         return NULL;
@@ -610,7 +636,7 @@ sdp_message_t *sip_sdp_build_answer(const sdp_message_t *offer, struct sip_sdp_o
         add_ptime_and_direction(answer, i, ours);
     }
 
-    if (negotiated)
+    if (negotiated && chosen >= 0)
         fill_params(negotiated, offer, media_at(offer, chosen), offer_port, payloads, count, telephone_event, ours);
     return answer;
 }

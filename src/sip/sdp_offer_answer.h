@@ -110,6 +110,17 @@ sdp_message_t *sip_sdp_build_without_media(const sdp_message_t *offer, struct si
 /* Whether an SDP has no m= line at all (a session without media). */
 gboolean sip_sdp_has_no_media(const sdp_message_t *sdp);
 
+/* The same, refusing the m= lines whose bit (1 << index, the first 64 lines)
+ * is set in refused: they get port 0 like the streams we cannot take. When
+ * that leaves no audio stream the answer refuses every line (RFC 3264 §6
+ * allows it) instead of failing, and negotiated keeps no codec
+ * (payload_type -1, codec_name NULL). */
+sdp_message_t *sip_sdp_build_answer_refusing(const sdp_message_t *offer, struct sip_sdp_origin *origin,
+                                             const char *address, guint16 port,
+                                             enum sip_media_direction direction,
+                                             const struct sip_media_format *formats, guint64 refused,
+                                             struct sip_media_params *negotiated, GError **error);
+
 /* Reads the answer to our offer (made with `offered` as direction): the first
  * audio stream must have a non-zero port and one of our codecs (else
  * SIP_SDP_ERROR_NOT_ACCEPTABLE). negotiated gets the remote address/ports,
@@ -119,6 +130,12 @@ gboolean sip_sdp_has_no_media(const sdp_message_t *sdp);
 gboolean sip_sdp_parse_answer(const sdp_message_t *answer, enum sip_media_direction offered,
                               const struct sip_media_format *formats,
                               struct sip_media_params *negotiated, GError **error);
+
+/* How many m= lines; what line index says (its media name, port and
+ * direction as its writer means it); FALSE for a malformed line. */
+guint sip_sdp_line_count(const sdp_message_t *sdp);
+gboolean sip_sdp_line_info(const sdp_message_t *sdp, guint index, const char **media_name, guint *port,
+                           enum sip_media_direction *direction);
 
 /* The direction of the first audio stream with a non-zero port as its
  * writer means it: media-level attribute, else session-level, else

@@ -349,6 +349,28 @@ static void test_hold(void **state)
     side_clear(&b);
 }
 
+/* Silence suppression, set before the pipeline exists (it is kept for it): a silent side sends
+ * nothing while the other's packets flow; turned off, its silence goes out. */
+static void test_silence_suppression(void **state)
+{
+    struct side a, b;
+    GError *error = NULL;
+
+    side_init(&a, "a", "audiotestsrc is-live=true wave=silence");
+    side_init(&b, "b", "audiotestsrc is-live=true wave=silence");
+    assert_true(sip_media_stream_set_silence_suppression(a.stream, TRUE, &error));
+    start(&a, &b, "PCMU", 0, 8000, 1, SIP_MEDIA_SENDRECV, FALSE);
+    start(&b, &a, "PCMU", 0, 8000, 1, SIP_MEDIA_SENDRECV, FALSE);
+    wait_event(&a, "receive started 0");
+    wait_sent(&b, sent(&b) + 100);
+    assert_true(sent(&a) <= 2);
+
+    assert_true(sip_media_stream_set_silence_suppression(a.stream, FALSE, &error));
+    wait_sent(&a, sent(&a) + 50);
+    side_clear(&a);
+    side_clear(&b);
+}
+
 /* A source description naming no element fails the send flow; receiving goes on. */
 static void test_bad_source(void **state)
 {
@@ -415,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_opus),
         cmocka_unit_test(test_dtmf),
         cmocka_unit_test(test_hold),
+        cmocka_unit_test(test_silence_suppression),
         cmocka_unit_test(test_bad_source),
         cmocka_unit_test(test_bad_sink),
     };

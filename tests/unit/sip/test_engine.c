@@ -13,6 +13,7 @@
 
 #include "sip/sip_call.h"
 #include "sip/sip_engine.h"
+#include "sip/sip_media.h"
 #include "sip/sip_refer.h"
 #include "../../common/test_time.h"
 
@@ -188,6 +189,55 @@ static void on_refer_progress(struct sip_refer *refer, enum sip_refer_progress p
         record(user_data, "refer %s %u", progress_names[progress], code);
 }
 
+/* ---- media changes: sip_call_update_media, offers the layer above decides ---- */
+
+static void on_media_updated(struct sip_call *call, guint code, void *user_data)
+{
+    (void)call;
+    record(user_data, "updated %u", code);
+}
+
+/* "offered audio:2 video:3": each m= line and what we would do with it. */
+static void on_media_offered(struct sip_call *call, void *user_data)
+{
+    struct sip_call_offer_line lines[4];
+    guint count = sip_call_get_offer_lines(call, lines, G_N_ELEMENTS(lines)), i;
+    GString *text = g_string_new("offered");
+
+    for (i = 0; i < count && i < G_N_ELEMENTS(lines); i++)
+        g_string_append_printf(text, " %s:%u", lines[i].media, lines[i].directions);
+    record(user_data, "%s", text->str);
+    g_string_free(text, TRUE);
+}
+
+static void on_media_offer_cancelled(struct sip_call *call, void *user_data)
+{
+    (void)call;
+    record(user_data, "offer cancelled");
+}
+
+static guint count_events(struct party *party, const char *event)
+{
+    guint i, n = 0;
+
+    for (i = 0; i < party->events->len; i++)
+        n += !strcmp(g_ptr_array_index(party->events, i), event);
+    return n;
+}
+
+/* Iterates until event was seen n times (fails after a bound). */
+static gboolean wait_count(struct party *party, const char *event, guint n, int seconds)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)test_seconds(seconds) * G_USEC_PER_SEC;
+
+    while (count_events(party, event) < n && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+    return count_events(party, event) >= n;
+}
+
+/* Parties started while set decide the peer's offers themselves. */
+static gboolean decide_offers;
+
 static void party_start_on(struct party *party, const char *name, enum sip_transport_protocol protocol,
                            const char *address);
 
@@ -212,6 +262,12 @@ static void party_start_on(struct party *party, const char *name, enum sip_trans
     callbacks.message_received = on_message;
     callbacks.call_info_received = on_info;
     callbacks.request_completed = on_request_completed;
+    callbacks.call_media_updated = on_media_updated;
+    if (decide_offers)
+    {
+        callbacks.call_media_offered = on_media_offered;
+        callbacks.call_media_offer_cancelled = on_media_offer_cancelled;
+    }
     party->engine = sip_engine_new(NULL, &callbacks, party, &error);
     assert_non_null(party->engine);
     sip_engine_set_refer_callbacks(party->engine, &refer_callbacks);
@@ -413,6 +469,139 @@ static void test_glare(void **state)
     assert_true(wait_event(&bob, "media 1 1", 10));
     assert_true(API(sip_call_hangup(call, NULL)));
     assert_true(wait_event(&bob, "ended remote-hangup", 5));
+    sip_call_unref(call);
+    party_stop(&alice);
+    party_stop(&bob);
+}
+
+/* sip_call_update_media: one re-INVITE, one report; the directions follow. */
+static void test_update_media(void **state)
+{
+    struct party alice, bob;
+    struct sip_call *call;
+    GError *error = NULL;
+
+    (void)state;
+    party_start(&alice, "alice", SIP_TRANSPORT_UDP);
+    party_start(&bob, "bob", SIP_TRANSPORT_UDP);
+    call = call_party(&alice, &bob);
+    assert_false(API(sip_call_update_media(call, 1, &error)));        /* not connected yet */
+    assert_true(g_error_matches(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_WRONG_STATE));
+    g_clear_error(&error);
+    assert_true(wait_event(&alice, "out connected 200", 5));
+    assert_true(wait_event(&bob, "in connected 200", 5));
+    assert_false(API(sip_call_update_media(call, 4, &error)));
+    assert_true(g_error_matches(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT));
+    g_clear_error(&error);
+
+    /* send only: the peer receives only; not a hold of ours */
+    assert_true(API(sip_call_update_media(call, 1, NULL)));
+    assert_true(wait_event(&alice, "updated 200", 5));
+    assert_int_equal(sip_call_get_media_directions(call), 1);
+    assert_int_equal(sip_call_get_media_directions(bob.incoming), 2);
+    assert_false(sip_call_is_local_hold(call));
+    /* receive only: the peer is not holding us, it sends */
+    assert_true(API(sip_call_update_media(call, 2, NULL)));
+    assert_true(wait_count(&alice, "updated 200", 2, 5));
+    assert_int_equal(sip_call_get_media_directions(call), 2);
+    assert_int_equal(sip_call_get_media_directions(bob.incoming), 1);
+    assert_false(sip_call_is_remote_hold(call));
+    /* both again */
+    assert_true(API(sip_call_update_media(call, 3, NULL)));
+    assert_true(wait_count(&alice, "updated 200", 3, 5));
+    assert_int_equal(sip_call_get_media_directions(call), 3);
+    assert_int_equal(sip_call_get_media_directions(bob.incoming), 3);
+
+    /* crossing a hold of the peer's: 491 both ways, retried, still one report */
+    assert_true(API(sip_call_update_media(call, 1, NULL)));
+    assert_true(API(sip_call_hold(bob.incoming, NULL)));
+    assert_true(wait_event(&bob, "media 1 1", 10));     /* it holds; our sendonly holds it (RFC 3264 §8.4) */
+    assert_true(wait_count(&alice, "updated 200", 4, 10));
+    spin(300);
+    assert_int_equal(count_events(&alice, "updated 200"), 4);
+    assert_int_equal(sip_call_get_media_directions(call), 0);  /* we only send, the peer holds: nothing */
+
+    assert_true(API(sip_call_hangup(call, NULL)));
+    assert_true(wait_event(&bob, "ended remote-hangup", 5));
+    sip_call_unref(call);
+    party_stop(&alice);
+    party_stop(&bob);
+}
+
+/* The peer's re-INVITE waits for the layer above: reject (the media stays), accept refusing a line,
+ * no decision in time (accepted), the call ending meanwhile (cancelled). */
+static void test_offer_decided_above(void **state)
+{
+    struct party alice, bob;
+    struct sip_call *call;
+    GError *error = NULL;
+
+    (void)state;
+    party_start(&alice, "alice", SIP_TRANSPORT_UDP);
+    decide_offers = TRUE;
+    party_start(&bob, "bob", SIP_TRANSPORT_UDP);
+    decide_offers = FALSE;
+    call = call_party(&alice, &bob);
+    assert_true(wait_event(&bob, "in connected 200", 5));
+    assert_true(wait_event(&alice, "out connected 200", 5));
+    assert_false(API(sip_call_accept_offer(bob.incoming, 0, &error)));       /* none pending */
+    assert_true(g_error_matches(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_WRONG_STATE));
+    g_clear_error(&error);
+
+    /* rejected: 488 to the offerer, both keep sendrecv */
+    assert_true(API(sip_call_update_media(call, 1, NULL)));
+    assert_true(wait_event(&bob, "offered audio:2", 5));
+    assert_int_equal(count_events(&alice, "updated 488"), 0);
+    assert_false(API(sip_call_reject_offer(bob.incoming, 200, &error)));
+    g_clear_error(&error);
+    assert_true(API(sip_call_reject_offer(bob.incoming, 488, NULL)));
+    assert_true(wait_event(&alice, "updated 488", 5));
+    assert_int_equal(sip_call_get_media_directions(call), 3);
+    assert_int_equal(sip_call_get_media_directions(bob.incoming), 3);
+
+    /* accepted: the offer's direction */
+    g_ptr_array_set_size(bob.events, 0);
+    assert_true(API(sip_call_update_media(call, 1, NULL)));
+    assert_true(wait_event(&bob, "offered audio:2", 5));
+    assert_true(API(sip_call_accept_offer(bob.incoming, 0, NULL)));
+    assert_true(wait_event(&alice, "updated 200", 5));
+    assert_int_equal(sip_call_get_media_directions(call), 1);
+    assert_int_equal(sip_call_get_media_directions(bob.incoming), 2);
+
+    /* the audio line refused: no audio either way, the call stays */
+    g_ptr_array_set_size(bob.events, 0);
+    g_ptr_array_set_size(alice.events, 0);
+    assert_true(API(sip_call_update_media(call, 3, NULL)));
+    assert_true(wait_event(&bob, "offered audio:3", 5));
+    assert_true(API(sip_call_accept_offer(bob.incoming, 1, NULL)));
+    assert_true(wait_event(&alice, "updated 200", 5));
+    assert_int_equal(sip_call_get_media_directions(call), 0);
+    assert_int_equal(sip_call_get_media_directions(bob.incoming), 0);
+    assert_int_equal(sip_call_get_state(call), SIP_CALL_STATE_CONNECTED);
+
+    /* nobody decides: accepted at the bound */
+    g_ptr_array_set_size(bob.events, 0);
+    g_ptr_array_set_size(alice.events, 0);
+    sip_engine_set_offer_decision_timeout(bob.engine, 300);
+    assert_true(API(sip_call_update_media(call, 3, NULL)));
+    assert_true(wait_event(&bob, "offered audio:3", 5));
+    assert_true(wait_event(&alice, "updated 200", 5));
+    assert_int_equal(sip_call_get_media_directions(call), 3);
+    assert_int_equal(sip_call_get_media_directions(bob.incoming), 3);
+    assert_int_equal(count_events(&bob, "offer cancelled"), 0);
+
+    /* the call ends while an offer waits: cancelled, the re-INVITE answered 487 */
+    g_ptr_array_set_size(bob.events, 0);
+    g_ptr_array_set_size(alice.events, 0);
+    sip_engine_set_offer_decision_timeout(bob.engine, 30000);
+    assert_true(API(sip_call_update_media(call, 2, NULL)));
+    assert_true(wait_event(&bob, "offered audio:1", 5));
+    assert_true(API(sip_call_hangup(bob.incoming, NULL)));
+    assert_true(wait_event(&bob, "offer cancelled", 5));
+    assert_true(wait_event(&alice, "ended remote-hangup", 5));
+    assert_true(wait_event(&alice, "updated 487", 5));
+    assert_false(API(sip_call_accept_offer(bob.incoming, 0, NULL)));
+
     sip_call_unref(call);
     party_stop(&alice);
     party_stop(&bob);
@@ -826,6 +1015,8 @@ int main(void)
         cmocka_unit_test(test_call_ipv6_tcp),
         cmocka_unit_test(test_hold_resume),
         cmocka_unit_test(test_glare),
+        cmocka_unit_test(test_update_media),
+        cmocka_unit_test(test_offer_decided_above),
         cmocka_unit_test(test_messages),
         cmocka_unit_test(test_reject_and_cancel),
         cmocka_unit_test(test_garbage_in),

@@ -269,6 +269,10 @@ static void test_default_backend_is_honest(void **state)
     sip_media_stream_get_stats(stream, &stats);
     assert_int_equal(stats.rtp_packets_sent, 0);
     assert_null(stats.codec);
+    assert_false(sip_media_stream_set_silence_suppression(stream, TRUE, &error));
+    assert_true(g_error_matches(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED));
+    g_clear_error(&error);
+    assert_true(sip_media_stream_set_silence_suppression(NULL, TRUE, &error));     /* no stream yet */
 
     assert_false(sip_media_backend_set_volume(backend, SIP_MEDIA_SPEAKER, 0.5, &error));
     assert_true(g_error_matches(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED));

@@ -283,6 +283,75 @@ static void test_answer_streams(void **state)
     sdp_message_free(offer);
 }
 
+/* Lines the layer above refuses get port 0; refusing the audio refuses everything, without failing. */
+static void test_answer_refusing(void **state)
+{
+    static const char offer_text[] =
+        "v=0\r\n"
+        "o=x 1 1 IN IP4 192.0.2.1\r\n"
+        "s=-\r\n"
+        "c=IN IP4 192.0.2.1\r\n"
+        "t=0 0\r\n"
+        "m=audio 5004 RTP/AVP 0\r\n"
+        "a=sendonly\r\n"
+        "m=video 5006 RTP/AVP 96\r\n"
+        "a=rtpmap:96 H264/90000\r\n"
+        "m=audio 5008 RTP/AVP 8\r\n";
+    struct sip_sdp_origin origin = fixed_origin();
+    struct sip_media_params params;
+    GError *error = NULL;
+    sdp_message_t *offer;
+    char *text;
+
+    (void)state;
+    offer = parse(offer_text);
+    /* the video refused (as it would be anyway): the first audio answered */
+    text = to_string_and_free(sip_sdp_build_answer_refusing(offer, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV,
+                                                            NULL, 1 << 1, &params, NULL));
+    assert_non_null(strstr(text, "m=audio 40000 RTP/AVP 0\r\n"));
+    assert_non_null(strstr(text, "a=recvonly\r\n"));
+    assert_non_null(strstr(text, "m=video 0 RTP/AVP 96\r\n"));
+    assert_non_null(strstr(text, "m=audio 0 RTP/AVP 8\r\n"));
+    assert_int_equal(params.direction, SIP_MEDIA_RECVONLY);
+    g_free(text);
+    sip_media_params_clear(&params);
+    /* the first audio refused: the next one is taken */
+    text = to_string_and_free(sip_sdp_build_answer_refusing(offer, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV,
+                                                            NULL, 1 << 0, &params, NULL));
+    assert_non_null(strstr(text, "m=audio 0 RTP/AVP 0\r\n"));
+    assert_non_null(strstr(text, "m=audio 40000 RTP/AVP 8\r\n"));
+    assert_int_equal(params.remote_port, 5008);
+    g_free(text);
+    sip_media_params_clear(&params);
+    /* every audio refused: every line port 0, no codec agreed, no error */
+    text = to_string_and_free(sip_sdp_build_answer_refusing(offer, &origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV,
+                                                            NULL, (1 << 0) | (1 << 2), &params, &error));
+    assert_null(error);
+    assert_non_null(strstr(text, "m=audio 0 RTP/AVP 0\r\n"));
+    assert_non_null(strstr(text, "m=video 0 RTP/AVP 96\r\n"));
+    assert_non_null(strstr(text, "m=audio 0 RTP/AVP 8\r\n"));
+    assert_null(params.codec_name);
+    assert_int_equal(params.payload_type, -1);
+    g_free(text);
+    sip_media_params_clear(&params);
+    /* the lines as the layer above sees them */
+    assert_int_equal(sip_sdp_line_count(offer), 3);
+    {
+        enum sip_media_direction direction;
+        const char *media;
+        guint port;
+
+        assert_true(sip_sdp_line_info(offer, 1, &media, &port, &direction));
+        assert_string_equal(media, "video");
+        assert_int_equal(port, 5006);
+        assert_int_equal(direction, SIP_MEDIA_SENDRECV);
+        assert_true(sip_sdp_line_info(offer, 0, &media, &port, &direction));
+        assert_int_equal(direction, SIP_MEDIA_SENDONLY);
+        assert_false(sip_sdp_line_info(offer, 3, &media, &port, &direction));
+    }
+    sdp_message_free(offer);
+}
+
 static void check_answer_fails(const char *offer_text, enum sip_sdp_error code)
 {
     struct sip_sdp_origin origin = fixed_origin();
@@ -778,6 +847,7 @@ int main(void)
         cmocka_unit_test(test_answer),
         cmocka_unit_test(test_answer_direction),
         cmocka_unit_test(test_answer_streams),
+        cmocka_unit_test(test_answer_refusing),
         cmocka_unit_test(test_answer_488),
         cmocka_unit_test(test_answer_malformed),
         cmocka_unit_test(test_parse_answer),

@@ -51,6 +51,7 @@ struct ucc_sink
     IUccIncomingSessionEvent *incoming;     /* the last invitation, referenced */
     IUccSession *incoming_session;          /* its session, referenced */
     IUccIncomingSessionTransferEvent *transfer;     /* the last OnIncomingTransfer, referenced */
+    IUccIncomingMediaRequestEvent *media_request;   /* the last OnMediaRequest, referenced */
     unsigned int bad_invokes;               /* calls that broke the documented shape */
 };
 
@@ -599,6 +600,58 @@ static inline char *ucc_sink_describe(struct ucc_sink *sink, REFIID diid, DISPID
         sink->transfer = event;     /* keeps our reference */
         return line;
     }
+    if (IsEqualIID(diid, &DIID__IUccAudioVideoSessionParticipantEvents))
+    {
+        IUccIncomingMediaRequestEvent *event;
+        IUccCollection *channels = NULL;
+        GString *line;
+        LONG count = 0, i;
+
+        if (dispid == DISPID__IUccAudioVideoSessionParticipantEvents_OnUpdateChannels)
+        {
+            char *p = ucc_sink_progress(data), *text = g_strdup_printf("OnUpdateChannels %s", p);
+            g_free(p);
+            return text;
+        }
+        if (dispid == DISPID__IUccAudioVideoSessionParticipantEvents_OnMediaRequestCancelled)
+            return g_strdup("OnMediaRequestCancelled");
+        if (FAILED(IUnknown_QueryInterface(data, &IID_IUccIncomingMediaRequestEvent, (void **)&event)))
+            return g_strdup("OnMediaRequest (bad data)");
+        /* OnMediaRequest AUDIO:2 VIDEO:3: each channel the offer describes, with its PreferredMedia */
+        line = g_string_new("OnMediaRequest");
+        IUccIncomingMediaRequestEvent_get_MediaChannels(event, &channels);
+        if (channels)
+            IUccCollection_get_Count(channels, &count);
+        for (i = 1; i <= count; i++)
+        {
+            IUccMediaChannel *channel = NULL;
+            UCC_MEDIA_TYPES type = 0;
+            LONG preferred = -1;
+            VARIANT item;
+
+            VariantInit(&item);
+            if (FAILED(IUccCollection_get_Item(channels, i, &item))
+                || (V_VT(&item) != VT_DISPATCH && V_VT(&item) != VT_UNKNOWN)
+                || FAILED(IUnknown_QueryInterface(V_UNKNOWN(&item), &IID_IUccMediaChannel, (void **)&channel)))
+            {
+                g_string_append(line, " ?");
+                VariantClear(&item);
+                continue;
+            }
+            IUccMediaChannel_get_MediaType(channel, &type);
+            IUccMediaChannel_get_PreferredMedia(channel, &preferred);
+            g_string_append_printf(line, " %s:%ld", type == UCCMT_AUDIO ? "AUDIO" : type == UCCMT_VIDEO ? "VIDEO" : "?",
+                                   (long)preferred);
+            IUccMediaChannel_Release(channel);
+            VariantClear(&item);
+        }
+        if (channels)
+            IUccCollection_Release(channels);
+        if (sink->media_request)
+            IUccIncomingMediaRequestEvent_Release(sink->media_request);
+        sink->media_request = event;        /* keeps our reference */
+        return g_string_free(line, FALSE);
+    }
     return g_strdup_printf("event %ld", (long)dispid);
 }
 
@@ -701,6 +754,9 @@ static inline void ucc_sink_cleanup(struct ucc_sink *sink)
         IUccSession_Release(sink->incoming_session);
     if (sink->transfer)
         IUccIncomingSessionTransferEvent_Release(sink->transfer);
+    if (sink->media_request)
+        IUccIncomingMediaRequestEvent_Release(sink->media_request);
+    sink->media_request = NULL;
     sink->incoming = NULL;
     sink->incoming_session = NULL;
     sink->transfer = NULL;

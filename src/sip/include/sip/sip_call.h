@@ -11,7 +11,8 @@
  * (and a BYE if it never does); CANCEL answered 200 + 487; re-INVITE glare
  * (491 and the RFC 3261 §14.1 retry); forks (the first 2xx wins, later ones
  * are ACKed and sent a BYE); SDP offer/answer for audio (PCMU, PCMA,
- * telephone-event; 488 when nothing matches).
+ * telephone-event; 488 when nothing matches), the peer's re-INVITEs
+ * included unless the layer above decides them (call_media_offered).
  */
 #ifndef RTCSHIM_SIP_CALL_H
 #define RTCSHIM_SIP_CALL_H
@@ -71,6 +72,52 @@ gboolean sip_call_hangup(struct sip_call *call, GError **error);
  * after it. call_media_changed reports the outcome. */
 gboolean sip_call_hold(struct sip_call *call, GError **error);
 gboolean sip_call_resume(struct sip_call *call, GError **error);
+
+/* ---- media changes (RFC 3264 §8) ---- */
+
+/* Limits what our audio does from now on to directions (a mask of
+ * SIP_MEDIA_SENDONLY 1 and SIP_MEDIA_RECVONLY 2 as
+ * sip_call_get_media_directions gives them: 3 both, 0 neither) and sends a
+ * re-INVITE with the new offer: after the re-INVITE in progress (ours or
+ * the peer's), and again after a 491 (glare). Hold (sip_call_hold) applies
+ * on top of the limit; our answers to the peer's offers keep within it.
+ * Only on a connected call. call_media_updated reports the outcome once:
+ * the final status of the re-INVITE that carried it (200; 488 and the like
+ * when refused, the limit and the media then stay as they were; 408 or 481
+ * when the dialog is gone, and the call ends). */
+gboolean sip_call_update_media(struct sip_call *call, guint directions, GError **error);
+
+/* The peer's re-INVITE with an offer, waiting for a decision when a
+ * call_media_offered handler is installed (the engine sent 100 Trying).
+ * The call's other requests go on; a second re-INVITE from the peer gets 500
+ * with Retry-After (RFC 3261 §14.2); ours waits for the answer. Without a
+ * decision within the bound (sip_engine_set_offer_decision_timeout) the
+ * offer is accepted as the engine would have. */
+struct sip_call_offer_line
+{
+    const char *media;              /* the m= line's media: "audio", "video", ... (valid until decided) */
+    guint directions;               /* what we would do with it: the offer's direction seen from our
+                                       side (SIP_MEDIA_SENDONLY 1 | SIP_MEDIA_RECVONLY 2); 0 when the
+                                       offer's port is 0 (the peer removes it) */
+};
+
+/* The pending offer's m= lines, in order, up to max; returns how many the
+ * offer has (0 when no offer is pending). */
+guint sip_call_get_offer_lines(struct sip_call *call, struct sip_call_offer_line *lines, guint max);
+/* 200 with our answer; the lines whose bit (1 << index) is set in refused
+ * get port 0 (RFC 3264 §6) as the ones we cannot take do. Refusing the
+ * audio leaves the call connected without audio until an offer brings it
+ * back. */
+gboolean sip_call_accept_offer(struct sip_call *call, guint64 refused, GError **error);
+/* A final 4xx-6xx (488 Not Acceptable Here, typically); the call and its
+ * media stay as they were (RFC 3261 §14.2). */
+gboolean sip_call_reject_offer(struct sip_call *call, guint status_code, GError **error);
+/* How long an offer waits for a decision (default SIP_CALL_OFFER_DECISION_TIMEOUT_MS). */
+void sip_engine_set_offer_decision_timeout(struct sip_engine *engine, guint milliseconds);
+/* Well inside the peer's Timer B (32 s) and a proxy's Timer C; RFC 3261
+ * §13.3.1 wants a re-INVITE answered at once, so the bound is short, like
+ * the bound on a REFER's final response. */
+#define SIP_CALL_OFFER_DECISION_TIMEOUT_MS 4000
 
 /* MESSAGE or INFO in the call's dialog (connected calls). Returns a request
  * id for sip_engine_callbacks.request_completed, 0 on error. */

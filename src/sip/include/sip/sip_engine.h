@@ -131,6 +131,19 @@ struct sip_engine_callbacks
     /* The last hang-up in progress has finished on the wire:
      * sip_engine_pending_hangups() went down to 0. */
     void (*hangups_finished)(struct sip_engine *engine, void *user_data);
+
+    /* The re-INVITE that carried a sip_call_update_media() got its final
+     * response (sip_call.h): once per update, after glare retries. */
+    void (*call_media_updated)(struct sip_call *call, guint status_code, void *user_data);
+
+    /* The peer's re-INVITE offers new media and waits for a decision
+     * (sip_call_get_offer_lines, sip_call_accept_offer, sip_call_reject_offer).
+     * Without this handler the engine answers re-INVITEs by itself. */
+    void (*call_media_offered)(struct sip_call *call, void *user_data);
+
+    /* That offer ended before a decision: the peer cancelled it, or the
+     * call ended. */
+    void (*call_media_offer_cancelled)(struct sip_call *call, void *user_data);
 };
 
 /* Inside request_completed only: why no server answered the request

@@ -125,6 +125,14 @@ gboolean sip_call_set_media_muted(struct sip_call *call, enum sip_media_device d
                                   GError **error);
 gboolean sip_call_get_media_muted(struct sip_call *call, enum sip_media_device device);
 
+/* Silence suppression of the audio the call sends: while enabled, no RTP
+ * packet goes out while the microphone is silent (the RTP timestamps jump
+ * over the gap); kept across hold and re-INVITEs. Off unless set. Fails with
+ * SIP_MEDIA_ERROR_UNSUPPORTED when the backend cannot (the default backend,
+ * or GStreamer without removesilence); the setting is then unchanged. */
+gboolean sip_call_set_silence_suppression(struct sip_call *call, gboolean enabled, GError **error);
+gboolean sip_call_get_silence_suppression(struct sip_call *call);
+
 /* The last level measured on the call's stream for a device (0 when none). */
 guint sip_call_get_media_level(struct sip_call *call, enum sip_media_device device);
 
