@@ -236,6 +236,19 @@ void session_on_call_state(struct session *session, struct sip_call *call, int s
     session_release(session);
 }
 
+/* What a Hold or UnHold that did not take completes with: the refusal of
+ * our re-INVITE (488 ...), else the call's status as before. */
+static void fire_hold_refused(struct session *session, LONG_PTR cookie, struct sip_call *call)
+{
+    guint code = sip_call_get_reinvite_status(call);
+
+    if (code >= 300)
+        fire_operation_complete(session, cookie, rtc_hresult_from_sip_status(code), NULL);
+    else
+        fire_operation_complete(session, cookie, rtc_hresult_from_sip_status(sip_call_get_status_code(call)),
+                                sip_call_get_reason_phrase(call));
+}
+
 /* A re-INVITE finished (ours or the peer's): hold state may have changed. */
 void session_on_media_changed(struct session *session, struct sip_call *call)
 {
@@ -256,8 +269,7 @@ void session_on_media_changed(struct session *session, struct sip_call *call)
             fire_operation_complete(session, cookie, S_OK, NULL);
         }
         else
-            fire_operation_complete(session, cookie, rtc_hresult_from_sip_status(sip_call_get_status_code(call)),
-                                    sip_call_get_reason_phrase(call));
+            fire_hold_refused(session, cookie, call);
     }
     else if (pending == OPERATION_UNHOLD)
     {
@@ -267,8 +279,7 @@ void session_on_media_changed(struct session *session, struct sip_call *call)
             fire_operation_complete(session, cookie, S_OK, NULL);
         }
         else
-            fire_operation_complete(session, cookie, rtc_hresult_from_sip_status(sip_call_get_status_code(call)),
-                                    sip_call_get_reason_phrase(call));
+            fire_hold_refused(session, cookie, call);
     }
     /* The audio itself reports its directions stopping for hold and starting
      * again (session_on_media_event): that is what RTCE_MEDIA tells, also

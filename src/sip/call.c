@@ -627,6 +627,11 @@ gboolean sip_call_is_local_hold(struct sip_call *call)
     return call->local_hold;
 }
 
+guint sip_call_get_reinvite_status(struct sip_call *call)
+{
+    return call->reinvite_status;
+}
+
 gboolean sip_call_is_remote_hold(struct sip_call *call)
 {
     g_return_val_if_fail(call != NULL, FALSE);

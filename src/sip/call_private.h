@@ -93,6 +93,7 @@ struct sip_call
     /* our re-INVITEs (hold/resume, sip_call_update_media) */
     osip_transaction_t *reinvite_transaction;
     guint32 reinvite_cseq;
+    guint reinvite_status;                  /* final status of our last re-INVITE, 0 before one */
     enum sip_media_direction offered_direction;
     gboolean offered_hold;                  /* that offer was a hold's (before the limit) */
     gboolean want_local_hold;

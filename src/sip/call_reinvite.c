@@ -323,6 +323,7 @@ static void reinvite_response(struct sip_engine *engine, osip_transaction_t *tra
      * lingers (timer D) to absorb retransmissions. */
     if (call->reinvite_transaction == transaction)
         call->reinvite_transaction = NULL;
+    call->reinvite_status = code;
     if (response && code < 300)
     {
         call_send_ack(call, call->dialog, call->reinvite_cseq);
@@ -333,6 +334,7 @@ static void reinvite_response(struct sip_engine *engine, osip_transaction_t *tra
                 code = 488;     /* acknowledged, but nothing of it could be used */
             g_free(answer);
         }
+        call->reinvite_status = code;
         finish_update(call, code);
         call_maybe_reinvite(call);      /* the user changed their mind meanwhile */
         return;
