@@ -242,7 +242,7 @@ for rate in $TRANSFER_RATES; do
     timeout -k 5 $((STEP_SECONDS * 6 + 60)) sipp -sf "$BENCH/scenarios/transferor.xml" \
         -key target "sip:target@127.0.0.1:$TARGET_PORT" -r "$rate" -rp 1000 -m "$transfers" -nostdin \
         -timeout $((STEP_SECONDS * 6 + 40)) -i 127.0.0.1 -p $UAC_PORT -mp $((UAC_PORT + 2)) \
-        -buff_size 4194304 127.0.0.1:$UAS_PORT >"transfers-$rate.log" 2>&1
+        -buff_size 4194304 -trace_err -error_file "transfers-$rate-errors.log" 127.0.0.1:$UAS_PORT >"transfers-$rate.log" 2>&1
     rc=$?
     sleep 1
     after=$(cpu_ticks $rtc_pid)
@@ -256,7 +256,12 @@ for rate in $TRANSFER_RATES; do
     printf "  %-7s %6d transfers/s  %6d transfers  sipp rc %d  connected %6d  failed %d  cpu %6d ms (%5.3f ms/transfer)  %s\n" \
         transfer "$rate" "$transfers" "$rc" "$((done_after - done_before))" "${failures:-0}" "$cpu_ms" \
         "$(echo "$cpu_ms $transfers" | awk '{ printf "%.3f", $1 / $2 }')" "$([ $clean = yes ] && echo clean || echo NOT-CLEAN)"
-    [ $clean = yes ] || break
+    if [ $clean = no ]; then
+        # what SIPp saw go wrong, by kind (the work directory goes at exit)
+        grep -o "while expecting '[^']*' (index [0-9]*), received '[^[:cntrl:]]\{0,40\}\|[A-Za-z ]*[Tt]imeout[^[:cntrl:]]\{0,60\}" \
+            "transfers-$rate-errors.log" 2>/dev/null | sort | uniq -c | sort -rn | head -5 | sed 's/^/      /'
+        break
+    fi
     best=$rate
     best_cpu_ms=$((best_cpu_ms + cpu_ms))
     best_transfers=$((best_transfers + transfers))
