@@ -99,7 +99,8 @@ sipp_step() {
 
 # ramp NAME PID: steps through RATES against the UAS process PID.
 ramp() {
-    local name=$1 pid=$2 best=0 best_cpu_ms=0 best_calls=0
+    local name=$1 pid=$2 best=0 best_cpu_ms=0 best_calls=0 idle_kb
+    idle_kb=$(rss_kb "$pid")
     for rate in $RATES; do
         local before after calls retrans rc clean active
         before=$(cpu_ticks "$pid")
@@ -128,6 +129,17 @@ ramp() {
         # Let timer J entries and lingering state of this step drain.
         sleep 2
     done
+    # What the RTC application still holds once its calls have ended, measured
+    # as the transfer phase measures the transferee: a plain call's figure.
+    if [ "$name" = rtc-api ]; then
+        local ended held_kb
+        kill -USR1 "$pid"
+        sleep 0.3
+        ended=$(tail -1 "uas-$name.log" | sed -n 's/.* ended=\([0-9]*\).*/\1/p')
+        held_kb=$(rss_kb "$pid")
+        echo "  $name RSS idle ${idle_kb} kB, after ${ended:-0} completed calls ${held_kb} kB:" \
+             "$(( (held_kb - idle_kb) * 1024 / (${ended:-0} > 0 ? ${ended:-0} : 1) )) bytes held per completed call"
+    fi
     echo "$name $best $best_cpu_ms $best_calls" >>summary.txt
 }
 
