@@ -31,6 +31,7 @@
 #include <gst/gst.h>
 #include "rtcshim.h"
 #include "proc_figures.h"
+#include "rtc_bench_client.h"
 
 #define CHECKPOINT_BOUND_US (60 * G_USEC_PER_SEC)
 
@@ -50,15 +51,6 @@ static int placed, flowed, failed, ended;
 static GstTracer *leaks;
 static int live_pipelines;
 static gint64 checkpoint_since;     /* 0: not waiting for a checkpoint */
-
-static BSTR bstr(const char *s)
-{
-    gunichar *u = g_utf8_to_ucs4(s, -1, NULL, NULL, NULL);
-    BSTR b = SysAllocString((const OLECHAR *)u);
-
-    g_free(u);
-    return b;
-}
 
 static guint list_size(const GstStructure *s, const char *field)
 {
@@ -251,29 +243,6 @@ static gboolean hang_up_flowing(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
-static HRESULT STDMETHODCALLTYPE sink_QueryInterface(IRTCEventNotification *iface, REFIID riid, void **ppv)
-{
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IRTCEventNotification))
-    {
-        *ppv = iface;
-        return S_OK;
-    }
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-
-static ULONG STDMETHODCALLTYPE sink_AddRef(IRTCEventNotification *iface) { return 2; }
-static ULONG STDMETHODCALLTYPE sink_Release(IRTCEventNotification *iface) { return 1; }
-
-static HRESULT STDMETHODCALLTYPE sink_Event(IRTCEventNotification *iface, RTC_EVENT type, IDispatch *event)
-{
-    if (type == RTCE_SESSION_STATE_CHANGE) on_state(event);
-    return S_OK;
-}
-
-static const IRTCEventNotificationVtbl sink_vtbl = { sink_QueryInterface, sink_AddRef, sink_Release, sink_Event };
-static IRTCEventNotification sink = { &sink_vtbl };
-
 static void free_call(gpointer data)
 {
     struct call *call = data;
@@ -309,11 +278,8 @@ int main(int argc, char **argv)
         { NULL }
     };
     GOptionContext *context = g_option_context_new("- calls placed and ended through the RTC API");
-    IConnectionPointContainer *cpc;
-    IRTCClientPortManagement *ports;
-    IConnectionPoint *cp;
+    struct bench_client bench;
     GError *error = NULL;
-    DWORD cookie;
 
     g_option_context_add_main_entries(context, options, NULL);
     if (!g_option_context_parse(context, &argc, &argv, &error) || every < 1
@@ -335,36 +301,9 @@ int main(int argc, char **argv)
     }
     g_signal_emit_by_name(leaks, "activity-start-tracking");
 
-    CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
-    CoCreateInstance(&CLSID_RTCClient, NULL, CLSCTX_INPROC_SERVER, &IID_IRTCClient, (void **)&client);
-    if (FAILED(IRTCClient_Initialize(client)))
+    if (!bench_client_start(&bench, listen, on_state))
         return 1;
-    IRTCClient_put_EventFilter(client, RTCEF_SESSION_STATE_CHANGE);
-    IRTCClient_QueryInterface(client, &IID_IConnectionPointContainer, (void **)&cpc);
-    IConnectionPointContainer_FindConnectionPoint(cpc, &IID_IRTCEventNotification, &cp);
-    IConnectionPointContainer_Release(cpc);
-    IConnectionPoint_Advise(cp, (IUnknown *)&sink, &cookie);
-    IRTCClient_QueryInterface(client, &IID_IRTCClientPortManagement, (void **)&ports);
-    if (listen)
-    {
-        char *colon = strrchr(listen, ':');
-        BSTR address;
-
-        if (!colon)
-        {
-            fprintf(stderr, "--listen: ADDR:PORT, not %s\n", listen);
-            return 2;
-        }
-        *colon = 0;
-        address = bstr(listen);
-        if (FAILED(IRTCClientPortManagement_StartListenAddressAndPort(ports, address, atoi(colon + 1))))
-        {
-            fprintf(stderr, "cannot listen on %s:%s\n", listen, colon + 1);
-            return 1;
-        }
-        SysFreeString(address);
-    }
-    IRTCClientPortManagement_Release(ports);
+    client = bench.client;
     calls = g_hash_table_new_full(NULL, NULL, NULL, free_call);
     loop = g_main_loop_new(NULL, FALSE);
 
@@ -382,11 +321,7 @@ int main(int argc, char **argv)
     if (!answering) printf("calls placed %d flowed %d failed %d\n", placed, flowed, failed);
 
     g_hash_table_destroy(calls);
-    IConnectionPoint_Unadvise(cp, cookie);
-    IConnectionPoint_Release(cp);
-    IRTCClient_Shutdown(client);
-    IRTCClient_Release(client);
-    CoUninitialize();
+    bench_client_stop(&bench);
     g_main_loop_unref(loop);
     gst_object_unref(leaks);
     g_free(listen);

@@ -36,6 +36,7 @@
 #include <glib.h>
 #include "rtcshim.h"
 #include "proc_figures.h"
+#include "rtc_bench_client.h"
 
 struct call
 {
@@ -48,14 +49,6 @@ static GHashTable *calls;           /* IRTCSession * -> struct call * */
 static GMainLoop *loop;
 static gboolean answering;
 static int wanted, connected, flowing, ended;
-
-static BSTR bstr(const char *s)
-{
-    gunichar *u = g_utf8_to_ucs4(s, -1, NULL, NULL, NULL);
-    BSTR b = SysAllocString((const OLECHAR *)u);
-    g_free(u);
-    return b;
-}
 
 static struct call *find_call(IRTCSession *session)
 {
@@ -101,28 +94,6 @@ static void on_state(IDispatch *event)
     IRTCSessionStateChangeEvent_Release(e);
 }
 
-static HRESULT STDMETHODCALLTYPE sink_QueryInterface(IRTCEventNotification *iface, REFIID riid, void **ppv)
-{
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IRTCEventNotification))
-    {
-        *ppv = iface;
-        return S_OK;
-    }
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-
-static ULONG STDMETHODCALLTYPE sink_AddRef(IRTCEventNotification *iface) { return 2; }
-static ULONG STDMETHODCALLTYPE sink_Release(IRTCEventNotification *iface) { return 1; }
-
-static HRESULT STDMETHODCALLTYPE sink_Event(IRTCEventNotification *iface, RTC_EVENT type, IDispatch *event)
-{
-    if (type == RTCE_SESSION_STATE_CHANGE) on_state(event);
-    return S_OK;
-}
-
-static const IRTCEventNotificationVtbl sink_vtbl = { sink_QueryInterface, sink_AddRef, sink_Release, sink_Event };
-static IRTCEventNotification sink = { &sink_vtbl };
 
 static long rss_kb(int pid)
 {
@@ -220,12 +191,9 @@ int main(int argc, char **argv)
     GOptionContext *context = g_option_context_new("- concurrent audio calls through the RTC API");
     long caller_switches, peer_switches, caller_idle, peer_idle, caller_rss, peer_rss, caller_ticks, peer_ticks, caller_threads, peer_threads;
     guint64 sent0, received0, lost0, sent1, received1, lost1;
-    IConnectionPointContainer *cpc;
-    IRTCClientPortManagement *ports;
-    IConnectionPoint *cp;
+    struct bench_client bench;
     GError *error = NULL;
     guint jitter;
-    DWORD cookie;
     BSTR b;
 
     g_option_context_add_main_entries(context, options, NULL);
@@ -237,30 +205,9 @@ int main(int argc, char **argv)
     }
     g_option_context_free(context);
 
-    CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
-    CoCreateInstance(&CLSID_RTCClient, NULL, CLSCTX_INPROC_SERVER, &IID_IRTCClient, (void **)&client);
-    if (FAILED(IRTCClient_Initialize(client)))
+    if (!bench_client_start(&bench, listen, on_state))
         return 1;
-    IRTCClient_put_EventFilter(client, RTCEF_SESSION_STATE_CHANGE);
-    IRTCClient_QueryInterface(client, &IID_IConnectionPointContainer, (void **)&cpc);
-    IConnectionPointContainer_FindConnectionPoint(cpc, &IID_IRTCEventNotification, &cp);
-    IConnectionPointContainer_Release(cpc);
-    IConnectionPoint_Advise(cp, (IUnknown *)&sink, &cookie);
-    IRTCClient_QueryInterface(client, &IID_IRTCClientPortManagement, (void **)&ports);
-    if (listen)
-    {
-        char *colon = strrchr(listen, ':');
-
-        *colon = 0;
-        b = bstr(listen);
-        if (FAILED(IRTCClientPortManagement_StartListenAddressAndPort(ports, b, atoi(colon + 1))))
-        {
-            fprintf(stderr, "cannot listen on %s:%s\n", listen, colon + 1);
-            return 1;
-        }
-        SysFreeString(b);
-    }
-    IRTCClientPortManagement_Release(ports);
+    client = bench.client;
     calls = g_hash_table_new_full(NULL, NULL, NULL, free_call);
     loop = g_main_loop_new(NULL, FALSE);
 
@@ -329,11 +276,7 @@ int main(int argc, char **argv)
     if (ended < wanted) g_main_loop_run(loop);
 
     g_hash_table_destroy(calls);
-    IConnectionPoint_Unadvise(cp, cookie);
-    IConnectionPoint_Release(cp);
-    IRTCClient_Shutdown(client);
-    IRTCClient_Release(client);
-    CoUninitialize();
+    bench_client_stop(&bench);
     g_main_loop_unref(loop);
     g_free(listen);
     g_free(target);
