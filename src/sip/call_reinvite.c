@@ -446,7 +446,8 @@ void call_maybe_reinvite(struct sip_call *call)
     send_reinvite(call);
 }
 
-static gboolean call_set_local_hold(struct sip_call *call, gboolean hold, GError **error)
+/* What hold and media updates need: a call still in the engine, connected. */
+static gboolean call_check_connected(struct sip_call *call, GError **error)
 {
     g_return_val_if_fail(call != NULL, FALSE);
     if (!call_check_attached(call, error))
@@ -457,6 +458,13 @@ static gboolean call_set_local_hold(struct sip_call *call, gboolean hold, GError
                     sip_call_state_name(call->state));
         return FALSE;
     }
+    return TRUE;
+}
+
+static gboolean call_set_local_hold(struct sip_call *call, gboolean hold, GError **error)
+{
+    if (!call_check_connected(call, error))
+        return FALSE;
     call->want_local_hold = hold;
     call_maybe_reinvite(call);
     return TRUE;
@@ -474,15 +482,8 @@ gboolean sip_call_resume(struct sip_call *call, GError **error)
 
 gboolean sip_call_update_media(struct sip_call *call, guint directions, GError **error)
 {
-    g_return_val_if_fail(call != NULL, FALSE);
-    if (!call_check_attached(call, error))
+    if (!call_check_connected(call, error))
         return FALSE;
-    if (call->state != SIP_CALL_STATE_CONNECTED)
-    {
-        g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_WRONG_STATE, "the call is not connected (%s)",
-                    sip_call_state_name(call->state));
-        return FALSE;
-    }
     if (directions & ~(guint)SIP_MEDIA_SENDRECV)
     {
         g_set_error(error, SIP_ENGINE_ERROR, SIP_ENGINE_ERROR_INVALID_ARGUMENT, "no media directions %#x", directions);
