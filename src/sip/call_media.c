@@ -92,8 +92,8 @@ void call_release_stream(struct sip_call *call)
     }
 }
 
-/* Binds the call's media stream (once; not when the SDP will describe no
- * stream: bind FALSE or a call without audio) and gives the address for SDP. */
+/* Binds the call's media stream (once; not with bind FALSE, when the SDP
+ * will describe no stream) and gives the address for SDP. */
 static gboolean call_ensure_stream(struct sip_call *call, enum sip_transport_protocol protocol, const char *peer,
                                    gboolean bind, char address[SIP_HOST_BUFFER_SIZE], GError **error)
 {
@@ -107,7 +107,7 @@ static gboolean call_ensure_stream(struct sip_call *call, enum sip_transport_pro
         return FALSE;
     }
     g_strlcpy(address, advertised, SIP_HOST_BUFFER_SIZE);
-    if (call->stream || call->without_audio || !bind)
+    if (call->stream || !bind)
         return TRUE;
     call->stream = sip_media_stream_new(call->engine->media, bind_host, on_stream_event, call, error);
     if (!call->stream)
@@ -123,8 +123,8 @@ static gboolean call_ensure_stream(struct sip_call *call, enum sip_transport_pro
 
 void call_start_media(struct sip_call *call, const struct sip_media_params *negotiated)
 {
-    /* nothing to start: no audio here, or an answer without media (no codec agreed) */
-    if (call->without_audio || !negotiated->codec_name)
+    /* nothing to start: no codec agreed (no audio here, or none in the SDP) */
+    if (!negotiated->codec_name)
         return;
     sip_media_params_clear(&call->media);
     sip_media_params_copy(&call->media, negotiated);
@@ -183,7 +183,7 @@ char *call_build_offer(struct sip_call *call, enum sip_transport_protocol protoc
     sdp_message_t *sdp;
     char *text;
 
-    if (!call_ensure_stream(call, protocol, peer, TRUE, address, error))
+    if (!call_ensure_stream(call, protocol, peer, !call->without_audio, address, error))
         return NULL;
     /* Hold's direction, within what the layer above allows (sip_call_update_media). */
     call->offered_hold = direction != SIP_MEDIA_SENDRECV;

@@ -152,10 +152,10 @@ const char *sip_call_get_remote_display_name(struct sip_call *call);    /* NULL 
 
 /* Hold state as last negotiated: we hold the peer / the peer holds us. */
 gboolean sip_call_is_local_hold(struct sip_call *call);
+gboolean sip_call_is_remote_hold(struct sip_call *call);
 /* The final status of our last re-INVITE (hold, resume, update): 488 also
  * for a 2xx whose answer could not be used; 0 before the first. */
 guint sip_call_get_reinvite_status(struct sip_call *call);
-gboolean sip_call_is_remote_hold(struct sip_call *call);
 
 /* The peer's audio address as negotiated ("127.0.0.1", 4000); FALSE before
  * an SDP exchange. */
