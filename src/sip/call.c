@@ -351,6 +351,7 @@ void call_terminate(struct sip_call *call, enum sip_call_end_reason reason, guin
         call->linger_timer = call_timer_start(call, call->incoming && !call->pending_2xx
                                                     && (!call->refers || !call->refers->len) ? 0 : CALL_LINGER_MS,
                                               linger_expired);
+    call_retire(call);
 }
 
 /* ---- sending in the dialog ---------------------------------------------------------- */
@@ -405,13 +406,17 @@ void engine_hangup_settled(struct sip_engine *engine)
 static void bye_response(struct sip_engine *engine, osip_transaction_t *transaction, const osip_message_t *response,
                          guint status_code, void *data)
 {
+    struct sip_call *call = data;
+
     (void)transaction;
     (void)response;
     if (status_code < 200)
         return;
-    g_debug("call %s: BYE answered %u", ((struct sip_call *)data)->call_id, status_code);
+    g_debug("call %s: BYE answered %u", call->call_id, status_code);
     engine->byes_in_flight--;
+    call->byes_unanswered--;
     engine_hangup_settled(engine);
+    call_retire(call);
 }
 
 /* Any in-dialog request answered with credentials moves the dialog's CSeq on. */
@@ -438,6 +443,7 @@ gboolean call_send_bye_in(struct sip_call *call, struct sip_dialog *dialog, GErr
     if (!call_send_in_dialog(call, dialog, bye, &bye_user, sip_call_ref(call), (GDestroyNotify)sip_call_unref, error))
         return FALSE;
     call->engine->byes_in_flight++;
+    call->byes_unanswered++;
     return TRUE;
 }
 

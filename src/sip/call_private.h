@@ -12,6 +12,7 @@
  *   call_reinvite.c  re-INVITEs both ways: hold/resume, media updates, offers
  *                    the layer above decides, glare
  *   call_dialog.c    requests in the dialog (the peer's and ours), hangup
+ *   call_retired.c   an ended outgoing call shrunk to what its dialog owes
  */
 #ifndef RTCSHIM_SIP_CALL_PRIVATE_H
 #define RTCSHIM_SIP_CALL_PRIVATE_H
@@ -131,6 +132,7 @@ struct sip_call
     enum sip_delivery_failure delivery_failure;     /* outgoing: why no server answered the INVITE */
     GPtrArray *redirect_contacts;           /* char *, NULL-terminated */
     gboolean bye_sent;
+    guint byes_unanswered;                  /* our BYEs (its dialog's and forks') without a final response */
     struct engine_timer *linger_timer;
 };
 
@@ -186,6 +188,13 @@ void call_settle_owed_bye(struct sip_call *call, gboolean send);
 gboolean call_send_bye_in(struct sip_call *call, struct sip_dialog *dialog, GError **error);
 /* ACKs a 2xx with CSeq cseq on dialog; kept as the call's last ACK. */
 void call_send_ack(struct sip_call *call, struct sip_dialog *dialog, guint32 cseq);
+
+/* ---- call_retired.c ---- */
+
+/* An ended outgoing call with nothing in flight leaves the registry; a small
+ * record answers its 2xx again and dismisses late forks until the linger
+ * ends. No-op for any other call. */
+void call_retire(struct sip_call *call);
 
 /* ---- call_media.c ---- */
 

@@ -104,14 +104,17 @@ static struct sip_dialog *dialog_alloc(void)
     return dialog;
 }
 
-struct sip_dialog *sip_dialog_new_uac(const osip_message_t *request, const osip_message_t *response)
+/* The UAC side from what our request said (its From, Request-URI, CSeq
+ * number) and a response with a To tag. */
+static struct sip_dialog *dialog_new_uac(const osip_from_t *local, const osip_uri_t *request_uri, guint32 local_cseq,
+                                         gboolean secure, const osip_message_t *response)
 {
     const char *local_tag, *remote_tag;
     struct sip_dialog *dialog;
 
-    if (!request->from || !response->to || !response->call_id || !request->req_uri)
+    if (!local || !response->to || !response->call_id)
         return NULL;
-    local_tag = sip_header_tag(request->from);
+    local_tag = sip_header_tag(local);
     remote_tag = sip_header_tag(response->to);
     if (!remote_tag || !local_tag)
         return NULL;
@@ -122,20 +125,33 @@ struct sip_dialog *sip_dialog_new_uac(const osip_message_t *request, const osip_
     dialog->call_id = call_id_string(response->call_id);
     dialog->local_tag = g_strdup(local_tag);
     dialog->remote_tag = g_strdup(remote_tag);
-    osip_from_clone(request->from, &dialog->local);
+    osip_from_clone(local, &dialog->local);
     osip_to_clone(response->to, &dialog->remote);
     dialog->remote_target = contact_uri(response);
-    if (!dialog->remote_target)
-        osip_uri_clone(request->req_uri, &dialog->remote_target);
+    if (!dialog->remote_target && request_uri)
+        osip_uri_clone(request_uri, &dialog->remote_target);
     set_route_set(dialog, response, TRUE);
-    dialog->local_cseq = cseq_number(request);
-    dialog->secure = request->req_uri->scheme && !g_ascii_strcasecmp(request->req_uri->scheme, "sips");
+    dialog->local_cseq = local_cseq;
+    dialog->secure = secure;
     if (!dialog->call_id || !dialog->local || !dialog->remote || !dialog->remote_target)
     {
         sip_dialog_free(dialog);
         return NULL;
     }
     return dialog;
+}
+
+struct sip_dialog *sip_dialog_new_uac(const osip_message_t *request, const osip_message_t *response)
+{
+    if (!request->req_uri)
+        return NULL;
+    return dialog_new_uac(request->from, request->req_uri, cseq_number(request),
+                          request->req_uri->scheme && !g_ascii_strcasecmp(request->req_uri->scheme, "sips"), response);
+}
+
+struct sip_dialog *sip_dialog_new_uac_from_2xx(const osip_message_t *response, gboolean secure)
+{
+    return dialog_new_uac(response->from, NULL, cseq_number(response), secure, response);
 }
 
 struct sip_dialog *sip_dialog_new_uas(const osip_message_t *request, const char *local_tag)

@@ -68,6 +68,11 @@ struct sip_next_hop
  * Contact. NULL if the response has no To tag or lacks From/To/Call-ID. */
 struct sip_dialog *sip_dialog_new_uac(const osip_message_t *request, const osip_message_t *response);
 
+/* The same from a 2xx to our INVITE alone, once the INVITE is gone: its
+ * From and CSeq are the INVITE's (§8.2.6.2), the target must be its Contact.
+ * secure: the INVITE went to a sips: URI. */
+struct sip_dialog *sip_dialog_new_uac_from_2xx(const osip_message_t *response, gboolean secure);
+
 /* The UAS side, from a received request and the To tag we chose: route set =
  * its Record-Route in order, remote target = its Contact, remote CSeq = its
  * CSeq. The dialog starts early; sip_dialog_set_confirmed() when the 2xx goes. */

@@ -359,6 +359,8 @@ void engine_handle_response(struct sip_engine *engine, osip_message_t *response)
 
         if (call)
             call_handle_stray_2xx(call, response);
+        else
+            call_retired_handle_2xx(engine, response);
     }
     osip_message_free(response);
 }

@@ -163,6 +163,7 @@ struct sip_engine *sip_engine_new(const struct sip_engine_config *config,
     engine->transaction_timers = g_sequence_new(NULL);
     engine->transactions = g_hash_table_new(g_direct_hash, g_direct_equal);
     engine->completed = g_hash_table_new(g_str_hash, g_str_equal);     /* the timers own the entries */
+    engine->retired_calls = g_hash_table_new(g_str_hash, g_str_equal); /* ... and these */
     engine->dead = g_ptr_array_new();
     g_queue_init(&engine->ready);
     g_queue_init(&engine->events);
@@ -202,11 +203,13 @@ void sip_engine_free(struct sip_engine *engine)
     sip_resolver_free(engine->resolver);
 
     g_hash_table_remove_all(engine->completed);     /* the entries belong to timers */
+    g_hash_table_remove_all(engine->retired_calls);
     engine_timers_clear(engine);
     g_sequence_free(engine->timers);
     g_sequence_free(engine->transaction_timers);
     g_hash_table_destroy(engine->transactions);
     g_hash_table_destroy(engine->completed);
+    g_hash_table_destroy(engine->retired_calls);
     engine_events_clear(engine);
     g_source_destroy(engine->timer_source);
     g_source_unref(engine->timer_source);
@@ -272,6 +275,8 @@ void sip_engine_get_stats(struct sip_engine *engine, struct sip_engine_stats *st
     *stats = engine->stats;
     stats->oversize_dropped = transport.oversize_dropped;
     stats->calls = engine->call_count;
+    stats->call_objects = g_hash_table_size(engine->all_calls);
+    stats->retired_calls = g_hash_table_size(engine->retired_calls);
     stats->undecided_calls = engine->undecided_calls;
     stats->pending_events = engine->events.length;
 }

@@ -95,6 +95,7 @@ struct sip_engine
     GSequence *transaction_timers;      /* osip_transaction_t *, by next FSM timer */
     GHashTable *transactions;           /* every live osip_transaction_t * */
     GHashTable *completed;              /* key -> retired completed NIST (transaction_timers.c) */
+    GHashTable *retired_calls;          /* Call-ID and our tag -> ended outgoing call (call_retired.c) */
 
     /* Transactions with events to run, and those killed and awaiting free. */
     GQueue ready;

@@ -1005,6 +1005,137 @@ static void test_forked_answers(void **state)
     party_stop(&alice);
 }
 
+/* The next message the peer gets, whatever it is (up to 5 s), but for
+ * retransmissions of requests it already got (a busy machine may resend
+ * before the answer arrives). seen: the requests so far. */
+static char *raw_peer_next(struct raw_peer *peer, GHashTable *seen)
+{
+    char *message;
+
+    while ((message = raw_peer_expect(peer, "")))
+    {
+        if (g_str_has_prefix(message, "ACK ") || !g_hash_table_contains(seen, message))
+            break;
+        g_free(message);
+    }
+    if (message && !g_str_has_prefix(message, "ACK "))
+        g_hash_table_add(seen, g_strdup(message));
+    return message;
+}
+
+/* The response to a request the peer got: its Via, From, To, Call-ID and
+ * CSeq lines copied. */
+static char *response_to(const char *request, const char *status)
+{
+    char *via = header_line(request, "Via"), *from = header_line(request, "From"), *to = header_line(request, "To");
+    char *call_id = header_line(request, "Call-ID"), *cseq = header_line(request, "CSeq");
+    char *text = g_strdup_printf("SIP/2.0 %s\r\nVia: %s\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %s\r\n"
+                                 "Content-Length: 0\r\n\r\n", status, via, from, to, call_id, cseq);
+
+    g_free(via);
+    g_free(from);
+    g_free(to);
+    g_free(call_id);
+    g_free(cseq);
+    return text;
+}
+
+/* Asserts that message is a request of method whose To has tag=tag. */
+static void assert_request_to_tag(char *message, const char *method, const char *tag)
+{
+    char *prefix = g_strdup_printf("%s ", method), *to;
+
+    assert_non_null(message);
+    if (!g_str_has_prefix(message, prefix))
+        print_error("expected a %s, got:\n%s\n", method, message);
+    assert_true(g_str_has_prefix(message, prefix));
+    to = header_line(message, "To");
+    assert_non_null(strstr(to, tag));
+    g_free(to);
+    g_free(prefix);
+    g_free(message);
+}
+
+static void test_retired_call(void **state)
+{
+    struct sip_engine_stats stats;
+    struct party alice;
+    struct raw_peer peer;
+    struct sip_call *call;
+    char *invite, *message, *target, *reply;
+    gint64 deadline;
+    GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+    (void)state;
+    party_start(&alice, "alice", SIP_TRANSPORT_UDP);
+    raw_peer_start(&peer);
+    target = g_strdup_printf("sip:bob@127.0.0.1:%u", peer.port);
+    call = API(sip_call_invite(alice.engine, "<sip:alice@127.0.0.1>", target, NULL));
+    g_free(target);
+    assert_non_null(invite = raw_peer_next(&peer, seen));
+    message = fork_response(invite, "200 OK", "branch1", TRUE, peer.port);
+    raw_peer_send(&peer, message);
+    g_free(message);
+    assert_request_to_tag(raw_peer_next(&peer, seen), "ACK", "tag=branch1");
+    assert_true(wait_event(&alice, "out connected 200", 5));
+
+    /* Hung up, the BYE answered, the application lets go: the ended call
+     * leaves, only its record stays. */
+    assert_true(API(sip_call_hangup(call, NULL)));
+    assert_non_null(message = raw_peer_next(&peer, seen));
+    assert_true(g_str_has_prefix(message, "BYE "));
+    reply = response_to(message, "200 OK");
+    raw_peer_send(&peer, reply);
+    g_free(reply);
+    g_free(message);
+    assert_true(wait_event(&alice, "ended local-hangup", 5));
+    sip_call_unref(call);
+    deadline = g_get_monotonic_time() + (gint64)test_seconds(5) * G_USEC_PER_SEC;
+    do
+    {
+        g_main_context_iteration(NULL, FALSE);
+        sip_engine_get_stats(alice.engine, &stats);
+    } while ((stats.call_objects || !stats.retired_calls) && g_get_monotonic_time() < deadline);
+    assert_int_equal(stats.call_objects, 0);
+    assert_int_equal(stats.retired_calls, 1);
+
+    /* The 200 again (our ACK was "lost"): the same ACK again. */
+    message = fork_response(invite, "200 OK", "branch1", TRUE, peer.port);
+    raw_peer_send(&peer, message);
+    g_free(message);
+    assert_request_to_tag(raw_peer_next(&peer, seen), "ACK", "tag=branch1");
+
+    /* A fork answers late: an ACK and a BYE to its Contact; its 200 again
+     * gets the ACK only (the next message is the ACK for branch1's). */
+    message = fork_response(invite, "200 OK", "branch2", TRUE, peer.port);
+    raw_peer_send(&peer, message);
+    g_free(message);
+    assert_request_to_tag(raw_peer_next(&peer, seen), "ACK", "tag=branch2");
+    assert_non_null(message = raw_peer_next(&peer, seen));
+    target = g_strdup_printf("BYE sip:branch2@127.0.0.1:%u ", peer.port);
+    assert_true(g_str_has_prefix(message, target));
+    g_free(target);
+    reply = response_to(message, "200 OK");
+    raw_peer_send(&peer, reply);
+    g_free(reply);
+    assert_request_to_tag(message, "BYE", "tag=branch2");
+    message = fork_response(invite, "200 OK", "branch2", TRUE, peer.port);
+    raw_peer_send(&peer, message);
+    g_free(message);
+    assert_request_to_tag(raw_peer_next(&peer, seen), "ACK", "tag=branch2");
+    message = fork_response(invite, "200 OK", "branch1", TRUE, peer.port);
+    raw_peer_send(&peer, message);
+    g_free(message);
+    assert_request_to_tag(raw_peer_next(&peer, seen), "ACK", "tag=branch1");
+
+    /* Nothing of it came back up. */
+    assert_false(has_event(&alice, "ended remote-hangup"));
+    g_free(invite);
+    g_hash_table_destroy(seen);
+    raw_peer_stop(&peer);
+    party_stop(&alice);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] =
@@ -1024,6 +1155,7 @@ int main(void)
         cmocka_unit_test(test_blind_transfer),
         cmocka_unit_test(test_attended_transfer),
         cmocka_unit_test(test_forked_answers),
+        cmocka_unit_test(test_retired_call),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -301,6 +301,9 @@ struct sip_engine_stats
     guint64 bad_requests_rejected;  /* answered 400/416/420/483/505 */
     guint64 overload_rejected;      /* answered 503 + Retry-After (see sip_engine_limits) */
     guint calls;                    /* calls not yet terminated */
+    guint call_objects;             /* call objects alive: held by the application, or ended and kept a
+                                       while for late messages */
+    guint retired_calls;            /* ended outgoing calls kept only as a small record (their ACK) */
     guint transactions;             /* live libosip2 transactions */
     guint undecided_calls;          /* incoming calls not yet answered, rejected or ended */
     guint pending_events;           /* callbacks queued for the application */
