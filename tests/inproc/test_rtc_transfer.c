@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "rtc_party.h"
+#include "../common/test_time.h"
 #include <rtcshim.h>
 
 #define WAIT 5000
@@ -308,6 +309,15 @@ static void test_transferee_hangs_up(void **state)
     IRTCSession_Release(session);
 }
 
+/* Runs until the transferee has the REFER (at most WAIT). */
+static void wait_for_referral(struct transferee *x)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)test_ms(WAIT) * 1000;
+
+    while (!x->referral && g_get_monotonic_time() < deadline)
+        run_loop_for(20);
+}
+
 /* A REFER that arrives while the transferee is going away is declined. */
 static void test_refer_then_transferee_hangs_up(void **state)
 {
@@ -316,7 +326,7 @@ static void test_refer_then_transferee_hangs_up(void **state)
 
     t->tb.policy = TRANSFER_IGNORE;
     assert_int_equal(refer(session, t->c.uri, NULL), S_OK);
-    run_loop_for(200);
+    wait_for_referral(&t->tb);
     assert_non_null(t->tb.referral);
     assert_int_equal(IRTCSession_Terminate(t->b.incoming, RTCTR_NORMAL), S_OK);
     assert_true(party_wait(&t->a, "session DISCONNECTED 0", WAIT));
@@ -412,7 +422,7 @@ static void test_refer_errors(void **state)
     /* A bare number becomes a SIP URI in the peer's domain (host and port of its URI). */
     t->tb.policy = TRANSFER_IGNORE;
     assert_int_equal(refer(session, "1234", NULL), S_OK);
-    run_loop_for(200);
+    wait_for_referral(&t->tb);
     assert_non_null(t->tb.referral);
     {
         BSTR to;
@@ -450,6 +460,18 @@ static void alice_hook(struct party *party, RTC_EVENT type, IDispatch *event)
     IRTCSessionReferStatusEvent_Release(e);
 }
 
+/* Runs until both refer logs are as long as expected (at most WAIT), then a
+ * little more, so a status too many would show. */
+static void wait_for_refer_logs(struct three *t, const char *expected)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)test_ms(WAIT) * 1000;
+
+    while ((t->refer_log[0]->len < strlen(expected) || t->refer_log[1]->len < strlen(expected))
+           && g_get_monotonic_time() < deadline)
+        run_loop_for(20);
+    run_loop_for(300);
+}
+
 /* Two transfers on two calls at once: each status reaches its own session only. */
 static void test_two_transfers_at_once(void **state)
 {
@@ -465,7 +487,7 @@ static void test_two_transfers_at_once(void **state)
     /* bob goes to carol and carol to bob, both at the same time */
     assert_int_equal(refer(t->referring[0], t->c.uri, "one"), S_OK);
     assert_int_equal(refer(t->referring[1], t->b.uri, "two"), S_OK);
-    run_loop_for(1500);
+    wait_for_refer_logs(t, expected);
     assert_string_equal(t->refer_log[0]->str, expected);
     assert_string_equal(t->refer_log[1]->str, expected);
     IRTCSession_Terminate(t->referring[0], RTCTR_NORMAL);
