@@ -1,8 +1,7 @@
 /*
  * The GStreamer media backend: the function table the engine drives, the
- * worker thread for pipeline state changes, the thread that receives every
- * stream's RTP (receiver.c), and the machine-wide settings every stream
- * follows.
+ * worker thread for pipeline state changes, and the machine-wide settings
+ * every stream follows.
  */
 #include <string.h>
 
@@ -13,7 +12,6 @@ struct media_backend
 {
     struct sip_media_backend base;
     GThreadPool *worker;
-    struct media_receiver *receiver;
     struct media_devices *devices;
     struct media_tones *tones;
     struct sip_media_format *formats;
@@ -53,11 +51,6 @@ void media_worker_push(GThreadPool *worker, media_job_func func, gpointer data)
 GThreadPool *media_backend_worker(struct media_backend *backend)
 {
     return backend->worker;
-}
-
-struct media_receiver *media_backend_receiver(struct media_backend *backend)
-{
-    return backend->receiver;
 }
 
 struct media_devices *media_backend_devices(struct media_backend *backend)
@@ -115,7 +108,6 @@ static void backend_destroy(struct sip_media_backend *iface)
     media_tones_free(backend->tones);
     /* Pipelines still being torn down finish first (their sockets close then). */
     g_thread_pool_free(backend->worker, FALSE, TRUE);
-    media_receiver_free(backend->receiver);
     media_devices_free(backend->devices);
     g_free(backend->formats);
     g_free(backend);
@@ -241,17 +233,9 @@ struct sip_media_backend *media_backend_new(GError **error)
         g_free(backend);
         return NULL;
     }
-    if (!(backend->receiver = media_receiver_new(&inner)))
-    {
-        g_propagate_error(error, inner);
-        g_free(backend->formats);
-        g_free(backend);
-        return NULL;
-    }
     if (!(backend->worker = g_thread_pool_new(run_job, backend, 1, TRUE, &inner)))
     {
         g_propagate_error(error, inner);
-        media_receiver_free(backend->receiver);
         g_free(backend->formats);
         g_free(backend);
         return NULL;

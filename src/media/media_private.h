@@ -82,24 +82,6 @@ typedef void (*media_job_func)(gpointer data);
 /* Runs func(data) on the backend's worker thread, after every job queued before. */
 void media_worker_push(GThreadPool *worker, media_job_func func, gpointer data);
 
-/* ---- receiver.c ---- */
-
-/* One thread that reads every stream's RTP socket. */
-struct media_receiver;
-struct media_receiver_entry;
-
-struct media_receiver *media_receiver_new(GError **error);
-/* After every entry was removed. */
-void media_receiver_free(struct media_receiver *receiver);
-/* Starts pushing what arrives on socket into pad (linked to rtpbin's RTP
- * sink pad; the pipeline is PLAYING). Posts "rtcshim-rtp-timeout" on rtpbin
- * once RTP has not arrived for *timeout_ms (read atomically, 0: never; a
- * new value counts from when it is seen). *timeout_ms outlives the entry. */
-struct media_receiver_entry *media_receiver_add(struct media_receiver *receiver, GSocket *socket, GstPad *pad,
-                                                GstElement *pipeline, GstElement *rtpbin, const gint *timeout_ms);
-/* Stops and frees the entry; no packet is pushed once it returns. */
-void media_receiver_remove(struct media_receiver_entry *entry);
-
 /* ---- stream.c ---- */
 
 struct media_backend;
@@ -123,7 +105,6 @@ void media_stream_apply_backend_settings(struct media_stream *stream);
 /* ---- backend.c: what streams read from their backend ---- */
 
 GThreadPool *media_backend_worker(struct media_backend *backend);
-struct media_receiver *media_backend_receiver(struct media_backend *backend);
 struct media_devices *media_backend_devices(struct media_backend *backend);
 struct sip_media_backend *media_backend_base(struct media_backend *backend);
 void media_backend_add_stream(struct media_backend *backend, struct media_stream *stream);

@@ -7,15 +7,13 @@
  *
  *   microphone ! audioconvert ! audioresample ! (codec's rate, mono) ! [webrtcdsp] ! volume ! level
  *     ! encoder ! payloader ! [rtpdtmfmux <- rtpdtmfsrc] ! (send gate) ! rtpbin ! udpsink (RTP socket)
- *   the backend's RTP receiver (RTP socket) ! (receive gate) ! rtpbin (jitter buffer, RTCP) ! one decoder
- *     bin per SSRC and payload type ! input-selector (the newest one plays) ! volume ! level
- *     ! [webrtcechoprobe] ! speaker
+ *   udpsrc (RTP socket) ! (receive gate) ! rtpbin (jitter buffer, RTCP) ! one decoder bin per SSRC and
+ *     payload type ! input-selector (the newest one plays) ! volume ! level ! [webrtcechoprobe] ! speaker
  *   rtpbin RTCP <-> udpsrc/udpsink (RTCP socket)
  *
  * Every element of a direction runs in one thread (the source's, the jitter
- * buffer's), and one thread receives every stream's RTP (receiver.c): with
- * hundreds of calls, thread wake-ups cost more than the codecs. Received
- * RFC 4733 events are counted, not played.
+ * buffer's): with hundreds of calls, thread hand-offs cost more than the
+ * codecs. Received RFC 4733 events are counted, not played.
  *
  * Hold, resume and a new remote address change a running pipeline (the
  * gates are pad probes that drop packets; the udpsinks get the new
@@ -26,7 +24,7 @@
  *
  * Flows are reported STARTED when the first RTP packet goes out or comes in
  * through an open gate, STOPPED when a gate closes or received RTP pauses
- * for the RTP timeout (the receiver's), FAILED when a device fails.
+ * for the RTP timeout (udpsrc "timeout"), FAILED when a device fails.
  */
 #include <stdio.h>
 #include <string.h>
@@ -48,7 +46,6 @@ struct stream_shared
     gint send_open, receive_open;               /* the gates */
     gint await_first_sent, await_first_received;
     gint rtp_sent, rtp_received, dtmf_received;
-    gint rtp_timeout_ms;                        /* what the receiver waits for before a timeout; 0: none */
 };
 
 /* One pipeline run of a stream, for one set of codecs. */
@@ -61,10 +58,7 @@ struct media_pipeline
     GstElement *speaker_head;                   /* first element after the selector (EOS goes there) */
     GstElement *selector;
     GstElement *mic_volume, *mic_level, *speaker_volume, *speaker_level;
-    GstElement *rtp_udpsink, *rtcp_udpsink;
-    GstPad *rtp_in;                             /* the receiver pushes RTP into rtpbin here */
-    struct media_receiver *receiver;
-    struct media_receiver_entry *receiving;     /* while started (worker) */
+    GstElement *rtp_udpsrc, *rtp_udpsink, *rtcp_udpsink;
     GstElement *rtpdtmfsrc;
     GSocket *rtp, *rtcp;
     struct sip_media_params params;             /* what it was built for (read by streaming threads) */
@@ -425,46 +419,24 @@ static guint mix_rate(const struct sip_media_params *params, gboolean echo_cance
     return codec ? codec->sample_rate : 8000;
 }
 
-/* Our end of the receiver's link into rtpbin: live, like a network source. */
-static gboolean rtp_in_query(GstPad *pad, GstObject *parent, GstQuery *query)
-{
-    if (GST_QUERY_TYPE(query) == GST_QUERY_LATENCY)
-    {
-        gst_query_set_latency(query, TRUE, 0, GST_CLOCK_TIME_NONE);
-        return TRUE;
-    }
-    return gst_pad_query_default(pad, parent, query);
-}
-
-static gboolean build_receive(struct media_pipeline *pipeline, gboolean echo_cancel, const char *echo_probe,
-                              GError **error)
+static gboolean build_receive(struct media_pipeline *pipeline, guint rtp_timeout_ms, gboolean echo_cancel,
+                              const char *echo_probe, GError **error)
 {
     const struct sip_media_params *params = &pipeline->params;
     GstElement *probe = NULL, *filter;
-    GstSegment segment;
+    GstCaps *caps;
     GstPad *pad;
-    char *id;
 
-    /* RTP comes from the backend's receiver (started with the pipeline),
-     * with the sticky events a source would have sent first. */
-    pipeline->rtp_in = gst_pad_new("rtp_in", GST_PAD_SRC);
-    gst_pad_set_query_function(pipeline->rtp_in, rtp_in_query);
-    pad = gst_element_request_pad_simple(pipeline->rtpbin, "recv_rtp_sink_0");
-    if (!pad || gst_pad_link(pipeline->rtp_in, pad) != GST_PAD_LINK_OK)
-    {
-        if (pad) gst_object_unref(pad);
-        goto failed;
-    }
+    pipeline->rtp_udpsrc = add(pipeline, "udpsrc", NULL);
+    caps = gst_caps_new_empty_simple("application/x-rtp");
+    g_object_set(pipeline->rtp_udpsrc, "socket", pipeline->rtp, "close-socket", FALSE, "caps", caps,
+                 "timeout", (guint64)rtp_timeout_ms * GST_MSECOND, NULL);
+    gst_caps_unref(caps);
+    if (!gst_element_link_pads(pipeline->rtp_udpsrc, "src", pipeline->rtpbin, "recv_rtp_sink_0")) goto failed;
+    pad = gst_element_get_static_pad(pipeline->rtp_udpsrc, "src");
     gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, rtp_received_probe,
                       shared_ref(pipeline->shared), (GDestroyNotify)shared_unref);
     gst_object_unref(pad);
-    gst_pad_set_active(pipeline->rtp_in, TRUE);
-    id = g_strdup_printf("%08x%08x/rtp", g_random_int(), g_random_int());
-    gst_pad_push_event(pipeline->rtp_in, gst_event_new_stream_start(id));
-    g_free(id);
-    gst_pad_push_event(pipeline->rtp_in, gst_event_new_caps(gst_caps_new_empty_simple("application/x-rtp")));
-    gst_segment_init(&segment, GST_FORMAT_TIME);
-    gst_pad_push_event(pipeline->rtp_in, gst_event_new_segment(&segment));
 
     pipeline->selector = add(pipeline, "input-selector", NULL);
     /* the streams not heard are dropped at once, never waited for */
@@ -496,19 +468,6 @@ failed:
 
 static void pipeline_free(struct media_pipeline *pipeline)
 {
-    if (pipeline->rtp_in)
-    {
-        GstPad *peer = gst_pad_get_peer(pipeline->rtp_in);
-
-        /* rtpbin's pad must not outlive its link to ours */
-        if (peer)
-        {
-            gst_pad_unlink(pipeline->rtp_in, peer);
-            gst_object_unref(peer);
-        }
-        gst_pad_set_active(pipeline->rtp_in, FALSE);
-        gst_object_unref(pipeline->rtp_in);
-    }
     if (pipeline->pipeline) gst_object_unref(pipeline->pipeline);
     if (pipeline->microphone) gst_object_unref(pipeline->microphone);
     if (pipeline->speaker) gst_object_unref(pipeline->speaker);
@@ -547,7 +506,6 @@ static struct media_pipeline *pipeline_build(struct media_stream *stream, const 
     pipeline->shared = shared_ref(stream->shared);
     pipeline->rtp = g_object_ref(stream->rtp);
     pipeline->rtcp = g_object_ref(stream->rtcp);
-    pipeline->receiver = media_backend_receiver(stream->backend);
     pipeline->pipeline = gst_pipeline_new(name);
     g_free(name);
 
@@ -572,7 +530,7 @@ static struct media_pipeline *pipeline_build(struct media_stream *stream, const 
         goto failed;
     }
 
-    if (!build_receive(pipeline, echo_cancel, echo_probe, error)
+    if (!build_receive(pipeline, media_backend_rtp_timeout_ms(stream->backend), echo_cancel, echo_probe, error)
             || !build_send(pipeline, stream, echo_cancel, echo_probe, error))
         goto failed;
 
@@ -692,10 +650,6 @@ static void start_job(gpointer data)
     if (gst_element_set_state(pipeline->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
         gst_element_post_message(pipeline->pipeline, gst_message_new_application(GST_OBJECT(pipeline->pipeline),
                                  gst_structure_new_empty("rtcshim-start-failed")));
-    else
-        pipeline->receiving = media_receiver_add(pipeline->receiver, pipeline->rtp, pipeline->rtp_in,
-                                                 pipeline->pipeline, pipeline->rtpbin,
-                                                 &pipeline->shared->rtp_timeout_ms);
     pipeline->started = TRUE;
 }
 
@@ -712,7 +666,6 @@ static void stop_job(gpointer data)
         if (gst_pad_has_current_caps(pad)) gst_pad_send_event(pad, gst_event_new_eos());
         gst_object_unref(pad);
     }
-    if (pipeline->receiving) media_receiver_remove(pipeline->receiving);
     gst_element_set_state(pipeline->pipeline, GST_STATE_NULL);
     pipeline_free(pipeline);
 }
@@ -768,14 +721,6 @@ static gboolean on_bus_message(GstBus *bus, GstMessage *message, gpointer data)
             report_flow(stream, device == SIP_MEDIA_MICROPHONE ? SIP_MEDIA_FLOW_SEND : SIP_MEDIA_FLOW_RECEIVE,
                         SIP_MEDIA_FLOW_FAILED, SIP_MEDIA_REASON_BAD_DEVICE);
         }
-        else if (!strcmp(name, "rtcshim-rtp-timeout") && GST_MESSAGE_SRC(message) == GST_OBJECT(pipeline->rtpbin))
-        {
-            if (g_atomic_int_get(&stream->shared->receive_open) && !stream->params.hold)
-            {
-                report_flow(stream, SIP_MEDIA_FLOW_RECEIVE, SIP_MEDIA_FLOW_STOPPED, SIP_MEDIA_REASON_TIMEOUT);
-                g_atomic_int_set(&stream->shared->await_first_received, 1);
-            }
-        }
         else if (!strcmp(name, "rtcshim-start-failed"))
         {
             g_message("media: stream %u: the pipeline did not start", stream->port);
@@ -785,7 +730,15 @@ static gboolean on_bus_message(GstBus *bus, GstMessage *message, gpointer data)
         break;
 
     case GST_MESSAGE_ELEMENT:
-        if (!strcmp(name, "level"))
+        if (!strcmp(name, "GstUDPSrcTimeout") && GST_MESSAGE_SRC(message) == GST_OBJECT(pipeline->rtp_udpsrc))
+        {
+            if (g_atomic_int_get(&stream->shared->receive_open) && !stream->params.hold)
+            {
+                report_flow(stream, SIP_MEDIA_FLOW_RECEIVE, SIP_MEDIA_FLOW_STOPPED, SIP_MEDIA_REASON_TIMEOUT);
+                g_atomic_int_set(&stream->shared->await_first_received, 1);
+            }
+        }
+        else if (!strcmp(name, "level"))
         {
             enum sip_media_device device = GST_MESSAGE_SRC(message) == GST_OBJECT(pipeline->mic_level)
                                            ? SIP_MEDIA_MICROPHONE : SIP_MEDIA_SPEAKER;
@@ -883,6 +836,7 @@ void media_stream_apply_backend_settings(struct media_stream *stream)
  * RTP may pause without a timeout. */
 static void apply_direction(struct media_stream *stream, const struct sip_media_params *params)
 {
+    struct media_pipeline *pipeline = stream->pipeline;
     gboolean send = (params->direction & SIP_MEDIA_SENDONLY) != 0;
     gboolean receive = (params->direction & SIP_MEDIA_RECVONLY) != 0;
     gboolean expect_receive = receive && !params->hold;
@@ -901,8 +855,10 @@ static void apply_direction(struct media_stream *stream, const struct sip_media_
     if (!expect_receive && stream->flow_state[SIP_MEDIA_FLOW_RECEIVE] != SIP_MEDIA_FLOW_FAILED)
         report_flow(stream, SIP_MEDIA_FLOW_RECEIVE, SIP_MEDIA_FLOW_STOPPED, reason);
     /* No timeout while nothing is expected. */
-    g_atomic_int_set(&stream->shared->rtp_timeout_ms,
-                     expect_receive ? (gint)media_backend_rtp_timeout_ms(stream->backend) : 0);
+    if (pipeline && pipeline->rtp_udpsrc)
+        g_object_set(pipeline->rtp_udpsrc, "timeout",
+                     expect_receive ? (guint64)media_backend_rtp_timeout_ms(stream->backend) * GST_MSECOND : (guint64)0,
+                     NULL);
 }
 
 /* TRUE when the running pipeline can take the new parameters without a rebuild. */
