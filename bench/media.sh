@@ -92,6 +92,10 @@ echo "(CPU/call: both processes' CPU time over the window, per call, in % of one
 echo " RSS/call: both processes' RSS growth over idle, per call; threads: caller+answerer at the window's end;"
 echo " wakeups/call: both processes' voluntary context switches per call and 20 ms packet time;"
 echo " RTP sent/received: the caller's packets in the window; lost/jitter: both sides' RTCP receiver reports)"
+# the calls that never flowed, by their last state (RTC_SESSION_STATE) and status code
+for n in $CALLS; do
+    grep '^  not flowing' "call-$n.log" 2>/dev/null | sed "s/^  not flowing:/$n calls, not flowing:/"
+done
 
 # baresip, one PCMU call between two instances, same window.
 if command -v baresip >/dev/null 2>&1; then

@@ -42,6 +42,8 @@ struct call
 {
     IRTCSession *session;
     gboolean connected, ended;
+    RTC_SESSION_STATE state;        /* the last one reported */
+    LONG status;                    /* and its status code */
 };
 
 static IRTCClient *client;
@@ -76,6 +78,8 @@ static void on_state(IDispatch *event)
     IRTCSessionStateChangeEvent_get_State(e, &state);
     IRTCSessionStateChangeEvent_get_Session(e, &session);
     call = find_call(session);
+    call->state = state;
+    IRTCSessionStateChangeEvent_get_StatusCode(e, &call->status);
     if (state == RTCSS_INCOMING && answering)
         IRTCSession_Answer(session);
     else if (state == RTCSS_CONNECTED && !call->connected)
@@ -119,7 +123,7 @@ static gboolean all_flowing(void)
     gint64 now = g_get_monotonic_time();
 
     if (now - last < G_USEC_PER_SEC / 5)
-        return FALSE;
+        return flowing >= wanted;      /* as last counted */
     last = now;
     flowing = 0;
     g_hash_table_iter_init(&iter, calls);
@@ -132,6 +136,35 @@ static gboolean all_flowing(void)
             flowing++;
     }
     return flowing >= wanted;
+}
+
+/* Why calls did not flow: how many are in which state, with which status code. */
+static void not_flowing(void)
+{
+    GHashTable *counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GHashTableIter iter;
+    struct call *call;
+    gpointer key, value;
+
+    g_hash_table_iter_init(&iter, calls);
+    while (g_hash_table_iter_next(&iter, NULL, (void **)&call))
+    {
+        struct rtcshim_media_stats stats = { 0 };
+        char *what;
+
+        if (call->connected && SUCCEEDED(rtcshim_get_media_stats(call->session, &stats))
+                && stats.rtp_packets_sent && stats.rtp_packets_received)
+            continue;
+        what = g_strdup_printf("state %d status 0x%08lx rtp sent %s received %s", call->state,
+                               (unsigned long)(ULONG)call->status, stats.rtp_packets_sent ? "yes" : "no",
+                               stats.rtp_packets_received ? "yes" : "no");
+        value = g_hash_table_lookup(counts, what);
+        g_hash_table_replace(counts, what, GINT_TO_POINTER(GPOINTER_TO_INT(value) + 1));
+    }
+    g_hash_table_iter_init(&iter, counts);
+    while (g_hash_table_iter_next(&iter, &key, &value))
+        fprintf(stderr, "  not flowing: %d calls in %s\n", GPOINTER_TO_INT(value), (char *)key);
+    g_hash_table_destroy(counts);
 }
 
 static gboolean tick(gpointer data) { return G_SOURCE_CONTINUE; }
@@ -234,7 +267,10 @@ int main(int argc, char **argv)
     }
     g_timeout_add(200, tick, NULL);     /* wakes run_until() to poll */
     if (!run_until(all_flowing, 60 + wanted / 2))
+    {
         fprintf(stderr, "only %d of %d calls have audio both ways\n", flowing, wanted);
+        not_flowing();
+    }
 
     /* the window */
     totals(&sent0, &received0, &lost0, &jitter);

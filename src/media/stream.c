@@ -17,8 +17,9 @@
  *
  * Hold, resume and a new remote address change a running pipeline (the
  * gates are pad probes that drop packets; the udpsinks get the new
- * address); a new codec set builds a new pipeline. Device elements are put
- * in READY on the worker first: one that fails (or an auto element that
+ * address); a new codec set builds a new pipeline, once the engine's
+ * thread is idle (a low-priority source: SIP comes first). Device elements
+ * are put in READY on the worker first: one that fails (or an auto element that
  * finds nothing) reports BAD_DEVICE and the rest of the call goes on.
  *
  * Flows are reported STARTED when the first RTP packet goes out or comes in
@@ -78,7 +79,8 @@ struct media_stream
     GSocket *rtp, *rtcp;
     guint16 port;
     struct stream_shared *shared;
-    struct media_pipeline *pipeline;            /* NULL when stopped */
+    struct media_pipeline *pipeline;            /* NULL when stopped, or not built yet */
+    GSource *build_source;                      /* the build waiting for the engine's thread to be idle */
     GSource *bus_source;
 
     struct sip_media_params params;
@@ -881,6 +883,11 @@ static void pipeline_stop(struct media_stream *stream)
 {
     struct media_pipeline *pipeline = stream->pipeline;
 
+    if (stream->build_source)
+    {
+        g_source_destroy(stream->build_source);
+        stream->build_source = NULL;
+    }
     if (!pipeline) return;
     dtmf_reset(stream);
     stream->pipeline = NULL;
@@ -895,13 +902,11 @@ static void pipeline_stop(struct media_stream *stream)
     media_worker_push(media_backend_worker(stream->backend), stop_job, pipeline);
 }
 
-static gboolean pipeline_start(struct media_stream *stream, const struct sip_media_params *params, GError **error)
+/* A new pipeline: every flow starts over. */
+static void flows_start_over(struct media_stream *stream)
 {
-    struct media_pipeline *pipeline;
-    GstBus *bus;
     int f;
 
-    /* A new pipeline: every flow starts over. */
     for (f = 0; f < 2; f++)
     {
         if (stream->flow_state[f] != SIP_MEDIA_FLOW_STOPPED)
@@ -911,6 +916,14 @@ static gboolean pipeline_start(struct media_stream *stream, const struct sip_med
     }
     g_atomic_int_set(&stream->shared->send_open, 0);
     g_atomic_int_set(&stream->shared->receive_open, 0);
+}
+
+static gboolean pipeline_start(struct media_stream *stream, const struct sip_media_params *params, GError **error)
+{
+    struct media_pipeline *pipeline;
+    GstBus *bus;
+
+    flows_start_over(stream);
     if (!(pipeline = pipeline_build(stream, params, error))) return FALSE;
     stream->pipeline = pipeline;
     if (stream->silence_suppression) media_codec_set_silence_suppression(pipeline->pipeline, TRUE, NULL);
@@ -923,6 +936,34 @@ static gboolean pipeline_start(struct media_stream *stream, const struct sip_med
     apply_direction(stream, params);
     media_worker_push(media_backend_worker(stream->backend), start_job, pipeline);
     return TRUE;
+}
+
+/* Builds the pipeline for the stream's parameters once the engine's thread
+ * has nothing more urgent: making a pipeline's elements takes milliseconds,
+ * and a burst of new calls must get its SIP answered first (else the
+ * engine, behind on its socket, refuses calls with 503). */
+static gboolean build_when_idle(gpointer data)
+{
+    struct media_stream *stream = data;
+    GError *error = NULL;
+
+    stream->build_source = NULL;
+    if (!pipeline_start(stream, &stream->params, &error))
+    {
+        g_message("media: stream %u did not start: %s", stream->port, error->message);
+        g_error_free(error);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+static void build_later(struct media_stream *stream)
+{
+    flows_start_over(stream);
+    stream->build_source = g_idle_source_new();
+    g_source_set_priority(stream->build_source, G_PRIORITY_LOW);
+    g_source_set_callback(stream->build_source, build_when_idle, stream, NULL);
+    g_source_attach(stream->build_source, stream->context);
+    g_source_unref(stream->build_source);
 }
 
 struct sip_media_stream *media_stream_new(struct media_backend *backend, const char *local_address,
@@ -980,11 +1021,12 @@ gboolean media_stream_start(struct sip_media_stream *iface, const struct sip_med
         }
         apply_direction(stream, params);
     }
-    else
+    else if (!stream->build_source)
     {
         pipeline_stop(stream);
-        if (!pipeline_start(stream, params, error)) return FALSE;
+        build_later(stream);
     }
+    /* else the build still waiting takes these parameters */
     sip_media_params_clear(&stream->params);
     sip_media_params_copy(&stream->params, params);
     stream->started = TRUE;
