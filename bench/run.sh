@@ -123,13 +123,14 @@ else
     KINDS="$KINDS baresip"
 fi
 
+# utime + stime of a process, in clock ticks (0 once it is gone)
 cpu_ticks() {
-    # utime + stime of a process, in clock ticks
-    awk '{ print $14 + $15 }' "/proc/$1/stat"
+    { cat "/proc/$1/stat" 2>/dev/null || echo; } | awk '{ t = $14 + $15 } END { print t + 0 }'
 }
 
+# the RSS of a process in kB (0 once it is gone)
 rss_kb() {
-    awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+    { cat "/proc/$1/status" 2>/dev/null || echo; } | awk '/^VmRSS:/ { r = $2 } END { print r + 0 }'
 }
 
 # Waits (at most 20 s) until something listens on UDP port $1 of 127.0.0.1
@@ -374,9 +375,10 @@ search() {
 }
 
 # spread KIND FIELD: "median min max" of FIELD (3 rate, 4 CPU per unit, 5 held
-# bytes) over KIND's repetitions in results.txt, "na na na" when none has it.
+# bytes) over KIND's repetitions in results.txt, "na na na" when none has it
+# (a repetition without a clean rate counts as rate 0, without CPU figure).
 spread() {
-    awk -v k="$1" -v f="$2" '$1 == k && $f != "na" && !(f == 3 && $f == 0) { print $f }' results.txt | sort -g |
+    awk -v k="$1" -v f="$2" '$1 == k && $f != "na" { print $f }' results.txt | sort -g |
         awk '{ v[NR] = $1 }
              END {
                if (NR == 0) { print "na na na"; exit }
@@ -421,7 +423,7 @@ past_capacity() {
     shift
     read -r best _ _ < <(spread "$name" 3)
     read -r clean_per _ _ < <(spread "$name" 4)
-    if [ "$best" = na ] || [ "$clean_per" = na ]; then
+    if [ "$best" = na ] || [ "${best%.*}" -le 0 ] || [ "$clean_per" = na ]; then
         echo "  $name: no clean rate, no step past it"
         return
     fi
@@ -536,8 +538,15 @@ for kind in $KINDS; do
     [ "$kind" = sipp-uas ] && continue
     read -r rate _ _ < <(spread "$kind" 3)
     read -r cpu _ _ < <(spread "$kind" 4)
-    echo "$kind $rate $cpu $sipp_rate $sipp_cpu" | awk '
+    # The performance goals: rate at least 0.5x (engine) or 0.35x (RTC API), CPU per call at most 2x.
+    case $kind in
+        engine) goals=" (goals: at least 0.50x; at most 2.00x)" ;;
+        rtc-api) goals=" (goals: at least 0.35x; at most 2.00x)" ;;
+        *) goals= ;;
+    esac
+    echo "$kind $rate $cpu $sipp_rate $sipp_cpu" | awk -v goals="$goals" '
         function ratio(a, b) { return (a == "na" || b == "na" || b == 0) ? "n/a" : sprintf("%.2fx", a / b) }
-        { printf "  %-8s / sipp-uas: highest clean rate %s, CPU per call %s (medians)\n", $1, ratio($2, $4), ratio($3, $5) }'
+        { printf "  %-8s / sipp-uas: highest clean rate %s, CPU per call %s, of the medians%s\n", $1, ratio($2, $4),
+                 ratio($3, $5), goals }'
 done
 echo "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); run time $(( (SECONDS - START_SECONDS) / 60 )) min $(( (SECONDS - START_SECONDS) % 60 )) s"
