@@ -14,13 +14,14 @@
 #    reply came later than 500 ms, or was lost because the UAS fell behind)
 #    AND, for rtcshim, every call it answered has ended (SIPp's UAS and
 #    baresip cannot be asked; for them the first two conditions decide).
-#    SIPp gives up on a call after one retransmission (-max_retrans 1): a
-#    retransmission already makes the probe not clean, and without it an
-#    overloaded probe would run on for the 32 s of SIP timer B.
+#    SIPp gives up on a call after one retransmission (-max_retrans 1), and
+#    on the probe after twice its length and 15 s: by then the probe is not
+#    clean, and an overloaded probe would run on for minutes (SIP timer B,
+#    and SIPp's UAC falling behind itself).
 #    The search, per UAS and repetition: probes doubling from a start rate
 #    (500 calls/s; baresip 100) until one is not clean, then bisection between
 #    the highest clean and the lowest unclean rate until they are within 5 %
-#    of the clean one (or a tenth of the start rate). If the start rate is not
+#    of the clean one or 250 calls/s (baresip 10). If the start rate is not
 #    clean, the search halves down first. Every probe gets a fresh UAS
 #    process, as in the measurement the goals come from, so no probe
 #    inherits the backlog or the memory of the one before. The repetitions
@@ -224,8 +225,9 @@ start_uas() {
 # $2; prints "calls retransmissions sipp_rc".
 sipp_step() {
     local rate=$1 log=$2 calls=$(($1 * STEP_SECONDS))
-    timeout -k 5 $((STEP_SECONDS * 6 + 60)) sipp -sn uac -r "$rate" -rp 1000 -m "$calls" -d 0 -nostdin \
-        -max_retrans 1 -timeout $((STEP_SECONDS * 6 + 40)) -i 127.0.0.1 -p $UAC_PORT -mp $((UAC_PORT + 2)) \
+    timeout -k 5 $((STEP_SECONDS * 2 + 25)) sipp -sn uac -r "$rate" -rp 1000 -m "$calls" -d 0 -nostdin \
+        -max_retrans 1 -timeout $((STEP_SECONDS * 2 + 15)) -timeout_error \
+        -i 127.0.0.1 -p $UAC_PORT -mp $((UAC_PORT + 2)) \
         -buff_size 4194304 127.0.0.1:$UAS_PORT >"$log" 2>&1
     local rc=$?
     # The Retrans column of the INVITE and BYE lines of the last screen.
@@ -294,9 +296,9 @@ transfer_probe() {
     fi
     idle_kb=$(rss_kb "$pid")
     before=$(cpu_ticks "$pid")
-    timeout -k 5 $((STEP_SECONDS * 6 + 60)) sipp -sf "$BENCH/scenarios/transferor.xml" \
+    timeout -k 5 $((STEP_SECONDS * 2 + 25)) sipp -sf "$BENCH/scenarios/transferor.xml" \
         -key target "sip:target@127.0.0.1:$TARGET_PORT" -r "$rate" -rp 1000 -m "$transfers" -nostdin \
-        -timeout $((STEP_SECONDS * 6 + 40)) -i 127.0.0.1 -p $UAC_PORT -mp $((UAC_PORT + 2)) \
+        -timeout $((STEP_SECONDS * 2 + 15)) -timeout_error -i 127.0.0.1 -p $UAC_PORT -mp $((UAC_PORT + 2)) \
         -buff_size 4194304 -trace_err -error_file "transfers-$tag-errors.log" 127.0.0.1:$UAS_PORT >"transfers-$tag.log" 2>&1
     rc=$?
     sleep 1
@@ -323,19 +325,22 @@ transfer_probe() {
     fi
 }
 
-# search KIND REP START CAP: the highest clean rate of KIND (a probe function
-# runs each step), doubling from START (at most CAP) to bracket it, then
-# bisecting. Appends "KIND REP RATE CPU_MS_PER_UNIT HELD_BYTES" to
+# search KIND REP START CAP GAP: the highest clean rate of KIND (a probe
+# function runs each step), doubling from START (at most CAP) to bracket it,
+# then bisecting until the bracket is within RESOLUTION_PERCENT or GAP.
+# Appends "KIND REP RATE CPU_MS_PER_UNIT HELD_BYTES" to
 # results.txt, where CPU is over the clean probes and HELD is from the
 # highest clean one ("na" when there is none).
 search() {
-    local kind=$1 rep=$2 start=$3 cap=$4 probe=call_probe lo=0 hi=0 rate mid gap held=na cpu_ms=0 count=0 capped=
+    local kind=$1 rep=$2 start=$3 cap=$4 min_gap=$5 probe=call_probe lo=0 hi=0 rate mid gap held=na cpu_ms=0 count=0
+    local capped='' probes=0 began=$SECONDS
     [ "$kind" = transfer ] && probe=transfer_probe
     echo " $kind, repetition $rep"
     # Bracket: double while clean, or halve (to start/8) while not.
     rate=$start
     while :; do
         $probe "$kind" "$rate" "$rep"
+        probes=$((probes + 1))
         if [ "$PROBE_CLEAN" = yes ]; then
             lo=$rate held=$PROBE_HELD
             cpu_ms=$((cpu_ms + PROBE_CPU_MS)) count=$((count + PROBE_COUNT))
@@ -355,13 +360,14 @@ search() {
     # Bisect until the bracket is within RESOLUTION_PERCENT of the clean rate.
     while [ "$lo" -gt 0 ] && [ "$hi" -gt "$lo" ]; do
         gap=$((lo * RESOLUTION_PERCENT / 100))
-        [ "$gap" -lt $((start / 10)) ] && gap=$((start / 10))
+        [ "$gap" -lt "$min_gap" ] && gap=$min_gap
         [ $((hi - lo)) -le "$gap" ] && break
         # shellcheck disable=SC2017 # rounded down to a multiple of 10 on purpose
         mid=$(( (lo + hi) / 20 * 10 ))
         { [ "$mid" -le "$lo" ] || [ "$mid" -ge "$hi" ]; } && mid=$(( (lo + hi) / 2 ))
         { [ "$mid" -le "$lo" ] || [ "$mid" -ge "$hi" ]; } && break
         $probe "$kind" "$mid" "$rep"
+        probes=$((probes + 1))
         if [ "$PROBE_CLEAN" = yes ]; then
             lo=$mid held=$PROBE_HELD
             cpu_ms=$((cpu_ms + PROBE_CPU_MS)) count=$((count + PROBE_COUNT))
@@ -369,7 +375,7 @@ search() {
             hi=$mid
         fi
     done
-    echo "  => $kind repetition $rep: highest clean rate $lo$capped"
+    echo "  => $kind repetition $rep: highest clean rate $lo$capped ($probes probes, $((SECONDS - began)) s)"
     echo "$kind $rep $lo $([ "$count" -gt 0 ] && echo "$cpu_ms $count" | awk '{ printf "%.4f", $1 / $2 }' || echo na) $held" \
         >>results.txt
 }
@@ -405,9 +411,9 @@ echo "== highest clean call rate, UDP, INVITE/200/ACK/BYE, fresh UAS per probe"
 for rep in $(seq 1 "$REPS"); do
     for kind in $KINDS; do
         if [ "$kind" = baresip ]; then
-            search "$kind" "$rep" $BARESIP_START $BARESIP_CAP
+            search "$kind" "$rep" $BARESIP_START $BARESIP_CAP 10
         else
-            search "$kind" "$rep" $CALL_START $CALL_CAP
+            search "$kind" "$rep" $CALL_START $CALL_CAP 250
         fi
     done
 done
@@ -471,7 +477,7 @@ past_capacity rtc-api "$RTC_UAS" --listen 127.0.0.1:$UAS_PORT
 echo
 echo "== transfers over the wire, UDP: SIPp transferor -> bench_rtc_uas -> SIPp UAS as target, fresh processes per probe"
 for rep in $(seq 1 "$REPS"); do
-    search transfer "$rep" $TRANSFER_START $TRANSFER_CAP
+    search transfer "$rep" $TRANSFER_START $TRANSFER_CAP 50
 done
 
 # hold_dialogs NAME COMMAND...: 10,000 calls of 30 s set up at 1000 calls/s
