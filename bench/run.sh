@@ -21,7 +21,7 @@
 #    The search, per UAS and repetition: probes doubling from a start rate
 #    (500 calls/s; baresip 100) until one is not clean, then bisection between
 #    the highest clean and the lowest unclean rate until they are within 5 %
-#    of the clean one or 250 calls/s (baresip 10). If the start rate is not
+#    of the clean one or 100 calls/s (baresip 10). If the start rate is not
 #    clean, the search halves down first. Every probe gets a fresh UAS
 #    process, as in the measurement the goals come from, so no probe
 #    inherits the backlog or the memory of the one before. The repetitions
@@ -53,7 +53,9 @@
 #    against RSS when idle.
 #
 # --quick (a smoke test of the script, not figures): one repetition, 2 s
-# probes, bisection to 25 %. A full run takes about 25 minutes on 2 CPUs.
+# probes, bisection to 25 %, about 4 minutes. The full run took 16 minutes
+# on a busy machine where every ceiling was low; with the ceilings of a
+# quiet one (more probes) it should take 20 to 25 minutes.
 #
 # Loopback only, every process bounded by timeout. Run as root, the whole
 # benchmark runs in a private network namespace (unshare --net, lo up): no
@@ -413,7 +415,7 @@ for rep in $(seq 1 "$REPS"); do
         if [ "$kind" = baresip ]; then
             search "$kind" "$rep" $BARESIP_START $BARESIP_CAP 10
         else
-            search "$kind" "$rep" $CALL_START $CALL_CAP 250
+            search "$kind" "$rep" $CALL_START $CALL_CAP 100
         fi
     done
 done
