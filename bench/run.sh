@@ -52,10 +52,11 @@
 #    no port per call), holding 10,000 concurrent confirmed dialogs: RSS then,
 #    against RSS when idle.
 #
-# --quick (a smoke test of the script, not figures): one repetition, 2 s
-# probes, bisection to 25 %, about 4 minutes. The full run took 16 minutes
-# on a busy machine where every ceiling was low; with the ceilings of a
-# quiet one (more probes) it should take 20 to 25 minutes.
+# --quick (a smoke test of the script, not figures): one repetition unless
+# --reps says otherwise, 2 s
+# probes, bisection to 25 %, 4 to 9 minutes. The full run took 16 and 20
+# minutes on a busy machine where the ceilings were low; with a quiet one's
+# (more probes) it should take 20 to 25 minutes.
 #
 # Loopback only, every process bounded by timeout. Run as root, the whole
 # benchmark runs in a private network namespace (unshare --net, lo up): no
@@ -68,7 +69,7 @@ set -u
 BENCH=$(cd "$(dirname "$0")" && pwd)
 BUILD_ARG=
 QUICK=no
-REPS=3
+REPS=
 ARGS=("$@")
 while [ $# -gt 0 ]; do
     case $1 in
@@ -105,10 +106,11 @@ UAS_PORT=13160
 UAC_PORT=13170
 TARGET_PORT=13180
 if [ $QUICK = yes ]; then
-    REPS=1
+    REPS=${REPS:-1}
     STEP_SECONDS=2
     RESOLUTION_PERCENT=25
 else
+    REPS=${REPS:-3}
     STEP_SECONDS=5
     RESOLUTION_PERCENT=5
 fi
