@@ -42,7 +42,7 @@ struct client
     BSTR client_version;
 
     GQueue pending_events;      /* struct queued_event, delivered from the context only */
-    GSource *event_source;      /* idle source while events are pending */
+    GSource *event_source;      /* ready while events are pending (client_fire_event) */
 
     struct sip_engine *engine;  /* from Initialize to Shutdown */
     GArray *listeners;          /* struct listener: what is bound, for get_NetworkAddresses */
@@ -250,15 +250,44 @@ static void deliver_to_dispatch_sink(IUnknown *sink, void *user_data)
     IDispatch_Invoke((IDispatch *)sink, 1, &IID_NULL, 0, DISPATCH_METHOD, &params, NULL, NULL, NULL);
 }
 
-static gboolean dispatch_pending_events(gpointer user_data)
+/* The source that delivers the queue: attached with the first event and kept
+ * until Shutdown or the client's end, ready while events wait and the client
+ * runs. One idle source per batch cost four allocations on every call. Not
+ * g_source_set_ready_time(): called from another source's dispatch, it wakes
+ * the main loop through its eventfd each time. */
+struct client_event_source
 {
-    struct client *client = user_data;
+    GSource source;
+    struct client *client;
+};
+
+static BOOL events_waiting(GSource *source)
+{
+    struct client *client = ((struct client_event_source *)source)->client;
+
+    return client->state != CLIENT_SHUT_DOWN && client->pending_events.length > 0;
+}
+
+static gboolean event_source_prepare(GSource *source, gint *timeout)
+{
+    *timeout = -1;
+    return events_waiting(source);
+}
+
+static gboolean event_source_check(GSource *source)
+{
+    return events_waiting(source);
+}
+
+static gboolean dispatch_pending_events(GSource *source, GSourceFunc callback, gpointer user_data)
+{
+    struct client *client = ((struct client_event_source *)source)->client;
     struct queued_event *queued;
 
+    (void)callback;
+    (void)user_data;
     /* Keep the client alive even if a sink releases it from inside an event. */
     client_AddRef(&client->IRTCClient2_iface);
-    g_source_unref(client->event_source);
-    client->event_source = NULL;
     /* Events queued by handlers are delivered in this same pass, in order. */
     while (client->state != CLIENT_SHUT_DOWN && (queued = g_queue_pop_head(&client->pending_events)))
     {
@@ -268,8 +297,16 @@ static gboolean dispatch_pending_events(gpointer user_data)
         g_free(queued);
     }
     client_Release(&client->IRTCClient2_iface);
-    return G_SOURCE_REMOVE;
+    return G_SOURCE_CONTINUE;
 }
+
+static GSourceFuncs event_source_funcs =
+{
+    event_source_prepare,
+    event_source_check,
+    dispatch_pending_events,
+    NULL, NULL, NULL,
+};
 
 BOOL client_wants_event(struct client *client, RTC_EVENT type)
 {
@@ -295,9 +332,12 @@ void client_fire_event(struct client *client, RTC_EVENT type, IDispatch *event)
     g_queue_push_tail(&client->pending_events, queued);
     if (!client->event_source)
     {
-        client->event_source = g_idle_source_new();
+        client->event_source = g_source_new(&event_source_funcs, sizeof(struct client_event_source));
+        ((struct client_event_source *)client->event_source)->client = client;
         g_source_set_priority(client->event_source, G_PRIORITY_DEFAULT);
-        g_source_set_callback(client->event_source, dispatch_pending_events, client, NULL);
+        /* A sink that runs a main loop inside an event still gets the
+         * events queued meanwhile, from that loop, in order. */
+        g_source_set_can_recurse(client->event_source, TRUE);
         g_source_attach(client->event_source, client->context);
     }
 }

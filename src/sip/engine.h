@@ -106,7 +106,7 @@ struct sip_engine
     GHashTable *server_transactions;    /* "branch\nsent-by\nMETHOD" -> osip_transaction_t * */
     GHashTable *client_transactions;    /* "branch\nMETHOD" -> osip_transaction_t * */
 
-    /* Upward callbacks, delivered by an idle source in order. */
+    /* Upward callbacks, delivered in order by a source ready while any wait (event_queue.c). */
     GSource *event_source;
     GQueue events;
 

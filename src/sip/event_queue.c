@@ -1,8 +1,9 @@
 /*
  * Callbacks up to the API layer are never made from inside an API call or
- * an FSM step: they are queued here and delivered in order by an idle
- * source on the engine's main context. Also the two events the engine
- * itself reports (a MESSAGE or INFO received, a request's outcome).
+ * an FSM step: they are queued here and delivered in order by a source on
+ * the engine's main context, ready whenever the queue is not empty. Also
+ * the two events the engine itself reports (a MESSAGE or INFO received, a
+ * request's outcome).
  */
 
 #ifndef G_LOG_DOMAIN
@@ -23,12 +24,36 @@ struct engine_pending_event
     GDestroyNotify destroy;
 };
 
-static gboolean deliver_events(gpointer user_data)
+/* The source stays attached from the first event to the engine's end and is
+ * ready while events wait: an idle source per batch cost four allocations
+ * and a source ID on every call. Readiness comes from prepare/check, not
+ * g_source_set_ready_time(), which wakes the main loop (an eventfd write)
+ * each time it is called from another source's dispatch. */
+struct event_source
 {
-    struct sip_engine *engine = user_data;
+    GSource source;
+    struct sip_engine *engine;
+};
+
+static gboolean event_source_prepare(GSource *source, gint *timeout)
+{
+    *timeout = -1;
+    return ((struct event_source *)source)->engine->events.length > 0;
+}
+
+static gboolean event_source_check(GSource *source)
+{
+    return ((struct event_source *)source)->engine->events.length > 0;
+}
+
+static gboolean deliver_events(GSource *source, GSourceFunc callback, gpointer user_data)
+{
+    struct sip_engine *engine = ((struct event_source *)source)->engine;
     guint count = engine->events.length;
     gboolean freed = FALSE;
 
+    (void)callback;
+    (void)user_data;
     /* Only what is queued now: events queued by the handlers wait for the
      * next dispatch, so a handler cannot starve the loop. */
     engine->freed = &freed;
@@ -46,12 +71,16 @@ static gboolean deliver_events(gpointer user_data)
     if (freed)
         return G_SOURCE_REMOVE;     /* sip_engine_free() ran from a handler */
     engine->freed = NULL;
-    if (engine->events.length)
-        return G_SOURCE_CONTINUE;
-    g_source_unref(engine->event_source);
-    engine->event_source = NULL;
-    return G_SOURCE_REMOVE;
+    return G_SOURCE_CONTINUE;
 }
+
+static GSourceFuncs event_source_funcs =
+{
+    event_source_prepare,
+    event_source_check,
+    deliver_events,
+    NULL, NULL, NULL,
+};
 
 void engine_queue_event(struct sip_engine *engine, engine_event_func deliver, void *data, GDestroyNotify destroy)
 {
@@ -63,9 +92,9 @@ void engine_queue_event(struct sip_engine *engine, engine_event_func deliver, vo
     g_queue_push_tail(&engine->events, event);
     if (!engine->event_source)
     {
-        engine->event_source = g_idle_source_new();
+        engine->event_source = g_source_new(&event_source_funcs, sizeof(struct event_source));
+        ((struct event_source *)engine->event_source)->engine = engine;
         g_source_set_priority(engine->event_source, G_PRIORITY_DEFAULT);
-        g_source_set_callback(engine->event_source, deliver_events, engine, NULL);
         g_source_attach(engine->event_source, engine->context);
     }
 }

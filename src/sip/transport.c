@@ -42,6 +42,7 @@ struct listener
     char host[SIP_HOST_BUFFER_SIZE];
     guint16 port;
     gint64 backlog_since;               /* UDP: a read ended with datagrams left since then; 0 = drained */
+    gboolean reading;                   /* UDP: inside udp_readable() (its source may recurse) */
 };
 
 struct connection
@@ -835,6 +836,11 @@ static gboolean udp_readable(GSocket *socket, GIOCondition condition, gpointer u
     guint backlog_ms = listener->backlog_since ? (guint)MIN((now - listener->backlog_since) / 1000, G_MAXUINT) : 0;
     int i;
 
+    /* Its source may recurse (see listen): a main loop run from inside a
+     * read must not read again underneath it. */
+    if (listener->reading)
+        return G_SOURCE_CONTINUE;
+    listener->reading = TRUE;
     if (condition & G_IO_ERR)
         udp_read_refusals(listener);
     for (i = 0; i < READS_PER_DISPATCH; i++)
@@ -876,6 +882,7 @@ static gboolean udp_readable(GSocket *socket, GIOCondition condition, gpointer u
         listener->backlog_since = 0;
     else if (!listener->backlog_since)
         listener->backlog_since = now;
+    listener->reading = FALSE;
     return G_SOURCE_CONTINUE;
 }
 
@@ -992,6 +999,12 @@ gboolean sip_transport_listen(struct sip_transport_layer *layer, enum sip_transp
     listener->source = g_socket_create_source(listener->socket, G_IO_IN, NULL);
     g_source_set_callback(listener->source,
                           stream ? G_SOURCE_FUNC(stream_acceptable) : G_SOURCE_FUNC(udp_readable), listener, NULL);
+    /* GLib takes a source that may not recurse out of the poll set while it
+     * dispatches and puts it back after, and each of the two wakes the main
+     * loop (an eventfd write, then one more poll and a read): four system
+     * calls for every dispatch of the UDP socket, i.e. for every datagram. */
+    if (!stream)
+        g_source_set_can_recurse(listener->source, TRUE);
     g_source_attach(listener->source, layer->context);
     g_ptr_array_add(layer->listeners, listener);
     g_debug("listening on %s %s:%u", protocol_name(protocol), listener->host, listener->port);
