@@ -914,24 +914,34 @@ static char *header_line(const char *message, const char *name)
     return value;
 }
 
-/* A response to the INVITE with To tag tag. */
-static char *fork_response(const char *invite, const char *status, const char *tag, gboolean sdp, guint16 port)
+/* The start of a response to request: its status line, then its Via, From,
+ * To (with to_tag if not NULL), Call-ID and CSeq lines copied. */
+static char *response_head(const char *request, const char *status, const char *to_tag)
 {
-    char *via = header_line(invite, "Via"), *from = header_line(invite, "From"), *to = header_line(invite, "To");
-    char *call_id = header_line(invite, "Call-ID"), *cseq = header_line(invite, "CSeq");
-    const char *body = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-                       "m=audio 30000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
-    char *text = g_strdup_printf("SIP/2.0 %s\r\nVia: %s\r\nFrom: %s\r\nTo: %s;tag=%s\r\nCall-ID: %s\r\nCSeq: %s\r\n"
-                                 "Contact: <sip:%s@127.0.0.1:%u>\r\n%sContent-Length: %zu\r\n\r\n%s",
-                                 status, via, from, to, tag, call_id, cseq, tag, port,
-                                 sdp ? "Content-Type: application/sdp\r\n" : "",
-                                 sdp ? strlen(body) : 0, sdp ? body : "");
+    char *via = header_line(request, "Via"), *from = header_line(request, "From"), *to = header_line(request, "To");
+    char *call_id = header_line(request, "Call-ID"), *cseq = header_line(request, "CSeq");
+    char *text = g_strdup_printf("SIP/2.0 %s\r\nVia: %s\r\nFrom: %s\r\nTo: %s%s%s\r\nCall-ID: %s\r\nCSeq: %s\r\n",
+                                 status, via, from, to, to_tag ? ";tag=" : "", to_tag ? to_tag : "", call_id, cseq);
 
     g_free(via);
     g_free(from);
     g_free(to);
     g_free(call_id);
     g_free(cseq);
+    return text;
+}
+
+/* A response to the INVITE with To tag tag. */
+static char *fork_response(const char *invite, const char *status, const char *tag, gboolean sdp, guint16 port)
+{
+    const char *body = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                       "m=audio 30000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+    char *head = response_head(invite, status, tag);
+    char *text = g_strdup_printf("%sContact: <sip:%s@127.0.0.1:%u>\r\n%sContent-Length: %zu\r\n\r\n%s",
+                                 head, tag, port, sdp ? "Content-Type: application/sdp\r\n" : "",
+                                 sdp ? strlen(body) : 0, sdp ? body : "");
+
+    g_free(head);
     return text;
 }
 
@@ -1023,20 +1033,13 @@ static char *raw_peer_next(struct raw_peer *peer, GHashTable *seen)
     return message;
 }
 
-/* The response to a request the peer got: its Via, From, To, Call-ID and
- * CSeq lines copied. */
+/* The response to a request the peer got, without a body. */
 static char *response_to(const char *request, const char *status)
 {
-    char *via = header_line(request, "Via"), *from = header_line(request, "From"), *to = header_line(request, "To");
-    char *call_id = header_line(request, "Call-ID"), *cseq = header_line(request, "CSeq");
-    char *text = g_strdup_printf("SIP/2.0 %s\r\nVia: %s\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %s\r\n"
-                                 "Content-Length: 0\r\n\r\n", status, via, from, to, call_id, cseq);
+    char *head = response_head(request, status, NULL);
+    char *text = g_strdup_printf("%sContent-Length: 0\r\n\r\n", head);
 
-    g_free(via);
-    g_free(from);
-    g_free(to);
-    g_free(call_id);
-    g_free(cseq);
+    g_free(head);
     return text;
 }
 
@@ -1053,6 +1056,15 @@ static void assert_request_to_tag(char *message, const char *method, const char 
     assert_non_null(strstr(to, tag));
     g_free(to);
     g_free(prefix);
+    g_free(message);
+}
+
+/* The peer answers the INVITE (again) with a 200 carrying To tag tag. */
+static void raw_peer_send_2xx(struct raw_peer *peer, const char *invite, const char *tag)
+{
+    char *message = fork_response(invite, "200 OK", tag, TRUE, peer->port);
+
+    raw_peer_send(peer, message);
     g_free(message);
 }
 
@@ -1073,9 +1085,7 @@ static void test_retired_call(void **state)
     call = API(sip_call_invite(alice.engine, "<sip:alice@127.0.0.1>", target, NULL));
     g_free(target);
     assert_non_null(invite = raw_peer_next(&peer, seen));
-    message = fork_response(invite, "200 OK", "branch1", TRUE, peer.port);
-    raw_peer_send(&peer, message);
-    g_free(message);
+    raw_peer_send_2xx(&peer, invite, "branch1");
     assert_request_to_tag(raw_peer_next(&peer, seen), "ACK", "tag=branch1");
     assert_true(wait_event(&alice, "out connected 200", 5));
 
@@ -1100,16 +1110,12 @@ static void test_retired_call(void **state)
     assert_int_equal(stats.retired_calls, 1);
 
     /* The 200 again (our ACK was "lost"): the same ACK again. */
-    message = fork_response(invite, "200 OK", "branch1", TRUE, peer.port);
-    raw_peer_send(&peer, message);
-    g_free(message);
+    raw_peer_send_2xx(&peer, invite, "branch1");
     assert_request_to_tag(raw_peer_next(&peer, seen), "ACK", "tag=branch1");
 
     /* A fork answers late: an ACK and a BYE to its Contact; its 200 again
      * gets the ACK only (the next message is the ACK for branch1's). */
-    message = fork_response(invite, "200 OK", "branch2", TRUE, peer.port);
-    raw_peer_send(&peer, message);
-    g_free(message);
+    raw_peer_send_2xx(&peer, invite, "branch2");
     assert_request_to_tag(raw_peer_next(&peer, seen), "ACK", "tag=branch2");
     assert_non_null(message = raw_peer_next(&peer, seen));
     target = g_strdup_printf("BYE sip:branch2@127.0.0.1:%u ", peer.port);
@@ -1119,13 +1125,9 @@ static void test_retired_call(void **state)
     raw_peer_send(&peer, reply);
     g_free(reply);
     assert_request_to_tag(message, "BYE", "tag=branch2");
-    message = fork_response(invite, "200 OK", "branch2", TRUE, peer.port);
-    raw_peer_send(&peer, message);
-    g_free(message);
+    raw_peer_send_2xx(&peer, invite, "branch2");
     assert_request_to_tag(raw_peer_next(&peer, seen), "ACK", "tag=branch2");
-    message = fork_response(invite, "200 OK", "branch1", TRUE, peer.port);
-    raw_peer_send(&peer, message);
-    g_free(message);
+    raw_peer_send_2xx(&peer, invite, "branch1");
     assert_request_to_tag(raw_peer_next(&peer, seen), "ACK", "tag=branch1");
 
     /* Nothing of it came back up. */
