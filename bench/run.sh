@@ -173,6 +173,20 @@ start() {
     done
 }
 
+# start_waiting NAME LOG COMMAND...: start, then wait until the UAS listens on
+# UAS_PORT and says 'ready' in LOG; if it never does, stops it, says so and
+# fails. STARTED and STARTED_CHILD as for start.
+start_waiting() {
+    local name=$1 log=$2
+    shift 2
+    start "$log" "$@"
+    if ! wait_listening $UAS_PORT "$log"; then
+        stop "$STARTED"
+        echo "  $name: the UAS did not start"
+        return 1
+    fi
+}
+
 stop() {
     kill -TERM "$@" 2>/dev/null
     wait "$@" 2>/dev/null
@@ -440,13 +454,8 @@ past_capacity() {
     best=${best%.*}
     rate=$((best * 3 / 2))
     calls=$((rate * STEP_SECONDS))
-    start "uas-overload-$name.log" "$@"
+    start_waiting "$name" "uas-overload-$name.log" "$@" || return
     tpid=$STARTED pid=$STARTED_CHILD
-    if ! wait_listening $UAS_PORT "uas-overload-$name.log"; then
-        stop "$tpid"
-        echo "  $name: the UAS did not start"
-        return
-    fi
     before=$(cpu_ticks "$pid")
     timeout -k 5 $((STEP_SECONDS * 6 + 60)) sipp -sf "$BENCH/scenarios/uac_overload.xml" -r "$rate" -rp 1000 \
         -m "$calls" -nostdin -timeout $((STEP_SECONDS * 6 + 40)) -i 127.0.0.1 -p $UAC_PORT -mp $((UAC_PORT + 2)) \
@@ -490,13 +499,8 @@ done
 hold_dialogs() {
     local name=$1 tpid pid idle_kb held_kb=0 active=0 max_active=0 uac_pid rc
     shift
-    start "uas-dialogs-$name.log" "$@"
+    start_waiting "$name" "uas-dialogs-$name.log" "$@" || return
     tpid=$STARTED pid=$STARTED_CHILD
-    if ! wait_listening $UAS_PORT "uas-dialogs-$name.log"; then
-        stop "$tpid"
-        echo "  $name: the UAS did not start"
-        return
-    fi
     idle_kb=$(rss_kb "$pid")
     timeout -k 5 120 sipp -sn uac -r 1000 -rp 1000 -m 10000 -d 30000 -nostdin -timeout 100 -i 127.0.0.1 \
         -p $UAC_PORT -mp $((UAC_PORT + 2)) -buff_size 4194304 127.0.0.1:$UAS_PORT >"uac-dialogs-$name.log" 2>&1 &

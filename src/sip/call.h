@@ -28,9 +28,9 @@ gboolean call_offer_is(struct sip_call *call, osip_transaction_t *transaction);
 void call_handle_ack(struct sip_call *call, osip_message_t *ack);
 /* An INVITE 2xx that no transaction matched: a retransmission or a fork. */
 void call_handle_stray_2xx(struct sip_call *call, osip_message_t *response);
-/* The same for an ended outgoing call that was retired (call_retired.c):
- * FALSE if the 2xx is for no such call. */
-gboolean call_retired_handle_2xx(struct sip_engine *engine, const osip_message_t *response);
+/* The same for an ended outgoing call that was retired (call_retired.c);
+ * a 2xx for no such call is dropped. */
+void call_retired_handle_2xx(struct sip_engine *engine, const osip_message_t *response);
 /* An INVITE without To tag that repeats the call's first one after our 2xx
  * ended its transaction: send the 2xx again. */
 void call_handle_invite_again(struct sip_call *call, osip_message_t *invite);

@@ -14,7 +14,7 @@
 #include "engine.h"
 #include "message.h"
 
-static char *call_key(const char *call_id, const char *tag)
+char *engine_call_key(const char *call_id, const char *tag)
 {
     return g_strconcat(call_id, "\n", tag ? tag : "", NULL);
 }
@@ -32,9 +32,9 @@ void engine_untrack_call(struct sip_engine *engine, struct sip_call *call)
 void engine_register_call(struct sip_engine *engine, struct sip_call *call, const char *call_id,
                           const char *local_tag, const char *remote_tag)
 {
-    g_hash_table_replace(engine->calls, call_key(call_id, local_tag), sip_call_ref(call));
+    g_hash_table_replace(engine->calls, engine_call_key(call_id, local_tag), sip_call_ref(call));
     if (remote_tag)
-        g_hash_table_replace(engine->incoming_calls, call_key(call_id, remote_tag), sip_call_ref(call));
+        g_hash_table_replace(engine->incoming_calls, engine_call_key(call_id, remote_tag), sip_call_ref(call));
 }
 
 struct sip_call *engine_lookup_call(struct sip_engine *engine, const char *call_id, const char *local_tag)
@@ -44,7 +44,7 @@ struct sip_call *engine_lookup_call(struct sip_engine *engine, const char *call_
 
     if (!call_id || !local_tag)
         return NULL;
-    key = call_key(call_id, local_tag);
+    key = engine_call_key(call_id, local_tag);
     call = g_hash_table_lookup(engine->calls, key);
     g_free(key);
     return call;
@@ -53,38 +53,44 @@ struct sip_call *engine_lookup_call(struct sip_engine *engine, const char *call_
 void engine_unregister_call(struct sip_engine *engine, struct sip_call *call, const char *call_id,
                             const char *local_tag, const char *remote_tag)
 {
-    char *key = call_key(call_id, local_tag);
+    char *key = engine_call_key(call_id, local_tag);
 
     if (g_hash_table_lookup(engine->calls, key) == call)
         g_hash_table_remove(engine->calls, key);
     g_free(key);
     if (remote_tag)
     {
-        key = call_key(call_id, remote_tag);
+        key = engine_call_key(call_id, remote_tag);
         if (g_hash_table_lookup(engine->incoming_calls, key) == call)
             g_hash_table_remove(engine->incoming_calls, key);
         g_free(key);
     }
 }
 
-struct sip_call *engine_find_call(struct sip_engine *engine, const osip_message_t *message, gboolean local_in_to)
+char *engine_message_call_key(const osip_message_t *message, gboolean local_in_to)
 {
     const char *tag = sip_header_tag(local_in_to ? message->to : message->from);
     char *call_id, *key;
-    struct sip_call *call;
 
     if (!tag || !(call_id = engine_call_id_string(message->call_id)))
         return NULL;
-    key = call_key(call_id, tag);
-    call = g_hash_table_lookup(engine->calls, key);
-    g_free(key);
+    key = engine_call_key(call_id, tag);
     g_free(call_id);
+    return key;
+}
+
+struct sip_call *engine_find_call(struct sip_engine *engine, const osip_message_t *message, gboolean local_in_to)
+{
+    char *key = engine_message_call_key(message, local_in_to);
+    struct sip_call *call = key ? g_hash_table_lookup(engine->calls, key) : NULL;
+
+    g_free(key);
     return call;
 }
 
 struct sip_call *engine_lookup_incoming_call(struct sip_engine *engine, const char *call_id, const char *remote_tag)
 {
-    char *key = call_key(call_id, remote_tag);
+    char *key = engine_call_key(call_id, remote_tag);
     struct sip_call *call = g_hash_table_lookup(engine->incoming_calls, key);
 
     g_free(key);

@@ -20,6 +20,12 @@ void engine_register_call(struct sip_engine *engine, struct sip_call *call, cons
 void engine_unregister_call(struct sip_engine *engine, struct sip_call *call, const char *call_id,
                             const char *local_tag, const char *remote_tag);
 
+/* The key calls (and retired calls, call_retired.c) are filed under: a
+ * Call-ID and a tag (g_free). engine_message_call_key: the message's, with
+ * our tag in To if local_in_to, else in From; NULL without tag or Call-ID. */
+char *engine_call_key(const char *call_id, const char *tag);
+char *engine_message_call_key(const osip_message_t *message, gboolean local_in_to);
+
 /* The call with this Call-ID and local tag, not referenced; NULL if none. */
 struct sip_call *engine_lookup_call(struct sip_engine *engine, const char *call_id, const char *local_tag);
 

@@ -3,9 +3,10 @@
  *
  * Our INVITE's 2xx may come again for 64*T1 after we ACKed it (the ACK was
  * lost), and another fork of it may answer late (§13.2.2.4: ACK it, then BYE
- * it). A whole call object kept that long holds some 10 KB (the object, our
- * INVITE and ACK parsed, the dialog); at thousands of transfers a second,
- * each leaving an outgoing call behind, that is hundreds of MB. So once an
+ * it). A whole call object kept that long holds the object, our INVITE and
+ * ACK parsed and the dialog; at thousands of transfers a second, each
+ * leaving an outgoing call behind, that added up to most of what a
+ * transfer held. So once an
  * outgoing call has ended and nothing of its own is in flight, it leaves the
  * call registry and only this stays, under the same key until the linger
  * ends: the ACK as sent, the dialog's To tag, and the To tags of the forks
@@ -82,7 +83,7 @@ void call_retire(struct sip_call *call)
         g_free(retired);
         return;
     }
-    retired->key = g_strconcat(call->call_id, "\n", call->local_tag, NULL);
+    retired->key = engine_call_key(call->call_id, call->local_tag);
     retired->remote_tag = g_strdup(call->dialog->remote_tag);
     retired->invite_cseq = call->invite_cseq;
     retired->ack_cseq = call->last_ack_cseq;
@@ -144,21 +145,16 @@ static void dismiss_fork(struct sip_engine *engine, struct retired_call *retired
     sip_dialog_free(fork);
 }
 
-gboolean call_retired_handle_2xx(struct sip_engine *engine, const osip_message_t *response)
+void call_retired_handle_2xx(struct sip_engine *engine, const osip_message_t *response)
 {
-    const char *to_tag = sip_header_tag(response->to), *from_tag = sip_header_tag(response->from);
-    struct retired_call *retired;
+    const char *to_tag = sip_header_tag(response->to);
+    char *key = engine_message_call_key(response, FALSE);
+    struct retired_call *retired = key ? g_hash_table_lookup(engine->retired_calls, key) : NULL;
     guint32 cseq = engine_cseq_number(response);
-    char *call_id, *key;
 
-    if (!to_tag || !from_tag || !(call_id = engine_call_id_string(response->call_id)))
-        return FALSE;
-    key = g_strconcat(call_id, "\n", from_tag, NULL);
-    retired = g_hash_table_lookup(engine->retired_calls, key);
     g_free(key);
-    g_free(call_id);
-    if (!retired)
-        return FALSE;
+    if (!retired || !to_tag)
+        return;
     if (!strcmp(to_tag, retired->remote_tag))
     {
         if (cseq == retired->ack_cseq)
@@ -168,5 +164,4 @@ gboolean call_retired_handle_2xx(struct sip_engine *engine, const osip_message_t
     {
         dismiss_fork(engine, retired, response, to_tag);
     }
-    return TRUE;
 }
