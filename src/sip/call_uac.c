@@ -120,10 +120,15 @@ static void invite_provisional(struct sip_call *call, const osip_message_t *resp
     if (code == 100 || call->state == SIP_CALL_STATE_TERMINATED)
         return;
 
-    if (to_tag && !(dialog = call_find_early_dialog(call, to_tag, FALSE)) && (dialog = call_new_uac_dialog(call, response)))
+    answer = call_sdp_body(response);
+    if (to_tag)
+        dialog = call_find_early_dialog(call, to_tag, FALSE);
+    if (!answer && code == call->status_code && call->state == SIP_CALL_STATE_RINGING && (dialog || !to_tag))
+        return;     /* the same ringing again (the UAS resends it for our resent INVITE): nothing new to report */
+    if (to_tag && !dialog && (dialog = call_new_uac_dialog(call, response)))
         g_ptr_array_add(call->early_dialogs, dialog);
     call_set_status(call, code, response->reason_phrase);
-    if ((answer = call_sdp_body(response)))
+    if (answer)
     {
         /* Early media (183, or a 180 with SDP): the answer to our offer. */
         call_take_answer(call, answer);

@@ -963,6 +963,7 @@ static void test_forked_answers(void **state)
     /* Two branches of a fork ring; the first to answer wins. */
     message = fork_response(invite, "180 Ringing", "branch1", FALSE, peer.port);
     raw_peer_send(&peer, message);
+    raw_peer_send(&peer, message);      /* resent, as for a resent INVITE: reported once */
     g_free(message);
     message = fork_response(invite, "180 Ringing", "branch2", FALSE, peer.port);
     raw_peer_send(&peer, message);
@@ -976,6 +977,7 @@ static void test_forked_answers(void **state)
     g_free(to);
     g_free(message);
     assert_true(wait_event(&alice, "out connected 200", 5));
+    assert_int_equal(count_events(&alice, "out ringing 180"), 2);      /* once per branch */
 
     /* The 200 again (our ACK was "lost"): the same ACK again. */
     message = fork_response(invite, "200 OK", "branch1", TRUE, peer.port);
