@@ -91,7 +91,8 @@ struct sip_engine
      * both are kept ordered by deadline, and the source polls until the
      * earliest one (see timer_source.c). */
     GSource *timer_source;
-    GSequence *timers;                  /* struct engine_timer *, by deadline */
+    GSequence *timers;                  /* struct engine_timer *, by deadline: those of no lane */
+    struct timer_lane *timer_lanes;     /* ENGINE_TIMER_LANES FIFOs of timers of one length each */
     GSequence *transaction_timers;      /* osip_transaction_t *, by next FSM timer */
     GHashTable *transactions;           /* every live osip_transaction_t * */
     GHashTable *completed;              /* key -> retired completed NIST (transaction_timers.c) */

@@ -11,7 +11,9 @@
 #include <cmocka.h>
 #include <osip2/osip.h>
 
+#include "engine.h"
 #include "platform.h"
+#include "timer_source.h"
 #include "timers.h"
 
 static void test_2xx_intervals(void **state)
@@ -181,6 +183,84 @@ static void test_osip_timeouts(void **state)
     osip_release(osip);
 }
 
+/* ---- the engine's own timers (timer_source.c) ---- */
+
+struct fired_log
+{
+    GString *order;
+    guint destroyed;
+};
+
+struct fired_timer
+{
+    struct fired_log *log;
+    char name;
+};
+
+static void record_fired(struct sip_engine *engine, void *data)
+{
+    struct fired_timer *timer = data;
+
+    (void)engine;
+    g_string_append_c(timer->log->order, timer->name);
+}
+
+static void fired_timer_free(void *data)
+{
+    struct fired_timer *timer = data;
+
+    timer->log->destroyed++;
+    g_free(timer);
+}
+
+static struct engine_timer *start_named(struct sip_engine *engine, struct fired_log *log, guint delay_ms, char name)
+{
+    struct fired_timer *timer = g_new0(struct fired_timer, 1);
+
+    timer->log = log;
+    timer->name = name;
+    return engine_timer_start(engine, delay_ms, record_fired, timer, fired_timer_free);
+}
+
+/* Timers fire earliest first and, of one length, in the order they were
+ * started, whether they wait in a lane of their length or (more lengths
+ * than lanes) in the ordered sequence; a cancelled one never fires. */
+static void test_engine_timer_order(void **state)
+{
+    struct fired_log log = { g_string_new(NULL), 0 };
+    struct sip_engine_callbacks callbacks = { 0 };
+    struct sip_engine *engine = sip_engine_new(NULL, &callbacks, NULL, NULL);
+    struct engine_timer *cancelled;
+    guint i;
+
+    (void)state;
+    assert_non_null(engine);
+    /* Twelve lengths, 100 ms apart, started longest first: more than
+     * there are lanes. Names 'a' (100 ms) to 'l' (1200 ms). */
+    for (i = 12; i >= 1; i--)
+        start_named(engine, &log, i * 100, (char)('a' + i - 1));
+    /* More of lengths already waiting: after their first, in order. */
+    start_named(engine, &log, 1200, 'L');
+    start_named(engine, &log, 100, 'A');
+    cancelled = start_named(engine, &log, 100, 'X');
+    start_named(engine, &log, 100, 'B');
+    start_named(engine, &log, 700, 'G');
+    engine_timer_cancel(engine, cancelled);
+    assert_int_equal(log.destroyed, 1);
+
+    assert_int_equal(engine_expire_timers(engine, 100), 16);
+    assert_string_equal(log.order->str, "aABbcdefgGhijklL");
+    assert_int_equal(log.destroyed, 17);
+
+    /* Timers left at the end are released with the engine, not fired. */
+    start_named(engine, &log, 500, 'm');
+    start_named(engine, &log, 1300, 'n');
+    sip_engine_free(engine);
+    assert_int_equal(log.destroyed, 19);
+    assert_string_equal(log.order->str, "aABbcdefgGhijklL");
+    g_string_free(log.order, TRUE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] =
@@ -191,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_poll_timeouts),
         cmocka_unit_test(test_earliest),
         cmocka_unit_test(test_osip_timeouts),
+        cmocka_unit_test(test_engine_timer_order),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
