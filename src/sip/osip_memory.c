@@ -43,8 +43,10 @@
 #define LARGE_LAST_SHIFT    15
 #define CLASS_COUNT         (SMALL_CLASSES + 1 + LARGE_LAST_SHIFT - LARGE_FIRST_SHIFT + 1)
 
-/* Bounds on what is kept: a burst that frees more goes back to malloc. */
-#define SMALL_CLASS_MAX_BLOCKS  1024
+/* Bounds on what is kept: a burst that frees more goes back to malloc.
+ * The calls of one batch of datagrams (up to 64 read at once) hold several
+ * thousand small blocks until they are answered, then free them together. */
+#define SMALL_CLASS_MAX_BLOCKS  8192
 #define LARGE_CLASS_MAX_BLOCKS  64
 #define MAX_CACHED_BYTES        (4 * 1024 * 1024)
 
@@ -144,9 +146,43 @@ static void cached_free(void *pointer)
     blocks->bytes += class_size(class);
 }
 
+/* libosip2 shrinks most strings it serialises (osip_uri_to_str(), ...)
+ * with realloc(). glibc's realloc() would split the block, and the pieces
+ * would come back as blocks of other classes: one class starves while
+ * another overflows. So a block that holds the new size stays as it is,
+ * unless it would be mostly empty; otherwise the data moves to a block of
+ * the cache. */
 static void *cached_realloc(void *pointer, size_t size)
 {
-    return realloc(pointer, size);
+    void *moved;
+    size_t usable;
+
+    if (!pointer)
+        return cached_malloc(size);
+    if (!cache || !size)
+        return realloc(pointer, size);
+    usable = malloc_usable_size(pointer);
+    if (size <= usable && usable - size < size + SMALL_GRANULE)
+        return pointer;     /* it fits and is not mostly empty (a shrunk serialisation may be kept long) */
+    if (!(moved = cached_malloc(size)))
+        return NULL;
+    memcpy(moved, pointer, MIN(size, usable));
+    cached_free(pointer);
+    return moved;
+}
+
+void *osip_memory_alloc0(gsize size)
+{
+    void *block = cached_malloc(size);
+
+    if (!block)
+        g_error("out of memory (%" G_GSIZE_FORMAT " bytes)", size);
+    return memset(block, 0, size);
+}
+
+void osip_memory_free(void *block)
+{
+    cached_free(block);
 }
 
 static void cache_empty(struct block_cache *blocks)
@@ -205,6 +241,16 @@ void osip_memory_get_stats(struct osip_memory_stats *stats)
 }
 
 #else /* no malloc_usable_size(): libosip2's own allocators */
+
+void *osip_memory_alloc0(gsize size)
+{
+    return g_malloc0(size);
+}
+
+void osip_memory_free(void *block)
+{
+    g_free(block);
+}
 
 void osip_memory_engine_started(void)
 {
