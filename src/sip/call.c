@@ -19,6 +19,7 @@
 #include "call_registry.h"
 #include "event_queue.h"
 #include "message.h"
+#include "osip_memory.h"
 #include "refer.h"
 #include "sipfrag.h"
 #include "wire.h"
@@ -117,12 +118,12 @@ void sip_call_unref(struct sip_call *call)
     g_free(call->remote_display_name);
     g_free(call->reason_phrase);
     g_ptr_array_free(call->redirect_contacts, TRUE);
-    g_free(call);
+    osip_memory_free(call);
 }
 
 struct sip_call *call_new(struct sip_engine *engine, gboolean incoming)
 {
-    struct sip_call *call = g_new0(struct sip_call, 1);
+    struct sip_call *call = osip_memory_alloc0(sizeof(*call));
 
     call->refcount = 1;
     call->engine = engine;

@@ -15,6 +15,13 @@ G_BEGIN_DECLS
 void osip_memory_engine_started(void);
 void osip_memory_engine_stopped(void);
 
+/* The engine's own large objects (a call) from the same cache: glibc
+ * would fold every small freed block back into its heap
+ * (malloc_consolidate) for each such request. Zeroed; free with
+ * osip_memory_free() (free() is fine too, but bypasses the cache). */
+void *osip_memory_alloc0(gsize size);
+void osip_memory_free(void *block);
+
 /* What the cache holds now on this thread (tests, benchmarks). */
 struct osip_memory_stats
 {
