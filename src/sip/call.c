@@ -328,8 +328,9 @@ void call_terminate(struct sip_call *call, enum sip_call_end_reason reason, guin
     call_refuse_held_requests(call);
     call_drop_offer(call, 487);
     call->engine->call_count--;
-    g_debug("call %s terminated: %s (%u %s)", call->call_id, sip_call_end_reason_name(reason), call->status_code,
-            call->reason_phrase);
+    if (call->engine->trace)    /* g_debug() would format the line even when it is dropped */
+        g_debug("call %s terminated: %s (%u %s)", call->call_id, sip_call_end_reason_name(reason),
+                call->status_code, call->reason_phrase);
     call->state = SIP_CALL_STATE_TERMINATED;
     call_report_state(call);
 
