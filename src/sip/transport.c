@@ -142,6 +142,26 @@ static gboolean parse_address(const char *host, guint16 port, struct sockaddr_st
 }
 
 /* Canonical text form of a sockaddr's IP, and its port. */
+/* Dotted decimal, as inet_ntop() writes it, without the printf() inside
+ * it: every datagram we receive is described this way. */
+static void format_ipv4(const struct in_addr *address, char *ip)
+{
+    const guint8 *bytes = (const guint8 *)&address->s_addr;
+    int i;
+
+    for (i = 0; i < 4; i++)
+    {
+        guint8 value = bytes[i];
+
+        if (value >= 100)
+            *ip++ = (char)('0' + value / 100);
+        if (value >= 10)
+            *ip++ = (char)('0' + value / 10 % 10);
+        *ip++ = (char)('0' + value % 10);
+        *ip++ = i < 3 ? '.' : '\0';
+    }
+}
+
 static void describe_address(const struct sockaddr_storage *address, char *ip, guint16 *port)
 {
     if (address->ss_family == AF_INET6)
@@ -153,7 +173,7 @@ static void describe_address(const struct sockaddr_storage *address, char *ip, g
     else
     {
         const struct sockaddr_in *in4 = (const struct sockaddr_in *)address;
-        inet_ntop(AF_INET, &in4->sin_addr, ip, SIP_HOST_BUFFER_SIZE);
+        format_ipv4(&in4->sin_addr, ip);
         *port = ntohs(in4->sin_port);
     }
 }

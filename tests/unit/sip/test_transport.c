@@ -9,6 +9,9 @@
 #include <setjmp.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 
 #include "transport.h"
@@ -224,6 +227,46 @@ static void test_udp_loopback(void **state)
     g_main_context_unref(context);
 }
 
+/* The sender's address as the engine sees it, for one-, two- and
+ * three-digit and zero parts (all of 127/8 is loopback). */
+static void test_udp_sender_addresses(void **state)
+{
+    static const char *const senders[] = { "127.0.10.200", "127.100.0.9", "127.255.1.0", "127.3.45.67" };
+    GMainContext *context = g_main_context_new();
+    struct sip_transport_layer *layer;
+    struct received received;
+    struct sockaddr_in to = { 0 };
+    GError *error = NULL;
+    guint16 port;
+    gsize i;
+
+    (void)state;
+    received_init(&received);
+    layer = sip_transport_layer_new(context, on_receive, &received);
+    assert_true(sip_transport_listen(layer, SIP_TRANSPORT_UDP, "127.0.0.1", 0, &port, &error));
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    for (i = 0; i < G_N_ELEMENTS(senders); i++)
+    {
+        struct sockaddr_in from = { 0 };
+        int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+        assert_true(fd >= 0);
+        from.sin_family = AF_INET;
+        inet_pton(AF_INET, senders[i], &from.sin_addr);
+        assert_int_equal(bind(fd, (struct sockaddr *)&from, sizeof(from)), 0);
+        assert_int_equal(sendto(fd, options_request, strlen(options_request), 0, (struct sockaddr *)&to, sizeof(to)),
+                         (ssize_t)strlen(options_request));
+        assert_true(wait_for(context, &received, i + 1));
+        assert_string_equal(received.remote_ip, senders[i]);
+        close(fd);
+    }
+    sip_transport_layer_free(layer);
+    g_ptr_array_free(received.messages, TRUE);
+    g_main_context_unref(context);
+}
+
 static void test_udp_ipv6(void **state)
 {
     GMainContext *context = g_main_context_new();
@@ -374,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_frame_oversize),
         cmocka_unit_test(test_host_is_usable),
         cmocka_unit_test(test_udp_loopback),
+        cmocka_unit_test(test_udp_sender_addresses),
         cmocka_unit_test(test_udp_ipv6),
         cmocka_unit_test(test_tcp_framing_and_reuse),
         cmocka_unit_test(test_tcp_garbage_closes),
