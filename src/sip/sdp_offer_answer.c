@@ -59,11 +59,19 @@ static char *odup(const char *s)
     return s ? osip_strdup(s) : NULL;
 }
 
+/* Formatted on the stack first: the fields formatted here are numbers and
+ * rtpmap/fmtp values, nearly always short, and every answer has several. */
 static char * G_GNUC_PRINTF(1, 2) odup_printf(const char *format, ...)
 {
+    char buffer[128], *text, *ret;
     va_list args;
-    char *text, *ret;
+    int length;
 
+    va_start(args, format);
+    length = g_vsnprintf(buffer, sizeof(buffer), format, args);
+    va_end(args);
+    if (length >= 0 && length < (int)sizeof(buffer))
+        return osip_strdup(buffer);
     va_start(args, format);
     text = g_strdup_vprintf(format, args);
     va_end(args);
@@ -393,7 +401,6 @@ gboolean sip_sdp_is_hold(const sdp_message_t *sdp)
 static sdp_message_t *new_message(struct sip_sdp_origin *origin, const char *address, GError **error)
 {
     const char *addrtype;
-    GInetAddress *inet;
     sdp_message_t *sdp;
     guint64 version;
 
@@ -402,14 +409,14 @@ static sdp_message_t *new_message(struct sip_sdp_origin *origin, const char *add
         g_set_error_literal(error, SIP_SDP_ERROR, SIP_SDP_ERROR_INVALID, "No SDP origin");
         return NULL;
     }
-    if (!address || !(inet = g_inet_address_new_from_string(address)))
+    /* An IP literal (checked without a GInetAddress for every message); only IPv6 has colons. */
+    if (!address || !g_hostname_is_ip_address(address))
     {
         g_set_error(error, SIP_SDP_ERROR, SIP_SDP_ERROR_INVALID, "Bad local media address %s",
                     address ? address : "(null)");
         return NULL;
     }
-    addrtype = g_inet_address_get_family(inet) == G_SOCKET_FAMILY_IPV6 ? "IP6" : "IP4";
-    g_object_unref(inet);
+    addrtype = strchr(address, ':') ? "IP6" : "IP4";
 
     if (sdp_message_init(&sdp))
     {

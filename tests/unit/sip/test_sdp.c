@@ -70,6 +70,23 @@ static void test_offer(void **state)
     g_free(text);
 }
 
+/* A format line longer than the usual few dozen characters is written whole. */
+static void test_offer_long_fmtp(void **state)
+{
+    struct sip_sdp_origin origin = fixed_origin();
+    struct sip_media_format formats[] = { { "opus", 48000, 2, 111, NULL }, { NULL } };
+    char *fmtp = g_strnfill(300, 'x'), *expected, *text;
+
+    (void)state;
+    formats[0].fmtp = fmtp;
+    text = to_string_and_free(sip_sdp_build_offer(&origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, formats, NULL));
+    expected = g_strdup_printf("a=fmtp:111 %s\r\n", fmtp);
+    assert_non_null(strstr(text, expected));
+    g_free(expected);
+    g_free(text);
+    g_free(fmtp);
+}
+
 static void test_offer_bad(void **state)
 {
     struct sip_sdp_origin origin = fixed_origin();
@@ -842,6 +859,7 @@ int main(void)
     const struct CMUnitTest tests[] =
     {
         cmocka_unit_test(test_offer),
+        cmocka_unit_test(test_offer_long_fmtp),
         cmocka_unit_test(test_offer_bad),
         cmocka_unit_test(test_origin_init),
         cmocka_unit_test(test_answer),
