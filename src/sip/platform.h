@@ -46,9 +46,14 @@ gint64 sip_osip_time_to_monotonic(const struct timeval *osip_time);
 /* Receives one datagram from a non-blocking UDP socket. Returns its length, or -1 when
  * nothing is waiting (or an error such as an ICMP report ended the read). A datagram
  * longer than size is consumed and reported as *oversize (its length is then > size-1
- * and its content must not be used). */
+ * and its content must not be used). *waited_us: how long it waited in the socket's
+ * buffer, or -1 where the system cannot tell (see sip_socket_enable_receive_times). */
 gssize sip_socket_receive_datagram(GSocket *socket, char *buffer, gsize size,
-                                   struct sockaddr_storage *from, gboolean *oversize);
+                                   struct sockaddr_storage *from, gboolean *oversize, gint64 *waited_us);
+
+/* UDP: asks the system to note when each datagram arrives (Linux: SO_TIMESTAMPNS), so a
+ * read can tell how long it waited; does nothing where it cannot. */
+void sip_socket_enable_receive_times(GSocket *socket);
 
 /* Sends one datagram; on failure FALSE with the system's reason in *reason
  * (g_free() it). */

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
 #ifdef __linux__
 #include <linux/errqueue.h>
 #endif
@@ -26,19 +28,68 @@ gint64 sip_osip_time_to_monotonic(const struct timeval *osip_time)
     return (gint64)osip_time->tv_sec * G_USEC_PER_SEC + osip_time->tv_usec;
 }
 
-gssize sip_socket_receive_datagram(GSocket *socket, char *buffer, gsize size,
-                                   struct sockaddr_storage *from, gboolean *oversize)
+/* How long ago the kernel stamped a datagram's arrival (SO_TIMESTAMPNS, on the
+ * wall clock: the only one it offers), -1 without a stamp or when the clock was
+ * set back or far forward meanwhile. */
+static gint64 waited_since_stamp(struct msghdr *message)
 {
-    socklen_t from_length = sizeof(*from);
+#ifdef SCM_TIMESTAMPNS
+    struct cmsghdr *control;
+
+    for (control = CMSG_FIRSTHDR(message); control; control = CMSG_NXTHDR(message, control))
+        if (control->cmsg_level == SOL_SOCKET && control->cmsg_type == SCM_TIMESTAMPNS)
+        {
+            struct timespec stamp;
+            gint64 waited;
+
+            memcpy(&stamp, CMSG_DATA(control), sizeof(stamp));
+            waited = g_get_real_time() - ((gint64)stamp.tv_sec * G_USEC_PER_SEC + stamp.tv_nsec / 1000);
+            return waited >= 0 && waited < 600 * G_USEC_PER_SEC ? waited : -1;
+        }
+#else
+    (void)message;
+#endif
+    return -1;
+}
+
+gssize sip_socket_receive_datagram(GSocket *socket, char *buffer, gsize size,
+                                   struct sockaddr_storage *from, gboolean *oversize, gint64 *waited_us)
+{
+    union
+    {
+        char buffer[CMSG_SPACE(sizeof(struct timespec))];
+        struct cmsghdr align;
+    } control;
+    struct iovec vector = { buffer, size };
+    struct msghdr message;
     gssize got;
 
-    /* MSG_TRUNC makes recvfrom() return the real size of a datagram that did not fit,
+    /* MSG_TRUNC makes recvmsg() return the real size of a datagram that did not fit,
      * so an oversize one is recognised rather than cut. */
     do
-        got = recvfrom(g_socket_get_fd(socket), buffer, size, MSG_TRUNC, (struct sockaddr *)from, &from_length);
+    {
+        memset(&message, 0, sizeof(message));
+        message.msg_name = from;
+        message.msg_namelen = sizeof(*from);
+        message.msg_iov = &vector;
+        message.msg_iovlen = 1;
+        message.msg_control = control.buffer;
+        message.msg_controllen = sizeof(control.buffer);
+        got = recvmsg(g_socket_get_fd(socket), &message, MSG_TRUNC);
+    }
     while (got < 0 && errno == EINTR);
     *oversize = got > (gssize)size;
+    *waited_us = got >= 0 ? waited_since_stamp(&message) : -1;
     return got;     /* < 0: EAGAIN, or an ICMP error on the socket: nothing more now */
+}
+
+void sip_socket_enable_receive_times(GSocket *socket)
+{
+#ifdef SO_TIMESTAMPNS
+    g_socket_set_option(socket, SOL_SOCKET, SO_TIMESTAMPNS, 1, NULL);
+#else
+    (void)socket;
+#endif
 }
 
 gboolean sip_socket_send_datagram(GSocket *socket, const char *data, gsize length,

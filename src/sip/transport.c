@@ -41,7 +41,8 @@ struct listener
     gboolean wildcard;                  /* bound to 0.0.0.0 or :: */
     char host[SIP_HOST_BUFFER_SIZE];
     guint16 port;
-    gint64 backlog_since;               /* UDP: a read ended with datagrams left since then; 0 = drained */
+    gint64 backlog_since;               /* UDP: a read ended with datagrams left since then; 0 = drained
+                                           (the backlog where the system stamps no arrival times) */
     gboolean reading;                   /* UDP: inside udp_readable() (its source may recurse) */
 };
 
@@ -853,7 +854,7 @@ static gboolean udp_readable(GSocket *socket, GIOCondition condition, gpointer u
     struct listener *listener = user_data;
     struct sip_transport_layer *layer = listener->layer;
     gint64 now = g_get_monotonic_time();
-    guint backlog_ms = listener->backlog_since ? (guint)MIN((now - listener->backlog_since) / 1000, G_MAXUINT) : 0;
+    guint undrained_ms = listener->backlog_since ? (guint)MIN((now - listener->backlog_since) / 1000, G_MAXUINT) : 0;
     int i;
 
     /* Its source may recurse (see listen): a main loop run from inside a
@@ -869,10 +870,12 @@ static gboolean udp_readable(GSocket *socket, GIOCondition condition, gpointer u
         char ip[SIP_HOST_BUFFER_SIZE];
         struct sip_transport_peer peer;
         gboolean oversize;
+        gint64 waited_us;
         gssize got, j;
         guint16 port;
 
-        got = sip_socket_receive_datagram(socket, layer->datagram, SIP_MAX_MESSAGE_SIZE + 1, &from, &oversize);
+        got = sip_socket_receive_datagram(socket, layer->datagram, SIP_MAX_MESSAGE_SIZE + 1, &from, &oversize,
+                                          &waited_us);
         if (got < 0)
             break;      /* nothing waiting, or an ICMP error on the socket (udp_read_refusals()) */
         if (oversize || got > SIP_MAX_MESSAGE_SIZE)
@@ -891,13 +894,14 @@ static gboolean udp_readable(GSocket *socket, GIOCondition condition, gpointer u
         peer.remote_ip = ip;
         peer.remote_port = port;
         peer.connection_id = 0;
-        peer.backlog_ms = backlog_ms;
+        /* The engine's overload signal: how long this message waited unread
+         * (reads are in arrival order, so the wait every new one sees). */
+        peer.backlog_ms = waited_us >= 0 ? (guint)MIN(waited_us / 1000, G_MAXUINT) : undrained_ms;
         layer->stats.messages_received++;
         layer->receive(layer->datagram, got, &peer, layer->receive_data);
     }
-    /* The engine's overload signal: a socket it has not drained for a while
-     * means messages wait longer and longer (they are taken in arrival
-     * order, the kernel drops what does not fit). */
+    /* Where the system stamps no arrival times, the signal is how long the
+     * socket has not been drained: messages wait longer and longer. */
     if (i < READS_PER_DISPATCH)
         listener->backlog_since = 0;
     else if (!listener->backlog_since)
@@ -993,6 +997,8 @@ gboolean sip_transport_listen(struct sip_transport_layer *layer, enum sip_transp
         g_socket_set_option(listener->socket, SOL_SOCKET, SO_SNDBUF, UDP_SOCKET_BUFFER, NULL);
         /* ICMP errors for our datagrams, with their destination (udp_read_refusals()). */
         sip_socket_enable_refusal_reports(listener->socket, listener->family);
+        /* Arrival times: how long a message waited is the overload signal (udp_readable()). */
+        sip_socket_enable_receive_times(listener->socket);
     }
     local = g_socket_address_new_from_native(&native, native_length);
     if (!g_socket_bind(listener->socket, local, stream, error))

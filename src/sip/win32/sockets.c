@@ -12,7 +12,7 @@
 #include "platform.h"
 
 gssize sip_socket_receive_datagram(GSocket *socket, char *buffer, gsize size,
-                                   struct sockaddr_storage *from, gboolean *oversize)
+                                   struct sockaddr_storage *from, gboolean *oversize, gint64 *waited_us)
 {
     GInputVector vector = { buffer, size };
     GSocketAddress *address = NULL;
@@ -20,6 +20,7 @@ gssize sip_socket_receive_datagram(GSocket *socket, char *buffer, gsize size,
     gssize got;
 
     *oversize = FALSE;
+    *waited_us = -1;        /* Winsock stamps no arrival times */
     got = g_socket_receive_message(socket, &address, &vector, 1, NULL, NULL, NULL, NULL, &error);
     if (got < 0)
     {
@@ -39,6 +40,11 @@ gssize sip_socket_receive_datagram(GSocket *socket, char *buffer, gsize size,
         g_object_unref(address);
     }
     return got;
+}
+
+void sip_socket_enable_receive_times(GSocket *socket)
+{
+    (void)socket;
 }
 
 gboolean sip_socket_send_datagram(GSocket *socket, const char *data, gsize length,

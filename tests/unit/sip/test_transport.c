@@ -122,6 +122,7 @@ struct received
     char remote_ip[SIP_HOST_BUFFER_SIZE];
     guint16 remote_port;
     guint connection_id;
+    guint backlog_ms;
 };
 
 static void on_receive(const char *data, gsize length, const struct sip_transport_peer *peer, void *user_data)
@@ -133,6 +134,7 @@ static void on_receive(const char *data, gsize length, const struct sip_transpor
     g_strlcpy(received->remote_ip, peer->remote_ip, sizeof(received->remote_ip));
     received->remote_port = peer->remote_port;
     received->connection_id = peer->connection_id;
+    received->backlog_ms = peer->backlog_ms;
 }
 
 static void received_init(struct received *received)
@@ -264,6 +266,36 @@ static void test_udp_sender_addresses(void **state)
     }
     sip_transport_layer_free(layer);
     g_ptr_array_free(received.messages, TRUE);
+    g_main_context_unref(context);
+}
+
+/* The overload signal: how long a datagram waited unread in the socket
+ * (the kernel's arrival time), at least the time nobody read it. */
+static void test_udp_waited(void **state)
+{
+    GMainContext *context = g_main_context_new();
+    struct sip_transport_layer *a, *b;
+    struct received ra, rb;
+    guint16 port_a, port_b;
+    GError *error = NULL;
+
+    (void)state;
+    received_init(&ra);
+    received_init(&rb);
+    a = sip_transport_layer_new(context, on_receive, &ra);
+    b = sip_transport_layer_new(context, on_receive, &rb);
+    assert_true(sip_transport_listen(a, SIP_TRANSPORT_UDP, "127.0.0.1", 0, &port_a, &error));
+    assert_true(sip_transport_listen(b, SIP_TRANSPORT_UDP, "127.0.0.1", 0, &port_b, &error));
+    assert_true(sip_transport_send(a, SIP_TRANSPORT_UDP, "127.0.0.1", port_b, 0, options_request,
+                                   strlen(options_request), NULL, &error));
+    g_usleep(300 * 1000);       /* nobody reads meanwhile */
+    assert_true(wait_for(context, &rb, 1));
+    assert_true(rb.backlog_ms >= 300);
+
+    sip_transport_layer_free(a);
+    sip_transport_layer_free(b);
+    g_ptr_array_free(ra.messages, TRUE);
+    g_ptr_array_free(rb.messages, TRUE);
     g_main_context_unref(context);
 }
 
@@ -418,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_host_is_usable),
         cmocka_unit_test(test_udp_loopback),
         cmocka_unit_test(test_udp_sender_addresses),
+        cmocka_unit_test(test_udp_waited),
         cmocka_unit_test(test_udp_ipv6),
         cmocka_unit_test(test_tcp_framing_and_reuse),
         cmocka_unit_test(test_tcp_garbage_closes),
