@@ -9,9 +9,6 @@
 #include <setjmp.h>
 #include <string.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <cmocka.h>
 
 #include "transport.h"
@@ -237,7 +234,7 @@ static void test_udp_sender_addresses(void **state)
     GMainContext *context = g_main_context_new();
     struct sip_transport_layer *layer;
     struct received received;
-    struct sockaddr_in to = { 0 };
+    GSocketAddress *to;
     GError *error = NULL;
     guint16 port;
     gsize i;
@@ -246,24 +243,22 @@ static void test_udp_sender_addresses(void **state)
     received_init(&received);
     layer = sip_transport_layer_new(context, on_receive, &received);
     assert_true(sip_transport_listen(layer, SIP_TRANSPORT_UDP, "127.0.0.1", 0, &port, &error));
-    to.sin_family = AF_INET;
-    to.sin_port = htons(port);
-    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    to = g_inet_socket_address_new_from_string("127.0.0.1", port);
     for (i = 0; i < G_N_ELEMENTS(senders); i++)
     {
-        struct sockaddr_in from = { 0 };
-        int fd = socket(AF_INET, SOCK_DGRAM, 0);
+        GSocket *socket = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, &error);
+        GSocketAddress *from = g_inet_socket_address_new_from_string(senders[i], 0);
 
-        assert_true(fd >= 0);
-        from.sin_family = AF_INET;
-        inet_pton(AF_INET, senders[i], &from.sin_addr);
-        assert_int_equal(bind(fd, (struct sockaddr *)&from, sizeof(from)), 0);
-        assert_int_equal(sendto(fd, options_request, strlen(options_request), 0, (struct sockaddr *)&to, sizeof(to)),
-                         (ssize_t)strlen(options_request));
+        assert_non_null(socket);
+        assert_true(g_socket_bind(socket, from, FALSE, &error));
+        assert_int_equal(g_socket_send_to(socket, to, options_request, strlen(options_request), NULL, &error),
+                         (gssize)strlen(options_request));
         assert_true(wait_for(context, &received, i + 1));
         assert_string_equal(received.remote_ip, senders[i]);
-        close(fd);
+        g_object_unref(from);
+        g_object_unref(socket);
     }
+    g_object_unref(to);
     sip_transport_layer_free(layer);
     g_ptr_array_free(received.messages, TRUE);
     g_main_context_unref(context);
@@ -273,13 +268,20 @@ static void test_udp_sender_addresses(void **state)
  * (the kernel's arrival time), at least the time nobody read it. */
 static void test_udp_waited(void **state)
 {
-    GMainContext *context = g_main_context_new();
+    GMainContext *context;
     struct sip_transport_layer *a, *b;
     struct received ra, rb;
     guint16 port_a, port_b;
     GError *error = NULL;
 
+#ifdef G_OS_WIN32
+    /* Winsock stamps no arrival times: there the signal is how long the socket
+     * has not been drained (src/sip/platform.h), which a single datagram is not. */
+    skip();
+#endif
+
     (void)state;
+    context = g_main_context_new();
     received_init(&ra);
     received_init(&rb);
     a = sip_transport_layer_new(context, on_receive, &ra);
