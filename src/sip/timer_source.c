@@ -41,9 +41,9 @@ struct engine_timer
     engine_timer_func func;
     void *data;
     GDestroyNotify destroy;
-    struct timer_lane *lane;            /* its lane, or NULL: */
-    GSequenceIter *iter;                /* its place in engine->timers */
-    GList link;                         /* its place in the lane */
+    struct timer_lane *lane;            /* where it waits: a lane (at link), */
+    GList link;
+    GSequenceIter *iter;                /* ... or, lane NULL, engine->timers (at iter) */
 };
 
 struct timer_source
