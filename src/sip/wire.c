@@ -15,6 +15,7 @@
 #include "engine.h"
 #include "message.h"
 #include "resolver.h"
+#include "shed.h"
 #include "wire.h"
 
 void engine_trace_message(struct sip_engine *engine, const char *direction, enum sip_transport_protocol protocol,
@@ -276,6 +277,8 @@ void engine_receive(const char *data, gsize length, const struct sip_transport_p
     osip_message_t *message;
 
     engine_trace_message(engine, "received from", peer->protocol, peer->remote_ip, peer->remote_port, data, length);
+    if (engine_shed_unparsed(engine, data, length, peer))
+        return;     /* past capacity: refused (or its ACK dropped) without a parse */
     if (osip_message_init(&message))
         return;
     if (osip_message_parse(message, data, length) || (!MSG_IS_REQUEST(message) && !MSG_IS_RESPONSE(message)))

@@ -616,6 +616,106 @@ static void test_block_cache(void **state)
     assert_true(after.cached_bytes <= 4 * 1024 * 1024);
 }
 
+/* Past the receive-backlog bound a new INVITE is refused from its own
+ * header lines, before any parse (shed.c): the exact 503, the same again
+ * for the INVITE sent again, its ACK dropped; rport filled in. What the scan
+ * is not sure of is parsed and refused the usual way (another tag). */
+static void test_shed_unparsed(void **state)
+{
+    struct harness *harness = *state;
+    struct sip_engine_stats stats;
+    const guint backlog = SIP_ENGINE_DEFAULT_RECEIVE_BACKLOG_MS;
+    char *first, *tag, *expected;
+
+    inject_invite(harness, backlog, 7);
+    assert_int_equal(harness->sent->len, 1);
+    tag = to_tag_of(last_sent(harness));
+    assert_true(g_str_has_prefix(tag, "shed-"));
+    expected = g_strdup_printf("SIP/2.0 503 Service Unavailable\r\n"
+                               "Via: SIP/2.0/UDP " PEER_IP ":%u;branch=z9hG4bK-invite-7\r\n"
+                               "From: <sip:peer@127.0.0.1>;tag=from-7\r\n"
+                               "To: <sip:uas@127.0.0.1>;tag=%s\r\n"
+                               "Call-ID: call-7@127.0.0.1\r\n"
+                               "CSeq: 1 INVITE\r\n", PEER_PORT, tag);
+    assert_true(g_str_has_prefix(last_sent(harness), expected));
+    assert_true(g_str_has_suffix(last_sent(harness), "Retry-After: 1\r\nContent-Length: 0\r\n\r\n"));
+    g_free(expected);
+    first = g_strdup(last_sent(harness));
+
+    /* Sent again: the same response, the same tag (RFC 3261 §8.2.7). */
+    inject_invite(harness, backlog, 7);
+    assert_int_equal(harness->sent->len, 2);
+    assert_string_equal(last_sent(harness), first);
+    g_free(first);
+
+    /* Its ACK: nothing. */
+    inject(harness, backlog,
+           "ACK sip:uas@127.0.0.1:%u SIP/2.0\n"
+           "Via: SIP/2.0/UDP " PEER_IP ":%u;branch=z9hG4bK-invite-7\n"
+           "From: <sip:peer@127.0.0.1>;tag=from-7\n"
+           "To: <sip:uas@127.0.0.1>;tag=%s\n"
+           "Call-ID: call-7@127.0.0.1\n"
+           "CSeq: 1 ACK\n"
+           "Content-Length: 0\n\n",
+           harness->port, PEER_PORT, tag);
+    run_ready();
+    assert_int_equal(harness->sent->len, 2);
+    g_free(tag);
+
+    /* rport without a value (RFC 3581): filled with the source port. */
+    inject(harness, backlog,
+           "INVITE sip:uas@127.0.0.1:%u SIP/2.0\n"
+           "v: SIP/2.0/UDP " PEER_IP ":%u;rport;branch=z9hG4bK-rport\n"
+           "f: <sip:peer@127.0.0.1>;tag=rport\n"
+           "t: <sip:uas@127.0.0.1>\n"
+           "i: rport@127.0.0.1\n"
+           "CSeq: 3 INVITE\n"
+           "l: 0\n\n",
+           harness->port, PEER_PORT);
+    assert_int_equal(harness->sent->len, 3);
+    expected = g_strdup_printf("\r\nVia: SIP/2.0/UDP " PEER_IP ":%u;rport=%u;branch=z9hG4bK-rport\r\n", PEER_PORT,
+                               PEER_PORT);
+    assert_non_null(strstr(last_sent(harness), expected));
+    g_free(expected);
+    assert_non_null(strstr(last_sent(harness), "\r\nCall-ID: rport@127.0.0.1\r\n"));
+
+    /* A Via naming another address, or a folded header: parsed, refused there. */
+    inject(harness, backlog,
+           "INVITE sip:uas@127.0.0.1:%u SIP/2.0\n"
+           "Via: SIP/2.0/UDP client.example.org:%u;branch=z9hG4bK-named\n"
+           "From: <sip:peer@127.0.0.1>;tag=named\n"
+           "To: <sip:uas@127.0.0.1>\n"
+           "Call-ID: named@127.0.0.1\n"
+           "CSeq: 1 INVITE\n"
+           "Content-Length: 0\n\n",
+           harness->port, PEER_PORT);
+    assert_int_equal(harness->sent->len, 4);
+    assert_503(harness, last_sent(harness), "1");
+    tag = to_tag_of(last_sent(harness));
+    assert_false(g_str_has_prefix(tag, "shed-"));
+    g_free(tag);
+    inject(harness, backlog,
+           "INVITE sip:uas@127.0.0.1:%u SIP/2.0\n"
+           "Via: SIP/2.0/UDP " PEER_IP ":%u;branch=z9hG4bK-folded\n"
+           "From: <sip:peer@127.0.0.1>\n"
+           " ;tag=folded\n"
+           "To: <sip:uas@127.0.0.1>\n"
+           "Call-ID: folded@127.0.0.1\n"
+           "CSeq: 1 INVITE\n"
+           "Content-Length: 0\n\n",
+           harness->port, PEER_PORT);
+    assert_int_equal(harness->sent->len, 5);
+    assert_503(harness, last_sent(harness), "1");
+    tag = to_tag_of(last_sent(harness));
+    assert_false(g_str_has_prefix(tag, "shed-"));
+    g_free(tag);
+
+    sip_engine_get_stats(harness->engine, &stats);
+    assert_int_equal(stats.overload_rejected, 5);
+    assert_int_equal(stats.transactions, 0);
+    assert_int_equal(harness->calls->len, 0);
+}
+
 /* libosip2 shrinks the strings it serialises with realloc(): a block that
  * still suits the new size stays where it is (glibc would split it, and the
  * piece would come back to the cache as a block of another size); one that
@@ -680,6 +780,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_trying_when_undecided, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_trying_when_answered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_receive_backlog, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shed_unparsed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_undecided_calls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pending_events_and_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_invite_retired, setup, teardown),

@@ -1,0 +1,292 @@
+/*
+ * Refusing new calls past the receive-backlog bound without parsing them.
+ *
+ * Past capacity a refusal must cost far less than a call, or refusing eats
+ * the capacity: parsed whole, an INVITE refused with 503 and the ACK of that
+ * 503 cost nearly what a call does (bench/README.md). So a UDP datagram read
+ * after waiting past the bound is first scanned, not parsed:
+ * - an INVITE without a To tag gets its 503 built from its own Via, From, To,
+ *   Call-ID and CSeq lines, sent back where it came from;
+ * - the ACK of such a 503 (its To tag is ours, SHED_TAG_PREFIX) is dropped.
+ * Anything the scan is not sure of (folded or LF-only lines, a Via that
+ * does not name the sender, a repeated header, ...) goes the usual way: parsed,
+ * and refused there if it must be (dispatch.c).
+ */
+
+#ifndef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "rtcshim"
+#endif
+
+#include <string.h>
+
+#include "engine.h"
+#include "shed.h"
+#include "transport.h"
+#include "wire.h"
+
+/* Our To tag on these 503s: recognised on their ACK, and unlike the tags
+ * engine_new_token() makes (hex digits only). */
+#define SHED_TAG_PREFIX "shed-"
+#define MAX_VIA_LINES 16
+
+struct scanned_request
+{
+    gboolean invite;                        /* else an ACK */
+    const char *vias[MAX_VIA_LINES];        /* header values, as given */
+    gsize via_lengths[MAX_VIA_LINES];
+    guint n_vias;
+    const char *from, *to, *call_id, *cseq;
+    gsize from_length, to_length, call_id_length, cseq_length;
+};
+
+/* Case-insensitive: does [s, s+length) start with prefix? */
+static gboolean starts_with(const char *s, gsize length, const char *prefix)
+{
+    gsize n = strlen(prefix);
+
+    return length >= n && !g_ascii_strncasecmp(s, prefix, n);
+}
+
+static gboolean name_is(const char *name, gsize length, const char *full, const char *compact)
+{
+    return (length == strlen(full) && !g_ascii_strncasecmp(name, full, length))
+           || (compact && length == 1 && g_ascii_tolower(name[0]) == compact[0]);
+}
+
+/* Stores a header value once; FALSE if it came before. */
+static gboolean take_once(const char **slot, gsize *slot_length, const char *value, gsize length)
+{
+    if (*slot)
+        return FALSE;
+    *slot = value;
+    *slot_length = length;
+    return TRUE;
+}
+
+/* The header lines the 503 copies; FALSE for anything unusual. */
+static gboolean scan_request(const char *data, gsize length, struct scanned_request *request)
+{
+    const char *end = data + length, *line = data, *eol;
+
+    memset(request, 0, sizeof(*request));
+    if (starts_with(data, length, "INVITE "))
+        request->invite = TRUE;
+    else if (!starts_with(data, length, "ACK "))
+        return FALSE;
+    if (!(eol = memchr(line, '\n', end - line)) || eol == line || eol[-1] != '\r')
+        return FALSE;
+    for (line = eol + 1; line < end; line = eol + 1)
+    {
+        const char *colon, *value, *value_end, *name_end;
+
+        if (!(eol = memchr(line, '\n', end - line)) || eol == line || eol[-1] != '\r')
+            return FALSE;       /* no end, or a bare LF */
+        if (eol - 1 == line)
+            break;              /* the empty line: end of the headers */
+        if (*line == ' ' || *line == '\t' || !(colon = memchr(line, ':', eol - line)))
+            return FALSE;       /* folded, or not a header */
+        for (name_end = colon; name_end > line && (name_end[-1] == ' ' || name_end[-1] == '\t'); name_end--)
+            ;
+        for (value = colon + 1; value < eol - 1 && (*value == ' ' || *value == '\t'); value++)
+            ;
+        for (value_end = eol - 1; value_end > value && (value_end[-1] == ' ' || value_end[-1] == '\t'); value_end--)
+            ;
+        if (name_is(line, name_end - line, "Via", "v"))
+        {
+            if (request->n_vias == MAX_VIA_LINES)
+                return FALSE;
+            request->vias[request->n_vias] = value;
+            request->via_lengths[request->n_vias++] = value_end - value;
+        }
+        else if ((name_is(line, name_end - line, "From", "f")
+                  && !take_once(&request->from, &request->from_length, value, value_end - value))
+                 || (name_is(line, name_end - line, "To", "t")
+                     && !take_once(&request->to, &request->to_length, value, value_end - value))
+                 || (name_is(line, name_end - line, "Call-ID", "i")
+                     && !take_once(&request->call_id, &request->call_id_length, value, value_end - value))
+                 || (name_is(line, name_end - line, "CSeq", NULL)
+                     && !take_once(&request->cseq, &request->cseq_length, value, value_end - value)))
+            return FALSE;
+    }
+    return line < end && request->n_vias && request->from && request->to && request->call_id && request->cseq;
+}
+
+/* "digits LWS INVITE" */
+static gboolean cseq_is_invite(const char *cseq, gsize length)
+{
+    const char *end = cseq + length, *p = cseq;
+
+    while (p < end && g_ascii_isdigit(*p))
+        p++;
+    if (p == cseq || p - cseq > 10 || p == end || (*p != ' ' && *p != '\t'))
+        return FALSE;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    return end - p == 6 && !memcmp(p, "INVITE", 6);
+}
+
+/* Where the To value's tag starts (after "tag="), NULL without one, and
+ * *unsure for anything but a plain ";tag=" parameter. */
+static const char *find_to_tag(const char *to, gsize length, gboolean *unsure)
+{
+    const char *end = to + length, *p;
+
+    *unsure = FALSE;
+    for (p = to; p + 3 <= end; p++)
+        if (!g_ascii_strncasecmp(p, "tag", 3))
+        {
+            if (p > to && p[-1] == ';' && p + 4 <= end && p[3] == '=')
+                return p + 4;
+            *unsure = TRUE;     /* "tag" in a name, a URI or with spaces: leave it to the parser */
+        }
+    return NULL;
+}
+
+/* The top Via names the sender as it sent: SIP/2.0/UDP, sent-by the source
+ * address and port (5060 when none), no received or maddr. *rport: it asks
+ * for rport (RFC 3581) without a value, filled in the 503 (*rport_at: where). */
+static gboolean via_names_sender(const char *via, gsize length, const struct sip_transport_peer *peer,
+                                 gboolean *rport, const char **rport_at)
+{
+    const char *end = via + length, *host, *host_end, *p;
+    char port_text[8];
+    guint port = 5060;
+    gsize n;
+
+    *rport = FALSE;
+    if (!starts_with(via, length, "SIP/2.0/UDP "))
+        return FALSE;
+    for (host = via + 12; host < end && *host == ' '; host++)
+        ;
+    for (host_end = host; host_end < end && !strchr(":;, \t", *host_end); host_end++)
+        ;
+    n = strlen(peer->remote_ip);
+    if ((gsize)(host_end - host) != n || memcmp(host, peer->remote_ip, n))
+        return FALSE;       /* a name, an IPv6 reference or another address: received= needed */
+    p = host_end;
+    if (p < end && *p == ':')
+    {
+        for (n = 0, p++; p < end && g_ascii_isdigit(*p) && n < sizeof(port_text) - 1; p++)
+            port_text[n++] = *p;
+        port_text[n] = 0;
+        if (!n || n > 5)
+            return FALSE;
+        port = (guint)g_ascii_strtoull(port_text, NULL, 10);
+    }
+    if (p < end && *p != ';')
+        return FALSE;       /* a second Via in the same line, or spaces: unusual */
+    while (p < end)
+    {
+        const char *name = p + 1, *name_end;
+
+        for (name_end = name; name_end < end && *name_end != ';' && *name_end != '='; name_end++)
+            ;
+        if (name_is(name, name_end - name, "received", NULL) || name_is(name, name_end - name, "maddr", NULL))
+            return FALSE;
+        if (name_is(name, name_end - name, "rport", NULL))
+        {
+            if (name_end < end && *name_end == '=')
+                return FALSE;
+            *rport = TRUE;
+            *rport_at = name_end;
+        }
+        for (p = name_end; p < end && *p != ';'; p++)
+            ;
+    }
+    return *rport || port == peer->remote_port;
+}
+
+/* The same tag for a request sent again (RFC 3261 §8.2.7): a hash of what
+ * identifies it. */
+static guint32 shed_tag_hash(const struct scanned_request *request)
+{
+    guint32 hash = 5381;
+    gsize i;
+
+    for (i = 0; i < request->via_lengths[0]; i++)
+        hash = hash * 33 + (guchar)request->vias[0][i];
+    for (i = 0; i < request->call_id_length; i++)
+        hash = hash * 33 + (guchar)request->call_id[i];
+    return hash;
+}
+
+static void append(GString *text, const char *name, const char *value, gsize length)
+{
+    g_string_append(text, name);
+    g_string_append_len(text, value, length);
+    g_string_append(text, "\r\n");
+}
+
+static void send_503(struct sip_engine *engine, const struct scanned_request *request,
+                     const struct sip_transport_peer *peer, gboolean rport, const char *rport_at)
+{
+    GString *text = g_string_sized_new(512);
+    char number[16];
+    guint i;
+
+    g_string_append(text, "SIP/2.0 503 Service Unavailable\r\n");
+    for (i = 0; i < request->n_vias; i++)
+    {
+        if (i == 0 && rport)
+        {
+            g_string_append(text, "Via: ");
+            g_string_append_len(text, request->vias[0], rport_at - request->vias[0]);
+            g_snprintf(number, sizeof(number), "=%u", peer->remote_port);
+            g_string_append(text, number);
+            g_string_append_len(text, rport_at, request->vias[0] + request->via_lengths[0] - rport_at);
+            g_string_append(text, "\r\n");
+        }
+        else
+            append(text, "Via: ", request->vias[i], request->via_lengths[i]);
+    }
+    append(text, "From: ", request->from, request->from_length);
+    g_string_append(text, "To: ");
+    g_string_append_len(text, request->to, request->to_length);
+    g_string_append_printf(text, ";tag=" SHED_TAG_PREFIX "%08x\r\n", shed_tag_hash(request));
+    append(text, "Call-ID: ", request->call_id, request->call_id_length);
+    append(text, "CSeq: ", request->cseq, request->cseq_length);
+    if (engine->user_agent)
+        g_string_append_printf(text, "Server: %s\r\n", engine->user_agent);
+    if (engine->limits.retry_after_s)
+        g_string_append_printf(text, "Retry-After: %u\r\n", engine->limits.retry_after_s);
+    g_string_append(text, "Content-Length: 0\r\n\r\n");
+
+    engine->stats.overload_rejected++;
+    engine_trace_message(engine, "send to", peer->protocol, peer->remote_ip, peer->remote_port, text->str,
+                         text->len);
+    if (sip_transport_send(engine->transports, peer->protocol, peer->remote_ip, peer->remote_port, 0, text->str,
+                           text->len, NULL, NULL))
+        engine->stats.messages_sent++;
+    g_string_free(text, TRUE);
+}
+
+gboolean engine_shed_unparsed(struct sip_engine *engine, const char *data, gsize length,
+                              const struct sip_transport_peer *peer)
+{
+    struct scanned_request request;
+    const char *tag, *rport_at = NULL;
+    gboolean unsure, rport;
+
+    if (peer->protocol != SIP_TRANSPORT_UDP || !engine->limits.receive_backlog_ms
+        || peer->backlog_ms < engine->limits.receive_backlog_ms || !scan_request(data, length, &request))
+        return FALSE;
+    tag = find_to_tag(request.to, request.to_length, &unsure);
+    if (unsure)
+        return FALSE;
+    if (!request.invite)
+    {
+        /* The ACK of one of these 503s: nothing to do. */
+        if (!tag || !starts_with(tag, request.to + request.to_length - tag, SHED_TAG_PREFIX))
+            return FALSE;
+        engine->stats.messages_received++;
+        return TRUE;
+    }
+    if (tag || !cseq_is_invite(request.cseq, request.cseq_length)
+        || !via_names_sender(request.vias[0], request.via_lengths[0], peer, &rport, &rport_at))
+        return FALSE;
+    engine->stats.messages_received++;
+    if (engine->trace)
+        g_debug("overloaded (receive backlog): INVITE answered 503 before parsing");
+    send_503(engine, &request, peer, rport, rport_at);
+    return TRUE;
+}

@@ -1,0 +1,22 @@
+/*
+ * Refusing new calls past the receive-backlog bound without parsing them
+ * (shed.c). Internal to src/sip/.
+ */
+#ifndef RTCSHIM_SIP_SHED_H
+#define RTCSHIM_SIP_SHED_H
+
+#include "engine.h"
+#include "transport.h"
+
+G_BEGIN_DECLS
+
+/* A datagram received over UDP after waiting past the receive-backlog
+ * bound: TRUE when it was an INVITE outside a dialog, now answered 503 with
+ * Retry-After from its own header lines, or the ACK of such a 503, dropped.
+ * FALSE (nothing done) for anything else: parse it as usual. */
+gboolean engine_shed_unparsed(struct sip_engine *engine, const char *data, gsize length,
+                              const struct sip_transport_peer *peer);
+
+G_END_DECLS
+
+#endif /* RTCSHIM_SIP_SHED_H */
