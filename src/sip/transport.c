@@ -142,7 +142,6 @@ static gboolean parse_address(const char *host, guint16 port, struct sockaddr_st
     return FALSE;
 }
 
-/* Canonical text form of a sockaddr's IP, and its port. */
 /* Dotted decimal, as inet_ntop() writes it, without the printf() inside
  * it: every datagram we receive is described this way. */
 static void format_ipv4(const struct in_addr *address, char *ip)
@@ -163,6 +162,7 @@ static void format_ipv4(const struct in_addr *address, char *ip)
     }
 }
 
+/* Canonical text form of a sockaddr's IP, and its port. */
 static void describe_address(const struct sockaddr_storage *address, char *ip, guint16 *port)
 {
     if (address->ss_family == AF_INET6)
