@@ -235,16 +235,17 @@ static void test_engine_timer_order(void **state)
 
     (void)state;
     assert_non_null(engine);
-    /* Twelve lengths, 100 ms apart, started longest first: more than
-     * there are lanes. Names 'a' (100 ms) to 'l' (1200 ms). */
+    /* Twelve lengths, a second apart (a busy machine may pause between
+     * two starts, not for that long), started longest first: more than
+     * there are lanes. Names 'a' (1 s) to 'l' (12 s). */
     for (i = 12; i >= 1; i--)
-        start_named(engine, &log, i * 100, (char)('a' + i - 1));
+        start_named(engine, &log, i * 1000, (char)('a' + i - 1));
     /* More of lengths already waiting: after their first, in order. */
-    start_named(engine, &log, 1200, 'L');
-    start_named(engine, &log, 100, 'A');
-    cancelled = start_named(engine, &log, 100, 'X');
-    start_named(engine, &log, 100, 'B');
-    start_named(engine, &log, 700, 'G');
+    start_named(engine, &log, 12000, 'L');
+    start_named(engine, &log, 1000, 'A');
+    cancelled = start_named(engine, &log, 1000, 'X');
+    start_named(engine, &log, 1000, 'B');
+    start_named(engine, &log, 7000, 'G');
     engine_timer_cancel(engine, cancelled);
     assert_int_equal(log.destroyed, 1);
 
@@ -253,8 +254,8 @@ static void test_engine_timer_order(void **state)
     assert_int_equal(log.destroyed, 17);
 
     /* Timers left at the end are released with the engine, not fired. */
-    start_named(engine, &log, 500, 'm');
-    start_named(engine, &log, 1300, 'n');
+    start_named(engine, &log, 5000, 'm');
+    start_named(engine, &log, 13000, 'n');
     sip_engine_free(engine);
     assert_int_equal(log.destroyed, 19);
     assert_string_equal(log.order->str, "aABbcdefgGhijklL");
