@@ -19,6 +19,7 @@
 #include "refer.h"
 #include "resolver.h"
 #include "subscription.h"
+#include "shed.h"
 #include "timer_source.h"
 #include "transaction_private.h"
 #include "wire.h"
@@ -210,6 +211,7 @@ void sip_engine_free(struct sip_engine *engine)
     g_hash_table_destroy(engine->transactions);
     g_hash_table_destroy(engine->completed);
     g_hash_table_destroy(engine->retired_calls);
+    engine_shed_memory_free(engine);
     engine_events_clear(engine);
     g_source_destroy(engine->timer_source);
     g_source_unref(engine->timer_source);

@@ -97,6 +97,7 @@ struct sip_engine
     GHashTable *transactions;           /* every live osip_transaction_t * */
     GHashTable *completed;              /* key -> retired completed NIST (transaction_timers.c) */
     GHashTable *retired_calls;          /* Call-ID and our tag -> ended outgoing call (call_retired.c) */
+    struct shed_memory *shed;           /* INVITEs refused unparsed, for their copies (shed.c); NULL: none */
 
     /* Transactions with events to run, and those killed and awaiting free. */
     GQueue ready;

@@ -11,6 +11,13 @@
  * Anything the scan is not sure of (folded or LF-only lines, a Via that
  * does not name the sender, a repeated header, ...) goes the usual way: parsed,
  * and refused there if it must be (dispatch.c).
+ *
+ * A refusal keeps no transaction, but a copy of the INVITE sent again (the
+ * caller missed the 503, or it crossed) must not become a call once the
+ * backlog has passed: the caller has given up on it and would never ACK our
+ * 200. So the refused INVITEs are remembered, as a 64-bit hash of their top
+ * Via, Call-ID and CSeq, for 64*T1 and up to SHED_MEMORY_SIZE of them; while
+ * any is remembered, every INVITE is scanned, and a copy gets the 503 again.
  */
 
 #ifndef G_LOG_DOMAIN
@@ -21,6 +28,7 @@
 
 #include "engine.h"
 #include "shed.h"
+#include "timers.h"
 #include "transport.h"
 #include "wire.h"
 
@@ -28,6 +36,19 @@
  * engine_new_token() makes (hex digits only). */
 #define SHED_TAG_PREFIX "shed-"
 #define MAX_VIA_LINES 16
+#define SHED_MEMORY_SIZE 65536
+
+/* The refused INVITEs, oldest first in a ring, found by a set of their keys. */
+struct shed_memory
+{
+    struct refused_invite
+    {
+        guint64 key;
+        gint64 time;                    /* monotonic, when refused */
+    } ring[SHED_MEMORY_SIZE];
+    guint first, count;
+    GHashTable *keys;                   /* guint64 * into ring -> itself */
+};
 
 struct scanned_request
 {
@@ -196,18 +217,69 @@ static gboolean via_names_sender(const char *via, gsize length, const struct sip
     return *rport || port == peer->remote_port;
 }
 
-/* The same tag for a request sent again (RFC 3261 §8.2.7): a hash of what
- * identifies it. */
-static guint32 shed_tag_hash(const struct scanned_request *request)
+/* What identifies the INVITE and its copies: FNV-1a over its top Via,
+ * Call-ID and CSeq. */
+static guint64 request_key(const struct scanned_request *request)
 {
-    guint32 hash = 5381;
-    gsize i;
+    const char *parts[3] = { request->vias[0], request->call_id, request->cseq };
+    gsize lengths[3] = { request->via_lengths[0], request->call_id_length, request->cseq_length };
+    guint64 hash = G_GUINT64_CONSTANT(14695981039346656037);
+    gsize i, j;
 
-    for (i = 0; i < request->via_lengths[0]; i++)
-        hash = hash * 33 + (guchar)request->vias[0][i];
-    for (i = 0; i < request->call_id_length; i++)
-        hash = hash * 33 + (guchar)request->call_id[i];
+    for (i = 0; i < 3; i++)
+        for (j = 0; j < lengths[i]; j++)
+            hash = (hash ^ (guchar)parts[i][j]) * G_GUINT64_CONSTANT(1099511628211);
     return hash;
+}
+
+/* Forgets what was refused over 64*T1 ago. */
+static void memory_expire(struct shed_memory *memory, gint64 now)
+{
+    while (memory->count && now - memory->ring[memory->first].time > (gint64)SIP_TIMER_64T1_MS * 1000)
+    {
+        g_hash_table_remove(memory->keys, &memory->ring[memory->first].key);
+        memory->first = (memory->first + 1) % SHED_MEMORY_SIZE;
+        memory->count--;
+    }
+}
+
+static gboolean memory_contains(struct shed_memory *memory, guint64 key)
+{
+    return memory && g_hash_table_contains(memory->keys, &key);
+}
+
+/* Remembers a refused INVITE (once); the oldest goes when it is full. */
+static void memory_add(struct sip_engine *engine, guint64 key, gint64 now)
+{
+    struct shed_memory *memory = engine->shed;
+    struct refused_invite *slot;
+
+    if (!memory)
+    {
+        memory = engine->shed = g_new0(struct shed_memory, 1);
+        memory->keys = g_hash_table_new(g_int64_hash, g_int64_equal);
+    }
+    if (g_hash_table_contains(memory->keys, &key))
+        return;
+    if (memory->count == SHED_MEMORY_SIZE)
+    {
+        g_hash_table_remove(memory->keys, &memory->ring[memory->first].key);
+        memory->first = (memory->first + 1) % SHED_MEMORY_SIZE;
+        memory->count--;
+    }
+    slot = &memory->ring[(memory->first + memory->count++) % SHED_MEMORY_SIZE];
+    slot->key = key;
+    slot->time = now;
+    g_hash_table_add(memory->keys, &slot->key);
+}
+
+void engine_shed_memory_free(struct sip_engine *engine)
+{
+    if (!engine->shed)
+        return;
+    g_hash_table_destroy(engine->shed->keys);
+    g_free(engine->shed);
+    engine->shed = NULL;
 }
 
 static void append(GString *text, const char *name, const char *value, gsize length)
@@ -217,7 +289,7 @@ static void append(GString *text, const char *name, const char *value, gsize len
     g_string_append(text, "\r\n");
 }
 
-static void send_503(struct sip_engine *engine, const struct scanned_request *request,
+static void send_503(struct sip_engine *engine, const struct scanned_request *request, guint64 key,
                      const struct sip_transport_peer *peer, gboolean rport, const char *rport_at)
 {
     GString *text = g_string_sized_new(512);
@@ -242,7 +314,8 @@ static void send_503(struct sip_engine *engine, const struct scanned_request *re
     append(text, "From: ", request->from, request->from_length);
     g_string_append(text, "To: ");
     g_string_append_len(text, request->to, request->to_length);
-    g_string_append_printf(text, ";tag=" SHED_TAG_PREFIX "%08x\r\n", shed_tag_hash(request));
+    /* The same tag for a copy of the INVITE (RFC 3261 §8.2.7). */
+    g_string_append_printf(text, ";tag=" SHED_TAG_PREFIX "%016" G_GINT64_MODIFIER "x\r\n", key);
     append(text, "Call-ID: ", request->call_id, request->call_id_length);
     append(text, "CSeq: ", request->cseq, request->cseq_length);
     if (engine->user_agent)
@@ -265,10 +338,20 @@ gboolean engine_shed_unparsed(struct sip_engine *engine, const char *data, gsize
 {
     struct scanned_request request;
     const char *tag, *rport_at = NULL;
-    gboolean unsure, rport;
+    gboolean unsure, rport, past_bound;
+    gint64 now;
+    guint64 key;
 
-    if (peer->protocol != SIP_TRANSPORT_UDP || !engine->limits.receive_backlog_ms
-        || peer->backlog_ms < engine->limits.receive_backlog_ms || !scan_request(data, length, &request))
+    if (peer->protocol != SIP_TRANSPORT_UDP)
+        return FALSE;
+    past_bound = engine->limits.receive_backlog_ms && peer->backlog_ms >= engine->limits.receive_backlog_ms;
+    if (engine->shed)
+    {
+        memory_expire(engine->shed, g_get_monotonic_time());
+        if (!engine->shed->count)
+            engine_shed_memory_free(engine);
+    }
+    if ((!past_bound && !engine->shed) || !scan_request(data, length, &request))
         return FALSE;
     tag = find_to_tag(request.to, request.to_length, &unsure);
     if (unsure)
@@ -284,9 +367,14 @@ gboolean engine_shed_unparsed(struct sip_engine *engine, const char *data, gsize
     if (tag || !cseq_is_invite(request.cseq, request.cseq_length)
         || !via_names_sender(request.vias[0], request.via_lengths[0], peer, &rport, &rport_at))
         return FALSE;
+    key = request_key(&request);
+    if (!past_bound && !memory_contains(engine->shed, key))
+        return FALSE;
     engine->stats.messages_received++;
     if (engine->trace)
         g_debug("overloaded (receive backlog): INVITE answered 503 before parsing");
-    send_503(engine, &request, peer, rport, rport_at);
+    now = g_get_monotonic_time();
+    memory_add(engine, key, now);
+    send_503(engine, &request, key, peer, rport, rport_at);
     return TRUE;
 }

@@ -10,12 +10,16 @@
 
 G_BEGIN_DECLS
 
-/* A datagram received over UDP after waiting past the receive-backlog
- * bound: TRUE when it was an INVITE outside a dialog, now answered 503 with
- * Retry-After from its own header lines, or the ACK of such a 503, dropped.
- * FALSE (nothing done) for anything else: parse it as usual. */
+/* A datagram received over UDP. TRUE when it was an INVITE outside a
+ * dialog that waited past the receive-backlog bound, or a copy of one
+ * refused so within 64*T1: answered 503 with Retry-After from its own header
+ * lines; or the ACK of such a 503, dropped. FALSE (nothing done) for
+ * anything else: parse it as usual. */
 gboolean engine_shed_unparsed(struct sip_engine *engine, const char *data, gsize length,
                               const struct sip_transport_peer *peer);
+
+/* sip_engine_free(): forgets the refused INVITEs. */
+void engine_shed_memory_free(struct sip_engine *engine);
 
 G_END_DECLS
 

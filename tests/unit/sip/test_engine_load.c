@@ -646,7 +646,6 @@ static void test_shed_unparsed(void **state)
     inject_invite(harness, backlog, 7);
     assert_int_equal(harness->sent->len, 2);
     assert_string_equal(last_sent(harness), first);
-    g_free(first);
 
     /* Its ACK: nothing. */
     inject(harness, backlog,
@@ -714,6 +713,18 @@ static void test_shed_unparsed(void **state)
     assert_int_equal(stats.overload_rejected, 5);
     assert_int_equal(stats.transactions, 0);
     assert_int_equal(harness->calls->len, 0);
+
+    /* The backlog has passed: a late copy of the refused INVITE is refused
+     * again the same way, not taken as a new call; a new INVITE is taken. */
+    inject_invite(harness, 0, 7);
+    run_ready();
+    assert_int_equal(harness->sent->len, 6);
+    assert_string_equal(last_sent(harness), first);
+    assert_int_equal(harness->calls->len, 0);
+    inject_invite(harness, 0, 8);
+    run_ready();
+    assert_int_equal(harness->calls->len, 1);
+    g_free(first);
 }
 
 /* libosip2 shrinks the strings it serialises with realloc(): a block that
