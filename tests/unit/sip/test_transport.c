@@ -161,6 +161,20 @@ static void spin(GMainContext *context, guint ms)
             g_usleep(1000);
 }
 
+/* Two transport layers on context, each listening on UDP 127.0.0.1. */
+static void start_udp_pair(GMainContext *context, struct sip_transport_layer **a, struct received *ra,
+                           guint16 *port_a, struct sip_transport_layer **b, struct received *rb, guint16 *port_b)
+{
+    GError *error = NULL;
+
+    received_init(ra);
+    received_init(rb);
+    *a = sip_transport_layer_new(context, on_receive, ra);
+    *b = sip_transport_layer_new(context, on_receive, rb);
+    assert_true(sip_transport_listen(*a, SIP_TRANSPORT_UDP, "127.0.0.1", 0, port_a, &error));
+    assert_true(sip_transport_listen(*b, SIP_TRANSPORT_UDP, "127.0.0.1", 0, port_b, &error));
+}
+
 static const char options_request[] = "OPTIONS sip:b@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP x\r\nContent-Length: 0\r\n\r\n";
 
 static void test_udp_loopback(void **state)
@@ -175,12 +189,7 @@ static void test_udp_loopback(void **state)
     char *big;
 
     (void)state;
-    received_init(&ra);
-    received_init(&rb);
-    a = sip_transport_layer_new(context, on_receive, &ra);
-    b = sip_transport_layer_new(context, on_receive, &rb);
-    assert_true(sip_transport_listen(a, SIP_TRANSPORT_UDP, "127.0.0.1", 0, &port_a, &error));
-    assert_true(sip_transport_listen(b, SIP_TRANSPORT_UDP, "127.0.0.1", 0, &port_b, &error));
+    start_udp_pair(context, &a, &ra, &port_a, &b, &rb, &port_b);
     assert_int_not_equal(port_a, 0);
 
     assert_true(sip_transport_send(a, SIP_TRANSPORT_UDP, "127.0.0.1", port_b, 0, options_request,
@@ -282,12 +291,7 @@ static void test_udp_waited(void **state)
 
     (void)state;
     context = g_main_context_new();
-    received_init(&ra);
-    received_init(&rb);
-    a = sip_transport_layer_new(context, on_receive, &ra);
-    b = sip_transport_layer_new(context, on_receive, &rb);
-    assert_true(sip_transport_listen(a, SIP_TRANSPORT_UDP, "127.0.0.1", 0, &port_a, &error));
-    assert_true(sip_transport_listen(b, SIP_TRANSPORT_UDP, "127.0.0.1", 0, &port_b, &error));
+    start_udp_pair(context, &a, &ra, &port_a, &b, &rb, &port_b);
     assert_true(sip_transport_send(a, SIP_TRANSPORT_UDP, "127.0.0.1", port_b, 0, options_request,
                                    strlen(options_request), NULL, &error));
     g_usleep(300 * 1000);       /* nobody reads meanwhile */
