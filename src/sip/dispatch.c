@@ -200,6 +200,11 @@ static void respond_statelessly(struct sip_engine *engine, osip_message_t *reque
     osip_message_free(response);
 }
 
+gboolean engine_receive_backlog_exceeded(const struct sip_engine *engine, const struct sip_transport_peer *peer)
+{
+    return engine->limits.receive_backlog_ms && peer->backlog_ms >= engine->limits.receive_backlog_ms;
+}
+
 /* Which overload bound a new request outside a dialog hits (see
  * sip_engine_limits), or NULL. */
 static const char *overload_bound(struct sip_engine *engine, const osip_message_t *request,
@@ -207,7 +212,7 @@ static const char *overload_bound(struct sip_engine *engine, const osip_message_
 {
     const struct sip_engine_limits *limits = &engine->limits;
 
-    if (limits->receive_backlog_ms && peer->backlog_ms >= limits->receive_backlog_ms)
+    if (engine_receive_backlog_exceeded(engine, peer))
         return "receive backlog";
     if (limits->undecided_calls && MSG_IS_INVITE(request) && engine->undecided_calls >= limits->undecided_calls)
         return "undecided calls";

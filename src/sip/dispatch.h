@@ -15,6 +15,10 @@ G_BEGIN_DECLS
 void engine_handle_request(struct sip_engine *engine, osip_message_t *request, const struct sip_transport_peer *peer,
                            gsize raw_body_length);
 
+/* The message from peer waited past the receive-backlog bound
+ * (sip_engine_limits): new requests outside a dialog are refused. */
+gboolean engine_receive_backlog_exceeded(const struct sip_engine *engine, const struct sip_transport_peer *peer);
+
 /* A parsed response. Takes the response. */
 void engine_handle_response(struct sip_engine *engine, osip_message_t *response);
 

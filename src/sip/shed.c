@@ -26,6 +26,7 @@
 
 #include <string.h>
 
+#include "dispatch.h"
 #include "engine.h"
 #include "shed.h"
 #include "timers.h"
@@ -344,7 +345,7 @@ gboolean engine_shed_unparsed(struct sip_engine *engine, const char *data, gsize
 
     if (peer->protocol != SIP_TRANSPORT_UDP)
         return FALSE;
-    past_bound = engine->limits.receive_backlog_ms && peer->backlog_ms >= engine->limits.receive_backlog_ms;
+    past_bound = engine_receive_backlog_exceeded(engine, peer);
     if (engine->shed)
     {
         memory_expire(engine->shed, g_get_monotonic_time());
