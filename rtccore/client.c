@@ -48,7 +48,9 @@ struct client
     GArray *listeners;          /* struct listener: what is bound, for get_NetworkAddresses */
     BOOL shutting_down;         /* PrepareForShutdown: no new sessions */
     BOOL cleanup_reported;      /* RTCCET_ASYNC_CLEANUP_DONE fired */
-    GList *sessions;            /* struct session *, referenced while live */
+    GQueue sessions;            /* struct session *, referenced while live, oldest first */
+    GHashTable *session_links;  /* struct session * -> its link in sessions: an application
+                                 * with thousands of calls must not walk them per call */
     GHashTable *requests;       /* request id -> struct tracked_request */
     GList *enabled_profiles;    /* registration.c's */
     GList *incoming_transfers;  /* transfer.c's */
@@ -202,6 +204,7 @@ static void client_destroy(struct client *client)
     client_media_free(client);
     presence_free(client->presence);
     g_array_free(client->listeners, TRUE);
+    g_hash_table_destroy(client->session_links);
     registration_free_all(client);
     connection_point_destroy(&client->event_point);
     connection_point_destroy(&client->dispatch_event_point);
@@ -397,7 +400,7 @@ static void fire_client_event(struct client *client, RTC_CLIENT_EVENT_TYPE type)
  * (docs/wire-mapping.md, "Shutting down"). */
 static void check_cleanup_done(struct client *client)
 {
-    if (client->shutting_down && !client->sessions && !registration_pending(client)
+    if (client->shutting_down && g_queue_is_empty(&client->sessions) && !registration_pending(client)
         && !presence_pending(client->presence) && !client->cleanup_reported
         && !(client->engine && sip_engine_pending_hangups(client->engine)))
     {
@@ -413,7 +416,17 @@ void client_check_cleanup(struct client *client)
 
 GList *client_sessions(struct client *client)
 {
-    return client->sessions;
+    return client->sessions.head;
+}
+
+GList *client_sessions_newest(struct client *client)
+{
+    return client->sessions.tail;
+}
+
+static BOOL client_has_session(struct client *client, struct session *session)
+{
+    return g_hash_table_contains(client->session_links, session);
 }
 
 struct client_media **client_media_slot(struct client *client)
@@ -423,19 +436,21 @@ struct client_media **client_media_slot(struct client *client)
 
 void client_session_started(struct client *client, struct session *session)
 {
-    if (g_list_find(client->sessions, session))
+    if (client_has_session(client, session))
         return;
     session_add_ref(session);
-    client->sessions = g_list_append(client->sessions, session);
+    g_queue_push_tail(&client->sessions, session);
+    g_hash_table_insert(client->session_links, session, client->sessions.tail);
 }
 
 void client_session_ended(struct client *client, struct session *session)
 {
-    GList *link = g_list_find(client->sessions, session);
+    GList *link = g_hash_table_lookup(client->session_links, session);
 
     if (!link)
         return;
-    client->sessions = g_list_delete_link(client->sessions, link);
+    g_hash_table_remove(client->session_links, session);
+    g_queue_delete_link(&client->sessions, link);
     session_release(session);
     check_cleanup_done(client);
 }
@@ -541,7 +556,7 @@ static void engine_incoming_call(struct sip_engine *engine, struct sip_call *cal
     {
         struct session *old = sip_call_get_user_data(replaced);
 
-        if (!old || !g_list_find(client->sessions, old))
+        if (!old || !client_has_session(client, old))
         {
             sip_call_reject(call, 481, NULL, NULL);
             return;
@@ -605,7 +620,7 @@ static void engine_message_received(struct sip_engine *engine, struct sip_call *
 
     if (!session)
     {
-        for (link = client->sessions; link && !session; link = link->next)
+        for (link = client->sessions.head; link && !session; link = link->next)
             if (session_is_im_with(link->data, request->from_uri))
                 session = link->data;
     }
@@ -797,7 +812,7 @@ static HRESULT WINAPI client_PrepareForShutdown(IRTCClient2 *iface)
     presence_prepare_shutdown(client->presence);
     registration_shutdown(client);
     /* Ending a session may drop it from the list: walk a referenced copy. */
-    live = g_list_copy(client->sessions);
+    live = g_list_copy(client->sessions.head);
     for (link = live; link; link = link->next)
         session_add_ref(link->data);
     for (link = live; link; link = link->next)
@@ -820,10 +835,11 @@ static HRESULT WINAPI client_Shutdown(IRTCClient2 *iface)
     client->state = CLIENT_SHUT_DOWN;
     drop_pending_events(client);
     /* Whatever is still live ends without further events. */
-    while (client->sessions)
+    while (!g_queue_is_empty(&client->sessions))
     {
-        struct session *session = client->sessions->data;
-        client->sessions = g_list_delete_link(client->sessions, client->sessions);
+        struct session *session = g_queue_pop_head(&client->sessions);
+
+        g_hash_table_remove(client->session_links, session);
         session_end_for_shutdown(session);
         session_release(session);
     }
@@ -1755,6 +1771,8 @@ static HRESULT client_create(REFIID riid, void **ppv)
     client->presence = presence_new(client);
     g_queue_init(&client->pending_events);
     client->listeners = g_array_new(FALSE, TRUE, sizeof(struct listener));
+    g_queue_init(&client->sessions);
+    client->session_links = g_hash_table_new(NULL, NULL);
     client->preferred_media = SUPPORTED_MEDIA;
     set_default_answer_modes(client);
     connection_point_init(&client->event_point, &client->IConnectionPointContainer_iface,

@@ -410,7 +410,7 @@ static struct session *active_session(struct client *client)
 {
     GList *link;
 
-    for (link = g_list_last(client_sessions(client)); link; link = link->prev)
+    for (link = client_sessions_newest(client); link; link = link->prev)
     {
         struct session *session = link->data;
 

@@ -90,6 +90,8 @@ char *registration_server_uri(const struct rtc_profile_server *server);
 
 /* The live sessions, in the order they started. */
 GList *client_sessions(struct client *client);
+/* Its last link: the newest session (walk with ->prev). */
+GList *client_sessions_newest(struct client *client);
 /* media.c keeps the client's audio settings here. */
 struct client_media **client_media_slot(struct client *client);
 

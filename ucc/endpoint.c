@@ -76,7 +76,9 @@ struct ucc_endpoint
     GSource *engine_idle;                   /* lets go of the engine after a failed sign-in */
     char *bound_address;                    /* "127.0.0.1:5070" */
     GHashTable *requests;                   /* request id -> struct tracked_request */
-    GList *live;                            /* struct ucc_session *, referenced */
+    GQueue live;                            /* struct ucc_session *, referenced, oldest first */
+    GHashTable *live_links;                 /* struct ucc_session * -> its link in live: not
+                                             * walked per call, however many there are */
     GList *transfers;                       /* transfer.c's notifiers, weak */
     struct ucc_publisher *publisher;        /* what we publish (publication.c) */
     GList *presentities;                    /* struct ucc_presentity * watching through our engine, weak */
@@ -214,10 +216,11 @@ guint ucc_endpoint_incoming_timeout(struct ucc_endpoint *endpoint)
 
 void ucc_endpoint_session_started(struct ucc_endpoint *endpoint, struct ucc_session *session)
 {
-    if (g_list_find(endpoint->live, session))
+    if (g_hash_table_contains(endpoint->live_links, session))
         return;
     ucc_session_add_ref(session);
-    endpoint->live = g_list_append(endpoint->live, session);
+    g_queue_push_tail(&endpoint->live, session);
+    g_hash_table_insert(endpoint->live_links, session, endpoint->live.tail);
 }
 
 static void cancel_source(GSource **source)
@@ -257,7 +260,7 @@ static void check_idle(struct ucc_endpoint *endpoint)
 {
     /* Disable is done once the BYEs of the sessions it ended have their
      * final responses too (docs/wire-mapping.md, "Shutting down"). */
-    if (endpoint->live || endpoint->unregistering || ucc_publisher_withdrawing(endpoint->publisher)
+    if (!g_queue_is_empty(&endpoint->live) || endpoint->unregistering || ucc_publisher_withdrawing(endpoint->publisher)
         || (endpoint->engine && sip_engine_pending_hangups(endpoint->engine)))
         return;
     if (endpoint->state == UCCES_DISABLING && !endpoint->disable_idle)
@@ -271,18 +274,19 @@ static void check_idle(struct ucc_endpoint *endpoint)
 
 void ucc_endpoint_session_ended(struct ucc_endpoint *endpoint, struct ucc_session *session)
 {
-    GList *link = g_list_find(endpoint->live, session);
+    GList *link = g_hash_table_lookup(endpoint->live_links, session);
 
     if (!link)
         return;
-    endpoint->live = g_list_delete_link(endpoint->live, link);
+    g_hash_table_remove(endpoint->live_links, session);
+    g_queue_delete_link(&endpoint->live, link);
     check_idle(endpoint);
     ucc_session_release(session);
 }
 
 BOOL ucc_endpoint_has_live_sessions(struct ucc_endpoint *endpoint)
 {
-    return endpoint->live != NULL || endpoint->unregistering || ucc_publisher_withdrawing(endpoint->publisher)
+    return !g_queue_is_empty(&endpoint->live) || endpoint->unregistering || ucc_publisher_withdrawing(endpoint->publisher)
            || (endpoint->engine && sip_engine_pending_hangups(endpoint->engine));
 }
 
@@ -310,7 +314,7 @@ void ucc_endpoint_track_request(struct ucc_endpoint *endpoint, guint request_id,
 /* Ends every live session; events follow as the calls end. */
 static void end_sessions(struct ucc_endpoint *endpoint)
 {
-    GList *live = g_list_copy(endpoint->live), *link;
+    GList *live = g_list_copy(endpoint->live.head), *link;
 
     for (link = live; link; link = link->next)
         ucc_session_add_ref(link->data);
@@ -397,12 +401,12 @@ void ucc_endpoint_release_engine(struct ucc_endpoint *endpoint)
     }
     /* Sessions still live after the grace period end without further protocol; their
      * calls are let go while the engine still exists. */
-    while (endpoint->live)
+    while (!g_queue_is_empty(&endpoint->live))
     {
-        struct ucc_session *session = endpoint->live->data;
+        struct ucc_session *session = g_queue_pop_head(&endpoint->live);
         guint i;
 
-        endpoint->live = g_list_delete_link(endpoint->live, endpoint->live);
+        g_hash_table_remove(endpoint->live_links, session);
         for (i = 0; i < session->remotes->len; i++)
             ucc_participant_set_call(g_ptr_array_index(session->remotes, i), NULL);
         ucc_session_release(session);
@@ -1107,6 +1111,7 @@ static ULONG WINAPI endpoint_Release(IUccEndpoint *iface)
             IUccOperationContext_Release(endpoint->enable_context);
         if (endpoint->requests)
             g_hash_table_destroy(endpoint->requests);
+        g_hash_table_destroy(endpoint->live_links);
         ucc_platform_remove_endpoint(endpoint->platform, endpoint);
         connection_point_destroy(&endpoint->endpoint_events);
         connection_point_destroy(&endpoint->endpoint_events2);
@@ -1620,6 +1625,8 @@ HRESULT ucc_endpoint_create(struct ucc_platform *platform, UCC_ENDPOINT_TYPE typ
         return E_OUTOFMEMORY;
     }
     endpoint->IUccEndpoint_iface.lpVtbl = &endpoint_vtbl;
+    g_queue_init(&endpoint->live);
+    endpoint->live_links = g_hash_table_new(NULL, NULL);
     endpoint->IUccEndpoint2_iface.lpVtbl = &endpoint2_vtbl;
     endpoint->IUccServerSignalingSettings_iface.lpVtbl = &signaling_vtbl;
     endpoint->IUccSessionManager_iface.lpVtbl = &session_manager_vtbl;
