@@ -200,21 +200,14 @@ static void respond_statelessly(struct sip_engine *engine, osip_message_t *reque
     osip_message_free(response);
 }
 
-gboolean engine_receive_backlog_exceeded(const struct sip_engine *engine, const struct sip_transport_peer *peer)
-{
-    return engine->limits.receive_backlog_ms && peer->backlog_ms >= engine->limits.receive_backlog_ms;
-}
-
-/* Which overload bound a new request outside a dialog hits (see
- * sip_engine_limits), or NULL. */
-static const char *overload_bound(struct sip_engine *engine, const osip_message_t *request,
+const char *engine_overload_bound(const struct sip_engine *engine, gboolean invite,
                                   const struct sip_transport_peer *peer)
 {
     const struct sip_engine_limits *limits = &engine->limits;
 
-    if (engine_receive_backlog_exceeded(engine, peer))
+    if (limits->receive_backlog_ms && peer->backlog_ms >= limits->receive_backlog_ms)
         return "receive backlog";
-    if (limits->undecided_calls && MSG_IS_INVITE(request) && engine->undecided_calls >= limits->undecided_calls)
+    if (limits->undecided_calls && invite && engine->undecided_calls >= limits->undecided_calls)
         return "undecided calls";
     if (limits->pending_events && engine->events.length >= limits->pending_events)
         return "pending events";
@@ -312,7 +305,7 @@ void engine_handle_request(struct sip_engine *engine, osip_message_t *request, c
     /* A new request outside any dialog: taken only if we can. */
     if (!verdict.code && !sip_header_tag(request->to) && !MSG_IS_CANCEL(request))
     {
-        const char *bound = overload_bound(engine, request, peer);
+        const char *bound = engine_overload_bound(engine, MSG_IS_INVITE(request), peer);
 
         if (bound)
         {

@@ -15,9 +15,11 @@ G_BEGIN_DECLS
 void engine_handle_request(struct sip_engine *engine, osip_message_t *request, const struct sip_transport_peer *peer,
                            gsize raw_body_length);
 
-/* The message from peer waited past the receive-backlog bound
- * (sip_engine_limits): new requests outside a dialog are refused. */
-gboolean engine_receive_backlog_exceeded(const struct sip_engine *engine, const struct sip_transport_peer *peer);
+/* Which overload bound (sip_engine_limits) a new request outside a dialog,
+ * an INVITE or not, read from peer would hit: a short name, or NULL when it
+ * can be taken. */
+const char *engine_overload_bound(const struct sip_engine *engine, gboolean invite,
+                                  const struct sip_transport_peer *peer);
 
 /* A parsed response. Takes the response. */
 void engine_handle_response(struct sip_engine *engine, osip_message_t *response);

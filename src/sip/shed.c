@@ -1,12 +1,14 @@
 /*
- * Refusing new calls past the receive-backlog bound without parsing them.
+ * Refusing new calls past an overload bound without parsing them.
  *
  * Past capacity a refusal must cost far less than a call, or refusing eats
  * the capacity: parsed whole, an INVITE refused with 503 and the ACK of that
- * 503 cost nearly what a call does (bench/README.md). So a UDP datagram read
- * after waiting past the bound is first scanned, not parsed:
+ * 503 cost nearly what a call does (bench/README.md). So while a bound of
+ * sip_engine_limits is reached (the receive backlog, undecided calls, pending
+ * callbacks, transactions), a UDP datagram is first scanned, not parsed:
  * - an INVITE without a To tag gets its 503 built from its own Via, From, To,
- *   Call-ID and CSeq lines, sent back where it came from;
+ *   Call-ID and CSeq lines, sent back where it came from, unless it is a copy
+ *   of an INVITE that was taken (its transaction or call answers that);
  * - the ACK of such a 503 (its To tag is ours, SHED_TAG_PREFIX) is dropped.
  * Anything the scan is not sure of (folded or LF-only lines, a Via that
  * does not name the sender, a repeated header, ...) goes the usual way: parsed,
@@ -28,8 +30,10 @@
 
 #include "dispatch.h"
 #include "engine.h"
+#include "call_registry.h"
 #include "shed.h"
 #include "timers.h"
+#include "transaction_private.h"
 #include "transport.h"
 #include "wire.h"
 
@@ -37,6 +41,7 @@
  * engine_new_token() makes (hex digits only). */
 #define SHED_TAG_PREFIX "shed-"
 #define MAX_VIA_LINES 16
+#define MAX_KEY_PART 256        /* a longer branch, Call-ID or tag: left to the parser */
 #define SHED_MEMORY_SIZE 65536
 
 /* The refused INVITEs, oldest first in a ring, found by a set of their keys. */
@@ -49,6 +54,17 @@ struct shed_memory
     } ring[SHED_MEMORY_SIZE];
     guint first, count;
     GHashTable *keys;                   /* guint64 * into ring -> itself */
+};
+
+/* What the top Via says, as written. */
+struct top_via
+{
+    const char *port;                   /* its sent-by port, NULL if none */
+    gsize port_length;
+    const char *branch;                 /* NULL if none */
+    gsize branch_length;
+    gboolean rport;                     /* RFC 3581 rport without a value: filled in the 503 */
+    const char *rport_at;               /* where */
 };
 
 struct scanned_request
@@ -147,35 +163,60 @@ static gboolean cseq_is_invite(const char *cseq, gsize length)
     return end - p == 6 && !memcmp(p, "INVITE", 6);
 }
 
-/* Where the To value's tag starts (after "tag="), NULL without one, and
- * *unsure for anything but a plain ";tag=" parameter. */
-static const char *find_to_tag(const char *to, gsize length, gboolean *unsure)
+/* Where a From or To value's tag starts (after "tag="), NULL without one,
+ * and *unsure for anything but a plain ";tag=" parameter. */
+static const char *find_tag(const char *value, gsize length, gboolean *unsure)
 {
-    const char *end = to + length, *p;
+    const char *end = value + length, *p;
 
     *unsure = FALSE;
-    for (p = to; p + 3 <= end; p++)
+    for (p = value; p + 3 <= end; p++)
         if (!g_ascii_strncasecmp(p, "tag", 3))
         {
-            if (p > to && p[-1] == ';' && p + 4 <= end && p[3] == '=')
+            if (p > value && p[-1] == ';' && p + 4 <= end && p[3] == '=')
                 return p + 4;
             *unsure = TRUE;     /* "tag" in a name, a URI or with spaces: leave it to the parser */
         }
     return NULL;
 }
 
+/* The length of a tag value (up to the next parameter). */
+static gsize tag_length(const char *tag, const char *end)
+{
+    const char *p = tag;
+
+    while (p < end && *p != ';')
+        p++;
+    return p - tag;
+}
+
+/* Copies [text, text+length) into buffer as a string; FALSE if it is too
+ * long or holds white space or controls (the parser would see it otherwise). */
+static gboolean copy_plain(char *buffer, gsize size, const char *text, gsize length)
+{
+    gsize i;
+
+    if (!length || length >= size)
+        return FALSE;
+    for (i = 0; i < length; i++)
+        if ((guchar)text[i] <= ' ' || text[i] == 0x7f)
+            return FALSE;
+    memcpy(buffer, text, length);
+    buffer[length] = 0;
+    return TRUE;
+}
+
 /* The top Via names the sender as it sent: SIP/2.0/UDP, sent-by the source
- * address and port (5060 when none), no received or maddr. *rport: it asks
- * for rport (RFC 3581) without a value, filled in the 503 (*rport_at: where). */
+ * address and port (5060 when none), no received or maddr; fills *via. */
 static gboolean via_names_sender(const char *via, gsize length, const struct sip_transport_peer *peer,
-                                 gboolean *rport, const char **rport_at)
+                                 struct top_via *top)
 {
     const char *end = via + length, *host, *host_end, *p;
     char port_text[8];
     guint port = 5060;
     gsize n;
 
-    *rport = FALSE;
+    memset(top, 0, sizeof(*top));
     if (!starts_with(via, length, "SIP/2.0/UDP "))
         return FALSE;
     for (host = via + 12; host < end && *host == ' '; host++)
@@ -188,11 +229,13 @@ static gboolean via_names_sender(const char *via, gsize length, const struct sip
     p = host_end;
     if (p < end && *p == ':')
     {
+        top->port = p + 1;
         for (n = 0, p++; p < end && g_ascii_isdigit(*p) && n < sizeof(port_text) - 1; p++)
             port_text[n++] = *p;
         port_text[n] = 0;
         if (!n || n > 5)
             return FALSE;
+        top->port_length = n;
         port = (guint)g_ascii_strtoull(port_text, NULL, 10);
     }
     if (p < end && *p != ';')
@@ -209,13 +252,47 @@ static gboolean via_names_sender(const char *via, gsize length, const struct sip
         {
             if (name_end < end && *name_end == '=')
                 return FALSE;
-            *rport = TRUE;
-            *rport_at = name_end;
+            top->rport = TRUE;
+            top->rport_at = name_end;
         }
         for (p = name_end; p < end && *p != ';'; p++)
             ;
+        if (name_is(name, name_end - name, "branch", NULL) && name_end < end && *name_end == '=')
+        {
+            top->branch = name_end + 1;
+            top->branch_length = p - top->branch;
+        }
     }
-    return *rport || port == peer->remote_port;
+    return top->rport || port == peer->remote_port;
+}
+
+/* A copy of an INVITE that was taken, or one the scan cannot tell apart
+ * from such a copy: left to the parser, where its transaction, or its call
+ * once the 2xx has ended that, answers it (dispatch.c). An overload bound
+ * must not give a ringing call a second, different final response. */
+static gboolean maybe_taken(struct sip_engine *engine, const struct scanned_request *request,
+                            const struct top_via *via, const struct sip_transport_peer *peer)
+{
+    char branch[MAX_KEY_PART], port[8], call_id[MAX_KEY_PART], from_tag[MAX_KEY_PART], *key;
+    const char *tag;
+    gboolean unsure, live;
+
+    if (!via->branch || !copy_plain(branch, sizeof(branch), via->branch, via->branch_length)
+        || strncmp(branch, "z9hG4bK", 7))
+        return TRUE;    /* an RFC 2543 peer: its transactions are keyed another way */
+    if (via->port)
+        copy_plain(port, sizeof(port), via->port, via->port_length);
+    key = transaction_server_key_of_branch(branch, peer->remote_ip, via->port ? port : NULL, "INVITE");
+    live = g_hash_table_contains(engine->server_transactions, key);
+    g_free(key);
+    if (live)
+        return TRUE;
+    tag = find_tag(request->from, request->from_length, &unsure);
+    if (unsure || !copy_plain(call_id, sizeof(call_id), request->call_id, request->call_id_length)
+        || (tag && !copy_plain(from_tag, sizeof(from_tag), tag,
+                               tag_length(tag, request->from + request->from_length))))
+        return TRUE;
+    return engine_lookup_incoming_call(engine, call_id, tag ? from_tag : NULL) != NULL;
 }
 
 /* What identifies the INVITE and its copies: FNV-1a over its top Via,
@@ -291,7 +368,7 @@ static void append(GString *text, const char *name, const char *value, gsize len
 }
 
 static void send_503(struct sip_engine *engine, const struct scanned_request *request, guint64 key,
-                     const struct sip_transport_peer *peer, gboolean rport, const char *rport_at)
+                     const struct sip_transport_peer *peer, const struct top_via *via)
 {
     GString *text = g_string_sized_new(512);
     char number[16];
@@ -300,13 +377,13 @@ static void send_503(struct sip_engine *engine, const struct scanned_request *re
     g_string_append(text, "SIP/2.0 503 Service Unavailable\r\n");
     for (i = 0; i < request->n_vias; i++)
     {
-        if (i == 0 && rport)
+        if (i == 0 && via->rport)
         {
             g_string_append(text, "Via: ");
-            g_string_append_len(text, request->vias[0], rport_at - request->vias[0]);
+            g_string_append_len(text, request->vias[0], via->rport_at - request->vias[0]);
             g_snprintf(number, sizeof(number), "=%u", peer->remote_port);
             g_string_append(text, number);
-            g_string_append_len(text, rport_at, request->vias[0] + request->via_lengths[0] - rport_at);
+            g_string_append_len(text, via->rport_at, request->vias[0] + request->via_lengths[0] - via->rport_at);
             g_string_append(text, "\r\n");
         }
         else
@@ -338,23 +415,23 @@ gboolean engine_shed_unparsed(struct sip_engine *engine, const char *data, gsize
                               const struct sip_transport_peer *peer)
 {
     struct scanned_request request;
-    const char *tag, *rport_at = NULL;
-    gboolean unsure, rport, past_bound;
-    gint64 now;
+    struct top_via via;
+    const char *tag, *bound;
+    gboolean unsure;
     guint64 key;
 
     if (peer->protocol != SIP_TRANSPORT_UDP)
         return FALSE;
-    past_bound = engine_receive_backlog_exceeded(engine, peer);
+    bound = engine_overload_bound(engine, TRUE, peer);
     if (engine->shed)
     {
         memory_expire(engine->shed, g_get_monotonic_time());
         if (!engine->shed->count)
             engine_shed_memory_free(engine);
     }
-    if ((!past_bound && !engine->shed) || !scan_request(data, length, &request))
+    if ((!bound && !engine->shed) || !scan_request(data, length, &request))
         return FALSE;
-    tag = find_to_tag(request.to, request.to_length, &unsure);
+    tag = find_tag(request.to, request.to_length, &unsure);
     if (unsure)
         return FALSE;
     if (!request.invite)
@@ -366,16 +443,15 @@ gboolean engine_shed_unparsed(struct sip_engine *engine, const char *data, gsize
         return TRUE;
     }
     if (tag || !cseq_is_invite(request.cseq, request.cseq_length)
-        || !via_names_sender(request.vias[0], request.via_lengths[0], peer, &rport, &rport_at))
+        || !via_names_sender(request.vias[0], request.via_lengths[0], peer, &via))
         return FALSE;
     key = request_key(&request);
-    if (!past_bound && !memory_contains(engine->shed, key))
+    if (!memory_contains(engine->shed, key) && (!bound || maybe_taken(engine, &request, &via, peer)))
         return FALSE;
     engine->stats.messages_received++;
     if (engine->trace)
-        g_debug("overloaded (receive backlog): INVITE answered 503 before parsing");
-    now = g_get_monotonic_time();
-    memory_add(engine, key, now);
-    send_503(engine, &request, key, peer, rport, rport_at);
+        g_debug("overloaded (%s): INVITE answered 503 before parsing", bound ? bound : "refused before");
+    memory_add(engine, key, g_get_monotonic_time());
+    send_503(engine, &request, key, peer, &via);
     return TRUE;
 }

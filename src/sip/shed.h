@@ -1,6 +1,6 @@
 /*
- * Refusing new calls past the receive-backlog bound without parsing them
- * (shed.c). Internal to src/sip/.
+ * Refusing new calls past an overload bound without parsing them (shed.c).
+ * Internal to src/sip/.
  */
 #ifndef RTCSHIM_SIP_SHED_H
 #define RTCSHIM_SIP_SHED_H
@@ -10,11 +10,12 @@
 
 G_BEGIN_DECLS
 
-/* A datagram received over UDP. TRUE when it was an INVITE outside a
- * dialog that waited past the receive-backlog bound, or a copy of one
- * refused so within 64*T1: answered 503 with Retry-After from its own header
- * lines; or the ACK of such a 503, dropped. FALSE (nothing done) for
- * anything else: parse it as usual. */
+/* A datagram received over UDP. TRUE when it was a new INVITE outside a
+ * dialog read while an overload bound is reached (engine_overload_bound),
+ * or a copy of one refused so within 64*T1: answered 503 with Retry-After
+ * from its own header lines; or the ACK of such a 503, dropped. FALSE
+ * (nothing done) for anything else, a copy of an INVITE that was taken
+ * among them: parse it as usual. */
 gboolean engine_shed_unparsed(struct sip_engine *engine, const char *data, gsize length,
                               const struct sip_transport_peer *peer);
 

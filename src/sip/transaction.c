@@ -48,7 +48,7 @@ char *transaction_server_key(const osip_message_t *request)
     if (!strcmp(method, "ACK"))
         method = "INVITE";
     if (branch && !strncmp(branch, "z9hG4bK", 7))
-        return g_strconcat(branch, "\n", via->host, ":", via->port ? via->port : "5060", "\n", method, NULL);
+        return transaction_server_key_of_branch(branch, via->host, via->port, method);
     /* An RFC 2543 peer (§17.2.3): Call-ID, CSeq, From tag and sent-by,
      * without the To tag, which the ACK of a non-2xx adds. */
     if (!request->call_id || !request->call_id->number || !request->cseq->number)
@@ -57,6 +57,11 @@ char *transaction_server_key(const osip_message_t *request)
                            request->call_id->host ? request->call_id->host : "", request->cseq->number, method,
                            sip_header_tag(request->from) ? sip_header_tag(request->from) : "", via->host,
                            via->port ? via->port : "5060");
+}
+
+char *transaction_server_key_of_branch(const char *branch, const char *host, const char *port, const char *method)
+{
+    return g_strconcat(branch, "\n", host, ":", port ? port : "5060", "\n", method, NULL);
 }
 
 static char *client_key(const osip_message_t *message)

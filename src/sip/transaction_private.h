@@ -65,6 +65,9 @@ void transaction_kill(struct sip_engine *engine, osip_transaction_t *transaction
 /* The server transaction key of a request (§17.2.3; an ACK maps to its
  * INVITE), g_free; NULL if it has none. */
 char *transaction_server_key(const osip_message_t *request);
+/* The same from the parts of a top Via with an RFC 3261 branch (magic
+ * cookie); port NULL when the Via names none. */
+char *transaction_server_key_of_branch(const char *branch, const char *host, const char *port, const char *method);
 /* The client transaction key of our request or of a response to it
  * (§17.1.3), g_free; NULL without an RFC 3261 branch. */
 char *transaction_client_key(const osip_message_t *message);

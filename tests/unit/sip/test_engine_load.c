@@ -379,6 +379,7 @@ static void test_undecided_calls(void **state)
     struct harness *harness = *state;
     struct sip_engine_limits limits;
     struct sip_engine_stats stats;
+    char *tag;
 
     sip_engine_get_limits(harness->engine, &limits);
     assert_int_equal(limits.undecided_calls, SIP_ENGINE_DEFAULT_UNDECIDED_CALLS);
@@ -394,11 +395,35 @@ static void test_undecided_calls(void **state)
     assert_int_equal(harness->sent->len, 1);
     assert_503(harness, last_sent(harness), "7");
     assert_non_null(strstr(last_sent(harness), "Call-ID: call-3@127.0.0.1\r\n"));
+    tag = to_tag_of(last_sent(harness));
+    assert_true(g_str_has_prefix(tag, "shed-"));      /* refused before any parse (shed.c) */
+    g_free(tag);
     sip_engine_get_stats(harness->engine, &stats);
     assert_int_equal(stats.undecided_calls, 2);
 
-    /* One answered, one rejected: two places free. */
+    /* Still at the bound, a copy of an INVITE that was taken is not refused:
+     * the ringing one's transaction has nothing to resend yet, the answered
+     * one's call sends its 2xx again. */
+    inject_invite(harness, 0, 2);
+    run_ready();
+    assert_int_equal(harness->sent->len, 1);
     assert_true(sip_call_answer(g_ptr_array_index(harness->calls, 0), NULL));
+    assert_true(g_str_has_prefix(last_sent(harness), "SIP/2.0 200 OK\r\n"));
+    limits.undecided_calls = 1;
+    sip_engine_set_limits(harness->engine, &limits);
+    inject_invite(harness, 0, 1);
+    run_ready();
+    assert_int_equal(harness->sent->len, 3);
+    assert_true(g_str_has_prefix(last_sent(harness), "SIP/2.0 200 OK\r\n"));
+    assert_string_equal(last_sent(harness), g_ptr_array_index(harness->sent, 1));
+    inject_invite(harness, 0, 2);
+    run_ready();
+    assert_int_equal(harness->sent->len, 3);
+    assert_int_equal(harness->calls->len, 2);
+    limits.undecided_calls = 2;
+    sip_engine_set_limits(harness->engine, &limits);
+
+    /* The other rejected: two places free. */
     assert_true(sip_call_reject(g_ptr_array_index(harness->calls, 1), 486, NULL, NULL));
     sip_engine_get_stats(harness->engine, &stats);
     assert_int_equal(stats.undecided_calls, 0);
