@@ -14,12 +14,19 @@
 
 #include "sip/sip_call.h"
 
+struct sip_transport_peer;
+
 G_BEGIN_DECLS
 
 /* A new INVITE (no To tag) in server transaction ist. */
 void call_handle_invite(struct sip_engine *engine, osip_transaction_t *ist, osip_message_t *invite);
 /* A request with a To tag in a call's dialog (re-INVITE, BYE, INFO, ...). */
 void call_handle_request(struct sip_call *call, osip_transaction_t *transaction, osip_message_t *request);
+/* A BYE in the call's confirmed dialog from peer, answered at once without
+ * a server transaction (nothing waits for a decision, and libosip2's
+ * transaction is a 15 KB block per BYE); FALSE, nothing done, for anything
+ * unusual, left to a transaction and call_handle_request. */
+gboolean call_handle_bye_at_once(struct sip_call *call, osip_message_t *bye, const struct sip_transport_peer *peer);
 /* A CANCEL matched the call's pending INVITE; the CANCEL got its 200. */
 void call_handle_cancel(struct sip_call *call, osip_transaction_t *invite_transaction);
 /* TRUE when transaction is the call's re-INVITE from the peer that waits for a decision. */

@@ -16,6 +16,39 @@
 
 /* ---- in-dialog requests ------------------------------------------------------------------- */
 
+/* The peer's BYE, answered 200: the call ends. */
+static void take_bye(struct sip_call *call)
+{
+    struct sip_engine *engine = call->engine;
+
+    call_stop_2xx_retransmission(call);
+    call_settle_owed_bye(call, FALSE);     /* the peer ended the dialog first */
+    if (call->incoming && !call->invite_answered && call->invite_server)
+    {
+        call->invite_answered = TRUE;
+        engine_respond(engine, call->invite_server,
+                       engine_build_response(engine, call->invite_server->orig_request, 487, NULL,
+                                             call->local_tag));
+    }
+    call->bye_sent = TRUE;      /* the dialog is gone: never BYE it ourselves */
+    call_terminate(call, SIP_CALL_END_REMOTE_HANGUP, 0, NULL);
+}
+
+gboolean call_handle_bye_at_once(struct sip_call *call, osip_message_t *bye, const struct sip_transport_peer *peer)
+{
+    struct sip_engine *engine = call->engine;
+
+    /* Anything but a BYE in order in the confirmed dialog of a live call
+     * goes the usual way (call_handle_request). */
+    if (!engine || !call->dialog || call->state == SIP_CALL_STATE_TERMINATED
+        || !sip_dialog_matches_request(call->dialog, bye) || call_awaits_ack(call)
+        || !sip_dialog_accept_remote_cseq(call->dialog, bye))
+        return FALSE;
+    engine_respond_at_once(engine, bye, engine_build_response(engine, bye, 200, NULL, NULL), peer);
+    take_bye(call);
+    return TRUE;
+}
+
 void call_handle_request(struct sip_call *call, osip_transaction_t *transaction, osip_message_t *request)
 {
     struct sip_engine *engine = call->engine;
@@ -74,17 +107,7 @@ void call_handle_request(struct sip_call *call, osip_transaction_t *transaction,
     else if (MSG_IS_BYE(request))
     {
         engine_respond_simple(engine, transaction, 200, NULL);
-        call_stop_2xx_retransmission(call);
-        call_settle_owed_bye(call, FALSE);     /* the peer ended the dialog first */
-        if (call->incoming && !call->invite_answered && call->invite_server)
-        {
-            call->invite_answered = TRUE;
-            engine_respond(engine, call->invite_server,
-                           engine_build_response(engine, call->invite_server->orig_request, 487, NULL,
-                                                 call->local_tag));
-        }
-        call->bye_sent = TRUE;      /* the dialog is gone: never BYE it ourselves */
-        call_terminate(call, SIP_CALL_END_REMOTE_HANGUP, 0, NULL);
+        take_bye(call);
     }
     else if (MSG_IS_INFO(request) || MSG_IS_MESSAGE(request))
     {

@@ -286,6 +286,18 @@ void engine_handle_request(struct sip_engine *engine, osip_message_t *request, c
         osip_message_free(request);
         return;
     }
+    /* A BYE in a confirmed dialog is answered as it is read: no transaction. */
+    if (!verdict.code && MSG_IS_BYE(request) && sip_header_tag(request->to))
+    {
+        struct sip_call *call = engine_find_call(engine, request, TRUE);
+
+        if (call && call_handle_bye_at_once(call, request, peer))
+        {
+            sip_request_verdict_clear(&verdict);
+            osip_message_free(request);
+            return;
+        }
+    }
     /* An initial INVITE repeated after our 2xx ended its transaction. */
     if (!verdict.code && MSG_IS_INVITE(request) && !sip_header_tag(request->to))
     {

@@ -8,6 +8,7 @@
 #define RTCSHIM_SIP_TRANSACTION_H
 
 #include "engine.h"
+#include "transport.h"
 
 G_BEGIN_DECLS
 
@@ -47,6 +48,13 @@ void engine_respond(struct sip_engine *engine, osip_transaction_t *transaction, 
 /* Builds and sends a body-less response to the transaction's request. */
 void engine_respond_simple(struct sip_engine *engine, osip_transaction_t *transaction, guint code,
                            const char *reason);
+
+/* A non-INVITE request from peer answered with its final response at once,
+ * with no server transaction: response (adopted) is sent, and kept for
+ * copies of the request as long as the finished transaction would have
+ * kept it (timer J). For requests the engine answers as it reads them. */
+void engine_respond_at_once(struct sip_engine *engine, const osip_message_t *request, osip_message_t *response,
+                            const struct sip_transport_peer *peer);
 
 /* Gives up on a transaction libosip2 would keep forever (an INVITE client
  * transaction that never gets a final response after CANCEL): it is

@@ -247,6 +247,32 @@ static gboolean retire_finished(struct sip_engine *engine, osip_transaction_t *t
     }
 }
 
+void engine_respond_at_once(struct sip_engine *engine, const osip_message_t *request, osip_message_t *response,
+                            const struct sip_transport_peer *peer)
+{
+    struct retired_transaction *retired;
+
+    if (!response)
+        return;
+    retired = g_new0(struct retired_transaction, 1);
+    if (!engine_sent_response_init(&retired->message, response, peer->protocol, peer->connection_id))
+    {
+        g_free(retired);
+        osip_message_free(response);
+        return;
+    }
+    osip_message_free(response);
+    engine_sent_response_send(engine, &retired->message);
+    /* Timer J: 64*T1 over UDP, nothing to keep over a reliable transport. */
+    if (peer->protocol != SIP_TRANSPORT_UDP || !(retired->key = transaction_server_key(request)))
+    {
+        retired_free(retired);
+        return;
+    }
+    g_hash_table_replace(engine->completed, retired->key, retired);
+    engine_timer_start(engine, SIP_TIMER_64T1_MS, retired_expired, retired, retired_free);
+}
+
 /* A message for a retired transaction: what it kept is sent again. */
 static gboolean answer_retired(struct sip_engine *engine, char *key)
 {

@@ -35,6 +35,7 @@ struct harness
     guint messages;                 /* MESSAGE requests reported */
     guint completed;                /* outcomes of our requests reported */
     guint completed_status;         /* the last one's status code */
+    guint transactions_at_send;     /* live transactions when the last message went */
 };
 
 static gboolean record_send(enum sip_transport_protocol protocol, const char *host, guint16 port,
@@ -47,6 +48,7 @@ static gboolean record_send(enum sip_transport_protocol protocol, const char *ho
     assert_string_equal(host, PEER_IP);
     assert_int_equal(port, PEER_PORT);
     g_ptr_array_add(harness->sent, g_strndup(data, length));
+    harness->transactions_at_send = harness->engine->stats.transactions;
     return TRUE;
 }
 
@@ -610,6 +612,74 @@ static void test_answered_request_retired(void **state)
     g_free(ok);
 }
 
+static void inject_in_dialog(struct harness *harness, const char *method, const char *branch, int cseq,
+                             const char *tag)
+{
+    inject(harness, 0,
+           "%s sip:uas@127.0.0.1:%u SIP/2.0\n"
+           "Via: SIP/2.0/UDP " PEER_IP ":%u;branch=z9hG4bK-%s\n"
+           "Max-Forwards: 70\n"
+           "From: <sip:peer@127.0.0.1>;tag=from-1\n"
+           "To: <sip:uas@127.0.0.1>;tag=%s\n"
+           "Call-ID: call-1@127.0.0.1\n"
+           "CSeq: %d %s\n"
+           "Content-Length: 0\n\n",
+           method, harness->port, PEER_PORT, branch, tag, cseq, method);
+}
+
+/* Their BYE in a confirmed dialog is answered as it is read, with no
+ * transaction: the exact 200, the call ended by the peer, a copy of the
+ * BYE answered with the same bytes and nothing else. A BYE out of order
+ * goes the usual way: 500. */
+static void test_bye_answered_at_once(void **state)
+{
+    struct harness *harness = *state;
+    struct sip_call *call;
+    char *tag, *expected, *ok;
+
+    harness->answer = TRUE;
+    inject_invite(harness, 0, 1);
+    run_ready();
+    call = g_ptr_array_index(harness->calls, 0);
+    tag = to_tag_of(last_sent(harness));
+    inject_in_dialog(harness, "ACK", "ack-1", 1, tag);
+    run_ready();
+    assert_int_equal(sip_call_get_state(call), SIP_CALL_STATE_CONNECTED);
+
+    g_ptr_array_set_size(harness->sent, 0);
+    inject_in_dialog(harness, "BYE", "bye-1", 1, tag);     /* CSeq 1 again: out of order */
+    run_ready();
+    assert_int_equal(harness->sent->len, 1);
+    assert_true(g_str_has_prefix(last_sent(harness), "SIP/2.0 500 CSeq Out of Order\r\n"));
+    assert_int_equal(harness->transactions_at_send, 1);    /* sent by its transaction */
+    assert_int_equal(sip_call_get_state(call), SIP_CALL_STATE_CONNECTED);
+
+    inject_in_dialog(harness, "BYE", "bye-2", 2, tag);
+    assert_int_equal(harness->sent->len, 2);
+    assert_int_equal(harness->transactions_at_send, 0);    /* sent with none */
+    expected = g_strdup_printf("SIP/2.0 200 OK\r\n"
+                               "Via: SIP/2.0/UDP " PEER_IP ":%u;branch=z9hG4bK-bye-2\r\n"
+                               "From: <sip:peer@127.0.0.1>;tag=from-1\r\n"
+                               "To: <sip:uas@127.0.0.1>;tag=%s\r\n"
+                               "Call-ID: call-1@127.0.0.1\r\n"
+                               "CSeq: 2 BYE\r\n", PEER_PORT, tag);
+    assert_true(g_str_has_prefix(last_sent(harness), expected));
+    assert_true(g_str_has_suffix(last_sent(harness), "Content-Length: 0\r\n\r\n"));
+    g_free(expected);
+    run_ready();
+    assert_int_equal(sip_call_get_state(call), SIP_CALL_STATE_TERMINATED);
+    assert_int_equal(sip_call_get_end_reason(call), SIP_CALL_END_REMOTE_HANGUP);
+
+    ok = g_strdup(last_sent(harness));
+    inject_in_dialog(harness, "BYE", "bye-2", 2, tag);
+    run_ready();
+    assert_int_equal(harness->sent->len, 3);
+    assert_string_equal(last_sent(harness), ok);
+    assert_int_equal(live_transactions(harness), 0);
+    g_free(ok);
+    g_free(tag);
+}
+
 /* ---- libosip2's block cache ---------------------------------------------------------------- */
 
 static void test_block_cache(void **state)
@@ -827,6 +897,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failed_invite_retired, setup, teardown),
         cmocka_unit_test_setup_teardown(test_finished_request_retired, setup, teardown),
         cmocka_unit_test_setup_teardown(test_answered_request_retired, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bye_answered_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_block_cache, setup, teardown),
         cmocka_unit_test(test_block_cache_emptied),
     };
