@@ -199,6 +199,14 @@ gboolean engine_sent_message_init(struct engine_sent_response *sent, const osip_
         engine_sent_response_clear(sent);
         return FALSE;
     }
+    /* osip_message_to_str() writes a message not serialised before into a
+     * buffer of several KB; this text may be kept for 64*T1. */
+    {
+        char *snug = osip_realloc(sent->text, sent->length + 1);
+
+        if (snug)
+            sent->text = snug;
+    }
     g_strlcpy(sent->host, host, sizeof(sent->host));
     sent->port = port;
     sent->protocol = protocol;
