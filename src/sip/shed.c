@@ -28,9 +28,9 @@
 
 #include <string.h>
 
+#include "call_registry.h"
 #include "dispatch.h"
 #include "engine.h"
-#include "call_registry.h"
 #include "shed.h"
 #include "timers.h"
 #include "transaction_private.h"
@@ -207,7 +207,7 @@ static gboolean copy_plain(char *buffer, gsize size, const char *text, gsize len
 }
 
 /* The top Via names the sender as it sent: SIP/2.0/UDP, sent-by the source
- * address and port (5060 when none), no received or maddr; fills *via. */
+ * address and port (5060 when none), no received or maddr; fills *top. */
 static gboolean via_names_sender(const char *via, gsize length, const struct sip_transport_peer *peer,
                                  struct top_via *top)
 {
@@ -280,8 +280,8 @@ static gboolean maybe_taken(struct sip_engine *engine, const struct scanned_requ
     if (!via->branch || !copy_plain(branch, sizeof(branch), via->branch, via->branch_length)
         || strncmp(branch, "z9hG4bK", 7))
         return TRUE;    /* an RFC 2543 peer: its transactions are keyed another way */
-    if (via->port)
-        copy_plain(port, sizeof(port), via->port, via->port_length);
+    if (via->port && !copy_plain(port, sizeof(port), via->port, via->port_length))
+        return TRUE;
     key = transaction_server_key_of_branch(branch, peer->remote_ip, via->port ? port : NULL, "INVITE");
     live = g_hash_table_contains(engine->server_transactions, key);
     g_free(key);
