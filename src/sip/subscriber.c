@@ -403,6 +403,12 @@ static void notify_wait_due(struct sip_engine *engine, void *data)
     subscription_over(subscription, SIP_SUBSCRIPTION_REASON_NO_NOTIFY, 0, 0, NULL);
 }
 
+static void fork_send_unsubscribe(struct subscription_fork *fork)
+{
+    fork->unsubscribe_sent = TRUE;
+    fork_send_subscribe(fork, 0);
+}
+
 static void fork_unsubscribe(struct subscription_fork *fork)
 {
     if (fork->ended || fork->unsubscribing)
@@ -412,7 +418,7 @@ static void fork_unsubscribe(struct subscription_fork *fork)
     /* The final NOTIFY should follow; if it does not, the fork ends anyway. */
     fork->expiry_timer = fork_timer_start(fork, SIP_TIMER_64T1_MS, expiry_due);
     if (!fork->request)
-        fork_send_subscribe(fork, 0);
+        fork_send_unsubscribe(fork);
 }
 
 static void initial_response(struct sip_engine *engine, osip_transaction_t *transaction,
@@ -563,9 +569,13 @@ static void fork_response(struct sip_engine *engine, osip_transaction_t *transac
         return;
     if (fork->unsubscribing)
     {
-        if (!response || code >= 300)
+        /* The unsubscribe was asked for while a refresh was in flight: it
+         * goes now that the refresh is answered. */
+        if (!fork->unsubscribe_sent && response && code < 300)
+            fork_send_unsubscribe(fork);
+        else if (!response || code >= 300)
             fork_end(fork, SIP_SUBSCRIPTION_REASON_UNSUBSCRIBED, 0);
-        return;     /* 2xx: the terminated NOTIFY ends it */
+        return;     /* 2xx to the unsubscribe: the terminated NOTIFY ends it */
     }
     if (response && code < 300)
     {

@@ -44,6 +44,7 @@ struct subscription_fork
     osip_transaction_t *request;            /* the refresh or unsubscribe in flight */
     gboolean notified;                      /* a NOTIFY arrived */
     gboolean unsubscribing;
+    gboolean unsubscribe_sent;              /* the SUBSCRIBE with Expires 0 went (not only asked for) */
     gboolean ended;
 };
 

@@ -380,6 +380,33 @@ static void test_refresh(void **state)
     party_stop(&bob);
 }
 
+/* Unsubscribing while a refresh is in flight: the SUBSCRIBE with Expires 0
+ * goes once the refresh is answered, and the subscription ends at once on
+ * both sides (it used to wait for its expiry timer, 64*T1, on the
+ * subscriber's side, and to go on at the notifier's). */
+static void test_unsubscribe_during_refresh(void **state)
+{
+    struct party alice, bob;
+    struct sip_subscription *subscription;
+
+    party_start(&alice, "alice", SIP_TRANSPORT_UDP);
+    party_start(&bob, "bob", SIP_TRANSPORT_UDP);
+    bob.decision = DECIDE_ACTIVE;
+    subscription = subscribe(&alice, &bob, "presence", NULL);
+    assert_true(wait_event(&alice, "subscriber active none 0"));
+    assert_true(wait_event(&bob, "notify answered 200"));
+    forget(&alice);
+    forget(&bob);
+    assert_true(API(sip_subscription_refresh(subscription, NULL)));
+    assert_true(API(sip_subscription_unsubscribe(subscription, NULL)));
+    assert_true(wait_event(&bob, "notifier terminated unsubscribed 0"));
+    assert_true(wait_event(&alice, "subscriber terminated unsubscribed 0"));
+    assert_int_equal(sip_subscription_get_status(bob.received), SIP_SUBSCRIPTION_TERMINATED);
+    sip_subscription_unref(subscription);
+    party_stop(&alice);
+    party_stop(&bob);
+}
+
 /* The notifier lets it expire: terminated;reason=timeout, and the
  * subscriber subscribes again at once (RFC 6665 §4.1.3). */
 static void test_expiry_resubscribe(void **state)
@@ -524,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_pending_then_active),
         cmocka_unit_test(test_rejected),
         cmocka_unit_test(test_refresh),
+        cmocka_unit_test(test_unsubscribe_during_refresh),
         cmocka_unit_test(test_expiry_resubscribe),
         cmocka_unit_test(test_terminated_reasons),
         cmocka_unit_test(test_no_resubscribe),
