@@ -63,20 +63,34 @@ static IUccPlatform *ucc_platform G_GNUC_UNUSED;
 static struct ucc_sink ucc_platform_sink G_GNUC_UNUSED;
 static BOOL ucc_platform_shut_down G_GNUC_UNUSED;        /* a test shut it down itself */
 
+/* A loopback port free for UDP and for a TCP listener: an endpoint listens on both, and
+ * a TCP connection's own local port (from the same range) is free for UDP but not for
+ * listening, which would leave a ;transport=tcp endpoint without TCP. */
 static inline unsigned short ucc_free_port(void)
 {
-    GSocket *socket = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
     GInetAddress *loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-    GSocketAddress *address = g_inet_socket_address_new(loopback, 0), *bound;
-    unsigned short port;
+    unsigned short port = 0;
+    int attempt;
 
-    g_assert_true(g_socket_bind(socket, address, FALSE, NULL));
-    bound = g_socket_get_local_address(socket, NULL);
-    port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
-    g_object_unref(bound);
-    g_object_unref(address);
+    for (attempt = 0; attempt < 100 && !port; attempt++)
+    {
+        GSocket *udp = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
+        GSocket *tcp = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+        GSocketAddress *address = g_inet_socket_address_new(loopback, 0), *bound;
+        unsigned short candidate;
+
+        g_assert_true(g_socket_bind(udp, address, FALSE, NULL));
+        bound = g_socket_get_local_address(udp, NULL);
+        candidate = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+        if (g_socket_bind(tcp, bound, TRUE, NULL) && g_socket_listen(tcp, NULL))
+            port = candidate;
+        g_object_unref(bound);
+        g_object_unref(address);
+        g_object_unref(tcp);
+        g_object_unref(udp);
+    }
     g_object_unref(loopback);
-    g_object_unref(socket);
+    g_assert_cmpuint(port, !=, 0);
     return port;
 }
 
