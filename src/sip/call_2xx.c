@@ -40,7 +40,9 @@ void call_send_2xx(struct sip_call *call, osip_transaction_t *server, osip_messa
                                            engine_transaction_connection(server));
     osip_message_free(response);
     /* The transaction ends with its 2xx (§17.2.1); a repeated INVITE now
-     * finds the call, which sends the 2xx again. */
+     * finds the call, which sends the 2xx again, or once the call has gone
+     * the record of the accepted INVITE (RFC 6026), which absorbs it. */
+    engine_remember_accepted_invite(engine, server);
     engine_abandon_transaction(engine, server);
     if (!serialised)
     {

@@ -312,6 +312,12 @@ void engine_handle_request(struct sip_engine *engine, osip_message_t *request, c
             osip_message_free(request);
             return;
         }
+        if (transaction_absorb_accepted_invite(engine, request))
+        {
+            sip_request_verdict_clear(&verdict);
+            osip_message_free(request);
+            return;
+        }
     }
 
     /* A new request outside any dialog: taken only if we can. */

@@ -283,7 +283,8 @@ static gboolean maybe_taken(struct sip_engine *engine, const struct scanned_requ
     if (via->port && !copy_plain(port, sizeof(port), via->port, via->port_length))
         return TRUE;
     key = transaction_server_key_of_branch(branch, peer->remote_ip, via->port ? port : NULL, "INVITE");
-    live = g_hash_table_contains(engine->server_transactions, key);
+    live = g_hash_table_contains(engine->server_transactions, key)
+           || g_hash_table_contains(engine->completed, key);     /* answered 2xx (RFC 6026) */
     g_free(key);
     if (live)
         return TRUE;

@@ -49,6 +49,13 @@ void engine_respond(struct sip_engine *engine, osip_transaction_t *transaction, 
 void engine_respond_simple(struct sip_engine *engine, osip_transaction_t *transaction, guint code,
                            const char *reason);
 
+/* RFC 6026 §7.1: an initial INVITE's server transaction stays "Accepted"
+ * for 64*T1 after its 2xx, absorbing copies of the INVITE. Ours ends with
+ * the 2xx (the call resends it); this keeps a record of it that absorbs a
+ * copy coming after the call has gone, which would otherwise be taken as a
+ * new call (UDP only: nothing is resent over a reliable transport). */
+void engine_remember_accepted_invite(struct sip_engine *engine, osip_transaction_t *server);
+
 /* A non-INVITE request from peer answered with its final response at once,
  * with no server transaction: response (adopted) is sent, and kept for
  * copies of the request as long as the finished transaction would have

@@ -137,6 +137,9 @@ void transaction_timers_fire(struct sip_engine *engine, gint64 now);
 /* A retransmitted request whose transaction was retired: answered again
  * from what is kept. FALSE if there is none. */
 gboolean transaction_answer_retransmission(struct sip_engine *engine, const osip_message_t *request);
+/* A copy of an initial INVITE we answered 2xx within 64*T1
+ * (engine_remember_accepted_invite): TRUE, to be dropped. */
+gboolean transaction_absorb_accepted_invite(struct sip_engine *engine, const osip_message_t *invite);
 /* A retransmitted final response for our INVITE whose transaction was
  * retired: ACKed again. FALSE if there is none. */
 gboolean transaction_answer_retransmitted_response(struct sip_engine *engine, const osip_message_t *response);

@@ -273,6 +273,29 @@ void engine_respond_at_once(struct sip_engine *engine, const osip_message_t *req
     engine_timer_start(engine, SIP_TIMER_64T1_MS, retired_expired, retired, retired_free);
 }
 
+void engine_remember_accepted_invite(struct sip_engine *engine, osip_transaction_t *server)
+{
+    struct transaction_context *context = context_of(server);
+    struct retired_transaction *retired;
+
+    if (!context->key || context->protocol != SIP_TRANSPORT_UDP || !server->orig_request
+        || sip_header_tag(server->orig_request->to))
+        return;
+    retired = g_new0(struct retired_transaction, 1);   /* nothing to resend: it absorbs */
+    retired->key = g_strdup(context->key);
+    g_hash_table_replace(engine->completed, retired->key, retired);
+    engine_timer_start(engine, SIP_TIMER_64T1_MS, retired_expired, retired, retired_free);
+}
+
+gboolean transaction_absorb_accepted_invite(struct sip_engine *engine, const osip_message_t *invite)
+{
+    char *key = transaction_server_key(invite);
+    struct retired_transaction *retired = key ? g_hash_table_lookup(engine->completed, key) : NULL;
+
+    g_free(key);
+    return retired && !retired->message.text;
+}
+
 /* A message for a retired transaction: what it kept is sent again. */
 static gboolean answer_retired(struct sip_engine *engine, char *key)
 {
@@ -281,7 +304,8 @@ static gboolean answer_retired(struct sip_engine *engine, char *key)
     g_free(key);
     if (!retired)
         return FALSE;
-    engine_sent_response_send(engine, &retired->message);
+    if (retired->message.text)      /* an accepted INVITE's record keeps nothing */
+        engine_sent_response_send(engine, &retired->message);
     return TRUE;
 }
 

@@ -680,6 +680,42 @@ static void test_bye_answered_at_once(void **state)
     g_free(tag);
 }
 
+/* RFC 6026: a copy of an INVITE we answered, coming after its call has
+ * ended and gone (the peer resent it before our 2xx reached it), is absorbed
+ * for 64*T1: not a new call, no response, no 503 past an overload bound. */
+static void test_invite_copy_after_call_gone(void **state)
+{
+    struct harness *harness = *state;
+    struct sip_call *call;
+    char *tag;
+
+    harness->answer = TRUE;
+    inject_invite(harness, 0, 1);
+    run_ready();
+    call = g_ptr_array_index(harness->calls, 0);
+    tag = to_tag_of(last_sent(harness));
+    inject_in_dialog(harness, "ACK", "ack-1", 1, tag);
+    inject_in_dialog(harness, "BYE", "bye-2", 2, tag);
+    run_ready();
+    assert_int_equal(sip_call_get_state(call), SIP_CALL_STATE_TERMINATED);
+    g_ptr_array_set_size(harness->sent, 0);     /* the ended call left the registry (0 ms linger) */
+
+    inject_invite(harness, 0, 1);
+    run_ready();
+    assert_int_equal(harness->calls->len, 1);
+    assert_int_equal(harness->sent->len, 0);
+    inject_invite(harness, SIP_ENGINE_DEFAULT_RECEIVE_BACKLOG_MS, 1);
+    run_ready();
+    assert_int_equal(harness->calls->len, 1);
+    assert_int_equal(harness->sent->len, 0);
+
+    /* Another INVITE (a new branch) is a new call. */
+    inject_invite(harness, 0, 2);
+    run_ready();
+    assert_int_equal(harness->calls->len, 2);
+    g_free(tag);
+}
+
 /* ---- libosip2's block cache ---------------------------------------------------------------- */
 
 static void test_block_cache(void **state)
@@ -898,6 +934,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_finished_request_retired, setup, teardown),
         cmocka_unit_test_setup_teardown(test_answered_request_retired, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bye_answered_at_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invite_copy_after_call_gone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_block_cache, setup, teardown),
         cmocka_unit_test(test_block_cache_emptied),
     };
