@@ -612,6 +612,24 @@ static void test_answered_request_retired(void **state)
     g_free(ok);
 }
 
+/* message is our response to the peer's request n (branch z9hG4bK-branch,
+ * From tag from-n, Call-ID call-n@...): its status line, the headers copied
+ * from the request in order with our To tag, and its last lines. */
+static void assert_response(const char *message, const char *status, const char *branch, int n, const char *tag,
+                            const char *cseq, const char *ending)
+{
+    char *expected = g_strdup_printf("SIP/2.0 %s\r\n"
+                                     "Via: SIP/2.0/UDP " PEER_IP ":%u;branch=z9hG4bK-%s\r\n"
+                                     "From: <sip:peer@127.0.0.1>;tag=from-%d\r\n"
+                                     "To: <sip:uas@127.0.0.1>;tag=%s\r\n"
+                                     "Call-ID: call-%d@127.0.0.1\r\n"
+                                     "CSeq: %s\r\n", status, PEER_PORT, branch, n, tag, n, cseq);
+
+    assert_true(g_str_has_prefix(message, expected));
+    assert_true(g_str_has_suffix(message, ending));
+    g_free(expected);
+}
+
 static void inject_in_dialog(struct harness *harness, const char *method, const char *branch, int cseq,
                              const char *tag)
 {
@@ -635,7 +653,7 @@ static void test_bye_answered_at_once(void **state)
 {
     struct harness *harness = *state;
     struct sip_call *call;
-    char *tag, *expected, *ok;
+    char *tag, *ok;
 
     harness->answer = TRUE;
     inject_invite(harness, 0, 1);
@@ -657,15 +675,7 @@ static void test_bye_answered_at_once(void **state)
     inject_in_dialog(harness, "BYE", "bye-2", 2, tag);
     assert_int_equal(harness->sent->len, 2);
     assert_int_equal(harness->transactions_at_send, 0);    /* sent with none */
-    expected = g_strdup_printf("SIP/2.0 200 OK\r\n"
-                               "Via: SIP/2.0/UDP " PEER_IP ":%u;branch=z9hG4bK-bye-2\r\n"
-                               "From: <sip:peer@127.0.0.1>;tag=from-1\r\n"
-                               "To: <sip:uas@127.0.0.1>;tag=%s\r\n"
-                               "Call-ID: call-1@127.0.0.1\r\n"
-                               "CSeq: 2 BYE\r\n", PEER_PORT, tag);
-    assert_true(g_str_has_prefix(last_sent(harness), expected));
-    assert_true(g_str_has_suffix(last_sent(harness), "Content-Length: 0\r\n\r\n"));
-    g_free(expected);
+    assert_response(last_sent(harness), "200 OK", "bye-2", 1, tag, "2 BYE", "Content-Length: 0\r\n\r\n");
     run_ready();
     assert_int_equal(sip_call_get_state(call), SIP_CALL_STATE_TERMINATED);
     assert_int_equal(sip_call_get_end_reason(call), SIP_CALL_END_REMOTE_HANGUP);
@@ -775,15 +785,8 @@ static void test_shed_unparsed(void **state)
     assert_int_equal(harness->sent->len, 1);
     tag = to_tag_of(last_sent(harness));
     assert_true(g_str_has_prefix(tag, "shed-"));
-    expected = g_strdup_printf("SIP/2.0 503 Service Unavailable\r\n"
-                               "Via: SIP/2.0/UDP " PEER_IP ":%u;branch=z9hG4bK-invite-7\r\n"
-                               "From: <sip:peer@127.0.0.1>;tag=from-7\r\n"
-                               "To: <sip:uas@127.0.0.1>;tag=%s\r\n"
-                               "Call-ID: call-7@127.0.0.1\r\n"
-                               "CSeq: 1 INVITE\r\n", PEER_PORT, tag);
-    assert_true(g_str_has_prefix(last_sent(harness), expected));
-    assert_true(g_str_has_suffix(last_sent(harness), "Retry-After: 1\r\nContent-Length: 0\r\n\r\n"));
-    g_free(expected);
+    assert_response(last_sent(harness), "503 Service Unavailable", "invite-7", 7, tag, "1 INVITE",
+                    "Retry-After: 1\r\nContent-Length: 0\r\n\r\n");
     first = g_strdup(last_sent(harness));
 
     /* Sent again: the same response, the same tag (RFC 3261 §8.2.7). */

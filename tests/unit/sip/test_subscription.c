@@ -245,6 +245,23 @@ static struct sip_subscription *subscribe(struct party *watcher, struct party *p
     return subscription;
 }
 
+/* Alice subscribes to bob's presence over UDP, bob accepts and notifies;
+ * what they saw until then is forgotten. */
+static struct sip_subscription *subscribe_active(struct party *alice, struct party *bob)
+{
+    struct sip_subscription *subscription;
+
+    party_start(alice, "alice", SIP_TRANSPORT_UDP);
+    party_start(bob, "bob", SIP_TRANSPORT_UDP);
+    bob->decision = DECIDE_ACTIVE;
+    subscription = subscribe(alice, bob, "presence", NULL);
+    assert_true(wait_event(alice, "subscriber active none 0"));
+    assert_true(wait_event(bob, "notify answered 200"));
+    forget(alice);
+    forget(bob);
+    return subscription;
+}
+
 /* Accepted, notified, unsubscribed: what each side sees, in order. */
 static void full_cycle(enum sip_transport_protocol protocol)
 {
@@ -358,14 +375,7 @@ static void test_refresh(void **state)
     struct party alice, bob;
     struct sip_subscription *subscription;
 
-    party_start(&alice, "alice", SIP_TRANSPORT_UDP);
-    party_start(&bob, "bob", SIP_TRANSPORT_UDP);
-    bob.decision = DECIDE_ACTIVE;
-    subscription = subscribe(&alice, &bob, "presence", NULL);
-    assert_true(wait_event(&alice, "subscriber active none 0"));
-    assert_true(wait_event(&bob, "notify answered 200"));
-    forget(&alice);
-    forget(&bob);
+    subscription = subscribe_active(&alice, &bob);
     /* Alice's refresh comes 32 s before the expiry. */
     assert_true(fire_until(alice.engine, &alice, "notify fork 0 active none open"));
     assert_true(wait_event(&bob, "notify answered 200"));
@@ -389,14 +399,7 @@ static void test_unsubscribe_during_refresh(void **state)
     struct party alice, bob;
     struct sip_subscription *subscription;
 
-    party_start(&alice, "alice", SIP_TRANSPORT_UDP);
-    party_start(&bob, "bob", SIP_TRANSPORT_UDP);
-    bob.decision = DECIDE_ACTIVE;
-    subscription = subscribe(&alice, &bob, "presence", NULL);
-    assert_true(wait_event(&alice, "subscriber active none 0"));
-    assert_true(wait_event(&bob, "notify answered 200"));
-    forget(&alice);
-    forget(&bob);
+    subscription = subscribe_active(&alice, &bob);
     assert_true(API(sip_subscription_refresh(subscription, NULL)));
     assert_true(API(sip_subscription_unsubscribe(subscription, NULL)));
     assert_true(wait_event(&bob, "notifier terminated unsubscribed 0"));
@@ -415,14 +418,7 @@ static void test_expiry_resubscribe(void **state)
     struct sip_subscription *subscription;
     struct sip_subscription *first;
 
-    party_start(&alice, "alice", SIP_TRANSPORT_UDP);
-    party_start(&bob, "bob", SIP_TRANSPORT_UDP);
-    bob.decision = DECIDE_ACTIVE;
-    subscription = subscribe(&alice, &bob, "presence", NULL);
-    assert_true(wait_event(&alice, "subscriber active none 0"));
-    assert_true(wait_event(&bob, "notify answered 200"));
-    forget(&alice);
-    forget(&bob);
+    subscription = subscribe_active(&alice, &bob);
     first = sip_subscription_ref(bob.received);
     assert_true(fire_until(bob.engine, &bob, "notifier terminated timeout 0"));
     assert_true(wait_event(&alice, "notify fork 1 active none open"));
