@@ -645,6 +645,22 @@ static void inject_in_dialog(struct harness *harness, const char *method, const 
            method, harness->port, PEER_PORT, branch, tag, cseq, method);
 }
 
+/* The peer's call 1, answered and ACKed; *tag (g_free) is our To tag. */
+static struct sip_call *connect_call(struct harness *harness, char **tag)
+{
+    struct sip_call *call;
+
+    harness->answer = TRUE;
+    inject_invite(harness, 0, 1);
+    run_ready();
+    call = g_ptr_array_index(harness->calls, 0);
+    *tag = to_tag_of(last_sent(harness));
+    inject_in_dialog(harness, "ACK", "ack-1", 1, *tag);
+    run_ready();
+    assert_int_equal(sip_call_get_state(call), SIP_CALL_STATE_CONNECTED);
+    return call;
+}
+
 /* Their BYE in a confirmed dialog is answered as it is read, with no
  * transaction: the exact 200, the call ended by the peer, a copy of the
  * BYE answered with the same bytes and nothing else. A BYE out of order
@@ -655,14 +671,7 @@ static void test_bye_answered_at_once(void **state)
     struct sip_call *call;
     char *tag, *ok;
 
-    harness->answer = TRUE;
-    inject_invite(harness, 0, 1);
-    run_ready();
-    call = g_ptr_array_index(harness->calls, 0);
-    tag = to_tag_of(last_sent(harness));
-    inject_in_dialog(harness, "ACK", "ack-1", 1, tag);
-    run_ready();
-    assert_int_equal(sip_call_get_state(call), SIP_CALL_STATE_CONNECTED);
+    call = connect_call(harness, &tag);
 
     g_ptr_array_set_size(harness->sent, 0);
     inject_in_dialog(harness, "BYE", "bye-1", 1, tag);     /* CSeq 1 again: out of order */
@@ -699,12 +708,7 @@ static void test_invite_copy_after_call_gone(void **state)
     struct sip_call *call;
     char *tag;
 
-    harness->answer = TRUE;
-    inject_invite(harness, 0, 1);
-    run_ready();
-    call = g_ptr_array_index(harness->calls, 0);
-    tag = to_tag_of(last_sent(harness));
-    inject_in_dialog(harness, "ACK", "ack-1", 1, tag);
+    call = connect_call(harness, &tag);
     inject_in_dialog(harness, "BYE", "bye-2", 2, tag);
     run_ready();
     assert_int_equal(sip_call_get_state(call), SIP_CALL_STATE_TERMINATED);
