@@ -190,14 +190,20 @@ static void retired_expired(struct sip_engine *engine, void *data)
         g_hash_table_remove(engine->completed, retired->key);
 }
 
+/* Files retired under key (adopted) for duration_ms. */
+static void keep_retired(struct sip_engine *engine, struct retired_transaction *retired, char *key, int duration_ms)
+{
+    retired->key = key;
+    g_hash_table_replace(engine->completed, retired->key, retired);
+    engine_timer_start(engine, duration_ms, retired_expired, retired, retired_free);
+}
+
 /* Keeps message (already serialised) under the transaction's key for
  * duration_ms, and ends the transaction. */
 static void retire_keeping(struct sip_engine *engine, osip_transaction_t *transaction,
                            struct retired_transaction *retired, int duration_ms)
 {
-    retired->key = g_strdup(context_of(transaction)->key);
-    g_hash_table_replace(engine->completed, retired->key, retired);
-    engine_timer_start(engine, duration_ms, retired_expired, retired, retired_free);
+    keep_retired(engine, retired, g_strdup(context_of(transaction)->key), duration_ms);
     transaction_kill(engine, transaction);
 }
 
@@ -251,6 +257,7 @@ void engine_respond_at_once(struct sip_engine *engine, const osip_message_t *req
                             const struct sip_transport_peer *peer)
 {
     struct retired_transaction *retired;
+    char *key;
 
     if (!response)
         return;
@@ -264,13 +271,12 @@ void engine_respond_at_once(struct sip_engine *engine, const osip_message_t *req
     osip_message_free(response);
     engine_sent_response_send(engine, &retired->message);
     /* Timer J: 64*T1 over UDP, nothing to keep over a reliable transport. */
-    if (peer->protocol != SIP_TRANSPORT_UDP || !(retired->key = transaction_server_key(request)))
+    if (peer->protocol != SIP_TRANSPORT_UDP || !(key = transaction_server_key(request)))
     {
         retired_free(retired);
         return;
     }
-    g_hash_table_replace(engine->completed, retired->key, retired);
-    engine_timer_start(engine, SIP_TIMER_64T1_MS, retired_expired, retired, retired_free);
+    keep_retired(engine, retired, key, SIP_TIMER_64T1_MS);
 }
 
 void engine_remember_accepted_invite(struct sip_engine *engine, osip_transaction_t *server)
@@ -282,9 +288,7 @@ void engine_remember_accepted_invite(struct sip_engine *engine, osip_transaction
         || sip_header_tag(server->orig_request->to))
         return;
     retired = g_new0(struct retired_transaction, 1);   /* nothing to resend: it absorbs */
-    retired->key = g_strdup(context->key);
-    g_hash_table_replace(engine->completed, retired->key, retired);
-    engine_timer_start(engine, SIP_TIMER_64T1_MS, retired_expired, retired, retired_free);
+    keep_retired(engine, retired, g_strdup(context->key), SIP_TIMER_64T1_MS);
 }
 
 gboolean transaction_absorb_accepted_invite(struct sip_engine *engine, const osip_message_t *invite)
