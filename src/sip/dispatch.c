@@ -22,6 +22,7 @@
 #include "engine.h"
 #include "event_queue.h"
 #include "message.h"
+#include "shed.h"
 #include "subscription.h"
 #include "transaction.h"
 #include "transaction_private.h"
@@ -188,11 +189,13 @@ static void fix_top_via(osip_message_t *request, const struct sip_transport_peer
 /* A response outside any transaction (the request was too broken, or
  * came while we are overloaded). */
 static void respond_statelessly(struct sip_engine *engine, osip_message_t *request,
-                                const struct sip_transport_peer *peer, const struct sip_request_verdict *verdict)
+                                const struct sip_transport_peer *peer, const struct sip_request_verdict *verdict,
+                                const char *to_tag)
 {
     osip_message_t *response;
 
-    if (MSG_IS_ACK(request) || !(response = engine_build_response(engine, request, verdict->code, verdict->reason, NULL)))
+    if (MSG_IS_ACK(request)
+        || !(response = engine_build_response(engine, request, verdict->code, verdict->reason, to_tag)))
         return;
     if (verdict->header_name)
         osip_message_set_header(response, verdict->header_name, verdict->header_value);
@@ -217,12 +220,13 @@ const char *engine_overload_bound(const struct sip_engine *engine, gboolean invi
 }
 
 /* 503 with Retry-After for a new request we cannot take now: no
- * transaction, no call; a repeated one is answered the same way. */
+ * transaction, no call; a copy is answered the same way (shed.c remembers
+ * it), even once we could take it. */
 static void shed_request(struct sip_engine *engine, osip_message_t *request, const struct sip_transport_peer *peer,
                          const char *bound)
 {
     struct sip_request_verdict verdict = { 0 };
-    char retry_after[16];
+    char retry_after[16], *tag;
 
     g_snprintf(retry_after, sizeof(retry_after), "%u", engine->limits.retry_after_s);
     verdict.code = 503;
@@ -235,7 +239,9 @@ static void shed_request(struct sip_engine *engine, osip_message_t *request, con
     if (engine->trace)
         g_debug("overloaded (%s): %s answered 503", bound, request->sip_method);
     engine->stats.overload_rejected++;
-    respond_statelessly(engine, request, peer, &verdict);
+    tag = engine_shed_remember(engine, request, peer);
+    respond_statelessly(engine, request, peer, &verdict, tag);
+    g_free(tag);
 }
 
 void engine_handle_request(struct sip_engine *engine, osip_message_t *request, const struct sip_transport_peer *peer,
@@ -257,7 +263,7 @@ void engine_handle_request(struct sip_engine *engine, osip_message_t *request, c
     if (verdict.stateless)
     {
         engine->stats.bad_requests_rejected++;
-        respond_statelessly(engine, request, peer, &verdict);
+        respond_statelessly(engine, request, peer, &verdict, NULL);
         sip_request_verdict_clear(&verdict);
         osip_message_free(request);
         return;
@@ -325,6 +331,8 @@ void engine_handle_request(struct sip_engine *engine, osip_message_t *request, c
     {
         const char *bound = engine_overload_bound(engine, MSG_IS_INVITE(request), peer);
 
+        if (!bound && engine_shed_refused_before(engine, request))
+            bound = "refused before";
         if (bound)
         {
             shed_request(engine, request, peer, bound);

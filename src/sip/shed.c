@@ -20,6 +20,8 @@
  * 200. So the refused INVITEs are remembered, as a 64-bit hash of their top
  * Via, Call-ID and CSeq, for 64*T1 and up to SHED_MEMORY_SIZE of them; while
  * any is remembered, every INVITE is scanned, and a copy gets the 503 again.
+ * The requests refused after a parse (dispatch.c) are remembered here too,
+ * under a hash of their server transaction's key.
  */
 
 #ifndef G_LOG_DOMAIN
@@ -40,6 +42,9 @@
 /* Our To tag on these 503s: recognised on their ACK, and unlike the tags
  * engine_new_token() makes (hex digits only). */
 #define SHED_TAG_PREFIX "shed-"
+/* ... and on the 503s of requests refused after a parse: their ACKs are
+ * parsed too, and dropped there (no transaction). */
+#define PARSED_TAG_PREFIX "refused-"
 #define MAX_VIA_LINES 16
 #define MAX_KEY_PART 256        /* a longer branch, Call-ID or tag: left to the parser */
 #define SHED_MEMORY_SIZE 65536
@@ -296,19 +301,39 @@ static gboolean maybe_taken(struct sip_engine *engine, const struct scanned_requ
     return engine_lookup_incoming_call(engine, call_id, tag ? from_tag : NULL) != NULL;
 }
 
-/* What identifies the INVITE and its copies: FNV-1a over its top Via,
- * Call-ID and CSeq. */
+/* FNV-1a, 64 bits, over one more part of a key. */
+static guint64 hash_more(guint64 hash, const char *part, gsize length)
+{
+    gsize i;
+
+    for (i = 0; i < length; i++)
+        hash = (hash ^ (guchar)part[i]) * G_GUINT64_CONSTANT(1099511628211);
+    return hash;
+}
+
+#define HASH_START G_GUINT64_CONSTANT(14695981039346656037)
+
+/* What identifies the INVITE and its copies: its top Via, Call-ID and CSeq
+ * as written. */
 static guint64 request_key(const struct scanned_request *request)
 {
-    const char *parts[3] = { request->vias[0], request->call_id, request->cseq };
-    gsize lengths[3] = { request->via_lengths[0], request->call_id_length, request->cseq_length };
-    guint64 hash = G_GUINT64_CONSTANT(14695981039346656037);
-    gsize i, j;
+    guint64 hash = hash_more(HASH_START, request->vias[0], request->via_lengths[0]);
 
-    for (i = 0; i < 3; i++)
-        for (j = 0; j < lengths[i]; j++)
-            hash = (hash ^ (guchar)parts[i][j]) * G_GUINT64_CONSTANT(1099511628211);
-    return hash;
+    hash = hash_more(hash, request->call_id, request->call_id_length);
+    return hash_more(hash, request->cseq, request->cseq_length);
+}
+
+/* What identifies a parsed request and its copies: its server transaction's
+ * key (branch, sent-by, method). FALSE where it has none. */
+static gboolean parsed_key(const osip_message_t *request, guint64 *key)
+{
+    char *text = transaction_server_key(request);
+
+    if (!text)
+        return FALSE;
+    *key = hash_more(HASH_START, text, strlen(text));
+    g_free(text);
+    return TRUE;
 }
 
 /* Forgets what was refused over 64*T1 ago. */
@@ -455,4 +480,36 @@ gboolean engine_shed_unparsed(struct sip_engine *engine, const char *data, gsize
     memory_add(engine, key, g_get_monotonic_time());
     send_503(engine, &request, key, peer, &via);
     return TRUE;
+}
+
+/* Refusals through the parser (dispatch.c): what the scan was not sure of,
+ * and every new request other than an INVITE. Their copies must be refused
+ * again too, once the bound has passed as well as before. */
+
+gboolean engine_shed_refused_before(struct sip_engine *engine, const osip_message_t *request)
+{
+    guint64 key;
+
+    if (!engine->shed)
+        return FALSE;
+    memory_expire(engine->shed, g_get_monotonic_time());
+    if (!engine->shed->count)
+    {
+        engine_shed_memory_free(engine);
+        return FALSE;
+    }
+    return parsed_key(request, &key) && memory_contains(engine->shed, key);
+}
+
+char *engine_shed_remember(struct sip_engine *engine, const osip_message_t *request,
+                           const struct sip_transport_peer *peer)
+{
+    guint64 key;
+
+    if (!parsed_key(request, &key))
+        return NULL;
+    /* Only a datagram comes again: a stream's sender never resends. */
+    if (peer->protocol == SIP_TRANSPORT_UDP)
+        memory_add(engine, key, g_get_monotonic_time());
+    return g_strdup_printf(PARSED_TAG_PREFIX "%016" G_GINT64_MODIFIER "x", key);
 }

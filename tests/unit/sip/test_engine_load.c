@@ -448,6 +448,7 @@ static void test_pending_events_and_transactions(void **state)
     struct harness *harness = *state;
     struct sip_engine_limits limits;
     struct sip_engine_stats stats;
+    char *refused;
 
     sip_engine_get_limits(harness->engine, &limits);
     limits.pending_events = 2;
@@ -460,6 +461,14 @@ static void test_pending_events_and_transactions(void **state)
     assert_503(harness, last_sent(harness), NULL);
     run_ready();
     assert_int_equal(harness->messages, 2);
+    /* The bound has passed: a copy of the refused one is refused again, the
+     * same way (its sender gave up on it); a new one is taken. */
+    refused = g_strdup(last_sent(harness));
+    inject_message(harness, 0, 3);
+    run_ready();
+    assert_string_equal(last_sent(harness), refused);
+    assert_int_equal(harness->messages, 2);
+    g_free(refused);
     inject_message(harness, 0, 4);
     run_ready();
     assert_int_equal(harness->messages, 3);
@@ -477,7 +486,7 @@ static void test_pending_events_and_transactions(void **state)
     assert_503(harness, last_sent(harness), NULL);
     assert_int_equal(harness->messages, 3);
     sip_engine_get_stats(harness->engine, &stats);
-    assert_int_equal(stats.overload_rejected, 2);
+    assert_int_equal(stats.overload_rejected, 3);
 }
 
 /* ---- finished transactions retired ---------------------------------------------------------- */
@@ -762,16 +771,45 @@ static void test_block_cache(void **state)
 }
 
 /* The last of count messages sent is the 503 of a refusal through the
- * parser (dispatch.c), not the unparsed one (its tag is not shed-...). */
-static void assert_refused_parsed(struct harness *harness, guint count)
+ * parser (dispatch.c), not the unparsed one (its tag is refused-..., not
+ * shed-...); returns it (g_free). */
+static char *assert_refused_parsed(struct harness *harness, guint count)
 {
     char *tag;
 
     assert_int_equal(harness->sent->len, count);
     assert_503(harness, last_sent(harness), "1");
     tag = to_tag_of(last_sent(harness));
-    assert_false(g_str_has_prefix(tag, "shed-"));
+    assert_true(g_str_has_prefix(tag, "refused-"));
     g_free(tag);
+    return g_strdup(last_sent(harness));
+}
+
+static void inject_named_invite(struct harness *harness, guint backlog_ms)
+{
+    inject(harness, backlog_ms,
+           "INVITE sip:uas@127.0.0.1:%u SIP/2.0\n"
+           "Via: SIP/2.0/UDP client.example.org:%u;branch=z9hG4bK-named\n"
+           "From: <sip:peer@127.0.0.1>;tag=named\n"
+           "To: <sip:uas@127.0.0.1>\n"
+           "Call-ID: named@127.0.0.1\n"
+           "CSeq: 1 INVITE\n"
+           "Content-Length: 0\n\n",
+           harness->port, PEER_PORT);
+}
+
+static void inject_folded_invite(struct harness *harness, guint backlog_ms)
+{
+    inject(harness, backlog_ms,
+           "INVITE sip:uas@127.0.0.1:%u SIP/2.0\n"
+           "Via: SIP/2.0/UDP " PEER_IP ":%u;branch=z9hG4bK-folded\n"
+           "From: <sip:peer@127.0.0.1>\n"
+           " ;tag=folded\n"
+           "To: <sip:uas@127.0.0.1>\n"
+           "Call-ID: folded@127.0.0.1\n"
+           "CSeq: 1 INVITE\n"
+           "Content-Length: 0\n\n",
+           harness->port, PEER_PORT);
 }
 
 /* Past the receive-backlog bound a new INVITE is refused from its own
@@ -783,7 +821,7 @@ static void test_shed_unparsed(void **state)
     struct harness *harness = *state;
     struct sip_engine_stats stats;
     const guint backlog = SIP_ENGINE_DEFAULT_RECEIVE_BACKLOG_MS;
-    char *first, *tag, *expected;
+    char *first, *tag, *expected, *named, *folded;
 
     inject_invite(harness, backlog, 7);
     assert_int_equal(harness->sent->len, 1);
@@ -829,45 +867,43 @@ static void test_shed_unparsed(void **state)
     g_free(expected);
     assert_non_null(strstr(last_sent(harness), "\r\nCall-ID: rport@127.0.0.1\r\n"));
 
-    /* A Via naming another address, or a folded header: parsed, refused there. */
-    inject(harness, backlog,
-           "INVITE sip:uas@127.0.0.1:%u SIP/2.0\n"
-           "Via: SIP/2.0/UDP client.example.org:%u;branch=z9hG4bK-named\n"
-           "From: <sip:peer@127.0.0.1>;tag=named\n"
-           "To: <sip:uas@127.0.0.1>\n"
-           "Call-ID: named@127.0.0.1\n"
-           "CSeq: 1 INVITE\n"
-           "Content-Length: 0\n\n",
-           harness->port, PEER_PORT);
-    assert_refused_parsed(harness, 4);
-    inject(harness, backlog,
-           "INVITE sip:uas@127.0.0.1:%u SIP/2.0\n"
-           "Via: SIP/2.0/UDP " PEER_IP ":%u;branch=z9hG4bK-folded\n"
-           "From: <sip:peer@127.0.0.1>\n"
-           " ;tag=folded\n"
-           "To: <sip:uas@127.0.0.1>\n"
-           "Call-ID: folded@127.0.0.1\n"
-           "CSeq: 1 INVITE\n"
-           "Content-Length: 0\n\n",
-           harness->port, PEER_PORT);
-    assert_refused_parsed(harness, 5);
+    /* A Via naming another address, or a folded header: parsed, refused
+     * there; a copy the same way, with the same tag. */
+    inject_named_invite(harness, backlog);
+    named = assert_refused_parsed(harness, 4);
+    inject_folded_invite(harness, backlog);
+    folded = assert_refused_parsed(harness, 5);
+    inject_folded_invite(harness, backlog);
+    g_free(assert_refused_parsed(harness, 6));
+    assert_string_equal(last_sent(harness), folded);
 
     sip_engine_get_stats(harness->engine, &stats);
-    assert_int_equal(stats.overload_rejected, 5);
+    assert_int_equal(stats.overload_rejected, 6);
     assert_int_equal(stats.transactions, 0);
     assert_int_equal(harness->calls->len, 0);
 
-    /* The backlog has passed: a late copy of the refused INVITE is refused
-     * again the same way, not taken as a new call; a new INVITE is taken. */
+    /* The backlog has passed: a late copy of a refused INVITE is refused
+     * again the same way, not taken as a new call, whichever way it was
+     * refused; a new INVITE is taken. */
     inject_invite(harness, 0, 7);
     run_ready();
-    assert_int_equal(harness->sent->len, 6);
+    assert_int_equal(harness->sent->len, 7);
     assert_string_equal(last_sent(harness), first);
+    inject_named_invite(harness, 0);
+    run_ready();
+    assert_int_equal(harness->sent->len, 8);
+    assert_string_equal(last_sent(harness), named);
+    inject_folded_invite(harness, 0);
+    run_ready();
+    assert_int_equal(harness->sent->len, 9);
+    assert_string_equal(last_sent(harness), folded);
     assert_int_equal(harness->calls->len, 0);
     inject_invite(harness, 0, 8);
     run_ready();
     assert_int_equal(harness->calls->len, 1);
     g_free(first);
+    g_free(named);
+    g_free(folded);
 }
 
 /* libosip2 shrinks the strings it serialises with realloc(): a block that
