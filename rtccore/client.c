@@ -683,10 +683,20 @@ static void release_engine(struct client *client)
     }
 }
 
+static void add_listener(struct client *client, enum sip_transport_protocol protocol, const char *address,
+                         guint16 port)
+{
+    struct listener listener;
+
+    listener.protocol = protocol;
+    g_strlcpy(listener.address, address, sizeof(listener.address));
+    listener.port = port;
+    g_array_append_val(client->listeners, listener);
+}
+
 static HRESULT listen_on(struct client *client, enum sip_transport_protocol protocol, const char *address,
                          guint16 port, guint16 *bound)
 {
-    struct listener listener;
     GError *error = NULL;
 
     if (!sip_engine_listen(client->engine, protocol, address, port, bound, &error))
@@ -697,23 +707,25 @@ static HRESULT listen_on(struct client *client, enum sip_transport_protocol prot
         g_error_free(error);
         return hr;
     }
-    listener.protocol = protocol;
-    g_strlcpy(listener.address, address, sizeof(listener.address));
-    listener.port = *bound;
-    g_array_append_val(client->listeners, listener);
+    add_listener(client, protocol, address, *bound);
     return S_OK;
 }
 
-/* UDP and TCP on one port of address (port 0: any free one). */
+/* UDP and TCP on one port of address (port 0: any port free for both). */
 static HRESULT listen_udp_and_tcp(struct client *client, const char *address, guint16 port)
 {
-    guint16 bound;
-    HRESULT hr;
+    guint16 udp_port, tcp_port;
+    GError *error = NULL;
 
-    if (FAILED(hr = listen_on(client, SIP_TRANSPORT_UDP, address, port, &bound)))
-        return hr;
-    if (FAILED(listen_on(client, SIP_TRANSPORT_TCP, address, bound, &bound)) && !port)
-        return listen_on(client, SIP_TRANSPORT_TCP, address, 0, &bound);
+    if (!sip_engine_listen_udp_and_tcp(client->engine, address, port, &udp_port, &tcp_port, &error))
+    {
+        g_debug("listen %s:%u: %s", address, port, error->message);
+        g_error_free(error);
+        return RTC_E_INVALID_LISTEN_SOCKET;
+    }
+    add_listener(client, SIP_TRANSPORT_UDP, address, udp_port);
+    if (tcp_port)
+        add_listener(client, SIP_TRANSPORT_TCP, address, tcp_port);
     return S_OK;
 }
 

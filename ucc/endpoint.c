@@ -762,7 +762,8 @@ static HRESULT start_listening(struct ucc_endpoint *endpoint)
                          ucc_context_get_named_long(endpoint->context, UCC_PROPERTY_REFER_PRIVATE_HEADERS, 0) != 0);
     sip_engine_set_subscription_callbacks(endpoint->engine, &subscription_callbacks, served_packages);
     sip_engine_set_publication_callbacks(endpoint->engine, &publication_callbacks);
-    if (!sip_engine_listen(endpoint->engine, SIP_TRANSPORT_UDP, host, port, &bound, &error))
+    /* TCP on UDP's port when it can be had; UDP is what peers use by default. */
+    if (!sip_engine_listen_udp_and_tcp(endpoint->engine, host, port, &bound, &tcp_bound, &error))
     {
         g_debug("UCC Enable: listen %s:%u: %s", host, port, error->message);
         g_error_free(error);
@@ -771,12 +772,8 @@ static HRESULT start_listening(struct ucc_endpoint *endpoint)
         endpoint->engine = NULL;
         return UCC_E_INVALID_ADDRESS_LOCAL;
     }
-    /* TCP on the same port when it is free; UDP is what peers use by default. */
-    if (!sip_engine_listen(endpoint->engine, SIP_TRANSPORT_TCP, host, bound, &tcp_bound, &error))
-    {
-        g_debug("UCC Enable: no TCP on %s:%u: %s", host, bound, error->message);
-        g_clear_error(&error);
-    }
+    if (tcp_bound != bound)
+        g_debug("UCC Enable: %s:%u has no TCP (%u)", host, bound, tcp_bound);
     endpoint->bound_address = strchr(host, ':') ? g_strdup_printf("[%s]:%u", host, bound)
                                                 : g_strdup_printf("%s:%u", host, bound);
     g_free(host);

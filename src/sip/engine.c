@@ -248,6 +248,42 @@ gboolean sip_engine_listen(struct sip_engine *engine, enum sip_transport_protoco
     return sip_transport_listen(engine->transports, protocol, address, port, bound_port, error);
 }
 
+/* How many ports the kernel may pick for UDP before TCP gets a port of its own. */
+#define PORT_PAIR_ATTEMPTS 32
+
+gboolean sip_engine_listen_udp_and_tcp(struct sip_engine *engine, const char *address, guint16 port,
+                                       guint16 *udp_port, guint16 *tcp_port, GError **error)
+{
+    GError *tcp_error = NULL;
+    int attempt;
+
+    g_return_val_if_fail(engine != NULL && udp_port != NULL && tcp_port != NULL, FALSE);
+    for (attempt = 0; attempt < PORT_PAIR_ATTEMPTS; attempt++)
+    {
+        if (!sip_transport_listen(engine->transports, SIP_TRANSPORT_UDP, address, port, udp_port, error))
+            return FALSE;
+        if (sip_transport_listen(engine->transports, SIP_TRANSPORT_TCP, address, *udp_port, tcp_port, &tcp_error))
+            return TRUE;
+        g_debug("no TCP on port %u: %s", *udp_port, tcp_error->message);
+        g_clear_error(&tcp_error);
+        if (port)
+        {
+            *tcp_port = 0;
+            return TRUE;
+        }
+        sip_transport_unlisten(engine->transports, SIP_TRANSPORT_UDP, *udp_port);
+    }
+    if (!sip_transport_listen(engine->transports, SIP_TRANSPORT_UDP, address, 0, udp_port, error))
+        return FALSE;
+    if (!sip_transport_listen(engine->transports, SIP_TRANSPORT_TCP, address, 0, tcp_port, &tcp_error))
+    {
+        g_debug("no TCP: %s", tcp_error->message);
+        g_clear_error(&tcp_error);
+        *tcp_port = 0;
+    }
+    return TRUE;
+}
+
 gboolean sip_engine_set_tls_certificate(struct sip_engine *engine, const char *certificate_file,
                                         const char *key_file, GError **error)
 {

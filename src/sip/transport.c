@@ -1044,6 +1044,23 @@ failed:
     return FALSE;
 }
 
+void sip_transport_unlisten(struct sip_transport_layer *layer, enum sip_transport_protocol protocol, guint16 port)
+{
+    guint i;
+
+    for (i = layer->listeners->len; i-- > 0;)
+    {
+        struct listener *listener = g_ptr_array_index(layer->listeners, i);
+
+        if (listener->protocol == protocol && listener->port == port)
+        {
+            g_debug("no longer listening on %s %s:%u", protocol_name(protocol), listener->host, port);
+            g_ptr_array_remove_index(layer->listeners, i);  /* frees it */
+            return;
+        }
+    }
+}
+
 static struct listener *find_listener(struct sip_transport_layer *layer, enum sip_transport_protocol protocol,
                                       int family)
 {

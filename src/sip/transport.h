@@ -92,6 +92,9 @@ void sip_transport_layer_free(struct sip_transport_layer *layer);
 gboolean sip_transport_listen(struct sip_transport_layer *layer, enum sip_transport_protocol protocol,
                               const char *address, guint16 port, guint16 *bound_port, GError **error);
 
+/* Stops the listener of protocol on port (the last one bound there). */
+void sip_transport_unlisten(struct sip_transport_layer *layer, enum sip_transport_protocol protocol, guint16 port);
+
 /* Sends one message. connection_id (0 = none) names a preferred stream
  * connection; if it is gone, or for a new destination, an open connection to
  * host:port is reused or a new one started (its output is queued until it

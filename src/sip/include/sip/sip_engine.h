@@ -182,6 +182,16 @@ void sip_engine_free(struct sip_engine *engine);
 gboolean sip_engine_listen(struct sip_engine *engine, enum sip_transport_protocol protocol,
                            const char *address, guint16 port, guint16 *bound_port, GError **error);
 
+/* UDP and TCP on one port of address, as RFC 3261 §18.2.1 asks of a server
+ * (a peer told "transport=tcp" uses the port it was given for UDP). With
+ * port 0 the kernel picks UDP's port; when that number is held for TCP (an
+ * outgoing connection's local port, for one) UDP lets it go and another is
+ * picked, a few times, before TCP takes any free port of its own. With a
+ * given port, TCP there or none. FALSE (and nothing bound) if UDP cannot be
+ * had; *udp_port gets its port, *tcp_port TCP's (0: none). */
+gboolean sip_engine_listen_udp_and_tcp(struct sip_engine *engine, const char *address, guint16 port,
+                                       guint16 *udp_port, guint16 *tcp_port, GError **error);
+
 /* TLS listeners present this certificate (PEM files; key may be the same
  * file as the certificate). */
 gboolean sip_engine_set_tls_certificate(struct sip_engine *engine, const char *certificate_file,
