@@ -772,8 +772,10 @@ static HRESULT start_listening(struct ucc_endpoint *endpoint)
         endpoint->engine = NULL;
         return UCC_E_INVALID_ADDRESS_LOCAL;
     }
-    if (tcp_bound != bound)
-        g_debug("UCC Enable: %s:%u has no TCP (%u)", host, bound, tcp_bound);
+    if (!tcp_bound)
+        g_debug("UCC Enable: no TCP on %s:%u", host, bound);
+    else if (tcp_bound != bound)
+        g_debug("UCC Enable: TCP on %s:%u, not on UDP's %u", host, tcp_bound, bound);
     endpoint->bound_address = strchr(host, ':') ? g_strdup_printf("[%s]:%u", host, bound)
                                                 : g_strdup_printf("%s:%u", host, bound);
     g_free(host);
