@@ -336,15 +336,23 @@ static gboolean parsed_key(const osip_message_t *request, guint64 *key)
     return TRUE;
 }
 
-/* Forgets what was refused over 64*T1 ago. */
-static void memory_expire(struct shed_memory *memory, gint64 now)
+/* Forgets what was refused over 64*T1 ago, and the memory itself once it
+ * holds nothing (then no INVITE needs scanning). */
+static void memory_expire(struct sip_engine *engine)
 {
+    struct shed_memory *memory = engine->shed;
+    gint64 now = g_get_monotonic_time();
+
+    if (!memory)
+        return;
     while (memory->count && now - memory->ring[memory->first].time > (gint64)SIP_TIMER_64T1_MS * 1000)
     {
         g_hash_table_remove(memory->keys, &memory->ring[memory->first].key);
         memory->first = (memory->first + 1) % SHED_MEMORY_SIZE;
         memory->count--;
     }
+    if (!memory->count)
+        engine_shed_memory_free(engine);
 }
 
 static gboolean memory_contains(struct shed_memory *memory, guint64 key)
@@ -449,12 +457,7 @@ gboolean engine_shed_unparsed(struct sip_engine *engine, const char *data, gsize
     if (peer->protocol != SIP_TRANSPORT_UDP)
         return FALSE;
     bound = engine_overload_bound(engine, TRUE, peer);
-    if (engine->shed)
-    {
-        memory_expire(engine->shed, g_get_monotonic_time());
-        if (!engine->shed->count)
-            engine_shed_memory_free(engine);
-    }
+    memory_expire(engine);
     if ((!bound && !engine->shed) || !scan_request(data, length, &request))
         return FALSE;
     tag = find_tag(request.to, request.to_length, &unsure);
@@ -490,15 +493,8 @@ gboolean engine_shed_refused_before(struct sip_engine *engine, const osip_messag
 {
     guint64 key;
 
-    if (!engine->shed)
-        return FALSE;
-    memory_expire(engine->shed, g_get_monotonic_time());
-    if (!engine->shed->count)
-    {
-        engine_shed_memory_free(engine);
-        return FALSE;
-    }
-    return parsed_key(request, &key) && memory_contains(engine->shed, key);
+    memory_expire(engine);
+    return engine->shed && parsed_key(request, &key) && memory_contains(engine->shed, key);
 }
 
 char *engine_shed_remember(struct sip_engine *engine, const osip_message_t *request,
