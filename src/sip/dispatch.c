@@ -203,12 +203,42 @@ static void respond_statelessly(struct sip_engine *engine, osip_message_t *reque
     osip_message_free(response);
 }
 
+/* The receive backlog counts as overload only once the engine has been
+ * behind for the bound's length, not for one stall: after the engine's
+ * thread was held up once (descheduled, a burst of new calls set up), what
+ * waited in the socket meanwhile is read late, but the engine catches up at
+ * once, and a burst of calls is answered instead of half of it refused. */
+void engine_note_backlog(struct sip_engine *engine, const struct sip_transport_peer *peer)
+{
+    guint bound = engine->limits.receive_backlog_ms;
+
+    if (!bound || peer->protocol != SIP_TRANSPORT_UDP)
+        return;
+    if (peer->backlog_ms < bound)
+        engine->behind_since = 0;
+    else if (!engine->behind_since)
+        engine->behind_since = g_get_monotonic_time();
+}
+
+void engine_set_behind_for(struct sip_engine *engine, guint ms)
+{
+    engine->behind_since = MAX(g_get_monotonic_time() - (gint64)ms * 1000, 1);
+}
+
+static gboolean behind_on_socket(const struct sip_engine *engine, const struct sip_transport_peer *peer)
+{
+    guint bound = engine->limits.receive_backlog_ms;
+
+    return bound && peer->backlog_ms >= bound && engine->behind_since
+           && g_get_monotonic_time() - engine->behind_since >= (gint64)bound * 1000;
+}
+
 const char *engine_overload_bound(const struct sip_engine *engine, gboolean invite,
                                   const struct sip_transport_peer *peer)
 {
     const struct sip_engine_limits *limits = &engine->limits;
 
-    if (limits->receive_backlog_ms && peer->backlog_ms >= limits->receive_backlog_ms)
+    if (behind_on_socket(engine, peer))
         return "receive backlog";
     if (limits->undecided_calls && invite && engine->undecided_calls >= limits->undecided_calls)
         return "undecided calls";

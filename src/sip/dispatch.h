@@ -21,6 +21,14 @@ void engine_handle_request(struct sip_engine *engine, osip_message_t *request, c
 const char *engine_overload_bound(const struct sip_engine *engine, gboolean invite,
                                   const struct sip_transport_peer *peer);
 
+/* Every message read (before engine_overload_bound): whether it was read
+ * late, which starts or ends the time the engine has been behind. */
+void engine_note_backlog(struct sip_engine *engine, const struct sip_transport_peer *peer);
+
+/* Tests and the fuzzer: the engine has been behind on its socket for ms
+ * already, as if it had read a message late that long ago. */
+void engine_set_behind_for(struct sip_engine *engine, guint ms);
+
 /* A parsed response. Takes the response. */
 void engine_handle_response(struct sip_engine *engine, osip_message_t *response);
 

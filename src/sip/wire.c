@@ -285,6 +285,7 @@ void engine_receive(const char *data, gsize length, const struct sip_transport_p
     osip_message_t *message;
 
     engine_trace_message(engine, "received from", peer->protocol, peer->remote_ip, peer->remote_port, data, length);
+    engine_note_backlog(engine, peer);
     if (engine_shed_unparsed(engine, data, length, peer))
         return;     /* past capacity: refused (or its ACK dropped) without a parse */
     if (osip_message_init(&message))

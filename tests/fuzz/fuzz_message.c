@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dispatch.h"
 #include "engine.h"
 #include "shed.h"
 #include "timer_source.h"
@@ -354,6 +355,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             struct sip_transport_peer late = peer;
 
             late.backlog_ms = SIP_ENGINE_DEFAULT_RECEIVE_BACKLOG_MS;
+            engine_set_behind_for(harness.engine, late.backlog_ms);
             engine_shed_unparsed(harness.engine, message, length, &late);
         }
         sip_transport_inject(harness.engine->transports, &peer, message, length);
