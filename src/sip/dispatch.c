@@ -203,21 +203,32 @@ static void respond_statelessly(struct sip_engine *engine, osip_message_t *reque
     osip_message_free(response);
 }
 
-/* The receive backlog counts as overload only once the engine has been
- * behind for the bound's length, not for one stall: after the engine's
- * thread was held up once (descheduled, a burst of new calls set up), what
- * waited in the socket meanwhile is read late, but the engine catches up at
- * once, and a burst of calls is answered instead of half of it refused. */
+/* The receive backlog counts as overload at once, except after a stall out
+ * of the blue: when the engine's thread was held up once (descheduled, a
+ * burst of new calls set up) after a calm spell, what waited in the socket
+ * meanwhile is read late, but the engine catches up at once. That is taken
+ * for up to the bound's length, so a burst of calls is answered instead of
+ * half of it refused. Late again soon after (an engine past its capacity
+ * catches up and falls behind in turns), it is overload. */
+#define CALM_BEFORE_STALL_US (2 * G_USEC_PER_SEC)
+
 void engine_note_backlog(struct sip_engine *engine, const struct sip_transport_peer *peer)
 {
     guint bound = engine->limits.receive_backlog_ms;
+    gint64 now;
 
     if (!bound || peer->protocol != SIP_TRANSPORT_UDP)
         return;
     if (peer->backlog_ms < bound)
+    {
         engine->behind_since = 0;
-    else if (!engine->behind_since)
-        engine->behind_since = g_get_monotonic_time();
+        return;
+    }
+    now = g_get_monotonic_time();
+    if (!engine->behind_since)
+        engine->behind_since = engine->last_late_read && now - engine->last_late_read < CALM_BEFORE_STALL_US
+                               ? now - (gint64)bound * 1000 : now;
+    engine->last_late_read = now;
 }
 
 void engine_set_behind_for(struct sip_engine *engine, guint ms)

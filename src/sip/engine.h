@@ -123,6 +123,7 @@ struct sip_engine
     struct sip_engine_limits limits;    /* overload bounds (dispatch.c) */
     gint64 behind_since;                /* monotonic µs: the first UDP message read late (receive_backlog_ms)
                                            since the last one read in time; 0 when in time (dispatch.c) */
+    gint64 last_late_read;              /* monotonic µs: the last UDP message read late; 0 if none */
     guint byes_in_flight;               /* BYEs sent without a final response yet */
     guint byes_owed;                    /* calls hung up whose BYE waits for the ACK of our 2xx */
     guint rejections_unacked;           /* non-2xx finals to INVITEs whose ACK has not come (transaction.c) */

@@ -334,15 +334,14 @@ void sip_engine_get_stats(struct sip_engine *engine, struct sip_engine_stats *st
 struct sip_engine_limits
 {
     /* A message read from a UDP socket had waited there unread this long
-     * (ms; the system's arrival time), and so had every message read for
-     * this long before it: the engine is behind, not held up once. Reads
-     * are in arrival order, so this is the wait every new message sees;
-     * shedding goes on until a message is read sooner. What waited through
-     * a single stall of the engine's thread is taken if the engine catches
-     * up within the bound. (Where the system stamps no arrival times,
-     * Windows: how long the socket has not been drained.) Default 100 ms
-     * (well under T1 = 500 ms, so the calls taken see no retransmissions).
-     * 0 = never. */
+     * (ms; the system's arrival time): the engine is behind. Reads are in
+     * arrival order, so this is the wait every new message sees; shedding
+     * goes on until a message is read sooner. The first late read after a
+     * calm spell (2 s) is a stall of the engine's thread, not overload:
+     * for the bound's length what waited through it is taken. (Where the
+     * system stamps no arrival times, Windows: how long the socket has not
+     * been drained.) Default 100 ms (well under T1 = 500 ms, so the calls
+     * taken see no retransmissions). 0 = never. */
     guint receive_backlog_ms;
     /* Incoming calls waiting for the application's answer or rejection.
      * Default 1000. 0 = no bound. */
