@@ -121,8 +121,8 @@ struct sip_engine
     guint call_count;                   /* calls not yet terminated */
     guint undecided_calls;              /* incoming calls offered to the application, not yet decided */
     struct sip_engine_limits limits;    /* overload bounds (dispatch.c) */
-    gint64 behind_since;                /* monotonic µs: the first UDP message read late (receive_backlog_ms)
-                                           since the last one read in time; 0 when in time (dispatch.c) */
+    gint64 behind_since;                /* monotonic µs: since when the engine counts as behind on its UDP
+                                           socket (receive_backlog_ms); 0 while it reads in time (dispatch.c) */
     gint64 last_late_read;              /* monotonic µs: the last UDP message read late; 0 if none */
     guint byes_in_flight;               /* BYEs sent without a final response yet */
     guint byes_owed;                    /* calls hung up whose BYE waits for the ACK of our 2xx */
