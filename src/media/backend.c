@@ -14,6 +14,8 @@ struct media_backend
     GThreadPool *worker;
     struct media_devices *devices;
     struct media_tones *tones;
+    struct media_capture *capture;  /* the worker's */
+    struct media_receiver *receiver;    /* the worker's; made for the first stream that runs */
     struct sip_media_format *formats;
     GList *streams;                 /* struct media_stream *, not referenced */
 };
@@ -68,6 +70,17 @@ struct media_tones *media_backend_tones(struct media_backend *backend)
     return backend->tones;
 }
 
+struct media_capture *media_backend_capture(struct media_backend *backend)
+{
+    return backend->capture;
+}
+
+struct media_receiver *media_backend_receiver(struct media_backend *backend, GError **error)
+{
+    if (!backend->receiver) backend->receiver = media_receiver_new(error);
+    return backend->receiver;
+}
+
 guint media_backend_rtp_timeout_ms(struct media_backend *backend)
 {
     return backend->base.rtp_timeout_ms;
@@ -108,6 +121,8 @@ static void backend_destroy(struct sip_media_backend *iface)
     media_tones_free(backend->tones);
     /* Pipelines still being torn down finish first (their sockets close then). */
     g_thread_pool_free(backend->worker, FALSE, TRUE);
+    if (backend->receiver) media_receiver_free(backend->receiver);
+    media_capture_free(backend->capture);
     media_devices_free(backend->devices);
     g_free(backend->formats);
     g_free(backend);
@@ -241,6 +256,7 @@ struct sip_media_backend *media_backend_new(GError **error)
         return NULL;
     }
     backend->devices = media_devices_new(backend->worker);
+    backend->capture = media_capture_new(backend->devices);
     backend->tones = media_tones_new(backend);
     return &backend->base;
 }

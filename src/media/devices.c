@@ -231,3 +231,13 @@ gboolean media_devices_is_fake(GstElement *element)
     gst_iterator_free(it);
     return fake;
 }
+
+gboolean media_devices_open(GstElement *element)
+{
+    if (gst_element_set_state(element, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE || media_devices_is_fake(element))
+    {
+        gst_element_set_state(element, GST_STATE_NULL);
+        return FALSE;
+    }
+    return TRUE;
+}

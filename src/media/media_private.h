@@ -75,12 +75,67 @@ GstElement *media_devices_make_element(struct media_devices *devices, enum sip_m
 /* After the element reached READY: TRUE when an auto element found no real
  * device and fell back to a fake one. */
 gboolean media_devices_is_fake(GstElement *element);
+/* Opens a device element on its own (READY); FALSE (element back to NULL)
+ * when it cannot, or when an auto element found nothing but a fake one. */
+gboolean media_devices_open(GstElement *element);
+
+/* ---- capture.c ---- */
+
+/* The microphone, once per backend and sample rate: one live pipeline whose
+ * streaming thread hands each buffer to every call sending at that rate. */
+struct media_capture;
+struct media_capture_tap;
+
+struct media_capture *media_capture_new(struct media_devices *devices);
+/* Every tap must have been detached. */
+void media_capture_free(struct media_capture *capture);
+/* On the worker, once the call's pipeline (on the system clock) is PLAYING.
+ * pad: a source pad of no element, linked into the call's send chain (raw
+ * S16LE mono audio at rate); the tap activates it and gives it its events.
+ * NULL with an error when the microphone cannot be opened; a failure later
+ * is posted on pipeline's bus as "rtcshim-device-failed". */
+struct media_capture_tap *media_capture_attach(struct media_capture *capture, guint rate, GstPad *pad,
+                                               GstElement *pipeline, GError **error);
+/* On the worker. Nothing is pushed on the tap's pad once it returns; the
+ * last tap of a rate closes its microphone. */
+void media_capture_detach(struct media_capture *capture, struct media_capture_tap *tap);
 
 /* ---- worker (backend.c) ---- */
 
 typedef void (*media_job_func)(gpointer data);
 /* Runs func(data) on the backend's worker thread, after every job queued before. */
 void media_worker_push(GThreadPool *worker, media_job_func func, gpointer data);
+
+/* ---- receiver.c ---- */
+
+/* One thread per backend reads the RTP and RTCP sockets of every running
+ * stream (epoll) and pushes each datagram, as a buffer, on the pad given for
+ * its socket: one wake-up for whatever has arrived, not a thread per socket
+ * (with hundreds of calls the wake-ups cost more than the packets). */
+struct media_receiver;
+struct media_receiver_socket;
+
+/* Called on the receiver's thread when a socket has had nothing for its
+ * timeout, and again after each further timeout of silence. */
+typedef void (*media_receiver_timeout_func)(gpointer data);
+
+/* NULL with an error when the thread or its epoll cannot be made. */
+struct media_receiver *media_receiver_new(GError **error);
+/* Every socket must have been removed. Joins the thread. */
+void media_receiver_free(struct media_receiver *receiver);
+/* Reads socket from now on. pad: a source pad of no element, active and
+ * linked (or to be linked) into a pipeline that runs on clock; each datagram
+ * is pushed on it as a buffer whose DTS and PTS are its arrival in running
+ * time (clock time - base_time), as udpsrc would stamp it. Any thread. */
+struct media_receiver_socket *media_receiver_add(struct media_receiver *receiver, GSocket *socket, GstPad *pad,
+                                                 GstClock *clock, GstClockTime base_time);
+/* timeout_ms 0: none (the default). Any thread; restarts the silence count. */
+void media_receiver_set_timeout(struct media_receiver *receiver, struct media_receiver_socket *handle,
+                                guint timeout_ms, media_receiver_timeout_func func, gpointer data);
+/* Stops reading the socket. Once it returns, the receiver's thread no longer
+ * pushes on the pad nor calls the timeout function; the socket and pad are
+ * only unreferenced. Any thread but the receiver's own. */
+void media_receiver_remove(struct media_receiver *receiver, struct media_receiver_socket *handle);
 
 /* ---- stream.c ---- */
 
@@ -121,6 +176,9 @@ gboolean media_tones_play(struct media_tones *tones, enum sip_media_tone tone, g
 /* A short feedback of a DTMF digit the user sent. */
 void media_tones_play_digit(struct media_tones *tones, guint event);
 struct media_tones *media_backend_tones(struct media_backend *backend);
+/* The worker's. */
+struct media_capture *media_backend_capture(struct media_backend *backend);
+struct media_receiver *media_backend_receiver(struct media_backend *backend, GError **error);
 
 G_END_DECLS
 

@@ -2,18 +2,24 @@
  * One call's audio stream on GStreamer.
  *
  * Each stream runs one pipeline on the two sockets it bound for the SDP
- * (udpsrc/udpsink "socket", so the ports in the SDP are the ports used, and
- * RTP goes out from the port it comes in on: symmetric RTP, RFC 4961):
+ * (the ports in the SDP are the ports used, and RTP goes out from the port
+ * it comes in on: symmetric RTP, RFC 4961):
  *
- *   microphone ! audioconvert ! audioresample ! (codec's rate, mono) ! [webrtcdsp] ! volume ! level
+ *   (the backend's microphone, capture.c) ! volume ! level
  *     ! encoder ! payloader ! [rtpdtmfmux <- rtpdtmfsrc] ! (send gate) ! rtpbin ! udpsink (RTP socket)
- *   udpsrc (RTP socket) ! (receive gate) ! rtpbin (jitter buffer, RTCP) ! one decoder bin per SSRC and
- *     payload type ! input-selector (the newest one plays) ! volume ! level ! [webrtcechoprobe] ! speaker
- *   rtpbin RTCP <-> udpsrc/udpsink (RTCP socket)
+ *   (the backend's receiver, receiver.c: RTP socket) ! (receive gate) ! rtpbin (jitter buffer, RTCP)
+ *     ! one decoder bin per SSRC and payload type ! input-selector (the newest one plays) ! volume ! level
+ *     ! [webrtcechoprobe] ! speaker
+ *   rtpbin RTCP <-> receiver / udpsink (RTCP socket)
  *
- * Every element of a direction runs in one thread (the source's, the jitter
- * buffer's): with hundreds of calls, thread hand-offs cost more than the
- * codecs. Received RFC 4733 events are counted, not played.
+ * The microphone and the sockets are read by the backend's threads, one for
+ * all calls (a capture per sample rate, one receiver), which push into each
+ * call's pipeline: with hundreds of calls, thread wake-ups cost more than
+ * the codecs. Sending runs on the microphone's thread, playing on the
+ * jitter buffer's. With echo cancellation on, a call captures from a
+ * microphone of its own (audioconvert ! audioresample ! webrtcdsp), so the
+ * canceller hears this call's speaker only. Received RFC 4733 events are
+ * counted, not played.
  *
  * Hold, resume and a new remote address change a running pipeline (the
  * gates are pad probes that drop packets; the udpsinks get the new
@@ -24,7 +30,7 @@
  *
  * Flows are reported STARTED when the first RTP packet goes out or comes in
  * through an open gate, STOPPED when a gate closes or received RTP pauses
- * for the RTP timeout (udpsrc "timeout"), FAILED when a device fails.
+ * for the RTP timeout (the receiver's), FAILED when a device fails.
  */
 #include <stdio.h>
 #include <string.h>
@@ -58,10 +64,18 @@ struct media_pipeline
     GstElement *speaker_head;                   /* first element after the selector (EOS goes there) */
     GstElement *selector;
     GstElement *mic_volume, *mic_level, *speaker_volume, *speaker_level;
-    GstElement *rtp_udpsrc, *rtp_udpsink, *rtcp_udpsink;
+    GstElement *rtp_udpsink, *rtcp_udpsink;
     GstElement *rtpdtmfsrc;
+    GstPad *mic_pad;                            /* fed by the backend's microphone (no echo canceller) */
+    struct media_capture_tap *mic_tap;
+    GstPad *rtp_in, *rtcp_in;                   /* fed by the backend's receiver */
+    GMutex readers_lock;                        /* the readers, against the engine's thread */
+    struct media_receiver *receiver;
+    struct media_receiver_socket *rtp_reader, *rtcp_reader;
+    guint rtp_timeout_ms;                       /* 0 while no RTP is expected */
     GSocket *rtp, *rtcp;
     struct sip_media_params params;             /* what it was built for (read by streaming threads) */
+    struct media_backend *backend;
     struct stream_shared *shared;
     GMutex chains_lock;
     guint receive_chains;
@@ -171,6 +185,17 @@ static void post_application(GstPad *pad, const char *name)
 {
     GstObject *parent = gst_pad_get_parent(pad);
 
+    if (!parent)
+    {
+        /* the receiver's pads belong to no element: post through rtpbin's */
+        GstPad *peer = gst_pad_get_peer(pad);
+
+        if (peer)
+        {
+            parent = gst_pad_get_parent(peer);
+            gst_object_unref(peer);
+        }
+    }
     if (parent)
     {
         gst_element_post_message(GST_ELEMENT(parent), gst_message_new_application(parent, gst_structure_new_empty(name)));
@@ -349,6 +374,37 @@ static void set_udpsink_target(GstElement *udpsink, const char *host, guint16 po
     g_object_set(udpsink, "host", host, "port", (gint)port, NULL);
 }
 
+/* A source pad of no element, linked to an rtpbin input: the backend's
+ * receiver pushes what its socket reads on it, from the receiver's thread. */
+static GstPad *make_input(struct media_pipeline *pipeline, const char *name, const char *media_type,
+                          const char *rtpbin_pad)
+{
+    GstPad *pad = gst_pad_new(name, GST_PAD_SRC);
+    GstPad *sink = gst_element_request_pad_simple(pipeline->rtpbin, rtpbin_pad);
+    GstCaps *caps = gst_caps_new_empty_simple(media_type);
+    GstSegment segment;
+    char *id;
+
+    gst_pad_set_active(pad, TRUE);
+    /* sticky: they go out before the first buffer */
+    id = g_strdup_printf("rtcshim-%s-%p", name, (void *)pad);
+    gst_pad_push_event(pad, gst_event_new_stream_start(id));
+    g_free(id);
+    gst_pad_push_event(pad, gst_event_new_caps(caps));
+    gst_caps_unref(caps);
+    gst_segment_init(&segment, GST_FORMAT_TIME);
+    gst_pad_push_event(pad, gst_event_new_segment(&segment));
+    if (!sink || gst_pad_link(pad, sink) != GST_PAD_LINK_OK)
+    {
+        if (sink) gst_object_unref(sink);
+        gst_pad_set_active(pad, FALSE);
+        gst_object_unref(pad);
+        return NULL;
+    }
+    gst_object_unref(sink);
+    return pad;
+}
+
 static gboolean build_send(struct media_pipeline *pipeline, struct media_stream *stream, gboolean echo_cancel,
                            const char *echo_probe, GError **error)
 {
@@ -356,20 +412,38 @@ static gboolean build_send(struct media_pipeline *pipeline, struct media_stream 
     GstElement *convert, *resample, *filter, *dsp = NULL, *sender, *to_rtpbin;
 
     if (!(sender = media_codec_make_sender(params, error))) return FALSE;
-    convert = add(pipeline, "audioconvert", NULL);
-    resample = add(pipeline, "audioresample", NULL);
-    /* the encoder's rate from here on (webrtcdsp takes 8, 16 and 48 kHz too) */
-    filter = caps_filter(pipeline, media_codec_sample_rate(params->codec_name));
-    if (echo_cancel && (dsp = add(pipeline, "webrtcdsp", NULL)))
-        g_object_set(dsp, "probe", echo_probe, NULL);
     pipeline->mic_volume = add(pipeline, "volume", NULL);
     pipeline->mic_level = add(pipeline, "level", NULL);
     g_object_set(pipeline->mic_level, "interval", (guint64)LEVEL_INTERVAL, "peak-ttl", (guint64)0, NULL);
     gst_bin_add(GST_BIN(pipeline->pipeline), sender);
-    if (!(dsp ? link_many(convert, resample, filter, dsp, pipeline->mic_volume, pipeline->mic_level, sender, NULL)
-              : link_many(convert, resample, filter, pipeline->mic_volume, pipeline->mic_level, sender, NULL)))
-        goto failed;
-    pipeline->mic_head = convert;
+    if (echo_cancel && (dsp = gst_element_factory_make("webrtcdsp", NULL)))
+    {
+        /* The canceller works on this call's microphone against this call's
+         * speaker (its probe): the call gets a microphone of its own. */
+        convert = add(pipeline, "audioconvert", NULL);
+        resample = add(pipeline, "audioresample", NULL);
+        /* the encoder's rate from here on (webrtcdsp takes 8, 16 and 48 kHz too) */
+        filter = caps_filter(pipeline, media_codec_sample_rate(params->codec_name));
+        gst_bin_add(GST_BIN(pipeline->pipeline), dsp);
+        g_object_set(dsp, "probe", echo_probe, NULL);
+        if (!link_many(convert, resample, filter, dsp, pipeline->mic_volume, pipeline->mic_level, sender, NULL))
+            goto failed;
+        pipeline->mic_head = convert;
+    }
+    else
+    {
+        /* The backend's microphone, at the encoder's rate, feeds this pad. */
+        GstPad *sink = gst_element_get_static_pad(pipeline->mic_volume, "sink");
+
+        if (!link_many(pipeline->mic_volume, pipeline->mic_level, sender, NULL)) goto failed;
+        pipeline->mic_pad = gst_pad_new("microphone", GST_PAD_SRC);
+        if (gst_pad_link(pipeline->mic_pad, sink) != GST_PAD_LINK_OK)
+        {
+            gst_object_unref(sink);
+            goto failed;
+        }
+        gst_object_unref(sink);
+    }
     to_rtpbin = sender;
 
     if (params->telephone_event_pt >= 0 && (pipeline->rtpdtmfsrc = add(pipeline, "rtpdtmfsrc", NULL)))
@@ -424,19 +498,11 @@ static gboolean build_receive(struct media_pipeline *pipeline, guint rtp_timeout
 {
     const struct sip_media_params *params = &pipeline->params;
     GstElement *probe = NULL, *filter;
-    GstCaps *caps;
-    GstPad *pad;
 
-    pipeline->rtp_udpsrc = add(pipeline, "udpsrc", NULL);
-    caps = gst_caps_new_empty_simple("application/x-rtp");
-    g_object_set(pipeline->rtp_udpsrc, "socket", pipeline->rtp, "close-socket", FALSE, "caps", caps,
-                 "timeout", (guint64)rtp_timeout_ms * GST_MSECOND, NULL);
-    gst_caps_unref(caps);
-    if (!gst_element_link_pads(pipeline->rtp_udpsrc, "src", pipeline->rtpbin, "recv_rtp_sink_0")) goto failed;
-    pad = gst_element_get_static_pad(pipeline->rtp_udpsrc, "src");
-    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, rtp_received_probe,
-                      shared_ref(pipeline->shared), (GDestroyNotify)shared_unref);
-    gst_object_unref(pad);
+    if (!(pipeline->rtp_in = make_input(pipeline, "rtp", "application/x-rtp", "recv_rtp_sink_0"))) goto failed;
+    gst_pad_add_probe(pipeline->rtp_in, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                      rtp_received_probe, shared_ref(pipeline->shared), (GDestroyNotify)shared_unref);
+    pipeline->rtp_timeout_ms = rtp_timeout_ms;
 
     pipeline->selector = add(pipeline, "input-selector", NULL);
     /* the streams not heard are dropped at once, never waited for */
@@ -468,6 +534,15 @@ failed:
 
 static void pipeline_free(struct media_pipeline *pipeline)
 {
+    GstPad **pads[] = { &pipeline->mic_pad, &pipeline->rtp_in, &pipeline->rtcp_in };
+    guint i;
+
+    for (i = 0; i < G_N_ELEMENTS(pads); i++)
+        if (*pads[i])
+        {
+            gst_pad_set_active(*pads[i], FALSE);
+            gst_object_unref(*pads[i]);
+        }
     if (pipeline->pipeline) gst_object_unref(pipeline->pipeline);
     if (pipeline->microphone) gst_object_unref(pipeline->microphone);
     if (pipeline->speaker) gst_object_unref(pipeline->speaker);
@@ -476,6 +551,7 @@ static void pipeline_free(struct media_pipeline *pipeline)
     sip_media_params_clear(&pipeline->params);
     shared_unref(pipeline->shared);
     g_mutex_clear(&pipeline->chains_lock);
+    g_mutex_clear(&pipeline->readers_lock);
     g_free(pipeline);
 }
 
@@ -489,11 +565,11 @@ static struct media_pipeline *pipeline_build(struct media_stream *stream, const 
     char *echo_probe = g_strdup_printf("rtcshim-echo-%u", stream->port);
     gboolean echo_cancel = base->echo_cancellation;
     GError *device_error = NULL;
-    GstElement *rtcp_src;
-    GstCaps *caps;
+    GstClock *clock;
     guint i;
 
     g_mutex_init(&pipeline->chains_lock);
+    g_mutex_init(&pipeline->readers_lock);
     sip_media_params_copy(&pipeline->params, params);
     /* telephone-event/8000 next to a codec of another clock (opus): events
      * count in the codec's clock both ways, as baresip and others do
@@ -503,11 +579,16 @@ static struct media_pipeline *pipeline_build(struct media_stream *stream, const 
         if (!g_ascii_strcasecmp(pipeline->params.codecs[i].name, SIP_MEDIA_TELEPHONE_EVENT))
             pipeline->params.codecs[i].clock_rate = params->clock_rate;
     pipeline->params.telephone_event_clock_rate = params->clock_rate;
+    pipeline->backend = stream->backend;
     pipeline->shared = shared_ref(stream->shared);
     pipeline->rtp = g_object_ref(stream->rtp);
     pipeline->rtcp = g_object_ref(stream->rtcp);
     pipeline->pipeline = gst_pipeline_new(name);
     g_free(name);
+    /* the clock of the backend's microphone and receiver too */
+    clock = gst_system_clock_obtain();
+    gst_pipeline_use_clock(GST_PIPELINE(pipeline->pipeline), clock);
+    gst_object_unref(clock);
 
     pipeline->rtpbin = add(pipeline, "rtpbin", NULL);
     g_object_set(pipeline->rtpbin, "latency", JITTER_BUFFER_MS, "do-lost", TRUE, NULL);
@@ -515,15 +596,12 @@ static struct media_pipeline *pipeline_build(struct media_stream *stream, const 
     g_signal_connect(pipeline->rtpbin, "pad-added", G_CALLBACK(pad_added), pipeline);
 
     /* RTCP both ways on the RTCP socket. */
-    rtcp_src = add(pipeline, "udpsrc", NULL);
-    caps = gst_caps_new_empty_simple("application/x-rtcp");
-    g_object_set(rtcp_src, "socket", pipeline->rtcp, "close-socket", FALSE, "caps", caps, NULL);
-    gst_caps_unref(caps);
+    pipeline->rtcp_in = make_input(pipeline, "rtcp", "application/x-rtcp", "recv_rtcp_sink_0");
     pipeline->rtcp_udpsink = add(pipeline, "udpsink", NULL);
     g_object_set(pipeline->rtcp_udpsink, "socket", pipeline->rtcp, "close-socket", FALSE, "sync", FALSE,
                  "async", FALSE, NULL);
     set_udpsink_target(pipeline->rtcp_udpsink, params->remote_address, params->remote_rtcp_port);
-    if (!gst_element_link_pads(rtcp_src, "src", pipeline->rtpbin, "recv_rtcp_sink_0")
+    if (!pipeline->rtcp_in
             || !gst_element_link_pads(pipeline->rtpbin, "send_rtcp_src_0", pipeline->rtcp_udpsink, "sink"))
     {
         g_set_error_literal(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED, "Cannot link RTCP");
@@ -542,13 +620,15 @@ static struct media_pipeline *pipeline_build(struct media_stream *stream, const 
         report_flow(stream, SIP_MEDIA_FLOW_RECEIVE, SIP_MEDIA_FLOW_FAILED, SIP_MEDIA_REASON_BAD_DEVICE);
     }
     else gst_object_ref_sink(pipeline->speaker);
-    if (!(pipeline->microphone = media_devices_make_element(devices, SIP_MEDIA_MICROPHONE, &device_error)))
+    /* (without a microphone of its own, the backend's is attached once PLAYING) */
+    if (!pipeline->mic_pad
+            && !(pipeline->microphone = media_devices_make_element(devices, SIP_MEDIA_MICROPHONE, &device_error)))
     {
         g_message("media: microphone: %s", device_error->message);
         g_clear_error(&device_error);
         report_flow(stream, SIP_MEDIA_FLOW_SEND, SIP_MEDIA_FLOW_FAILED, SIP_MEDIA_REASON_BAD_DEVICE);
     }
-    else gst_object_ref_sink(pipeline->microphone);
+    else if (pipeline->microphone) gst_object_ref_sink(pipeline->microphone);
     g_free(echo_probe);
     return pipeline;
 
@@ -588,17 +668,53 @@ static void make_sinks_async_free(GstElement *element)
         g_object_set(element, "async", FALSE, NULL);
 }
 
-/* Opens a device element on its own; FALSE (element gone to NULL) when it
- * cannot, or when an auto element found nothing but a fake one. */
-static gboolean open_device(GstElement *element)
+/* The receiver's thread: no RTP for the timeout. */
+static void rtp_timed_out(gpointer data)
 {
-    if (gst_element_set_state(element, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE
-            || media_devices_is_fake(element))
+    struct media_pipeline *pipeline = data;
+
+    gst_element_post_message(pipeline->pipeline, gst_message_new_application(GST_OBJECT(pipeline->pipeline),
+                             gst_structure_new_empty("rtcshim-rtp-timeout")));
+}
+
+/* On the worker, once PLAYING: the backend's receiver reads the sockets,
+ * stamping what arrives in the pipeline's running time. */
+static void start_reading(struct media_pipeline *pipeline)
+{
+    GError *error = NULL;
+    GstClock *clock = gst_element_get_clock(pipeline->pipeline);
+    GstClockTime base_time = gst_element_get_base_time(pipeline->pipeline);
+
+    g_mutex_lock(&pipeline->readers_lock);
+    if (!clock || !(pipeline->receiver = media_backend_receiver(pipeline->backend, &error)))
     {
-        gst_element_set_state(element, GST_STATE_NULL);
-        return FALSE;
+        g_warning("media: cannot receive: %s", error ? error->message : "no clock");
+        g_clear_error(&error);
     }
-    return TRUE;
+    else
+    {
+        pipeline->rtp_reader = media_receiver_add(pipeline->receiver, pipeline->rtp, pipeline->rtp_in, clock,
+                                                  base_time);
+        pipeline->rtcp_reader = media_receiver_add(pipeline->receiver, pipeline->rtcp, pipeline->rtcp_in, clock,
+                                                   base_time);
+        media_receiver_set_timeout(pipeline->receiver, pipeline->rtp_reader, pipeline->rtp_timeout_ms, rtp_timed_out,
+                                   pipeline);
+    }
+    g_mutex_unlock(&pipeline->readers_lock);
+    if (clock) gst_object_unref(clock);
+}
+
+/* The engine's thread: expect RTP (with its timeout) or not. */
+static void set_rtp_timeout(struct media_pipeline *pipeline, guint timeout_ms)
+{
+    g_mutex_lock(&pipeline->readers_lock);
+    if (pipeline->rtp_timeout_ms != timeout_ms)
+    {
+        pipeline->rtp_timeout_ms = timeout_ms;
+        if (pipeline->rtp_reader)
+            media_receiver_set_timeout(pipeline->receiver, pipeline->rtp_reader, timeout_ms, rtp_timed_out, pipeline);
+    }
+    g_mutex_unlock(&pipeline->readers_lock);
 }
 
 static void start_job(gpointer data)
@@ -607,7 +723,7 @@ static void start_job(gpointer data)
 
     if (pipeline->speaker)
     {
-        if (open_device(pipeline->speaker))
+        if (media_devices_open(pipeline->speaker))
         {
             make_sinks_async_free(pipeline->speaker);
             gst_bin_add(GST_BIN(pipeline->pipeline), pipeline->speaker);
@@ -632,7 +748,7 @@ static void start_job(gpointer data)
     }
     if (pipeline->microphone)
     {
-        if (open_device(pipeline->microphone))
+        if (media_devices_open(pipeline->microphone))
         {
             gst_bin_add(GST_BIN(pipeline->pipeline), pipeline->microphone);
             if (!gst_element_link(pipeline->microphone, pipeline->mic_head))
@@ -648,14 +764,39 @@ static void start_job(gpointer data)
         }
     }
     if (gst_element_set_state(pipeline->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    {
         gst_element_post_message(pipeline->pipeline, gst_message_new_application(GST_OBJECT(pipeline->pipeline),
                                  gst_structure_new_empty("rtcshim-start-failed")));
+        pipeline->started = TRUE;
+        return;
+    }
     pipeline->started = TRUE;
+    if (pipeline->mic_pad)
+    {
+        GError *error = NULL;
+
+        if (!(pipeline->mic_tap = media_capture_attach(media_backend_capture(pipeline->backend),
+                                                       media_codec_sample_rate(pipeline->params.codec_name),
+                                                       pipeline->mic_pad, pipeline->pipeline, &error)))
+        {
+            g_message("media: microphone: %s", error->message);
+            g_error_free(error);
+            post_device_failed(pipeline, SIP_MEDIA_MICROPHONE);
+        }
+    }
+    start_reading(pipeline);
 }
 
 static void stop_job(gpointer data)
 {
     struct media_pipeline *pipeline = data;
+
+    if (pipeline->mic_tap) media_capture_detach(media_backend_capture(pipeline->backend), pipeline->mic_tap);
+    g_mutex_lock(&pipeline->readers_lock);
+    if (pipeline->rtp_reader) media_receiver_remove(pipeline->receiver, pipeline->rtp_reader);
+    if (pipeline->rtcp_reader) media_receiver_remove(pipeline->receiver, pipeline->rtcp_reader);
+    pipeline->rtp_reader = pipeline->rtcp_reader = NULL;
+    g_mutex_unlock(&pipeline->readers_lock);
 
     /* EOS through the speaker side first, if anything was played: a recording
      * sink (wavenc) writes its header then. */
@@ -721,6 +862,14 @@ static gboolean on_bus_message(GstBus *bus, GstMessage *message, gpointer data)
             report_flow(stream, device == SIP_MEDIA_MICROPHONE ? SIP_MEDIA_FLOW_SEND : SIP_MEDIA_FLOW_RECEIVE,
                         SIP_MEDIA_FLOW_FAILED, SIP_MEDIA_REASON_BAD_DEVICE);
         }
+        else if (!strcmp(name, "rtcshim-rtp-timeout"))
+        {
+            if (g_atomic_int_get(&stream->shared->receive_open) && !stream->params.hold)
+            {
+                report_flow(stream, SIP_MEDIA_FLOW_RECEIVE, SIP_MEDIA_FLOW_STOPPED, SIP_MEDIA_REASON_TIMEOUT);
+                g_atomic_int_set(&stream->shared->await_first_received, 1);
+            }
+        }
         else if (!strcmp(name, "rtcshim-start-failed"))
         {
             g_message("media: stream %u: the pipeline did not start", stream->port);
@@ -730,15 +879,7 @@ static gboolean on_bus_message(GstBus *bus, GstMessage *message, gpointer data)
         break;
 
     case GST_MESSAGE_ELEMENT:
-        if (!strcmp(name, "GstUDPSrcTimeout") && GST_MESSAGE_SRC(message) == GST_OBJECT(pipeline->rtp_udpsrc))
-        {
-            if (g_atomic_int_get(&stream->shared->receive_open) && !stream->params.hold)
-            {
-                report_flow(stream, SIP_MEDIA_FLOW_RECEIVE, SIP_MEDIA_FLOW_STOPPED, SIP_MEDIA_REASON_TIMEOUT);
-                g_atomic_int_set(&stream->shared->await_first_received, 1);
-            }
-        }
-        else if (!strcmp(name, "level"))
+        if (!strcmp(name, "level"))
         {
             enum sip_media_device device = GST_MESSAGE_SRC(message) == GST_OBJECT(pipeline->mic_level)
                                            ? SIP_MEDIA_MICROPHONE : SIP_MEDIA_SPEAKER;
@@ -855,10 +996,7 @@ static void apply_direction(struct media_stream *stream, const struct sip_media_
     if (!expect_receive && stream->flow_state[SIP_MEDIA_FLOW_RECEIVE] != SIP_MEDIA_FLOW_FAILED)
         report_flow(stream, SIP_MEDIA_FLOW_RECEIVE, SIP_MEDIA_FLOW_STOPPED, reason);
     /* No timeout while nothing is expected. */
-    if (pipeline && pipeline->rtp_udpsrc)
-        g_object_set(pipeline->rtp_udpsrc, "timeout",
-                     expect_receive ? (guint64)media_backend_rtp_timeout_ms(stream->backend) * GST_MSECOND : (guint64)0,
-                     NULL);
+    if (pipeline) set_rtp_timeout(pipeline, expect_receive ? media_backend_rtp_timeout_ms(stream->backend) : 0);
 }
 
 /* TRUE when the running pipeline can take the new parameters without a rebuild. */
