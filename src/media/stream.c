@@ -484,12 +484,13 @@ failed:
     return FALSE;
 }
 
-/* The rate the speaker side plays at: what the codec we send decodes to. */
-static guint mix_rate(const struct sip_media_params *params, gboolean echo_cancel)
+/* The rate the speaker side plays at: what the codec we send decodes to.
+ * The microphone side runs at the same rate: webrtcdsp and its echo probe
+ * must agree. */
+static guint mix_rate(const struct sip_media_params *params)
 {
     const struct media_codec *codec = media_codec_find(params->codec_name);
 
-    if (echo_cancel) return 48000;      /* webrtcdsp and its probe at one rate */
     return codec ? codec->sample_rate : 8000;
 }
 
@@ -507,7 +508,7 @@ static gboolean build_receive(struct media_pipeline *pipeline, guint rtp_timeout
     pipeline->selector = add(pipeline, "input-selector", NULL);
     /* the streams not heard are dropped at once, never waited for */
     g_object_set(pipeline->selector, "sync-streams", FALSE, NULL);
-    filter = caps_filter(pipeline, mix_rate(params, echo_cancel));
+    filter = caps_filter(pipeline, mix_rate(params));
     pipeline->speaker_volume = add(pipeline, "volume", NULL);
     pipeline->speaker_level = add(pipeline, "level", NULL);
     g_object_set(pipeline->speaker_level, "interval", (guint64)LEVEL_INTERVAL, "peak-ttl", (guint64)0, NULL);
