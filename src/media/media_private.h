@@ -106,6 +106,17 @@ typedef void (*media_job_func)(gpointer data);
 /* Runs func(data) on the backend's worker thread, after every job queued before. */
 void media_worker_push(GThreadPool *worker, media_job_func func, gpointer data);
 
+/* ---- gain.c ---- */
+
+/* The volume and level meter of one direction of a call: a probe on a pad
+ * carrying S16 mono audio at rate, freed with the pad. Level reports go on
+ * pipeline's bus as "rtcshim-level" (device, level). */
+struct media_gain;
+
+struct media_gain *media_gain_attach(GstPad *pad, GstElement *pipeline, enum sip_media_device device, guint rate);
+/* Any thread. volume: 0.0 .. 1.0 */
+void media_gain_set(struct media_gain *gain, double volume, gboolean muted, gboolean metering);
+
 /* ---- receiver.c ---- */
 
 /* One thread per backend reads the RTP and RTCP sockets of every running

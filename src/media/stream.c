@@ -38,7 +38,6 @@
 #include "media_private.h"
 
 #define JITTER_BUFFER_MS 60
-#define LEVEL_INTERVAL (100 * GST_MSECOND)
 #define MAX_RECEIVE_CHAINS 8
 #define DTMF_TONE_MS 250            /* how long each digit is sent (rtpdtmfsrc's shortest) */
 #define DTMF_GAP_MS 100             /* silence between queued digits */
@@ -63,7 +62,7 @@ struct media_pipeline
     GstElement *speaker_tail;                   /* what links to the speaker */
     GstElement *speaker_head;                   /* first element after the selector (EOS goes there) */
     GstElement *selector;
-    GstElement *mic_volume, *mic_level, *speaker_volume, *speaker_level;
+    struct media_gain *mic_gain, *speaker_gain;    /* volume and level meter, freed with their pads */
     GstElement *rtp_udpsink, *rtcp_udpsink;
     GstElement *rtpdtmfsrc;
     GstPad *mic_pad;                            /* fed by the backend's microphone (no echo canceller) */
@@ -410,11 +409,10 @@ static gboolean build_send(struct media_pipeline *pipeline, struct media_stream 
 {
     const struct sip_media_params *params = &pipeline->params;
     GstElement *convert, *resample, *filter, *dsp = NULL, *sender, *to_rtpbin;
+    guint rate = media_codec_sample_rate(params->codec_name);
+    GstPad *gain_pad;
 
     if (!(sender = media_codec_make_sender(params, error))) return FALSE;
-    pipeline->mic_volume = add(pipeline, "volume", NULL);
-    pipeline->mic_level = add(pipeline, "level", NULL);
-    g_object_set(pipeline->mic_level, "interval", (guint64)LEVEL_INTERVAL, "peak-ttl", (guint64)0, NULL);
     gst_bin_add(GST_BIN(pipeline->pipeline), sender);
     if (echo_cancel && (dsp = gst_element_factory_make("webrtcdsp", NULL)))
     {
@@ -423,19 +421,18 @@ static gboolean build_send(struct media_pipeline *pipeline, struct media_stream 
         convert = add(pipeline, "audioconvert", NULL);
         resample = add(pipeline, "audioresample", NULL);
         /* the encoder's rate from here on (webrtcdsp takes 8, 16 and 48 kHz too) */
-        filter = caps_filter(pipeline, media_codec_sample_rate(params->codec_name));
+        filter = caps_filter(pipeline, rate);
         gst_bin_add(GST_BIN(pipeline->pipeline), dsp);
         g_object_set(dsp, "probe", echo_probe, NULL);
-        if (!link_many(convert, resample, filter, dsp, pipeline->mic_volume, pipeline->mic_level, sender, NULL))
-            goto failed;
+        if (!link_many(convert, resample, filter, dsp, sender, NULL)) goto failed;
         pipeline->mic_head = convert;
+        gain_pad = gst_element_get_static_pad(dsp, "src");
     }
     else
     {
         /* The backend's microphone, at the encoder's rate, feeds this pad. */
-        GstPad *sink = gst_element_get_static_pad(pipeline->mic_volume, "sink");
+        GstPad *sink = gst_element_get_static_pad(sender, "sink");
 
-        if (!link_many(pipeline->mic_volume, pipeline->mic_level, sender, NULL)) goto failed;
         pipeline->mic_pad = gst_pad_new("microphone", GST_PAD_SRC);
         if (gst_pad_link(pipeline->mic_pad, sink) != GST_PAD_LINK_OK)
         {
@@ -443,7 +440,10 @@ static gboolean build_send(struct media_pipeline *pipeline, struct media_stream 
             goto failed;
         }
         gst_object_unref(sink);
+        gain_pad = gst_object_ref(pipeline->mic_pad);
     }
+    pipeline->mic_gain = media_gain_attach(gain_pad, pipeline->pipeline, SIP_MEDIA_MICROPHONE, rate);
+    gst_object_unref(gain_pad);
     to_rtpbin = sender;
 
     if (params->telephone_event_pt >= 0 && (pipeline->rtpdtmfsrc = add(pipeline, "rtpdtmfsrc", NULL)))
@@ -499,6 +499,7 @@ static gboolean build_receive(struct media_pipeline *pipeline, guint rtp_timeout
 {
     const struct sip_media_params *params = &pipeline->params;
     GstElement *probe = NULL, *filter;
+    GstPad *gain_pad;
 
     if (!(pipeline->rtp_in = make_input(pipeline, "rtp", "application/x-rtp", "recv_rtp_sink_0"))) goto failed;
     gst_pad_add_probe(pipeline->rtp_in, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
@@ -509,22 +510,20 @@ static gboolean build_receive(struct media_pipeline *pipeline, guint rtp_timeout
     /* the streams not heard are dropped at once, never waited for */
     g_object_set(pipeline->selector, "sync-streams", FALSE, NULL);
     filter = caps_filter(pipeline, mix_rate(params));
-    pipeline->speaker_volume = add(pipeline, "volume", NULL);
-    pipeline->speaker_level = add(pipeline, "level", NULL);
-    g_object_set(pipeline->speaker_level, "interval", (guint64)LEVEL_INTERVAL, "peak-ttl", (guint64)0, NULL);
     if (echo_cancel && (probe = add(pipeline, "webrtcechoprobe", echo_probe)))
     {
-        if (!link_many(pipeline->selector, filter, pipeline->speaker_volume, pipeline->speaker_level, probe, NULL))
-            goto failed;
+        if (!link_many(pipeline->selector, filter, probe, NULL)) goto failed;
         pipeline->speaker_tail = probe;
     }
     else
     {
-        if (!link_many(pipeline->selector, filter, pipeline->speaker_volume, pipeline->speaker_level, NULL))
-            goto failed;
-        pipeline->speaker_tail = pipeline->speaker_level;
+        if (!link_many(pipeline->selector, filter, NULL)) goto failed;
+        pipeline->speaker_tail = filter;
     }
     pipeline->speaker_head = filter;
+    gain_pad = gst_element_get_static_pad(filter, "src");
+    pipeline->speaker_gain = media_gain_attach(gain_pad, pipeline->pipeline, SIP_MEDIA_SPEAKER, mix_rate(params));
+    gst_object_unref(gain_pad);
 
     return TRUE;
 
@@ -814,24 +813,6 @@ static void stop_job(gpointer data)
 
 /* ---- the bus (the stream's context) ---- */
 
-static guint level_from_message(const GstStructure *s)
-{
-    const GValue *peak = gst_structure_get_value(s, "peak");
-    double db = -200.0, level;
-    guint i;
-
-    G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-    if (peak && G_VALUE_TYPE(peak) == g_value_array_get_type())
-    {
-        GValueArray *array = g_value_get_boxed(peak);
-        for (i = 0; i < array->n_values; i++)
-            db = MAX(db, g_value_get_double(g_value_array_get_nth(array, i)));
-    }
-    G_GNUC_END_IGNORE_DEPRECATIONS
-    level = (db + 60.0) * SIP_MEDIA_LEVEL_MAX / 60.0;
-    return (guint)CLAMP(level + 0.5, SIP_MEDIA_LEVEL_MIN, SIP_MEDIA_LEVEL_MAX);
-}
-
 static gboolean is_inside(GstObject *object, GstElement *element)
 {
     return element && (object == GST_OBJECT(element) || gst_object_has_as_ancestor(object, GST_OBJECT(element)));
@@ -863,6 +844,18 @@ static gboolean on_bus_message(GstBus *bus, GstMessage *message, gpointer data)
             report_flow(stream, device == SIP_MEDIA_MICROPHONE ? SIP_MEDIA_FLOW_SEND : SIP_MEDIA_FLOW_RECEIVE,
                         SIP_MEDIA_FLOW_FAILED, SIP_MEDIA_REASON_BAD_DEVICE);
         }
+        else if (!strcmp(name, "rtcshim-level"))
+        {
+            struct sip_media_event event = { .type = SIP_MEDIA_EVENT_LEVEL };
+            int device = SIP_MEDIA_SPEAKER;
+            guint level = 0;
+
+            gst_structure_get_int(s, "device", &device);
+            gst_structure_get_uint(s, "level", &level);
+            event.device = device == SIP_MEDIA_MICROPHONE ? SIP_MEDIA_MICROPHONE : SIP_MEDIA_SPEAKER;
+            event.level = stream->level[event.device] = level;
+            if (media_backend_base(stream->backend)->level_reporting) queue_event(stream, &event);
+        }
         else if (!strcmp(name, "rtcshim-rtp-timeout"))
         {
             if (g_atomic_int_get(&stream->shared->receive_open) && !stream->params.hold)
@@ -880,18 +873,7 @@ static gboolean on_bus_message(GstBus *bus, GstMessage *message, gpointer data)
         break;
 
     case GST_MESSAGE_ELEMENT:
-        if (!strcmp(name, "level"))
-        {
-            enum sip_media_device device = GST_MESSAGE_SRC(message) == GST_OBJECT(pipeline->mic_level)
-                                           ? SIP_MEDIA_MICROPHONE : SIP_MEDIA_SPEAKER;
-            struct sip_media_event event = { .type = SIP_MEDIA_EVENT_LEVEL };
-
-            stream->level[device] = level_from_message(s);
-            event.device = device;
-            event.level = stream->level[device];
-            if (media_backend_base(stream->backend)->level_reporting) queue_event(stream, &event);
-        }
-        else if (!strcmp(name, "dtmf-event"))
+        if (!strcmp(name, "dtmf-event"))
         {
             int number = -1;
 
@@ -951,20 +933,16 @@ static void apply_volumes(struct media_stream *stream)
 {
     const struct sip_media_backend *base = media_backend_base(stream->backend);
     struct media_pipeline *pipeline = stream->pipeline;
-    GstElement *elements[2];
+    struct media_gain *gains[2];
     int d;
 
     if (!pipeline) return;
-    elements[SIP_MEDIA_SPEAKER] = pipeline->speaker_volume;
-    elements[SIP_MEDIA_MICROPHONE] = pipeline->mic_volume;
+    gains[SIP_MEDIA_SPEAKER] = pipeline->speaker_gain;
+    gains[SIP_MEDIA_MICROPHONE] = pipeline->mic_gain;
     for (d = 0; d < 2; d++)
-    {
-        if (!elements[d]) continue;
-        g_object_set(elements[d], "volume", base->volume[d] * stream->volume[d],
-                     "mute", base->muted[d] || stream->muted[d], NULL);
-    }
-    if (pipeline->mic_level) g_object_set(pipeline->mic_level, "post-messages", base->level_reporting, NULL);
-    if (pipeline->speaker_level) g_object_set(pipeline->speaker_level, "post-messages", base->level_reporting, NULL);
+        if (gains[d])
+            media_gain_set(gains[d], base->volume[d] * stream->volume[d], base->muted[d] || stream->muted[d],
+                           base->level_reporting);
 }
 
 void media_stream_apply_backend_settings(struct media_stream *stream)

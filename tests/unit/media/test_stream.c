@@ -35,6 +35,8 @@ struct side
     struct sip_media_backend *backend;
     struct sip_media_stream *stream;
     GPtrArray *events;      /* "send started 0", "receive stopped 2", ... */
+    guint level[2];         /* the last level reported, by device */
+    guint levels;           /* how many */
     char *wav;
 };
 
@@ -50,6 +52,11 @@ static void on_event(struct sip_media_stream *stream, const struct sip_media_eve
     if (event->type == SIP_MEDIA_EVENT_FLOW)
         g_ptr_array_add(side->events, g_strdup_printf("%s %s %d", flows[event->flow], states[event->state],
                                                       event->reason));
+    else if (event->type == SIP_MEDIA_EVENT_LEVEL)
+    {
+        side->level[event->device] = event->level;
+        side->levels++;
+    }
 }
 
 static gboolean has_event(struct side *side, const char *line)
@@ -370,6 +377,63 @@ static void test_shared_microphone(void **state)
     g_free(a2.wav);
 }
 
+struct level_wait
+{
+    struct side *side;
+    enum sip_media_device device;
+    guint low, high;
+    guint after;            /* reports seen before the wait began */
+};
+
+static gboolean level_within(gpointer data)
+{
+    struct level_wait *wait = data;
+
+    return wait->side->levels > wait->after + 2 && wait->side->level[wait->device] >= wait->low
+        && wait->side->level[wait->device] <= wait->high;
+}
+
+/* Waits for a fresh level report of a device within [low, high]. */
+static void wait_level(struct side *side, enum sip_media_device device, guint low, guint high)
+{
+    struct level_wait wait = { side, device, low, high, side->levels };
+    char *what = g_strdup_printf("%s: %s level %u..%u (last %u)", side->name,
+                                 device == SIP_MEDIA_MICROPHONE ? "microphone" : "speaker", low, high,
+                                 side->level[device]);
+
+    wait_for(level_within, &wait, what);
+    g_free(what);
+}
+
+/* Levels are the peak of each 100 ms in dBFS, -60..0 onto 0..100: a tone at
+ * half scale (-6 dB) reads 90 at a's microphone and, through PCMU, at b's
+ * speaker; b's speaker at half volume reads 80 (-12 dB); a muted microphone
+ * sends silence, 0 at b's speaker. */
+static void test_volume_and_levels(void **state)
+{
+    struct side a, b;
+    GError *error = NULL;
+
+    side_init(&a, "a", "audiotestsrc is-live=true freq=440 volume=0.5");
+    side_init(&b, "b", "audiotestsrc is-live=true wave=silence");
+    sip_media_backend_set_level_reporting(a.backend, TRUE);
+    sip_media_backend_set_level_reporting(b.backend, TRUE);
+    start(&a, &b, "PCMU", 0, 8000, 1, SIP_MEDIA_SENDRECV, FALSE);
+    start(&b, &a, "PCMU", 0, 8000, 1, SIP_MEDIA_SENDRECV, FALSE);
+    wait_event(&b, "receive started 0");
+    wait_level(&a, SIP_MEDIA_MICROPHONE, 89, 91);
+    wait_level(&b, SIP_MEDIA_SPEAKER, 89, 91);
+    wait_level(&b, SIP_MEDIA_MICROPHONE, 0, 0);
+    assert_true(sip_media_backend_set_volume(b.backend, SIP_MEDIA_SPEAKER, 0.5, &error));
+    wait_level(&b, SIP_MEDIA_SPEAKER, 79, 81);
+    assert_true(sip_media_backend_set_muted(a.backend, SIP_MEDIA_MICROPHONE, TRUE, &error));
+    wait_level(&a, SIP_MEDIA_MICROPHONE, 0, 0);
+    wait_level(&b, SIP_MEDIA_SPEAKER, 0, 0);
+    assert_null(error);
+    side_clear(&a);
+    side_clear(&b);
+}
+
 /* RFC 4733 digits arrive as events (and are heard as tones). */
 static void test_dtmf(void **state)
 {
@@ -530,6 +594,7 @@ int main(void)
         cmocka_unit_test(test_opus),
         cmocka_unit_test(test_echo_cancellation),
         cmocka_unit_test(test_shared_microphone),
+        cmocka_unit_test(test_volume_and_levels),
         cmocka_unit_test(test_dtmf),
         cmocka_unit_test(test_hold),
         cmocka_unit_test(test_silence_suppression),
