@@ -24,7 +24,7 @@ for v in "$CALLS" "$AT_ONCE" "$EVERY"; do
     case $v in ''|*[!0-9]*|0) echo "CALLS, AT_ONCE and EVERY are whole numbers above 0" >&2; exit 2 ;; esac
 done
 [ $((CALLS % EVERY)) = 0 ] || { echo "CALLS must be a multiple of EVERY" >&2; exit 2; }
-[ "$AT_ONCE" -le 50 ] || { echo "AT_ONCE: at most 50 (a call costs each process ~7 threads)" >&2; exit 2; }
+[ "$AT_ONCE" -le 50 ] || { echo "AT_ONCE: at most 50 (a call costs each process ~4 threads)" >&2; exit 2; }
 CHURN=$BUILD/bench/bench_rtc_media_churn
 [ -x "$CHURN" ] || { echo "no $CHURN: build the bench_rtc_media_churn target first" >&2; exit 2; }
 

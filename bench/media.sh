@@ -11,11 +11,13 @@
 # fake sink.
 # Once every call's audio flows both ways, both processes are measured for
 # SECONDS (default 10): CPU (utime+stime from /proc) and RSS growth per call,
-# RTP packets sent and received, and what the RTCP receiver reports of both
+# RTP packets sent and received (and whether they keep real time: a side
+# whose threads cannot keep up sends fewer than 50 a second, which RTCP does
+# not count as loss), and what the RTCP receiver reports of both
 # sides say about loss and jitter, both processes' threads, and their
-# wake-ups (voluntary context switches) per call and 20 ms packet time, the
-# cost that dominates. N = 10, 100 and 200 by default (RTCSHIM_BENCH_CALLS),
-# never more than 250: every call costs each process about 7 threads (the
+# wake-ups (voluntary context switches) per call and 20 ms packet time.
+# N = 10, 100 and 200 by default (RTCSHIM_BENCH_CALLS),
+# never more than 250: every call costs each process about 4 threads (the
 # figure says how many), and the calls that never get audio flowing within
 # the set-up bound (60 s + N/2 s) are counted apart (connected, flowing).
 # In the same run, baresip's CPU for one PCMU call between two baresip
@@ -60,8 +62,8 @@ export XDG_CONFIG_HOME=$WORK/config
 
 echo
 echo "rtcshim: N concurrent two-way PCMU calls between two processes, ${SECONDS_WINDOW} s measured"
-printf '%6s %9s %8s %10s %10s %9s %12s %9s %9s %6s %11s %10s\n' calls connected flowing "CPU/call" "RSS/call" \
-    threads "wakeups/call" "RTP sent" received lost "jitter max" "lost@setup"
+printf '%6s %9s %8s %10s %10s %9s %12s %9s %9s %8s %6s %11s %10s\n' calls connected flowing "CPU/call" "RSS/call" \
+    threads "wakeups/call" "RTP sent" received "in time" lost "jitter max" "lost@setup"
 for n in $CALLS; do
     # not under timeout(1): the caller measures this very process (--peer-pid); it is
     # killed below once the caller, which is bounded, has finished
@@ -78,20 +80,25 @@ for n in $CALLS; do
     read -r _ _ cth _ pth < <(grep '^threads ' "call-$n.log")
     read -r _ _ cw _ pw < <(grep '^switches ' "call-$n.log")
     read -r _ _ sent _ received _ lost _ jitter _ before < <(grep '^rtp ' "call-$n.log")
+    read -r _ window_ms < <(grep '^window-ms ' "call-$n.log")
     if [ -z "${ct:-}" ] || [ -z "${sent:-}" ]; then
         echo "$n calls: no figures (see below)"; cat "call-$n.log"; continue
     fi
     awk -v n=$n -v c="${connected%,}" -v f="${flowing%,}" -v w="$((cw + pw))" -v ct="$ct" -v pt="$pt" -v tick="$TICK" -v s="$SECONDS_WINDOW" \
         -v cr="$cr" -v pr="$pr" -v ci="$ci" -v pi="$pi" -v sent="$sent" -v rec="$received" -v lost="$lost" \
-        -v jitter="$jitter" -v before="$before" -v th="$cth+$pth" 'BEGIN {
-            printf "%6d %9d %8d %9.2f%% %7.0f kB %9s %12.1f %9d %9d %6d %8.2f ms %10d\n", n, c, f,
-                   100 * (ct + pt) / tick / s / n, (cr - ci + pr - pi) / n, th, w / n / (s * 50), sent, rec, lost,
-                   jitter / 8, before }'
+        -v jitter="$jitter" -v before="$before" -v th="$cth+$pth" -v ms="$window_ms" 'BEGIN {
+            s = ms / 1000      # the window as it ran
+            intime = 100 * (sent < rec ? sent : rec) / (f * s * 50)
+            printf "%6d %9d %8d %9.2f%% %7.0f kB %9s %12.1f %9d %9d %7.1f%% %6d %8.2f ms %10d\n", n, c, f,
+                   100 * (ct + pt) / tick / s / n, (cr - ci + pr - pi) / n, th, w / n / (s * 50), sent, rec, intime,
+                   lost, jitter / 8, before }'
 done
 echo "(CPU/call: both processes' CPU time over the window, per call, in % of one core;"
 echo " RSS/call: both processes' RSS growth over idle, per call; threads: caller+answerer at the window's end;"
 echo " wakeups/call: both processes' voluntary context switches per call and 20 ms packet time;"
-echo " RTP sent/received: the caller's packets in the window; lost/jitter: both sides' RTCP receiver reports)"
+echo " RTP sent/received: the caller's packets in the window; in time: the fewer of the two against the"
+echo "   50 packets a second each flowing call sends in real time (below 100 %: a side's audio falls behind);"
+echo " lost/jitter: both sides' RTCP receiver reports)"
 # the calls that never flowed, by their last state (RTC_SESSION_STATE) and status code
 for n in $CALLS; do
     grep '^  not flowing' "call-$n.log" 2>/dev/null | sed "s/^  not flowing:/$n calls, not flowing:/"

@@ -224,6 +224,7 @@ int main(int argc, char **argv)
     GOptionContext *context = g_option_context_new("- concurrent audio calls through the RTC API");
     long caller_switches, peer_switches, caller_idle, peer_idle, caller_rss, peer_rss, caller_ticks, peer_ticks, caller_threads, peer_threads;
     guint64 sent0, received0, lost0, sent1, received1, lost1;
+    gint64 window_start, window_us;
     struct bench_client bench;
     GError *error = NULL;
     guint jitter;
@@ -278,8 +279,11 @@ int main(int argc, char **argv)
     peer_ticks = cpu_ticks(peer_pid);
     caller_switches = proc_voluntary_switches(getpid());
     peer_switches = proc_voluntary_switches(peer_pid);
-    g_timeout_add_seconds(seconds, end_window, NULL);
+    window_start = g_get_monotonic_time();
+    /* not g_timeout_add_seconds(): that may fire up to a second late */
+    g_timeout_add((guint)seconds * 1000, end_window, NULL);
     run_until(window_done, seconds + 5);
+    window_us = g_get_monotonic_time() - window_start;
     caller_ticks = cpu_ticks(getpid()) - caller_ticks;
     peer_ticks = cpu_ticks(peer_pid) - peer_ticks;
     caller_switches = proc_voluntary_switches(getpid()) - caller_switches;
@@ -291,6 +295,7 @@ int main(int argc, char **argv)
     totals(&sent1, &received1, &lost1, &jitter);
 
     printf("calls %d connected %d flowing %d, window %d s\n", wanted, connected, flowing, seconds);
+    printf("window-ms %" G_GINT64_FORMAT "\n", window_us / 1000);
     printf("cpu-ticks caller %ld peer %ld\n", caller_ticks, peer_ticks);
     printf("rss-kb caller %ld peer %ld idle caller %ld peer %ld\n", caller_rss, peer_rss, caller_idle, peer_idle);
     printf("threads caller %ld peer %ld\n", caller_threads, peer_threads);
