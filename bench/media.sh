@@ -9,7 +9,8 @@
 # each side capturing a test tone (audiotestsrc, 160-sample buffers: 20 ms
 # at the codec's 8 kHz, as a sound card's period would be) and playing into a
 # fake sink.
-# Once every call's audio flows both ways, both processes are measured for
+# Once every call's audio flows both ways, and after 5 s more (the sources
+# catch up on the set-up), both processes are measured for
 # SECONDS (default 10): CPU (utime+stime from /proc) and RSS growth per call,
 # RTP packets sent and received (and whether they keep real time: a side
 # whose threads cannot keep up sends fewer than 50 a second, which RTCP does

@@ -2,10 +2,12 @@
  * Concurrent two-way audio calls between two processes through the RTC
  * Client API, for bench/media.sh. One process answers every call
  * (--answer); the other places --calls calls to it at once, waits until
- * every call's audio flows both ways (its RTP counters), measures for --seconds,
- * then hangs up, and prints:
+ * every call's audio flows both ways (its RTP counters), lets them settle
+ * (SETTLE_SECONDS: the sources catch up on what they could not send while
+ * the calls were set up), measures for --seconds, then hangs up, and prints:
  *
  *   calls N connected M, window S s
+ *   window-ms MS (the window as it ran)
  *   cpu-ticks caller T peer T' (utime+stime over the window, /proc)
  *   rss-kb caller R peer R' idle caller I peer I'
  *   threads caller T peer T' (at the end of the window, /proc)
@@ -169,6 +171,8 @@ static void not_flowing(void)
 
 static gboolean tick(gpointer data) { return G_SOURCE_CONTINUE; }
 
+#define SETTLE_SECONDS 5
+
 static gboolean window_over;
 static gboolean window_done(void) { return window_over; }
 
@@ -273,7 +277,12 @@ int main(int argc, char **argv)
         not_flowing();
     }
 
+    window_over = FALSE;
+    g_timeout_add(SETTLE_SECONDS * 1000, end_window, NULL);
+    run_until(window_done, SETTLE_SECONDS + 5);
+
     /* the window */
+    window_over = FALSE;
     totals(&sent0, &received0, &lost0, &jitter);
     caller_ticks = cpu_ticks(getpid());
     peer_ticks = cpu_ticks(peer_pid);

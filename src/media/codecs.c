@@ -4,6 +4,8 @@
  */
 #include <string.h>
 
+#include <gst/base/gstbasetransform.h>
+
 #include "media_private.h"
 
 /* Default order of preference (docs/wire-mapping.md): wideband first, then
@@ -189,11 +191,13 @@ GstElement *media_codec_make_sender(const struct sip_media_params *params, GErro
     }
     /* Silence suppression: removesilence (gst-plugins-bad) drops silent
      * buffers while its "remove" is on (media_codec_set_silence_suppression);
-     * off, it passes everything. Without it the stream cannot suppress. */
+     * off, it is put in passthrough, so its voice detector does not run on
+     * every buffer of every call. Without it the stream cannot suppress. */
     if (factory_exists(SILENCE_FACTORY))
     {
         elements[count] = gst_element_factory_make(SILENCE_FACTORY, SILENCE_ELEMENT);
-        g_object_set(elements[count++], "remove", FALSE, "silent", TRUE, NULL);
+        g_object_set(elements[count], "remove", FALSE, "silent", TRUE, NULL);
+        gst_base_transform_set_passthrough(GST_BASE_TRANSFORM(elements[count++]), TRUE);
     }
     elements[count++] = encoder = make(codec->encoder, &inner);
     elements[count++] = payloader = inner ? NULL : make(codec->payloader, &inner);
@@ -223,6 +227,7 @@ gboolean media_codec_set_silence_suppression(GstElement *pipeline, gboolean enab
     if (silence)
     {
         g_object_set(silence, "remove", enabled, NULL);
+        gst_base_transform_set_passthrough(GST_BASE_TRANSFORM(silence), !enabled);
         gst_object_unref(silence);
         return TRUE;
     }

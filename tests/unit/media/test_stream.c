@@ -512,6 +512,7 @@ static void test_silence_suppression(void **state)
 {
     struct side a, b;
     GError *error = NULL;
+    guint64 before;
 
     side_init(&a, "a", "audiotestsrc is-live=true wave=silence");
     side_init(&b, "b", "audiotestsrc is-live=true wave=silence");
@@ -524,6 +525,13 @@ static void test_silence_suppression(void **state)
 
     assert_true(sip_media_stream_set_silence_suppression(a.stream, FALSE, &error));
     wait_sent(&a, sent(&a) + 50);
+
+    /* on again in a running call: the silence stops going out */
+    assert_true(sip_media_stream_set_silence_suppression(a.stream, TRUE, &error));
+    wait_sent(&b, sent(&b) + 25);       /* what was on its way when it changed */
+    before = sent(&a);
+    wait_sent(&b, sent(&b) + 100);
+    assert_true(sent(&a) <= before + 2);
     side_clear(&a);
     side_clear(&b);
 }
