@@ -477,6 +477,25 @@ static guint16 closed_port(void)
     return port;
 }
 
+/* COUNT datagrams "PREFIX n" from one socket to another: all recorded, whole and in order. */
+static void send_and_check(struct sink *sink, GSocket *from, GSocket *to, const char *prefix)
+{
+    char text[32];
+    guint n;
+
+    for (n = 0; n < COUNT; n++)
+    {
+        g_snprintf(text, sizeof(text), "%s %u", prefix, n);
+        send_text(from, to, text);
+    }
+    wait_records(sink, COUNT);
+    for (n = 0; n < COUNT; n++)
+    {
+        g_snprintf(text, sizeof(text), "%s %u", prefix, n);
+        assert_record(sink, n, text, strlen(text));
+    }
+}
+
 /* A connected socket whose peer went away has ECONNREFUSED waiting, before
  * it is added and while it is read; what comes once the peer is back arrives. */
 static void test_refused(void **state)
@@ -489,7 +508,6 @@ static void test_refused(void **state)
     GError *error = NULL;
     struct sink sink;
     guint16 port;
-    char text[16];
     guint n;
 
     receiver = media_receiver_new(&error);
@@ -511,17 +529,7 @@ static void test_refused(void **state)
     }
 
     peer = udp_socket(port);
-    for (n = 0; n < COUNT; n++)
-    {
-        g_snprintf(text, sizeof(text), "back %u", n);
-        send_text(peer, socket, text);
-    }
-    wait_records(&sink, COUNT);
-    for (n = 0; n < COUNT; n++)
-    {
-        g_snprintf(text, sizeof(text), "back %u", n);
-        assert_record(&sink, n, text, strlen(text));
-    }
+    send_and_check(&sink, peer, socket, "back");
 
     media_receiver_remove(receiver, handle);
     media_receiver_free(receiver);
@@ -543,7 +551,6 @@ static void test_error_queue(void **state)
     GSocketAddress *closed;
     GError *error = NULL;
     struct sink sink;
-    char text[16];
     guint n;
 
     receiver = media_receiver_new(&error);
@@ -562,17 +569,7 @@ static void test_error_queue(void **state)
         send_to(socket, closed, "x", 1);
         g_usleep(2000);
     }
-    for (n = 0; n < COUNT; n++)
-    {
-        g_snprintf(text, sizeof(text), "still %u", n);
-        send_text(sender, socket, text);
-    }
-    wait_records(&sink, COUNT);
-    for (n = 0; n < COUNT; n++)
-    {
-        g_snprintf(text, sizeof(text), "still %u", n);
-        assert_record(&sink, n, text, strlen(text));
-    }
+    send_and_check(&sink, sender, socket, "still");
 
     media_receiver_remove(receiver, handle);
     media_receiver_free(receiver);
