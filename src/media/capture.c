@@ -32,7 +32,6 @@ struct media_capture
 
 struct capture_source
 {
-    struct media_capture *capture;
     guint rate;
     char *device;                   /* the selected microphone when it opened (NULL: default) */
     GstElement *pipeline;
@@ -141,7 +140,6 @@ static struct capture_source *source_open(struct media_capture *capture, guint r
     GstPad *pad;
 
     g_mutex_init(&source->lock);
-    source->capture = capture;
     source->rate = rate;
     source->device = media_devices_selected(capture->devices, SIP_MEDIA_MICROPHONE);
     source->caps = gst_caps_new_simple("audio/x-raw", "format", G_TYPE_STRING, "S16LE", "layout", G_TYPE_STRING,
