@@ -2,7 +2,9 @@
  * What the files of the GStreamer media backend share.
  *
  * Threads: the backend's functions run on the engine's thread (its
- * GMainContext). GStreamer runs each stream's pipeline on its own threads;
+ * GMainContext). GStreamer runs each stream's pipeline on its own threads
+ * and on two the backend's streams share (the microphone's, capture.c; the
+ * RTP receiver's, receiver.c), which push into every stream's pipeline;
  * what they have to say is posted on the pipeline's bus, whose watch is a
  * source on the engine's context. Pipeline state changes (which may open
  * devices and wait for threads) run on the backend's one worker thread, in
@@ -176,6 +178,9 @@ struct sip_media_backend *media_backend_base(struct media_backend *backend);
 void media_backend_add_stream(struct media_backend *backend, struct media_stream *stream);
 void media_backend_remove_stream(struct media_backend *backend, struct media_stream *stream);
 guint media_backend_rtp_timeout_ms(struct media_backend *backend);
+/* The worker's: the shared microphone, and the receiver (made on first use). */
+struct media_capture *media_backend_capture(struct media_backend *backend);
+struct media_receiver *media_backend_receiver(struct media_backend *backend, GError **error);
 
 /* ---- tones.c ---- */
 
@@ -187,9 +192,6 @@ gboolean media_tones_play(struct media_tones *tones, enum sip_media_tone tone, g
 /* A short feedback of a DTMF digit the user sent. */
 void media_tones_play_digit(struct media_tones *tones, guint event);
 struct media_tones *media_backend_tones(struct media_backend *backend);
-/* The worker's. */
-struct media_capture *media_backend_capture(struct media_backend *backend);
-struct media_receiver *media_backend_receiver(struct media_backend *backend, GError **error);
 
 G_END_DECLS
 
