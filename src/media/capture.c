@@ -49,14 +49,6 @@ struct media_capture_tap
     GstClockTimeDiff offset;        /* capture running time to the call's */
 };
 
-static void post_device_failed(GstElement *pipeline)
-{
-    GstStructure *s = gst_structure_new("rtcshim-device-failed", "device", G_TYPE_INT, (int)SIP_MEDIA_MICROPHONE,
-                                        NULL);
-
-    gst_element_post_message(pipeline, gst_message_new_application(GST_OBJECT(pipeline), s));
-}
-
 /* The microphone's streaming thread: each buffer to every tap. */
 static GstPadProbeReturn hand_out(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
@@ -107,7 +99,11 @@ static GstBusSyncReply on_capture_message(GstBus *bus, GstMessage *message, gpoi
         g_mutex_lock(&source->lock);
         source->over = TRUE;
         for (link = source->taps; link; link = link->next)
-            post_device_failed(((struct media_capture_tap *)link->data)->pipeline);
+        {
+            struct media_capture_tap *tap = link->data;
+
+            media_stream_post_device_failed(tap->pipeline, SIP_MEDIA_MICROPHONE);
+        }
         g_mutex_unlock(&source->lock);
         break;
 

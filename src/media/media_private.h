@@ -167,6 +167,9 @@ gboolean media_stream_set_volume(struct sip_media_stream *stream, enum sip_media
                                  gboolean muted, GError **error);
 void media_stream_get_stats(struct sip_media_stream *stream, struct sip_media_stats *stats);
 gboolean media_stream_set_silence_suppression(struct sip_media_stream *stream, gboolean enabled, GError **error);
+/* Any thread: tells the stream whose pipeline this is that its device failed
+ * (reported as FAILED / BAD_DEVICE for that direction). */
+void media_stream_post_device_failed(GstElement *pipeline, enum sip_media_device device);
 /* Re-applies the backend's volumes and level reporting to a running stream. */
 void media_stream_apply_backend_settings(struct media_stream *stream);
 

@@ -640,11 +640,11 @@ failed:
 
 /* ---- the worker's part ---- */
 
-static void post_device_failed(struct media_pipeline *pipeline, enum sip_media_device device)
+void media_stream_post_device_failed(GstElement *pipeline, enum sip_media_device device)
 {
     GstStructure *s = gst_structure_new("rtcshim-device-failed", "device", G_TYPE_INT, (int)device, NULL);
 
-    gst_element_post_message(pipeline->pipeline, gst_message_new_application(GST_OBJECT(pipeline->pipeline), s));
+    gst_element_post_message(pipeline, gst_message_new_application(GST_OBJECT(pipeline), s));
 }
 
 /* Sinks of a device bin must not wait for preroll: nothing may block the
@@ -730,12 +730,12 @@ static void start_job(gpointer data)
             if (!gst_element_link(pipeline->speaker_tail, pipeline->speaker))
             {
                 g_warning("media: cannot link the speaker");
-                post_device_failed(pipeline, SIP_MEDIA_SPEAKER);
+                media_stream_post_device_failed(pipeline->pipeline, SIP_MEDIA_SPEAKER);
             }
         }
         else
         {
-            post_device_failed(pipeline, SIP_MEDIA_SPEAKER);
+            media_stream_post_device_failed(pipeline->pipeline, SIP_MEDIA_SPEAKER);
             gst_clear_object(&pipeline->speaker);
         }
     }
@@ -754,12 +754,12 @@ static void start_job(gpointer data)
             if (!gst_element_link(pipeline->microphone, pipeline->mic_head))
             {
                 g_warning("media: cannot link the microphone");
-                post_device_failed(pipeline, SIP_MEDIA_MICROPHONE);
+                media_stream_post_device_failed(pipeline->pipeline, SIP_MEDIA_MICROPHONE);
             }
         }
         else
         {
-            post_device_failed(pipeline, SIP_MEDIA_MICROPHONE);
+            media_stream_post_device_failed(pipeline->pipeline, SIP_MEDIA_MICROPHONE);
             gst_clear_object(&pipeline->microphone);
         }
     }
@@ -781,7 +781,7 @@ static void start_job(gpointer data)
         {
             g_message("media: microphone: %s", error->message);
             g_error_free(error);
-            post_device_failed(pipeline, SIP_MEDIA_MICROPHONE);
+            media_stream_post_device_failed(pipeline->pipeline, SIP_MEDIA_MICROPHONE);
         }
     }
     start_reading(pipeline);
