@@ -242,7 +242,6 @@ struct media_capture_tap *media_capture_attach(struct media_capture *capture, gu
 {
     struct capture_source *source = find_source(capture, rate);
     struct media_capture_tap *tap;
-    GstSegment segment;
     char *id;
 
     if (!source)
@@ -258,13 +257,9 @@ struct media_capture_tap *media_capture_attach(struct media_capture *capture, gu
      * plus this, is its running time in the call. */
     tap->offset = GST_CLOCK_DIFF(gst_element_get_base_time(pipeline), gst_element_get_base_time(source->pipeline));
 
-    gst_pad_set_active(pad, TRUE);
     id = g_strdup_printf("rtcshim-microphone-%p", (void *)tap);
-    gst_pad_push_event(pad, gst_event_new_stream_start(id));
+    media_stream_start_pad(pad, id, source->caps);
     g_free(id);
-    gst_pad_push_event(pad, gst_event_new_caps(source->caps));
-    gst_segment_init(&segment, GST_FORMAT_TIME);
-    gst_pad_push_event(pad, gst_event_new_segment(&segment));
 
     g_mutex_lock(&source->lock);
     source->taps = g_list_prepend(source->taps, tap);

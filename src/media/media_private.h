@@ -170,6 +170,9 @@ gboolean media_stream_set_silence_suppression(struct sip_media_stream *stream, g
 /* Any thread: tells the stream whose pipeline this is that its device failed
  * (reported as FAILED / BAD_DEVICE for that direction). */
 void media_stream_post_device_failed(GstElement *pipeline, enum sip_media_device device);
+/* Activates a parentless source pad and sends what a stream starts with
+ * (stream-start, caps, a TIME segment), so buffers can be pushed on it. */
+void media_stream_start_pad(GstPad *pad, const char *stream_id, GstCaps *caps);
 /* Re-applies the backend's volumes and level reporting to a running stream. */
 void media_stream_apply_backend_settings(struct media_stream *stream);
 

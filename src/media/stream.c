@@ -375,24 +375,29 @@ static void set_udpsink_target(GstElement *udpsink, const char *host, guint16 po
 
 /* A source pad of no element, linked to an rtpbin input: the backend's
  * receiver pushes what its socket reads on it, from the receiver's thread. */
+void media_stream_start_pad(GstPad *pad, const char *stream_id, GstCaps *caps)
+{
+    GstSegment segment;
+
+    gst_pad_set_active(pad, TRUE);
+    /* sticky: they go out before the first buffer */
+    gst_pad_push_event(pad, gst_event_new_stream_start(stream_id));
+    gst_pad_push_event(pad, gst_event_new_caps(caps));
+    gst_segment_init(&segment, GST_FORMAT_TIME);
+    gst_pad_push_event(pad, gst_event_new_segment(&segment));
+}
+
 static GstPad *make_input(struct media_pipeline *pipeline, const char *name, const char *media_type,
                           const char *rtpbin_pad)
 {
     GstPad *pad = gst_pad_new(name, GST_PAD_SRC);
     GstPad *sink = gst_element_request_pad_simple(pipeline->rtpbin, rtpbin_pad);
     GstCaps *caps = gst_caps_new_empty_simple(media_type);
-    GstSegment segment;
-    char *id;
+    char *id = g_strdup_printf("rtcshim-%s-%p", name, (void *)pad);
 
-    gst_pad_set_active(pad, TRUE);
-    /* sticky: they go out before the first buffer */
-    id = g_strdup_printf("rtcshim-%s-%p", name, (void *)pad);
-    gst_pad_push_event(pad, gst_event_new_stream_start(id));
+    media_stream_start_pad(pad, id, caps);
     g_free(id);
-    gst_pad_push_event(pad, gst_event_new_caps(caps));
     gst_caps_unref(caps);
-    gst_segment_init(&segment, GST_FORMAT_TIME);
-    gst_pad_push_event(pad, gst_event_new_segment(&segment));
     if (!sink || gst_pad_link(pad, sink) != GST_PAD_LINK_OK)
     {
         if (sink) gst_object_unref(sink);
