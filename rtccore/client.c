@@ -982,11 +982,11 @@ static HRESULT WINAPI client_SetPreferredMediaTypes(IRTCClient2 *iface, LONG med
         return RTC_E_MEDIA_AUDIO_DEVICE_NOT_AVAILABLE;
     /* Persistence would need a registry; the preference lives as long as the client. */
     client->preferred_media = media_types;
-    /* No audio preferred: the calls made from now on bind no port and offer
-     * no stream (docs/wire-mapping.md, "Preferred media types"). */
-    if (!(media_types & RTCMT_AUDIO_SEND) != !(media_types & RTCMT_AUDIO_RECEIVE))
-        com_partial(__func__, "audio one way only is taken as both ways (send-only and receive-only are not applied)");
-    sip_engine_set_calls_audio(client->engine, (media_types & (RTCMT_AUDIO_SEND | RTCMT_AUDIO_RECEIVE)) != 0);
+    /* The calls made from now on offer and answer audio only the ways
+     * preferred; with none they bind no port and offer no stream
+     * (docs/wire-mapping.md, "Preferred media types"). */
+    sip_engine_set_calls_audio(client->engine, ((media_types & RTCMT_AUDIO_SEND) ? 1 : 0)          /* send */
+                                               | ((media_types & RTCMT_AUDIO_RECEIVE) ? 2 : 0));  /* receive */
     return S_OK;
 }
 

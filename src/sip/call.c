@@ -135,8 +135,8 @@ struct sip_call *call_new(struct sip_engine *engine, gboolean incoming)
     call->early_dialogs = g_ptr_array_new_with_free_func((GDestroyNotify)sip_dialog_free);
     sip_sdp_origin_init(&call->origin);
     call->media_volume[SIP_MEDIA_SPEAKER] = call->media_volume[SIP_MEDIA_MICROPHONE] = 1.0;
-    call->without_audio = engine->calls_without_audio;
-    call->media_limit = call->negotiated_limit = SIP_MEDIA_SENDRECV;
+    call->without_audio = !engine->calls_audio;
+    call->media_limit = call->negotiated_limit = engine->calls_audio ? engine->calls_audio : SIP_MEDIA_SENDRECV;
     engine->call_count++;
     engine_track_call(engine, call);
     return call;

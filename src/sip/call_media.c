@@ -165,12 +165,44 @@ void call_set_hold(struct sip_call *call, gboolean local_hold, gboolean remote_h
         call_report_media(call);
 }
 
+/* Whether an SDP of the peer's (an offer, or the answer to ours that
+ * allowed it `allowed`) puts us on hold. It must not want to receive, and
+ * either hold us already or take a way away that the stream had (RFC 3264
+ * §8.4 holds by changing a stream). A one-way stream is no hold: the peer
+ * that sends only from the start (a one-way call, SetPreferredMediaTypes),
+ * or answers our sendrecv with sendonly, is heard. Our own hold is left out
+ * of what the stream had. */
+static gboolean is_remote_hold(const struct sip_call *call, const sdp_message_t *sdp,
+                               enum sip_media_direction allowed)
+{
+    enum sip_media_direction ours, was, now;
+
+    if (!sip_sdp_is_hold(sdp) || !call->media_negotiated)
+        return FALSE;
+    if (call->remote_hold)
+        return TRUE;
+    ours = call->media.direction | (call->local_hold ? call->media_limit & SIP_MEDIA_RECVONLY : 0);
+    was = sip_media_direction_reverse(ours) & allowed;
+    now = sip_sdp_get_direction(sdp);
+    return now != was && (now & was) == now;
+}
+
+/* What we offer or answer on hold: sendonly, but inactive when our limit
+ * leaves us nothing to receive (we only send, and hold stops that too). */
+static enum sip_media_direction hold_direction(const struct sip_call *call)
+{
+    return (call->media_limit & SIP_MEDIA_RECVONLY) ? SIP_MEDIA_SENDONLY : SIP_MEDIA_INACTIVE;
+}
+
 /* Our offer's direction (RFC 3264 §8.4): sendonly to hold, inactive if the
- * stream was already recvonly (the peer holds us); sendrecv otherwise. */
+ * stream was already recvonly (the peer holds us, or we only receive) or we
+ * only send; sendrecv otherwise. */
 enum sip_media_direction call_offer_direction(struct sip_call *call)
 {
     if (!call->want_local_hold)
         return SIP_MEDIA_SENDRECV;
+    if (hold_direction(call) == SIP_MEDIA_INACTIVE)
+        return SIP_MEDIA_INACTIVE;
     if (call->media_negotiated && !(call->media.direction & SIP_MEDIA_SENDONLY))
         return SIP_MEDIA_INACTIVE;
     return call->remote_hold ? SIP_MEDIA_INACTIVE : SIP_MEDIA_SENDONLY;
@@ -220,7 +252,7 @@ char *call_build_answer(struct sip_call *call, const char *offer_text, enum sip_
         *code = 400;
         goto failed;
     }
-    remote_hold = sip_sdp_is_hold(offer);
+    remote_hold = is_remote_hold(call, offer, SIP_MEDIA_SENDRECV);
     /* No audio here, or none offered (a session without media, §5): every stream refused. */
     refuse_all = call->without_audio || sip_sdp_has_no_media(offer);
     if (!call_ensure_stream(call, protocol, peer, !refuse_all, address, &error))
@@ -234,7 +266,7 @@ char *call_build_answer(struct sip_call *call, const char *offer_text, enum sip_
     else
         answer = sip_sdp_build_answer_refusing(offer, &call->origin, address,
                                                sip_media_stream_get_port(call->stream),
-                                               (call->want_local_hold ? SIP_MEDIA_SENDONLY : SIP_MEDIA_SENDRECV)
+                                               (call->want_local_hold ? hold_direction(call) : SIP_MEDIA_SENDRECV)
                                                & call->media_limit,
                                                sip_media_backend_get_formats(call->engine->media), refused,
                                                &negotiated, &error);
@@ -315,7 +347,7 @@ gboolean call_take_answer(struct sip_call *call, const char *answer_text)
         call_set_hold(call, call->offered_hold, FALSE);
         return TRUE;
     }
-    remote_hold = sip_sdp_is_hold(answer);
+    remote_hold = is_remote_hold(call, answer, sip_media_direction_reverse(call->offered_direction));
     /* When our limit took "send" out of the offer, an answer that does not
      * receive only mirrors it: the peer holds us only if it stops sending. */
     if (!(call->offered_direction & SIP_MEDIA_SENDONLY) && !call->offered_hold)
@@ -461,9 +493,10 @@ guint sip_call_get_media_directions(struct sip_call *call)
     return call->media_negotiated ? call->media.direction : 0;
 }
 
-void sip_engine_set_calls_audio(struct sip_engine *engine, gboolean audio)
+void sip_engine_set_calls_audio(struct sip_engine *engine, guint directions)
 {
-    engine->calls_without_audio = !audio;
+    g_return_if_fail(!(directions & ~(guint)SIP_MEDIA_SENDRECV));
+    engine->calls_audio = directions;
 }
 
 struct sip_media_backend *sip_engine_get_media_backend(struct sip_engine *engine)

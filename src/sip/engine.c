@@ -136,6 +136,7 @@ struct sip_engine *sip_engine_new(const struct sip_engine_config *config,
     engine->user_data = user_data;
     engine->refer_decision_timeout = SIP_REFER_DEFAULT_DECISION_TIMEOUT_MS;
     engine->offer_decision_timeout = SIP_CALL_OFFER_DECISION_TIMEOUT_MS;
+    engine->calls_audio = SIP_MEDIA_SENDRECV;
     engine->limits.receive_backlog_ms = SIP_ENGINE_DEFAULT_RECEIVE_BACKLOG_MS;
     engine->limits.undecided_calls = SIP_ENGINE_DEFAULT_UNDECIDED_CALLS;
     engine->limits.pending_events = SIP_ENGINE_DEFAULT_PENDING_EVENTS;

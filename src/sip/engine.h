@@ -129,7 +129,7 @@ struct sip_engine
     guint rejections_unacked;           /* non-2xx finals to INVITEs whose ACK has not come (transaction.c) */
     guint last_request_id;
     struct sip_media_backend *media;
-    gboolean calls_without_audio;       /* sip_engine_set_calls_audio(FALSE) */
+    guint calls_audio;                  /* sip_engine_set_calls_audio(): SIP_MEDIA_* of new calls, 0: none */
 
     struct sip_resolver *resolver;      /* names (RFC 3263) and their cache */
     GHashTable *public_addresses;       /* "PROTO|ip|port" of a registrar -> "host:port" it saw us at

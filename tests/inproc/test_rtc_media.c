@@ -714,6 +714,103 @@ static void test_preferred_no_media(void **state)
     g_unsetenv("RTCSHIM_AUDIO_SINK");
 }
 
+/* One call of the one-way test: `caller` calls `callee`; `sender` is the one
+ * whose audio flows, to `receiver`. Only those two directions start, the
+ * receiver gets the sender's packets, nothing goes the other way. */
+static void one_way_call(struct party *caller, struct party *callee, struct party *sender, struct party *receiver)
+{
+    struct rtcshim_media_stats sent, received;
+    IRTCSession *session, *sender_session, *receiver_session;
+    char *lines;
+
+    g_free(party_take_log(caller));
+    g_free(party_take_log(callee));
+    callee->answer = ANSWER_AT_ONCE;
+    caller->answer = ANSWER_NEVER;
+    session = party_call(caller, callee, RTCST_PC_TO_PC);
+    assert_true(party_wait(caller, "session CONNECTED 0", WAIT));
+    assert_true(party_wait(callee, "session CONNECTED 0", WAIT));
+    /* MediaTypes from the SDP, each side's view */
+    assert_int_equal(sender->last_media_types, RTCMT_AUDIO_SEND);
+    assert_int_equal(receiver->last_media_types, RTCMT_AUDIO_RECEIVE);
+    assert_true(party_wait(sender, "media send STARTED 0", WAIT));
+    assert_true(party_wait(receiver, "media receive STARTED 0", WAIT));
+    sender_session = sender == caller ? session : sender->incoming;
+    receiver_session = receiver == caller ? session : receiver->incoming;
+    wait_received(receiver_session, 100);
+    stats_of(sender_session, &sent);
+    stats_of(receiver_session, &received);
+    assert_int_equal(sent.rtp_packets_received, 0);
+    assert_int_equal(received.rtp_packets_sent, 0);
+
+    IRTCSession_Terminate(session, RTCTR_NORMAL);
+    assert_true(party_wait(caller, "session DISCONNECTED 0", WAIT));
+    assert_true(party_wait(callee, "session DISCONNECTED 0", WAIT));
+    lines = media_lines(sender);
+    assert_string_equal(lines, "media send STARTED 0|media send STOPPED 0");
+    g_free(lines);
+    lines = media_lines(receiver);
+    assert_string_equal(lines, "media receive STARTED 0|media receive STOPPED 0");
+    g_free(lines);
+    IRTCSession_Release(session);
+}
+
+/* SetPreferredMediaTypes with audio one way: alice's calls, placed or
+ * answered, send only (her offer sendonly, her answer to bob's sendrecv
+ * offer sendonly), then receive only; her hold makes the stream inactive
+ * (docs/wire-mapping.md, "Preferred media types"). */
+static void test_preferred_one_way(void **state)
+{
+    IRTCSessionCallControl *control;
+    struct party a, b;
+    IRTCSession *session;
+    LONG types;
+
+    g_setenv("RTCSHIM_AUDIO_SOURCE", "audiotestsrc is-live=true", TRUE);
+    g_setenv("RTCSHIM_AUDIO_SINK", "fakesink", TRUE);
+    media_party_init(&a, "alice", 0);
+    media_party_init(&b, "bob", 0);
+
+    assert_int_equal(IRTCClient_SetPreferredMediaTypes(a.client, RTCMT_AUDIO_SEND, VARIANT_FALSE), S_OK);
+    assert_int_equal(IRTCClient_get_PreferredMediaTypes(a.client, &types), S_OK);
+    assert_int_equal(types, RTCMT_AUDIO_SEND);
+    one_way_call(&a, &b, &a, &b);
+    one_way_call(&b, &a, &a, &b);
+
+    assert_int_equal(IRTCClient_SetPreferredMediaTypes(a.client, RTCMT_AUDIO_RECEIVE, VARIANT_FALSE), S_OK);
+    one_way_call(&a, &b, &b, &a);
+    one_way_call(&b, &a, &b, &a);
+
+    /* Hold of a send-only call: alice stops sending, and bob's stream ends
+     * too (inactive, not a sendonly that would change nothing); resume
+     * sends again. */
+    assert_int_equal(IRTCClient_SetPreferredMediaTypes(a.client, RTCMT_AUDIO_SEND, VARIANT_FALSE), S_OK);
+    g_free(party_take_log(&a));
+    g_free(party_take_log(&b));
+    b.answer = ANSWER_AT_ONCE;
+    session = party_call(&a, &b, RTCST_PC_TO_PC);
+    assert_true(party_wait(&a, "media send STARTED 0", WAIT));
+    assert_true(party_wait(&b, "media receive STARTED 0", WAIT));
+    assert_int_equal(IRTCSession_QueryInterface(session, &IID_IRTCSessionCallControl, (void **)&control), S_OK);
+    assert_int_equal(IRTCSessionCallControl_Hold(control, 7), S_OK);
+    assert_true(party_wait(&a, "complete 7 0", WAIT));
+    assert_true(party_wait(&a, "media send STOPPED 1", WAIT));
+    assert_true(party_wait(&b, "media receive STOPPED 1", WAIT));
+    assert_int_equal(IRTCSessionCallControl_UnHold(control, 8), S_OK);
+    assert_true(party_wait(&a, "complete 8 0", WAIT));
+    assert_true(party_wait(&a, "media send STARTED 0", WAIT));
+    assert_true(party_wait(&b, "media receive STARTED 0", WAIT));
+    IRTCSessionCallControl_Release(control);
+    IRTCSession_Terminate(session, RTCTR_NORMAL);
+    assert_true(party_wait(&b, "session DISCONNECTED 0", WAIT));
+    IRTCSession_Release(session);
+
+    party_cleanup(&a);
+    party_cleanup(&b);
+    g_unsetenv("RTCSHIM_AUDIO_SOURCE");
+    g_unsetenv("RTCSHIM_AUDIO_SINK");
+}
+
 static int setup(void **state)
 {
     workdir = g_dir_make_tmp("rtcshim-rtc-media-XXXXXX", NULL);
@@ -741,6 +838,7 @@ int main(void)
         cmocka_unit_test(test_ring),
         cmocka_unit_test(test_devices_and_preferences),
         cmocka_unit_test(test_preferred_no_media),
+        cmocka_unit_test(test_preferred_one_way),
     };
 
     if (g_getenv("RTCSHIM_TEST_FILTER")) cmocka_set_test_filter(g_getenv("RTCSHIM_TEST_FILTER"));

@@ -17,6 +17,9 @@
 #                           between the two re-INVITEs, RTP again after
 #       sipp-pcma, sipp-opus  SIPp offers only that codec: rtc_answer answers
 #                           with it, plays SIPp's recorded tone, sends RTP back
+#       sipp-oneway         SIPp offers PCMA sendonly (a one-way call, as an
+#                           announcement makes): rtc_answer answers recvonly,
+#                           plays the tone (no hold) and sends no RTP
 # Tones: rtcshim 880 Hz, the peer 440 Hz. Ports: rtcshim BASE, the peer's SIP
 # BASE+10, baresip's console BASE+15, the peer's RTP BASE+20..29, a scratch
 # port for recording SIPp's stream BASE+30.
@@ -243,10 +246,12 @@ baresip-hold)
     fi
     ;;
 
-sipp-pcma|sipp-opus)
+sipp-pcma|sipp-opus|sipp-oneway)
     # A recorded RTP stream of a 440 Hz tone for SIPp to play (made here with
     # GStreamer's encoders and dumpcap), then SIPp's single-codec offer.
-    if [ $TEST = sipp-pcma ]; then
+    S_OFFER_DIRECTION=sendrecv S_ANSWER_DIRECTION=sendrecv
+    [ $TEST = sipp-oneway ] && S_OFFER_DIRECTION=sendonly S_ANSWER_DIRECTION=recvonly
+    if [ $TEST != sipp-opus ]; then
         S_CODEC_PT=8 S_CODEC_RTPMAP=PCMA/8000 stats_codec=PCMA rate=8000
         encode="alawenc ! rtppcmapay pt=8"
     else
@@ -276,14 +281,23 @@ sipp-pcma|sipp-opus)
     tl_expect_rc sipp 0
     tl_expect_rc rtc 0
     tl_expect_line rtc '^\[bob\] media receive started$'
-    tl_expect_line rtc '^\[bob\] media send started$'
     check_heard "$TL_WORK/rtc.wav" $PEER_TONE rtcshim
+    if [ $TEST = sipp-oneway ]; then
+        tl_expect_no_line rtc '^\[bob\] media send started$'
+        tl_expect_no_line rtc 'hold|HOLD'
+    else
+        tl_expect_line rtc '^\[bob\] media send started$'
+    fi
     if [ "$TL_CAPTURE" = 1 ]; then
         sent=$(tshark -r "$TL_WORK/capture.pcapng" -d "udp.port==$((BASE + 20)),rtp" \
                 -Y "udp.dstport == $((BASE + 20)) && rtp.p_type == $S_CODEC_PT" -T fields -e frame.number 2>/dev/null \
                 | wc -l)
         tl_log "rtcshim sent $sent $stats_codec packets (payload type $S_CODEC_PT) to SIPp"
-        [ "$sent" -ge 100 ] || tl_fail "rtcshim sent only $sent $stats_codec packets to SIPp"
+        if [ $TEST = sipp-oneway ]; then
+            [ "$sent" = 0 ] || tl_fail "rtcshim sent $sent $stats_codec packets to SIPp on a call it only receives"
+        else
+            [ "$sent" -ge 100 ] || tl_fail "rtcshim sent only $sent $stats_codec packets to SIPp"
+        fi
     fi
     ;;
 

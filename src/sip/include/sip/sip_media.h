@@ -152,12 +152,14 @@ guint sip_call_get_media_directions(struct sip_call *call);
 
 struct sip_media_backend *sip_engine_get_media_backend(struct sip_engine *engine);
 
-/* Whether the calls made from now on, both ways, have audio (the default).
- * A call without audio binds no port and creates no stream: it offers an
- * SDP with no m= line and refuses every stream offered to it (port 0,
- * RFC 3264 §6), so a signalling-only application costs no sockets. Calls
- * already made keep what they had. */
-void sip_engine_set_calls_audio(struct sip_engine *engine, gboolean audio);
+/* Which ways the audio of the calls made from now on goes: a mask of 1
+ * (send) and 2 (receive) as sip_call_update_media takes, 3 by default. One
+ * way only limits what those calls offer and answer, as
+ * sip_call_update_media does for one call. 0: a call without audio binds no port and creates no
+ * stream: it offers an SDP with no m= line and refuses every stream offered
+ * to it (port 0, RFC 3264 §6), so a signalling-only application costs no
+ * sockets. Calls already made keep what they had. */
+void sip_engine_set_calls_audio(struct sip_engine *engine, guint directions);
 
 /* TRUE when the backend moves audio at all (not the default backend). */
 gboolean sip_media_backend_moves_audio(struct sip_media_backend *backend);
