@@ -761,6 +761,22 @@ static void set_default_answer_modes(struct client *client)
 
 /* ---- IRTCClient: life cycle ------------------------------------------------------- */
 
+/* The application's name and version go first in the User-Agent (and
+ * Server) header of what the engine sends from now on (docs/wire-mapping.md,
+ * "User-Agent"); before Initialize they wait for the engine. */
+static void client_apply_product(struct client *client)
+{
+    char *name, *version;
+
+    if (!client->engine)
+        return;
+    name = com_utf8_from_wstr(client->client_name);
+    version = com_utf8_from_wstr(client->client_version);
+    sip_engine_set_product(client->engine, name, version);
+    g_free(name);
+    g_free(version);
+}
+
 static HRESULT client_initialize(struct client *client, BOOL media_disabled)
 {
     struct sip_engine_config config = { 0 };
@@ -786,6 +802,7 @@ static HRESULT client_initialize(struct client *client, BOOL media_disabled)
         return RTC_E_SIP_STACK_SHUTDOWN;
     }
     client->requests = g_hash_table_new_full(NULL, NULL, NULL, tracked_request_free);
+    client_apply_product(client);
     sip_engine_set_refer_callbacks(client->engine, &rtc_refer_callbacks);
     transfer_set_refer_to_headers(client->engine, FALSE);
     sip_engine_set_registration_callbacks(client->engine, &rtc_registration_callbacks);
@@ -942,17 +959,21 @@ static HRESULT WINAPI client_put_LocalUserName(IRTCClient2 *iface, BSTR name)
 static HRESULT WINAPI client_put_ClientName(IRTCClient2 *iface, BSTR name)
 {
     struct client *client = impl_from_IRTCClient2(iface);
+    HRESULT hr = put_string(client, &client->client_name, name);
 
-    com_partial(__func__, "stored only: nothing reads the client name (User-Agent stays rtcshim's)");
-    return put_string(client, &client->client_name, name);
+    if (SUCCEEDED(hr))
+        client_apply_product(client);
+    return hr;
 }
 
 static HRESULT WINAPI client_put_ClientCurVer(IRTCClient2 *iface, BSTR version)
 {
     struct client *client = impl_from_IRTCClient2(iface);
+    HRESULT hr = put_string(client, &client->client_version, version);
 
-    com_partial(__func__, "stored only: nothing reads the client version (User-Agent stays rtcshim's)");
-    return put_string(client, &client->client_version, version);
+    if (SUCCEEDED(hr))
+        client_apply_product(client);
+    return hr;
 }
 
 static HRESULT WINAPI client_get_Version(IRTCClient2 *iface, LONG *version)

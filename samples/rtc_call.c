@@ -174,7 +174,7 @@ static gboolean give_up(gpointer data)
 
 int main(int argc, char **argv)
 {
-    char *bind = NULL, *from = NULL;
+    char *bind = NULL, *from = NULL, *client_name = NULL, *client_version = NULL;
     int timeout = 30;
     GOptionEntry options[] =
     {
@@ -186,6 +186,8 @@ int main(int argc, char **argv)
         { "dtmf", 'd', 0, G_OPTION_ARG_STRING, &dtmf, "Send these DTMF digits (0-9*#A-D) once audio goes out", "DIGITS" },
         { "hold-after", 0, 0, G_OPTION_ARG_INT, &hold_after, "Put the call on hold this long after connecting", "SECONDS" },
         { "resume-after", 0, 0, G_OPTION_ARG_INT, &resume_after, "Take it back this long after connecting", "SECONDS" },
+        { "client-name", 0, 0, G_OPTION_ARG_STRING, &client_name, "Name this application in User-Agent", "NAME" },
+        { "client-version", 0, 0, G_OPTION_ARG_STRING, &client_version, "... and its version", "VERSION" },
         { NULL }
     };
     GOptionContext *context = g_option_context_new("URI - place a call with the RTC Client API");
@@ -202,7 +204,7 @@ int main(int argc, char **argv)
     {
         fprintf(stderr, "rtc_call: %s\nusage: rtc_call [--bind ADDR:PORT] [--from URI] "
                 "[--hangup-after SECONDS | --hangup-on-signal] [--timeout SECONDS] [--dtmf DIGITS] "
-                "[--hold-after SECONDS --resume-after SECONDS] URI\n",
+                "[--hold-after SECONDS --resume-after SECONDS] [--client-name NAME [--client-version VERSION]] URI\n",
                 error ? error->message : "give exactly one URI to call");
         return 2;
     }
@@ -235,6 +237,25 @@ int main(int argc, char **argv)
         uri = sample_bstr(from);
         IRTCClient_put_LocalUserURI(client, uri);
         SysFreeString(uri);
+    }
+    if (client_name)
+    {
+        /* IRTCClient2: the application's name and version lead the User-Agent header. */
+        IRTCClient2 *client2;
+
+        if (SUCCEEDED(IRTCClient_QueryInterface(client, &IID_IRTCClient2, (void **)&client2)))
+        {
+            uri = sample_bstr(client_name);
+            IRTCClient2_put_ClientName(client2, uri);
+            SysFreeString(uri);
+            if (client_version)
+            {
+                uri = sample_bstr(client_version);
+                IRTCClient2_put_ClientCurVer(client2, uri);
+                SysFreeString(uri);
+            }
+            IRTCClient2_Release(client2);
+        }
     }
 
     loop = g_main_loop_new(NULL, FALSE);

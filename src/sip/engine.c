@@ -148,7 +148,8 @@ struct sip_engine *sip_engine_new(const struct sip_engine_config *config,
     engine->registrations = g_ptr_array_new();
     engine->publications = g_ptr_array_new();
     engine_subscriptions_init(engine);
-    engine->user_agent = g_strdup(config && config->user_agent ? config->user_agent : DEFAULT_USER_AGENT);
+    engine->base_user_agent = g_strdup(config && config->user_agent ? config->user_agent : DEFAULT_USER_AGENT);
+    engine->user_agent = g_strdup(engine->base_user_agent);
     engine->advertised_host = config && config->advertised_host ? g_strdup(config->advertised_host) : NULL;
     engine->rand = g_rand_new();
     engine->trace = !g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
@@ -233,6 +234,7 @@ void sip_engine_free(struct sip_engine *engine)
     g_ptr_array_free(engine->publications, TRUE);
     g_rand_free(engine->rand);
     g_free(engine->user_agent);
+    g_free(engine->base_user_agent);
     g_strfreev(engine->refer_to_allowed);
     g_free(engine->advertised_host);
     osip_uri_free(engine->outbound_proxy);
@@ -330,4 +332,34 @@ void sip_engine_set_limits(struct sip_engine *engine, const struct sip_engine_li
 {
     g_return_if_fail(engine != NULL && limits != NULL);
     engine->limits = *limits;
+}
+
+#define PRODUCT_PART_MAX 64
+
+/* text as an RFC 3261 token (§25.1), at most PRODUCT_PART_MAX bytes. */
+static void append_token(GString *out, const char *text)
+{
+    gsize i;
+
+    for (i = 0; text[i] && i < PRODUCT_PART_MAX; i++)
+        g_string_append_c(out, g_ascii_isalnum(text[i]) || strchr("-.!%*_+`'~", text[i]) ? text[i] : '_');
+}
+
+void sip_engine_set_product(struct sip_engine *engine, const char *name, const char *version)
+{
+    GString *agent = g_string_new(NULL);
+
+    if (name && *name)
+    {
+        append_token(agent, name);
+        if (version && *version)
+        {
+            g_string_append_c(agent, '/');
+            append_token(agent, version);
+        }
+        g_string_append_c(agent, ' ');
+    }
+    g_string_append(agent, engine->base_user_agent);
+    g_free(engine->user_agent);
+    engine->user_agent = g_string_free(agent, FALSE);
 }

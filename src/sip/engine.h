@@ -80,7 +80,8 @@ struct sip_engine
     struct sip_publication_callbacks publication_callbacks;
     GPtrArray *publications;            /* struct sip_publication *, not referenced */
     void *user_data;
-    char *user_agent;
+    char *user_agent;                   /* what is sent: the application's product, then base_user_agent */
+    char *base_user_agent;              /* the configured one, or rtcshim's */
     char *advertised_host;
     osip_uri_t *outbound_proxy;         /* default for out-of-dialog requests, with ;lr; NULL = none */
     char *outbound_proxy_text;

@@ -47,6 +47,7 @@ fi
 # Placeholders in the scenarios (tl_scenario).
 S_RTC_PORT=$RTC_PORT S_SIPP_PORT=$SIPP_PORT S_SIPP2_PORT=$SIPP2_PORT
 S_TRANSPORT_PARAM=$TP S_VIA_PROTO=$VIA
+S_USER_AGENT='rtcshim/[0-9.]+'
 
 # sipp_bg NAME SCENARIO PORT MEDIA_PORT [args...]: SIPp (one call) in the background.
 sipp_bg()
@@ -93,6 +94,25 @@ call-out)
     else
         tl_expect_order rtc '^\[caller\] hanging up$' '^\[caller\] session DISCONNECTED status 0$'
     fi
+    ;;
+
+call-out-product)
+    # IRTCClient2::put_ClientName and put_ClientCurVer lead the User-Agent of
+    # the INVITE (and, over UDP, of rtc_call's BYE: see call-out); what a
+    # token cannot hold (spaces, parentheses) is "_".
+    S_USER_AGENT='Acme_Phone/2\.1__beta_ rtcshim/[0-9.]+'
+    if [ "$PROTO" = tcp ]; then
+        sipp_uas uas_call_peer_bye.xml
+        hangup=20
+    else
+        sipp_uas uas_call.xml
+        hangup=1
+    fi
+    tl_fg rtc "$RTC_CALL" --bind 127.0.0.1:$RTC_PORT --from sip:alice@127.0.0.1 --hangup-after $hangup --timeout 10 \
+        --client-name "Acme Phone" --client-version "2.1 (beta)" "sip:bob@127.0.0.1:$SIPP_PORT$TP"
+    tl_wait sipp
+    tl_expect_rc sipp 0
+    tl_expect_rc rtc 0
     ;;
 
 call-in)

@@ -145,6 +145,45 @@ static void test_refer_to_reserved_still_400(void **state)
 
 /* ---- the REFER's final response: a bound ------------------------------------------------- */
 
+/* The application's product (sip_engine_set_product) leads the engine's
+ * User-Agent (the NOTIFY, a request) and Server (the 202, a response); what
+ * a product token cannot hold becomes "_", so no header can be slipped in. */
+static void test_product_in_user_agent_and_server(void **state)
+{
+    static const char expected[] = "Acme__X-Injected__1/2.1_beta rtcshim/0.1";
+    struct wire wire;
+    struct wire_dialog dialog;
+    struct sip_refer *refer;
+    const char *accepted, *notify;
+    guint from;
+
+    (void)state;
+    wire_start(&wire);
+    sip_engine_set_product(wire.engine, "Acme\r\nX-Injected: 1", "2.1 beta");
+    refer = call_and_refer(&wire, &dialog, NULL);
+    from = wire.sent->len;
+    assert_true(sip_refer_accept(refer, NULL));
+    wire_run(&wire);
+    accepted = wire_find_response(&wire, from, 202, "REFER");
+    assert_non_null(accepted);
+    assert_true(has_header(accepted, "Server", expected));
+    assert_false(has_header_named(accepted, "X-Injected"));
+    notify = wire_find(&wire, from, "NOTIFY ");
+    assert_non_null(notify);
+    assert_true(has_header(notify, "User-Agent", expected));
+    /* No name: the engine's own again. */
+    answer_last_notify(&wire);
+    sip_engine_set_product(wire.engine, NULL, "2.1");
+    from = wire.sent->len;
+    assert_true(sip_refer_notify(refer, 200, NULL, NULL));
+    wire_run(&wire);
+    notify = wire_find(&wire, from, "NOTIFY ");
+    assert_non_null(notify);
+    assert_true(has_header(notify, "User-Agent", "rtcshim/0.1"));
+    wire_dialog_clear(&dialog);
+    wire_stop(&wire);
+}
+
 static void test_quick_decision_is_the_response(void **state)
 {
     struct wire wire;
@@ -703,6 +742,7 @@ int main(void)
         cmocka_unit_test(test_transferor_refreshes_while_ringing),
         cmocka_unit_test(test_refresh_refused_ends_the_wait),
         cmocka_unit_test(test_declined_after_202_is_rejected),
+        cmocka_unit_test(test_product_in_user_agent_and_server),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -256,6 +256,13 @@ void sip_server_search_cancel(struct sip_server_search *search);
 #define SIP_KEEPALIVE_STREAM_DEFAULT_S 90
 void sip_engine_set_keepalive(struct sip_engine *engine, guint udp_seconds, guint stream_seconds);
 
+/* The application's product, put before the engine's own in the User-Agent
+ * and Server headers from now on: "name/version rtcshim/<version>" (RFC 3261
+ * §20.41: products, most significant first). A character that cannot be in
+ * a product token (a space, a slash, a control character ...) becomes "_";
+ * each part is cut at 64 bytes. NULL or empty name: the engine's alone. */
+void sip_engine_set_product(struct sip_engine *engine, const char *name, const char *version);
+
 /* ---- outbound proxy (RFC 3261 §8.1.2, loose routing) ----
  *
  * A proxy is a sip: or sips: URI, e.g. "sip:192.0.2.10:5060;transport=tcp"
