@@ -69,8 +69,10 @@ S_RTC_PORT=$RTC_PORT S_SIPP_PORT=$SIPP_PORT S_SIPP2_PORT=$SIPP2_PORT S_TRANSPORT
 # dns_start RECORD_OPTION...: dnsmasq with these --srv-host/--host-record lines.
 dns_start()
 {
+    # A pid file of its own: the default one (/var/run/dnsmasq.pid) is the
+    # host's, and a dnsmasq of another test running beside this one holds it.
     tl_bg dns dnsmasq -k -C /dev/null --no-resolv --no-hosts --local=/test/ --listen-address=127.0.0.1 \
-        --bind-interfaces --port 53 --log-queries --log-facility=- "$@"
+        --bind-interfaces --port 53 --log-queries --log-facility=- --pid-file="$TL_WORK/dnsmasq.pid" "$@"
     tl_wait_port udp 53 || { tl_fail "dnsmasq did not start"; tl_finish; }
 }
 
