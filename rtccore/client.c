@@ -382,7 +382,7 @@ GMainContext *client_context(struct client *client)
     return client->context;
 }
 
-static void fire_client_event(struct client *client, RTC_CLIENT_EVENT_TYPE type)
+void client_fire_client_event(struct client *client, RTC_CLIENT_EVENT_TYPE type)
 {
     IDispatch *event;
 
@@ -405,7 +405,7 @@ static void check_cleanup_done(struct client *client)
         && !(client->engine && sip_engine_pending_hangups(client->engine)))
     {
         client->cleanup_reported = TRUE;
-        fire_client_event(client, RTCCET_ASYNC_CLEANUP_DONE);
+        client_fire_client_event(client, RTCCET_ASYNC_CLEANUP_DONE);
     }
 }
 
@@ -1352,9 +1352,9 @@ static HRESULT WINAPI client_get_TemporalSpatialTradeOff(IRTCClient2 *iface, LON
     return com_not_built(__func__);
 }
 
-static HRESULT WINAPI client_get_NetworkQuality(IRTCClient2 *iface, LONG *plNetworkQuality)
+static HRESULT WINAPI client_get_NetworkQuality(IRTCClient2 *iface, LONG *quality)
 {
-    return com_not_built(__func__);
+    return client_media_get_network_quality(impl_from_IRTCClient2(iface), quality);
 }
 
 static HRESULT WINAPI client_StartT120Applet(IRTCClient2 *iface, RTC_T120_APPLET enApplet)

@@ -28,6 +28,8 @@ struct client_media
     BOOL disabled;                  /* InitializeEx(RTCIF_DISABLE_MEDIA) */
     LONG preferred_volume[2];       /* by RTC_AUDIO_DEVICE: kept for the application, persisted */
     LONG last_intensity[2];         /* the last RTCE_INTENSITY level told, -1 = none */
+    GSource *quality_watch;         /* polls the active call's RTCP figures while there is one */
+    LONG last_quality;              /* the last quality RTCCET_NETWORK_QUALITY_CHANGE told, -1 = none */
 };
 
 /* ---- life cycle ---------------------------------------------------------------------------- */
@@ -125,6 +127,7 @@ void client_media_initialized(struct client *client, BOOL disabled)
         g_free(key);
         media->last_intensity[device] = -1;
     }
+    media->last_quality = -1;
     if (g_key_file_get_boolean(file, "audio", "echo-cancellation", NULL))
         sip_media_backend_set_echo_cancellation(backend, TRUE, NULL);
     g_key_file_free(file);
@@ -135,6 +138,11 @@ void client_media_free(struct client *client)
 {
     struct client_media **slot = client_media_slot(client);
 
+    if (*slot && (*slot)->quality_watch)
+    {
+        g_source_destroy((*slot)->quality_watch);
+        g_source_unref((*slot)->quality_watch);
+    }
     g_free(*slot);
     *slot = NULL;
 }
@@ -478,6 +486,102 @@ HRESULT client_media_get_active_media(struct client *client, LONG *media_types)
     return S_OK;
 }
 
+/* ---- network quality (get_NetworkQuality, RTCCET_NETWORK_QUALITY_CHANGE) ---------------- */
+
+/* 0 (worst) to 100 (best) from what the peer's last RTCP receiver report
+ * says of our stream (fraction lost /256, jitter, round trip): the E-model's rating (ITU-T G.107) in the simplified
+ * form of Cole and Rosenbluth, scaled so that a perfect network is 100. The
+ * delay counts the one-way trip, twice the jitter (a jitter buffer's worth)
+ * and 10 ms of packetisation; loss costs 2.5 points per percent
+ * (docs/wire-mapping.md, "Network quality"). */
+LONG rtc_network_quality(guint fraction_lost, guint jitter_ms, guint round_trip_ms)
+{
+    double delay = round_trip_ms / 2.0 + 2.0 * jitter_ms + 10.0;
+    double loss_percent = fraction_lost * 100.0 / 256.0;
+    double rating = 93.2 - (delay < 160.0 ? delay / 40.0 : (delay - 120.0) / 10.0) - 2.5 * loss_percent;
+
+    return (LONG)CLAMP(rating * 100.0 / 93.2 + 0.5, 0.0, 100.0);
+}
+
+/* The active call's quality; FALSE when there is none to tell (no call, or
+ * no receiver report about our stream yet). */
+static BOOL current_quality(struct client *client, LONG *quality)
+{
+    struct session *session = active_session(client);
+    struct sip_media_stats stats;
+
+    if (!session || !sip_call_get_media_stats(session->call, &stats) || !stats.rtcp_received)
+        return FALSE;
+    *quality = rtc_network_quality(stats.fraction_lost, stats.jitter_ms, stats.round_trip_ms);
+    return TRUE;
+}
+
+HRESULT client_media_get_network_quality(struct client *client, LONG *quality)
+{
+    HRESULT hr;
+
+    if (!quality)
+        return E_POINTER;
+    if (FAILED(hr = client_check_ready(client)))
+        return hr;
+    if (current_quality(client, quality))
+        return S_OK;
+    *quality = 0;
+    return S_FALSE;
+}
+
+/* A change of 5 or more, or the quality coming or going, is told: RTCP
+ * comes every few seconds and jitter moves a point or two with each. */
+#define QUALITY_STEP 5
+#define QUALITY_POLL_MS 1000
+
+static void update_quality(struct client *client, struct client_media *media)
+{
+    LONG quality = -1;
+
+    if (!current_quality(client, &quality))
+        quality = -1;
+    if ((quality < 0) != (media->last_quality < 0) || ABS(quality - media->last_quality) >= QUALITY_STEP)
+    {
+        media->last_quality = quality;
+        client_fire_client_event(client, RTCCET_NETWORK_QUALITY_CHANGE);
+    }
+}
+
+static gboolean quality_poll(gpointer data)
+{
+    struct client *client = data;
+
+    update_quality(client, *client_media_slot(client));
+    return G_SOURCE_CONTINUE;
+}
+
+/* Watches the quality while a call is connected; when none is left, tells at
+ * once that it is gone (before the session's end lets the client's shutdown finish). */
+static void watch_quality(struct client *client)
+{
+    struct client_media *media = *client_media_slot(client);
+
+    if (!media)
+        return;
+    if (active_session(client))
+    {
+        if (media->quality_watch)
+            return;
+        media->quality_watch = g_timeout_source_new(QUALITY_POLL_MS);
+        g_source_set_callback(media->quality_watch, quality_poll, client, NULL);
+        g_source_attach(media->quality_watch, client_context(client));
+        return;
+    }
+    if (media->quality_watch)
+    {
+        g_source_destroy(media->quality_watch);
+        g_source_unref(media->quality_watch);
+        media->quality_watch = NULL;
+    }
+    update_quality(client, media);
+}
+
 /* ---- sessions: RTCE_MEDIA, RTCE_INTENSITY, MediaTypes ---------------------------------------- */
 
 static const LONG flow_media_type[2] = { RTCMT_AUDIO_SEND, RTCMT_AUDIO_RECEIVE };
@@ -586,6 +690,7 @@ void session_media_state_changed(struct session *session, RTC_SESSION_STATE old,
 
     if (!is_call_session(session))
         return;
+    watch_quality(session->client);
     if (media_state(state))
     {
         sync_flows(session);

@@ -241,6 +241,5 @@ HRESULT rtc_enum_presence_devices_create(IUnknown **items, unsigned int count, I
 
 struct client *client_from_presence_iface(IRTCClientPresence2 *iface);
 LONG client_event_filter(struct client *client);
-GMainContext *client_context(struct client *client);
 
 #endif

@@ -50,6 +50,8 @@ IRTCClient *client_iface(struct client *client);
 /* Events for the application: filtered, queued, delivered from the main context. */
 BOOL client_wants_event(struct client *client, RTC_EVENT type);
 void client_fire_event(struct client *client, RTC_EVENT type, IDispatch *event);
+/* An RTCE_CLIENT event of that type, if the filter lets it through. */
+void client_fire_client_event(struct client *client, RTC_CLIENT_EVENT_TYPE type);
 
 /* S_OK when the calling thread may use the client (RPC_E_WRONG_THREAD otherwise). */
 HRESULT client_check_thread_of(struct client *client);
@@ -57,6 +59,8 @@ HRESULT client_check_thread_of(struct client *client);
 HRESULT client_check_ready(struct client *client);
 
 struct sip_engine *client_engine(struct client *client);
+/* The context the client's events and timers run on (the apartment's). */
+GMainContext *client_context(struct client *client);
 /* Binds the default transports if the application bound none (outgoing calls need one). */
 HRESULT client_ensure_transport(struct client *client);
 /* From: for requests, a name-addr ("Name" <uri> or <uri>), UTF-8; g_free() it. */
@@ -152,6 +156,9 @@ HRESULT client_media_get_active_media(struct client *client, LONG *media_types);
 HRESULT client_media_play_ring(struct client *client, RTC_RING_TYPE type, VARIANT_BOOL play);
 HRESULT client_media_send_dtmf(struct client *client, RTC_DTMF digit);
 HRESULT client_media_set_timeout(struct client *client, ULONG milliseconds);
+/* 0-100 from the active call's RTCP figures; S_FALSE (and 0) when there are none. */
+LONG rtc_network_quality(guint fraction_lost, guint jitter_ms, guint round_trip_ms);
+HRESULT client_media_get_network_quality(struct client *client, LONG *quality);
 void session_on_media_event(struct session *session, struct sip_call *call, const struct sip_media_event *event);
 
 /* ---- participant.c ------------------------------------------------------------------ */

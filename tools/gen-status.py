@@ -44,8 +44,6 @@ PLANS = [
     # RTC Client API
     (r"^IRTCClient2?$", r"IVideoWindow|VideoDevice|MaxBitrate|TemporalSpatialTradeOff",
      "not planned: video is in no open issue (audio only, issue 10)"),
-    (r"^IRTCClient2?$", r"NetworkQuality", "not planned yet: in no open issue (the RTCP figures it would "
-     "come from are in rtcshim_get_media_stats)"),
     (r"^IRTCClient2?$", r"TuningWizard", "not planned: the tuning wizard is a Windows dialog; "
      "put_PreferredAudioDevice and put_Volume do its job"),
     (r"^IRTC(Client|Session)2?$", r"WithDescription|SessionDescription",

@@ -1333,27 +1333,35 @@ void media_stream_get_stats(struct sip_media_stream *iface, struct sip_media_sta
             {
                 const GstStructure *source = gst_value_get_structure(g_value_array_get_nth(array, i));
                 gboolean internal = FALSE, have_rb = FALSE, is_sender = FALSE;
-                guint jitter = 0;
+                guint jitter = 0, fraction = 0, round_trip = 0;
                 gint lost = 0;
 
                 gst_structure_get_boolean(source, "internal", &internal);
                 gst_structure_get_boolean(source, "have-rb", &have_rb);
                 gst_structure_get_boolean(source, "is-sender", &is_sender);
-                if (!internal && is_sender)
+                if (internal) continue;     /* ours: the probes count what we send */
+                if (is_sender)
                 {
                     /* the peer's stream, as our receiver reports describe it */
                     gst_structure_get_int(source, "packets-lost", &lost);
                     gst_structure_get_uint(source, "jitter", &jitter);
                     stats->received_lost += MAX(lost, 0);
                     stats->received_jitter = MAX(stats->received_jitter, jitter);
-                    continue;
                 }
-                if (!internal || !have_rb) continue;
+                /* The report block the peer's last RTCP report had about our
+                 * stream is kept with the peer's source (its rb-* fields). */
+                if (!have_rb) continue;
                 gst_structure_get_int(source, "rb-packetslost", &lost);
                 gst_structure_get_uint(source, "rb-jitter", &jitter);
+                gst_structure_get_uint(source, "rb-fractionlost", &fraction);
+                gst_structure_get_uint(source, "rb-round-trip", &round_trip);
                 stats->rtcp_received = TRUE;
                 stats->packets_lost = MAX(lost, 0);
                 stats->jitter = jitter;
+                stats->jitter_ms = stream->params.clock_rate ? (guint)((guint64)jitter * 1000 / stream->params.clock_rate) : 0;
+                stats->fraction_lost = MIN(fraction, 255);
+                /* in 1/65536 s, as the report's DLSR */
+                stats->round_trip_ms = (guint)((guint64)round_trip * 1000 / 65536);
             }
             G_GNUC_END_IGNORE_DEPRECATIONS
         }

@@ -811,6 +811,55 @@ static void test_preferred_one_way(void **state)
     g_unsetenv("RTCSHIM_AUDIO_SINK");
 }
 
+/* get_NetworkQuality: S_FALSE without a call; during one, once the peer's
+ * first receiver report is in, a rating announced by
+ * RTCCET_NETWORK_QUALITY_CHANGE (loopback: no loss, little delay, so good);
+ * S_FALSE again when the call has ended, announced too. */
+static void test_network_quality(void **state)
+{
+    struct party a, b;
+    IRTCSession *session;
+    LONG quality = -1;
+
+    g_setenv("RTCSHIM_AUDIO_SOURCE", "audiotestsrc is-live=true", TRUE);
+    g_setenv("RTCSHIM_AUDIO_SINK", "fakesink", TRUE);
+    media_party_init(&a, "alice", 0);
+    media_party_init(&b, "bob", 0);
+    assert_int_equal(IRTCClient_get_NetworkQuality(a.client, NULL), E_POINTER);
+    assert_int_equal(IRTCClient_get_NetworkQuality(a.client, &quality), S_FALSE);
+    assert_int_equal(quality, 0);
+
+    b.answer = ANSWER_AT_ONCE;
+    session = party_call(&a, &b, RTCST_PC_TO_PC);
+    assert_true(party_wait(&a, "session CONNECTED 0", WAIT));
+    /* RTCP comes every few seconds: the first report makes the rating */
+    assert_true(party_wait(&a, "client NETWORK_QUALITY_CHANGE", 4 * WAIT));
+    assert_true(index_of(&a, "client NETWORK_QUALITY_CHANGE") > index_of(&a, "session CONNECTED 0"));
+    assert_int_equal(IRTCClient_get_NetworkQuality(a.client, &quality), S_OK);
+    print_message("loopback network quality %ld\n", (long)quality);
+    /* nothing lost; the E-model gives 90 even for 100 ms of jitter */
+    assert_true(quality >= 90 && quality <= 100);
+    /* the same report, as rtcshim_get_media_stats gives it */
+    {
+        struct rtcshim_media_stats stats;
+
+        stats_of(session, &stats);
+        assert_true(stats.rtcp_report_received);
+        assert_int_equal(stats.packets_lost, 0);
+    }
+
+    g_free(party_take_log(&a));
+    IRTCSession_Terminate(session, RTCTR_NORMAL);
+    assert_true(party_wait(&a, "session DISCONNECTED 0", WAIT));
+    assert_true(party_wait(&a, "client NETWORK_QUALITY_CHANGE", WAIT));
+    assert_int_equal(IRTCClient_get_NetworkQuality(a.client, &quality), S_FALSE);
+    IRTCSession_Release(session);
+    party_cleanup(&a);
+    party_cleanup(&b);
+    g_unsetenv("RTCSHIM_AUDIO_SOURCE");
+    g_unsetenv("RTCSHIM_AUDIO_SINK");
+}
+
 static int setup(void **state)
 {
     workdir = g_dir_make_tmp("rtcshim-rtc-media-XXXXXX", NULL);
@@ -839,6 +888,7 @@ int main(void)
         cmocka_unit_test(test_devices_and_preferences),
         cmocka_unit_test(test_preferred_no_media),
         cmocka_unit_test(test_preferred_one_way),
+        cmocka_unit_test(test_network_quality),
     };
 
     if (g_getenv("RTCSHIM_TEST_FILTER")) cmocka_set_test_filter(g_getenv("RTCSHIM_TEST_FILTER"));

@@ -100,6 +100,9 @@ struct sip_media_stats
     guint64 dtmf_events_received;       /* RFC 4733 events (digits) received */
     guint64 packets_lost;               /* from the peer's RTCP receiver reports (0 before one) */
     guint jitter;                       /* interarrival jitter, RTP clock units, from the peer's RTCP */
+    guint jitter_ms;                    /* the same in milliseconds */
+    guint fraction_lost;                /* lost in the last report's interval, /256 (RFC 3550 §6.4.1) */
+    guint round_trip_ms;                /* from the last report's LSR and DLSR; 0 when it had none */
     gboolean rtcp_received;             /* a receiver report about our stream came in */
     guint64 received_lost;              /* what our own receiver reports say about the peer's stream */
     guint received_jitter;              /* (lost packets, jitter in RTP clock units) */
