@@ -489,11 +489,11 @@ HRESULT client_media_get_active_media(struct client *client, LONG *media_types)
 /* ---- network quality (get_NetworkQuality, RTCCET_NETWORK_QUALITY_CHANGE) ---------------- */
 
 /* 0 (worst) to 100 (best) from what the peer's last RTCP receiver report
- * says of our stream (fraction lost /256, jitter, round trip): the E-model's rating (ITU-T G.107) in the simplified
- * form of Cole and Rosenbluth, scaled so that a perfect network is 100. The
- * delay counts the one-way trip, twice the jitter (a jitter buffer's worth)
- * and 10 ms of packetisation; loss costs 2.5 points per percent
- * (docs/wire-mapping.md, "Network quality"). */
+ * says of our stream (fraction lost /256, jitter, round trip): the E-model's
+ * rating (ITU-T G.107) in the simplified form of Cole and Rosenbluth, scaled
+ * so that a perfect network is 100. The delay counts the one-way trip, twice
+ * the jitter (a jitter buffer's worth) and 10 ms of packetisation; loss
+ * costs 2.5 points per percent (docs/wire-mapping.md, "Network quality"). */
 LONG rtc_network_quality(guint fraction_lost, guint jitter_ms, guint round_trip_ms)
 {
     double delay = round_trip_ms / 2.0 + 2.0 * jitter_ms + 10.0;
@@ -690,7 +690,8 @@ void session_media_state_changed(struct session *session, RTC_SESSION_STATE old,
 
     if (!is_call_session(session))
         return;
-    watch_quality(session->client);
+    if (state == RTCSS_CONNECTED || old == RTCSS_CONNECTED)
+        watch_quality(session->client);
     if (media_state(state))
     {
         sync_flows(session);
