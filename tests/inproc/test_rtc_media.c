@@ -643,6 +643,24 @@ static int rtp_sockets(void)
     return count;
 }
 
+/* alice and bob with a live test source and a fake sink: for tests that
+ * count packets and events, not what was heard. */
+static void quiet_parties_init(struct party *a, struct party *b)
+{
+    g_setenv("RTCSHIM_AUDIO_SOURCE", "audiotestsrc is-live=true", TRUE);
+    g_setenv("RTCSHIM_AUDIO_SINK", "fakesink", TRUE);
+    media_party_init(a, "alice", 0);
+    media_party_init(b, "bob", 0);
+}
+
+static void quiet_parties_cleanup(struct party *a, struct party *b)
+{
+    party_cleanup(a);
+    party_cleanup(b);
+    g_unsetenv("RTCSHIM_AUDIO_SOURCE");
+    g_unsetenv("RTCSHIM_AUDIO_SINK");
+}
+
 /* SetPreferredMediaTypes(0): a signalling-only client's calls bind no port
  * and carry no stream, placed or answered; a peer with audio connects with
  * it all the same (docs/wire-mapping.md, "Preferred media types"). */
@@ -652,10 +670,7 @@ static void test_preferred_no_media(void **state)
     IRTCSession *session;
     LONG types;
 
-    g_setenv("RTCSHIM_AUDIO_SOURCE", "audiotestsrc is-live=true", TRUE);
-    g_setenv("RTCSHIM_AUDIO_SINK", "fakesink", TRUE);
-    media_party_init(&a, "alice", 0);
-    media_party_init(&b, "bob", 0);
+    quiet_parties_init(&a, &b);
     assert_int_equal(IRTCClient_SetPreferredMediaTypes(a.client, 0, VARIANT_FALSE), S_OK);
     assert_int_equal(IRTCClient_get_PreferredMediaTypes(a.client, &types), S_OK);
     assert_int_equal(types, 0);
@@ -708,10 +723,7 @@ static void test_preferred_no_media(void **state)
     assert_true(party_wait(&b, "session DISCONNECTED 0", WAIT));
     IRTCSession_Release(session);
 
-    party_cleanup(&a);
-    party_cleanup(&b);
-    g_unsetenv("RTCSHIM_AUDIO_SOURCE");
-    g_unsetenv("RTCSHIM_AUDIO_SINK");
+    quiet_parties_cleanup(&a, &b);
 }
 
 /* One call of the one-way test: `caller` calls `callee`; `sender` is the one
@@ -766,10 +778,7 @@ static void test_preferred_one_way(void **state)
     IRTCSession *session;
     LONG types;
 
-    g_setenv("RTCSHIM_AUDIO_SOURCE", "audiotestsrc is-live=true", TRUE);
-    g_setenv("RTCSHIM_AUDIO_SINK", "fakesink", TRUE);
-    media_party_init(&a, "alice", 0);
-    media_party_init(&b, "bob", 0);
+    quiet_parties_init(&a, &b);
 
     assert_int_equal(IRTCClient_SetPreferredMediaTypes(a.client, RTCMT_AUDIO_SEND, VARIANT_FALSE), S_OK);
     assert_int_equal(IRTCClient_get_PreferredMediaTypes(a.client, &types), S_OK);
@@ -805,10 +814,7 @@ static void test_preferred_one_way(void **state)
     assert_true(party_wait(&b, "session DISCONNECTED 0", WAIT));
     IRTCSession_Release(session);
 
-    party_cleanup(&a);
-    party_cleanup(&b);
-    g_unsetenv("RTCSHIM_AUDIO_SOURCE");
-    g_unsetenv("RTCSHIM_AUDIO_SINK");
+    quiet_parties_cleanup(&a, &b);
 }
 
 /* get_NetworkQuality: S_FALSE without a call; during one, once the peer's
@@ -821,10 +827,7 @@ static void test_network_quality(void **state)
     IRTCSession *session;
     LONG quality = -1;
 
-    g_setenv("RTCSHIM_AUDIO_SOURCE", "audiotestsrc is-live=true", TRUE);
-    g_setenv("RTCSHIM_AUDIO_SINK", "fakesink", TRUE);
-    media_party_init(&a, "alice", 0);
-    media_party_init(&b, "bob", 0);
+    quiet_parties_init(&a, &b);
     assert_int_equal(IRTCClient_get_NetworkQuality(a.client, NULL), E_POINTER);
     assert_int_equal(IRTCClient_get_NetworkQuality(a.client, &quality), S_FALSE);
     assert_int_equal(quality, 0);
@@ -854,10 +857,7 @@ static void test_network_quality(void **state)
     assert_true(party_wait(&a, "client NETWORK_QUALITY_CHANGE", WAIT));
     assert_int_equal(IRTCClient_get_NetworkQuality(a.client, &quality), S_FALSE);
     IRTCSession_Release(session);
-    party_cleanup(&a);
-    party_cleanup(&b);
-    g_unsetenv("RTCSHIM_AUDIO_SOURCE");
-    g_unsetenv("RTCSHIM_AUDIO_SINK");
+    quiet_parties_cleanup(&a, &b);
 }
 
 static int setup(void **state)
