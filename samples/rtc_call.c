@@ -300,5 +300,7 @@ int main(int argc, char **argv)
     g_free(bind);
     g_free(from);
     g_free(dtmf);
+    g_free(client_name);
+    g_free(client_version);
     return failed ? 1 : 0;
 }
