@@ -134,15 +134,21 @@ void client_media_initialized(struct client *client, BOOL disabled)
     client_media_filter_changed(client);
 }
 
+static void stop_quality_watch(struct client_media *media)
+{
+    if (!media->quality_watch)
+        return;
+    g_source_destroy(media->quality_watch);
+    g_source_unref(media->quality_watch);
+    media->quality_watch = NULL;
+}
+
 void client_media_free(struct client *client)
 {
     struct client_media **slot = client_media_slot(client);
 
-    if (*slot && (*slot)->quality_watch)
-    {
-        g_source_destroy((*slot)->quality_watch);
-        g_source_unref((*slot)->quality_watch);
-    }
+    if (*slot)
+        stop_quality_watch(*slot);
     g_free(*slot);
     *slot = NULL;
 }
@@ -537,10 +543,9 @@ HRESULT client_media_get_network_quality(struct client *client, LONG *quality)
 
 static void update_quality(struct client *client, struct client_media *media)
 {
-    LONG quality = -1;
+    LONG quality = -1;     /* none: current_quality leaves it */
 
-    if (!current_quality(client, &quality))
-        quality = -1;
+    current_quality(client, &quality);
     if ((quality < 0) != (media->last_quality < 0) || ABS(quality - media->last_quality) >= QUALITY_STEP)
     {
         media->last_quality = quality;
@@ -573,12 +578,7 @@ static void watch_quality(struct client *client)
         g_source_attach(media->quality_watch, client_context(client));
         return;
     }
-    if (media->quality_watch)
-    {
-        g_source_destroy(media->quality_watch);
-        g_source_unref(media->quality_watch);
-        media->quality_watch = NULL;
-    }
+    stop_quality_watch(media);
     update_quality(client, media);
 }
 

@@ -373,8 +373,6 @@ static void set_udpsink_target(GstElement *udpsink, const char *host, guint16 po
     g_object_set(udpsink, "host", host, "port", (gint)port, NULL);
 }
 
-/* A source pad of no element, linked to an rtpbin input: the backend's
- * receiver pushes what its socket reads on it, from the receiver's thread. */
 void media_stream_start_pad(GstPad *pad, const char *stream_id, GstCaps *caps)
 {
     GstSegment segment;
@@ -387,6 +385,8 @@ void media_stream_start_pad(GstPad *pad, const char *stream_id, GstCaps *caps)
     gst_pad_push_event(pad, gst_event_new_segment(&segment));
 }
 
+/* A source pad of no element, linked to an rtpbin input: the backend's
+ * receiver pushes what its socket reads on it, from the receiver's thread. */
 static GstPad *make_input(struct media_pipeline *pipeline, const char *name, const char *media_type,
                           const char *rtpbin_pad)
 {
@@ -1358,7 +1358,8 @@ void media_stream_get_stats(struct sip_media_stream *iface, struct sip_media_sta
                 stats->rtcp_received = TRUE;
                 stats->packets_lost = MAX(lost, 0);
                 stats->jitter = jitter;
-                stats->jitter_ms = stream->params.clock_rate ? (guint)((guint64)jitter * 1000 / stream->params.clock_rate) : 0;
+                if (stream->params.clock_rate)
+                    stats->jitter_ms = (guint)((guint64)jitter * 1000 / stream->params.clock_rate);
                 stats->fraction_lost = MIN(fraction, 255);
                 /* in 1/65536 s, as the report's DLSR */
                 stats->round_trip_ms = (guint)((guint64)round_trip * 1000 / 65536);
