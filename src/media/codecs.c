@@ -20,7 +20,6 @@ static const struct media_codec codecs[] =
 };
 
 #define SILENCE_FACTORY "removesilence"
-#define SILENCE_ELEMENT "silence"
 
 /* Offered next to opus: events at opus' clock (RFC 4733 §2.1 wants the
  * audio's rate); the 8000 one serves the other codecs and older peers. */
@@ -129,40 +128,12 @@ static GstElement *make(const char *factory, GError **error)
     return element;
 }
 
-/* A bin of elements linked in a row, with ghost pads at both ends. */
-static GstElement *make_chain(const char *name, GstElement **elements, guint count, GError **error)
+/* Unreferences what a failed chain made so far. */
+static guint drop_chain(GstElement **elements, guint count)
 {
-    GstElement *bin = gst_bin_new(name);
-    GstPad *pad;
-    guint i;
-
-    for (i = 0; i < count; i++)
-    {
-        if (!elements[i])
-        {
-            for (; i < count; i++)
-                if (elements[i]) gst_object_unref(gst_object_ref_sink(elements[i]));
-            gst_object_unref(bin);
-            return NULL;
-        }
-        gst_bin_add(GST_BIN(bin), elements[i]);
-        if (i && !gst_element_link(elements[i - 1], elements[i]))
-        {
-            g_set_error(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED, "Cannot link %s to %s",
-                        GST_OBJECT_NAME(elements[i - 1]), GST_OBJECT_NAME(elements[i]));
-            for (i++; i < count; i++)
-                if (elements[i]) gst_object_unref(gst_object_ref_sink(elements[i]));
-            gst_object_unref(bin);
-            return NULL;
-        }
-    }
-    pad = gst_element_get_static_pad(elements[0], "sink");
-    gst_element_add_pad(bin, gst_ghost_pad_new("sink", pad));
-    gst_object_unref(pad);
-    pad = gst_element_get_static_pad(elements[count - 1], "src");
-    gst_element_add_pad(bin, gst_ghost_pad_new("src", pad));
-    gst_object_unref(pad);
-    return bin;
+    while (count--)
+        if (elements[count]) gst_object_unref(gst_object_ref_sink(elements[count]));
+    return 0;
 }
 
 /* Opus frames are 10, 20, 40 or 60 ms here; the nearest to the asked ptime. */
@@ -176,95 +147,107 @@ static guint opus_frame_ms(guint ptime)
     return best;
 }
 
-GstElement *media_codec_make_sender(const struct sip_media_params *params, GError **error)
+guint media_codec_make_sender(const struct sip_media_params *params, gboolean suppress_silence,
+                              GstElement **elements, GError **error)
 {
     const struct media_codec *codec = media_codec_find(params->codec_name);
-    GstElement *elements[3], *encoder, *payloader;
     guint ptime = CLAMP(params->ptime ? params->ptime : 20, 10, 120), count = 0;
+    GstElement *encoder, *payloader;
     GError *inner = NULL;
-    GstElement *bin;
 
     if (!codec || !codec->encoder)
     {
         g_set_error(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED, "No codec %s", params->codec_name);
-        return NULL;
+        return 0;
     }
-    /* Silence suppression: removesilence (gst-plugins-bad) drops silent
-     * buffers while its "remove" is on (media_codec_set_silence_suppression);
-     * off, it is put in passthrough, so its voice detector does not run on
-     * every buffer of every call. Without it the stream cannot suppress. */
-    if (factory_exists(SILENCE_FACTORY))
+    if (suppress_silence && !(elements[count++] = media_codec_make_silence_suppressor(&inner)))
     {
-        elements[count] = gst_element_factory_make(SILENCE_FACTORY, SILENCE_ELEMENT);
-        g_object_set(elements[count], "remove", FALSE, "silent", TRUE, NULL);
-        gst_base_transform_set_passthrough(GST_BASE_TRANSFORM(elements[count++]), TRUE);
+        g_propagate_error(error, inner);
+        return 0;
     }
     elements[count++] = encoder = make(codec->encoder, &inner);
     elements[count++] = payloader = inner ? NULL : make(codec->payloader, &inner);
-    if (encoder && !strcmp(codec->encoder, "opusenc"))
+    if (inner)
+    {
+        g_propagate_error(error, inner);
+        return drop_chain(elements, count);
+    }
+    if (!strcmp(codec->encoder, "opusenc"))
         g_object_set(encoder, "frame-size", opus_frame_ms(ptime), "bitrate", 32000, "inband-fec", TRUE, NULL);
-    if (payloader)
+    g_object_set(payloader, "pt", (guint)params->payload_type, NULL);
+    /* G.711 and G.722 payloaders cut packets of exactly ptime. */
+    if (strcmp(codec->payloader, "rtpopuspay"))
     {
         gint64 ns = (gint64)ptime * GST_MSECOND;
 
-        g_object_set(payloader, "pt", (guint)params->payload_type, NULL);
-        /* G.711 and G.722 payloaders cut packets of exactly ptime. */
-        if (strcmp(codec->payloader, "rtpopuspay"))
-            g_object_set(payloader, "min-ptime", ns, "max-ptime", ns, NULL);
+        g_object_set(payloader, "min-ptime", ns, "max-ptime", ns, NULL);
     }
-    if (!(bin = make_chain("sender", elements, count, inner ? NULL : error)))
-    {
-        if (inner) g_propagate_error(error, inner);
-        return NULL;
-    }
-    return bin;
+    return count;
 }
 
-gboolean media_codec_set_silence_suppression(GstElement *pipeline, gboolean enabled, GError **error)
+gboolean media_codec_can_suppress_silence(GError **error)
 {
-    GstElement *silence = pipeline ? gst_bin_get_by_name(GST_BIN(pipeline), SILENCE_ELEMENT) : NULL;
-
-    if (silence)
-    {
-        g_object_set(silence, "remove", enabled, NULL);
-        gst_base_transform_set_passthrough(GST_BASE_TRANSFORM(silence), !enabled);
-        gst_object_unref(silence);
-        return TRUE;
-    }
-    if (!enabled || (!pipeline && factory_exists(SILENCE_FACTORY)))
-        return TRUE;
+    if (factory_exists(SILENCE_FACTORY)) return TRUE;
     g_set_error_literal(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED,
                         "No GStreamer element " SILENCE_FACTORY " (gst-plugins-bad): no silence suppression");
     return FALSE;
 }
 
-GstElement *media_codec_make_receiver(const struct sip_media_codec *negotiated, GError **error)
+GstElement *media_codec_make_silence_suppressor(GError **error)
+{
+    GstElement *silence;
+
+    if (!media_codec_can_suppress_silence(error)) return NULL;
+    silence = gst_element_factory_make(SILENCE_FACTORY, NULL);
+    g_object_set(silence, "silent", TRUE, NULL);
+    media_codec_set_silence_suppression(silence, TRUE);
+    return silence;
+}
+
+/* Off, removesilence is put in passthrough, so its voice detector no longer
+ * runs on every buffer. */
+void media_codec_set_silence_suppression(GstElement *suppressor, gboolean enabled)
+{
+    g_object_set(suppressor, "remove", enabled, NULL);
+    gst_base_transform_set_passthrough(GST_BASE_TRANSFORM(suppressor), !enabled);
+}
+
+guint media_codec_make_receiver(const struct sip_media_codec *negotiated, guint play_rate, GstElement **elements,
+                                GError **error)
 {
     const struct media_codec *codec = media_codec_find(negotiated->name);
     GError *inner = NULL;
-    GstElement *elements[4];
     guint count = 0;
 
     if (!codec || !codec->decoder)
     {
         g_set_error(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_UNSUPPORTED, "No audio codec %s", negotiated->name);
-        return NULL;
+        return 0;
     }
     elements[count++] = make(codec->depayloader, &inner);
     if (!inner) elements[count++] = make(codec->decoder, &inner);
-    if (!inner)
-    {
-        if (!strcmp(codec->decoder, "opusdec"))
-            g_object_set(elements[count - 1], "use-inband-fec", TRUE, "plc", TRUE, NULL);
-        elements[count++] = gst_element_factory_make("audioconvert", NULL);
-        elements[count++] = gst_element_factory_make("audioresample", NULL);
-    }
     if (inner)
     {
-        while (count--)
-            if (elements[count]) gst_object_unref(gst_object_ref_sink(elements[count]));
         g_propagate_error(error, inner);
-        return NULL;
+        return drop_chain(elements, count);
     }
-    return make_chain(NULL, elements, count, error);
+    if (!strcmp(codec->decoder, "opusdec"))
+        g_object_set(elements[count - 1], "use-inband-fec", TRUE, "plc", TRUE, NULL);
+    /* The G.711 and G.722 decoders give mono S16LE at the codec's rate: at
+     * the rate played no conversion is needed (and an element that only
+     * passes buffers on still costs each packet a hop). Opus may be stereo.
+     * A conversion ends in mono S16LE at play_rate, what the speaker side takes. */
+    if (codec->sample_rate != play_rate || !strcmp(codec->decoder, "opusdec"))
+    {
+        GstCaps *caps = gst_caps_new_simple("audio/x-raw", "format", G_TYPE_STRING, "S16LE", "rate", G_TYPE_INT,
+                                            (int)play_rate, "channels", G_TYPE_INT, 1, NULL);
+
+        elements[count++] = gst_element_factory_make("audioconvert", NULL);
+        elements[count++] = gst_element_factory_make("audioresample", NULL);
+        elements[count] = gst_element_factory_make("capsfilter", NULL);
+        if (elements[count]) g_object_set(elements[count], "caps", caps, NULL);
+        count++;
+        gst_caps_unref(caps);
+    }
+    return count;
 }

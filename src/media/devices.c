@@ -172,6 +172,21 @@ gboolean media_devices_chosen(struct media_devices *devices, enum sip_media_devi
     return chosen;
 }
 
+/* A device description: one element as it is, several in a bin with
+ * ghost pads (a bin around one element would cost each buffer two more pad
+ * hops). */
+static GstElement *parse_device(const char *description, GError **error)
+{
+    GstElement *element = gst_parse_launch_full(description, NULL, GST_PARSE_FLAG_NONE, error);
+
+    if (element && !*error && GST_IS_PIPELINE(element))
+    {
+        gst_object_unref(element);
+        element = gst_parse_bin_from_description(description, TRUE, error);
+    }
+    return element;
+}
+
 GstElement *media_devices_make_element(struct media_devices *devices, enum sip_media_device kind, GError **error)
 {
     GstElement *element = NULL;
@@ -180,7 +195,7 @@ GstElement *media_devices_make_element(struct media_devices *devices, enum sip_m
 
     if (devices->environment[kind])
     {
-        element = gst_parse_bin_from_description(devices->environment[kind], TRUE, &inner);
+        element = parse_device(devices->environment[kind], &inner);
         if (!element || inner)
         {
             g_set_error(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_NO_DEVICE, "%s \"%s\": %s",

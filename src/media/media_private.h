@@ -44,14 +44,25 @@ struct sip_media_format *media_codecs_available(void);
 guint media_codec_sample_rate(const char *name);
 /* RTP caps for a negotiated payload type. */
 GstCaps *media_codec_rtp_caps(const struct sip_media_codec *codec);
-/* An encoder bin (raw audio at the codec's rate in, RTP out) for what we send; NULL on error. */
-GstElement *media_codec_make_sender(const struct sip_media_params *params, GError **error);
-/* Turns the silence suppression of the pipeline's sender bin on or off;
- * pipeline NULL: only says whether a sender bin could (enabling fails with
- * SIP_MEDIA_ERROR_UNSUPPORTED without removesilence). */
-gboolean media_codec_set_silence_suppression(GstElement *pipeline, gboolean enabled, GError **error);
-/* A decoder bin (RTP in, raw audio out) for an audio payload type we receive. */
-GstElement *media_codec_make_receiver(const struct sip_media_codec *codec, GError **error);
+/* The most elements a codec chain has. */
+#define MEDIA_CHAIN_MAX 5
+/* The elements that make what we send of raw audio at the codec's rate
+ * (removesilence first when suppressing silence, then encoder, payloader),
+ * floating and not linked, into `elements`; how many, 0 on error. A stream
+ * adds them to its pipeline itself: a bin around them would cost each
+ * packet two more pad hops (its ghost pads). */
+guint media_codec_make_sender(const struct sip_media_params *params, gboolean suppress_silence,
+                              GstElement **elements, GError **error);
+/* Whether removesilence is installed (else SIP_MEDIA_ERROR_UNSUPPORTED). */
+gboolean media_codec_can_suppress_silence(GError **error);
+/* A removesilence element, suppressing; NULL without it. */
+GstElement *media_codec_make_silence_suppressor(GError **error);
+void media_codec_set_silence_suppression(GstElement *suppressor, gboolean enabled);
+/* The elements (depayloader, decoder, and a conversion when needed) that
+ * make mono S16LE at play_rate of a payload type we receive, as for the
+ * sender; how many, 0 on error. */
+guint media_codec_make_receiver(const struct sip_media_codec *codec, guint play_rate, GstElement **elements,
+                                GError **error);
 
 /* ---- devices.c ---- */
 

@@ -5,12 +5,18 @@
  * (the ports in the SDP are the ports used, and RTP goes out from the port
  * it comes in on: symmetric RTP, RFC 4961):
  *
- *   (the backend's microphone, capture.c) ! volume ! level
+ *   (the backend's microphone, capture.c) ! (volume, level) ! [removesilence]
  *     ! encoder ! payloader ! [rtpdtmfmux <- rtpdtmfsrc] ! (send gate) ! rtpbin ! udpsink (RTP socket)
  *   (the backend's receiver, receiver.c: RTP socket) ! (receive gate) ! rtpbin (jitter buffer, RTCP)
- *     ! one decoder bin per SSRC and payload type ! input-selector (the newest one plays) ! volume ! level
- *     ! [webrtcechoprobe] ! speaker
+ *     ! per SSRC and payload type: depayloader ! decoder [! audioconvert ! audioresample ! caps]
+ *     ! input-selector (the newest one plays) ! (volume, level) ! [webrtcechoprobe] ! speaker
  *   rtpbin RTCP <-> receiver / udpsink (RTCP socket)
+ *
+ * (the parts in parentheses are pad probes). The elements sit in the
+ * pipeline itself, in no bins of their own, and only those that do
+ * something for this call are there (removesilence once the call
+ * suppresses silence, a conversion when the rates differ): with hundreds of
+ * calls every pad hop of every packet counts, and a bin's ghost pad is two.
  *
  * The microphone and the sockets are read by the backend's threads, one for
  * all calls (a capture per sample rate, one receiver), which push into each
@@ -60,11 +66,15 @@ struct media_pipeline
     GstElement *microphone, *speaker;           /* device elements, added on the worker */
     GstElement *mic_head;                       /* where the microphone links to */
     GstElement *speaker_tail;                   /* what links to the speaker */
-    GstElement *speaker_head;                   /* first element after the selector (EOS goes there) */
     GstElement *selector;
     struct media_gain *mic_gain, *speaker_gain;    /* volume and level meter, freed with their pads */
     GstElement *rtp_udpsink, *rtcp_udpsink;
     GstElement *rtpdtmfsrc;
+    GstElement *encoder;
+    GMutex silence_lock;                        /* the three below, against the sending thread */
+    GstElement *silence;                        /* removesilence before the encoder, once suppressing */
+    gboolean suppress_silence;
+    gulong silence_probe;                       /* putting it in is waiting for the next buffer */
     GstPad *mic_pad;                            /* fed by the backend's microphone (no echo canceller) */
     struct media_capture_tap *mic_tap;
     GstPad *rtp_in, *rtcp_in;                   /* fed by the backend's receiver */
@@ -202,17 +212,13 @@ static void post_application(GstPad *pad, const char *name)
     }
 }
 
-static GstPadProbeReturn send_gate_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+/* The sending gate, on the way into rtpbin: what passes is sent (rtpbin
+ * and the udpsink drop nothing), so it is counted here, one probe a packet. */
+static GstPadProbeReturn send_gate(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
     struct stream_shared *shared = data;
 
-    return g_atomic_int_get(&shared->send_open) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
-}
-
-static GstPadProbeReturn rtp_sent_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
-{
-    struct stream_shared *shared = data;
-
+    if (!g_atomic_int_get(&shared->send_open)) return GST_PAD_PROBE_DROP;
     g_atomic_int_inc(&shared->rtp_sent);
     if (g_atomic_int_compare_and_exchange(&shared->await_first_sent, 1, 0)) post_application(pad, "rtcshim-rtp-sent");
     return GST_PAD_PROBE_OK;
@@ -254,23 +260,47 @@ static GstElement *make_discard(void)
     return sink;
 }
 
-/* Links an rtpbin pad into new elements (the first takes the pad, the last
- * links on to `to`, if any) and starts them. */
-static void add_and_link(struct media_pipeline *pipeline, GstPad *pad, GstElement *first, GstElement *last,
+/* Adds elements to the pipeline, linked in a row; FALSE (the elements
+ * unreferenced or the pipeline's) when one is missing or does not link. */
+static gboolean add_row(struct media_pipeline *pipeline, GstElement **elements, guint count)
+{
+    guint i;
+
+    for (i = 0; i < count; i++)
+        if (!elements[i])
+        {
+            while (count--)
+                if (elements[count]) gst_object_unref(gst_object_ref_sink(elements[count]));
+            return FALSE;
+        }
+    for (i = 0; i < count; i++)
+    {
+        gst_bin_add(GST_BIN(pipeline->pipeline), elements[i]);
+        if (i && !gst_element_link(elements[i - 1], elements[i]))
+        {
+            g_warning("media: cannot link %s to %s", GST_OBJECT_NAME(elements[i - 1]), GST_OBJECT_NAME(elements[i]));
+            while (++i < count) gst_object_unref(gst_object_ref_sink(elements[i]));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* Links an rtpbin pad into new elements in a row (the first takes the pad,
+ * the last links on to `to`, if any) and starts them. */
+static void add_and_link(struct media_pipeline *pipeline, GstPad *pad, GstElement **elements, guint count,
                          GstElement *to)
 {
     GstPad *sink;
 
-    gst_bin_add(GST_BIN(pipeline->pipeline), first);
-    if (last != first) gst_bin_add(GST_BIN(pipeline->pipeline), last);
-    sink = gst_element_get_static_pad(first, "sink");
+    if (!add_row(pipeline, elements, count)) return;
+    sink = gst_element_get_static_pad(elements[0], "sink");
     if (gst_pad_link(pad, sink) != GST_PAD_LINK_OK) g_warning("media: cannot link %s", GST_PAD_NAME(pad));
     gst_object_unref(sink);
-    if (last != first && !gst_element_link(first, last)) g_warning("media: cannot link %s", GST_OBJECT_NAME(last));
     if (to)
     {
         GstPad *selector_pad = gst_element_request_pad_simple(to, "sink_%u");
-        GstPad *src = gst_element_get_static_pad(last, "src");
+        GstPad *src = gst_element_get_static_pad(elements[count - 1], "src");
 
         if (gst_pad_link(src, selector_pad) != GST_PAD_LINK_OK) g_warning("media: cannot link a decoder to the speaker");
         /* The newest stream (a new SSRC or codec from the peer) is the one heard. */
@@ -278,8 +308,17 @@ static void add_and_link(struct media_pipeline *pipeline, GstPad *pad, GstElemen
         gst_object_unref(src);
         gst_object_unref(selector_pad);
     }
-    if (last != first) gst_element_sync_state_with_parent(last);
-    gst_element_sync_state_with_parent(first);
+    while (count--) gst_element_sync_state_with_parent(elements[count]);
+}
+
+/* The rate the speaker side plays at: what the codec we send decodes to.
+ * The microphone side runs at the same rate: webrtcdsp and its echo probe
+ * must agree. */
+static guint mix_rate(const struct sip_media_params *params)
+{
+    const struct media_codec *codec = media_codec_find(params->codec_name);
+
+    return codec ? codec->sample_rate : 8000;
 }
 
 /* A new SSRC/payload type came out of the jitter buffer: decode it to the speaker. */
@@ -287,8 +326,8 @@ static void pad_added(GstElement *rtpbin, GstPad *pad, gpointer data)
 {
     struct media_pipeline *pipeline = data;
     const struct sip_media_codec *codec;
-    guint session, ssrc, pt;
-    GstElement *chain = NULL;
+    GstElement *chain[MEDIA_CHAIN_MAX];
+    guint session, ssrc, pt, count = 0;
     GError *error = NULL;
 
     if (sscanf(GST_PAD_NAME(pad), "recv_rtp_src_%u_%u_%u", &session, &ssrc, &pt) != 3) return;
@@ -297,19 +336,18 @@ static void pad_added(GstElement *rtpbin, GstPad *pad, gpointer data)
     if (codec && !g_ascii_strcasecmp(codec->name, SIP_MEDIA_TELEPHONE_EVENT))
     {
         /* The depayloader posts a "dtmf-event" message per event: counted, not played. */
-        GstElement *depay = gst_element_factory_make("rtpdtmfdepay", NULL);
-
-        if (depay)
+        if ((chain[0] = gst_element_factory_make("rtpdtmfdepay", NULL)))
         {
-            g_object_set_data(G_OBJECT(depay), "rtcshim-dtmf", GINT_TO_POINTER(1));
-            add_and_link(pipeline, pad, depay, make_discard(), NULL);
+            g_object_set_data(G_OBJECT(chain[0]), "rtcshim-dtmf", GINT_TO_POINTER(1));
+            chain[1] = make_discard();
+            add_and_link(pipeline, pad, chain, 2, NULL);
             return;
         }
     }
     g_mutex_lock(&pipeline->chains_lock);
     if (codec && pipeline->selector && pipeline->receive_chains < MAX_RECEIVE_CHAINS)
     {
-        if (!(chain = media_codec_make_receiver(codec, &error)))
+        if (!(count = media_codec_make_receiver(codec, mix_rate(&pipeline->params), chain, &error)))
         {
             g_warning("media: cannot decode %s: %s", codec->name, error->message);
             g_error_free(error);
@@ -318,11 +356,11 @@ static void pad_added(GstElement *rtpbin, GstPad *pad, gpointer data)
             pipeline->receive_chains++;
     }
     g_mutex_unlock(&pipeline->chains_lock);
-    if (chain) add_and_link(pipeline, pad, chain, chain, pipeline->selector);
+    if (count) add_and_link(pipeline, pad, chain, count, pipeline->selector);
     else
     {
-        GstElement *discard = make_discard();
-        add_and_link(pipeline, pad, discard, discard, NULL);
+        chain[0] = make_discard();
+        add_and_link(pipeline, pad, chain, 1, NULL);
     }
 }
 
@@ -413,12 +451,15 @@ static gboolean build_send(struct media_pipeline *pipeline, struct media_stream 
                            const char *echo_probe, GError **error)
 {
     const struct sip_media_params *params = &pipeline->params;
-    GstElement *convert, *resample, *filter, *dsp = NULL, *sender, *to_rtpbin;
-    guint rate = media_codec_sample_rate(params->codec_name);
-    GstPad *gain_pad;
+    GstElement *convert, *resample, *filter, *dsp = NULL, *to_rtpbin, *sender[MEDIA_CHAIN_MAX];
+    guint rate = media_codec_sample_rate(params->codec_name), count;
+    GstPad *gain_pad, *sender_sink;
 
-    if (!(sender = media_codec_make_sender(params, error))) return FALSE;
-    gst_bin_add(GST_BIN(pipeline->pipeline), sender);
+    if (!(count = media_codec_make_sender(params, pipeline->suppress_silence, sender, error))) return FALSE;
+    if (!add_row(pipeline, sender, count)) goto failed;
+    if (pipeline->suppress_silence) pipeline->silence = sender[0];
+    pipeline->encoder = sender[pipeline->suppress_silence ? 1 : 0];
+    sender_sink = gst_element_get_static_pad(sender[0], "sink");
     if (echo_cancel && (dsp = gst_element_factory_make("webrtcdsp", NULL)))
     {
         /* The canceller works on this call's microphone against this call's
@@ -429,27 +470,29 @@ static gboolean build_send(struct media_pipeline *pipeline, struct media_stream 
         filter = caps_filter(pipeline, rate);
         gst_bin_add(GST_BIN(pipeline->pipeline), dsp);
         g_object_set(dsp, "probe", echo_probe, NULL);
-        if (!link_many(convert, resample, filter, dsp, sender, NULL)) goto failed;
+        if (!link_many(convert, resample, filter, dsp, sender[0], NULL))
+        {
+            gst_object_unref(sender_sink);
+            goto failed;
+        }
         pipeline->mic_head = convert;
         gain_pad = gst_element_get_static_pad(dsp, "src");
     }
     else
     {
         /* The backend's microphone, at the encoder's rate, feeds this pad. */
-        GstPad *sink = gst_element_get_static_pad(sender, "sink");
-
         pipeline->mic_pad = gst_pad_new("microphone", GST_PAD_SRC);
-        if (gst_pad_link(pipeline->mic_pad, sink) != GST_PAD_LINK_OK)
+        if (gst_pad_link(pipeline->mic_pad, sender_sink) != GST_PAD_LINK_OK)
         {
-            gst_object_unref(sink);
+            gst_object_unref(sender_sink);
             goto failed;
         }
-        gst_object_unref(sink);
         gain_pad = gst_object_ref(pipeline->mic_pad);
     }
+    gst_object_unref(sender_sink);
     pipeline->mic_gain = media_gain_attach(gain_pad, pipeline->pipeline, SIP_MEDIA_MICROPHONE, rate);
     gst_object_unref(gain_pad);
-    to_rtpbin = sender;
+    to_rtpbin = sender[count - 1];
 
     if (params->telephone_event_pt >= 0 && (pipeline->rtpdtmfsrc = add(pipeline, "rtpdtmfsrc", NULL)))
     {
@@ -458,7 +501,7 @@ static gboolean build_send(struct media_pipeline *pipeline, struct media_stream 
         /* Events share the audio's SSRC, so its clock (see pipeline_build). */
         g_object_set(pipeline->rtpdtmfsrc, "pt", (guint)params->telephone_event_pt, "clock-rate", params->clock_rate,
                      "packet-redundancy", DTMF_REDUNDANCY, NULL);
-        if (!mux || !gst_element_link_pads(sender, "src", mux, "sink_%u")
+        if (!mux || !gst_element_link_pads(to_rtpbin, "src", mux, "sink_%u")
                 || !gst_element_link_pads(pipeline->rtpdtmfsrc, "src", mux, "priority_sink_%u"))
             goto failed;
         to_rtpbin = mux;
@@ -466,7 +509,7 @@ static gboolean build_send(struct media_pipeline *pipeline, struct media_stream 
     if (!gst_element_link_pads(to_rtpbin, "src", pipeline->rtpbin, "send_rtp_sink_0")) goto failed;
     {
         GstPad *pad = gst_element_get_static_pad(to_rtpbin, "src");
-        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, send_gate_probe,
+        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, send_gate,
                           shared_ref(pipeline->shared), (GDestroyNotify)shared_unref);
         gst_object_unref(pad);
     }
@@ -476,12 +519,6 @@ static gboolean build_send(struct media_pipeline *pipeline, struct media_stream 
                  "async", FALSE, NULL);
     set_udpsink_target(pipeline->rtp_udpsink, params->remote_address, params->remote_port);
     if (!gst_element_link_pads(pipeline->rtpbin, "send_rtp_src_0", pipeline->rtp_udpsink, "sink")) goto failed;
-    {
-        GstPad *pad = gst_element_get_static_pad(pipeline->rtp_udpsink, "sink");
-        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, rtp_sent_probe,
-                          shared_ref(pipeline->shared), (GDestroyNotify)shared_unref);
-        gst_object_unref(pad);
-    }
     return TRUE;
 
 failed:
@@ -489,21 +526,11 @@ failed:
     return FALSE;
 }
 
-/* The rate the speaker side plays at: what the codec we send decodes to.
- * The microphone side runs at the same rate: webrtcdsp and its echo probe
- * must agree. */
-static guint mix_rate(const struct sip_media_params *params)
-{
-    const struct media_codec *codec = media_codec_find(params->codec_name);
-
-    return codec ? codec->sample_rate : 8000;
-}
-
 static gboolean build_receive(struct media_pipeline *pipeline, guint rtp_timeout_ms, gboolean echo_cancel,
                               const char *echo_probe, GError **error)
 {
     const struct sip_media_params *params = &pipeline->params;
-    GstElement *probe = NULL, *filter;
+    GstElement *probe = NULL;
     GstPad *gain_pad;
 
     if (!(pipeline->rtp_in = make_input(pipeline, "rtp", "application/x-rtp", "recv_rtp_sink_0"))) goto failed;
@@ -514,19 +541,15 @@ static gboolean build_receive(struct media_pipeline *pipeline, guint rtp_timeout
     pipeline->selector = add(pipeline, "input-selector", NULL);
     /* the streams not heard are dropped at once, never waited for */
     g_object_set(pipeline->selector, "sync-streams", FALSE, NULL);
-    filter = caps_filter(pipeline, mix_rate(params));
+    /* Every decoding chain gives mono S16LE at mix_rate() (a chain that must
+     * convert ends in a caps filter), so nothing converts here. */
+    pipeline->speaker_tail = pipeline->selector;
     if (echo_cancel && (probe = add(pipeline, "webrtcechoprobe", echo_probe)))
     {
-        if (!link_many(pipeline->selector, filter, probe, NULL)) goto failed;
+        if (!link_many(pipeline->selector, probe, NULL)) goto failed;
         pipeline->speaker_tail = probe;
     }
-    else
-    {
-        if (!link_many(pipeline->selector, filter, NULL)) goto failed;
-        pipeline->speaker_tail = filter;
-    }
-    pipeline->speaker_head = filter;
-    gain_pad = gst_element_get_static_pad(filter, "src");
+    gain_pad = gst_element_get_static_pad(pipeline->selector, "src");
     pipeline->speaker_gain = media_gain_attach(gain_pad, pipeline->pipeline, SIP_MEDIA_SPEAKER, mix_rate(params));
     gst_object_unref(gain_pad);
 
@@ -557,6 +580,7 @@ static void pipeline_free(struct media_pipeline *pipeline)
     shared_unref(pipeline->shared);
     g_mutex_clear(&pipeline->chains_lock);
     g_mutex_clear(&pipeline->readers_lock);
+    g_mutex_clear(&pipeline->silence_lock);
     g_free(pipeline);
 }
 
@@ -575,6 +599,8 @@ static struct media_pipeline *pipeline_build(struct media_stream *stream, const 
 
     g_mutex_init(&pipeline->chains_lock);
     g_mutex_init(&pipeline->readers_lock);
+    g_mutex_init(&pipeline->silence_lock);
+    pipeline->suppress_silence = stream->silence_suppression;
     sip_media_params_copy(&pipeline->params, params);
     /* telephone-event/8000 next to a codec of another clock (opus): events
      * count in the codec's clock both ways, as baresip and others do
@@ -807,10 +833,12 @@ static void stop_job(gpointer data)
      * sink (wavenc) writes its header then. */
     if (pipeline->started && pipeline->speaker)
     {
-        GstPad *pad = gst_element_get_static_pad(pipeline->speaker_head, "sink");
+        GstPad *src = gst_element_get_static_pad(pipeline->selector, "src");
+        GstPad *pad = gst_pad_get_peer(src);
 
-        if (gst_pad_has_current_caps(pad)) gst_pad_send_event(pad, gst_event_new_eos());
-        gst_object_unref(pad);
+        if (pad && gst_pad_has_current_caps(pad)) gst_pad_send_event(pad, gst_event_new_eos());
+        if (pad) gst_object_unref(pad);
+        gst_object_unref(src);
     }
     gst_element_set_state(pipeline->pipeline, GST_STATE_NULL);
     pipeline_free(pipeline);
@@ -1048,7 +1076,6 @@ static gboolean pipeline_start(struct media_stream *stream, const struct sip_med
     flows_start_over(stream);
     if (!(pipeline = pipeline_build(stream, params, error))) return FALSE;
     stream->pipeline = pipeline;
-    if (stream->silence_suppression) media_codec_set_silence_suppression(pipeline->pipeline, TRUE, NULL);
     bus = gst_element_get_bus(pipeline->pipeline);
     stream->bus_source = gst_bus_create_watch(bus);
     g_source_set_callback(stream->bus_source, (GSourceFunc)(void (*)(void))on_bus_message, stream, NULL);
@@ -1294,13 +1321,63 @@ gboolean media_stream_set_volume(struct sip_media_stream *iface, enum sip_media_
     return TRUE;
 }
 
+/* The sending thread, between two buffers: removesilence goes in before
+ * the encoder, and the call goes on. A call only carries it once it
+ * suppresses: even passing everything on, it would cost every packet. */
+static GstPadProbeReturn insert_silence(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    struct media_pipeline *pipeline = data;
+    GstPad *encoder_sink = gst_element_get_static_pad(pipeline->encoder, "sink");
+    GstElement *silence;
+
+    g_mutex_lock(&pipeline->silence_lock);
+    pipeline->silence_probe = 0;
+    if (pipeline->suppress_silence && !pipeline->silence
+            && (silence = media_codec_make_silence_suppressor(NULL)))
+    {
+        GstPad *silence_sink = gst_element_get_static_pad(silence, "sink");
+
+        gst_pad_unlink(pad, encoder_sink);
+        gst_bin_add(GST_BIN(pipeline->pipeline), silence);
+        if (gst_pad_link(pad, silence_sink) != GST_PAD_LINK_OK || !gst_element_link(silence, pipeline->encoder))
+            g_warning("media: cannot put silence suppression in");
+        gst_object_unref(silence_sink);
+        gst_element_sync_state_with_parent(silence);
+        pipeline->silence = silence;
+    }
+    g_mutex_unlock(&pipeline->silence_lock);
+    gst_object_unref(encoder_sink);
+    return GST_PAD_PROBE_REMOVE;
+}
+
+static void pipeline_suppress_silence(struct media_pipeline *pipeline, gboolean enabled)
+{
+    g_mutex_lock(&pipeline->silence_lock);
+    pipeline->suppress_silence = enabled;
+    if (pipeline->silence) media_codec_set_silence_suppression(pipeline->silence, enabled);
+    else if (enabled && !pipeline->silence_probe)
+    {
+        GstPad *encoder_sink = gst_element_get_static_pad(pipeline->encoder, "sink");
+        GstPad *feed = gst_pad_get_peer(encoder_sink);
+
+        if (feed)
+        {
+            pipeline->silence_probe = gst_pad_add_probe(feed, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM, insert_silence,
+                                                        pipeline, NULL);
+            gst_object_unref(feed);
+        }
+        gst_object_unref(encoder_sink);
+    }
+    g_mutex_unlock(&pipeline->silence_lock);
+}
+
 gboolean media_stream_set_silence_suppression(struct sip_media_stream *iface, gboolean enabled, GError **error)
 {
     struct media_stream *stream = impl_from_stream(iface);
 
-    if (!media_codec_set_silence_suppression(stream->pipeline ? stream->pipeline->pipeline : NULL, enabled, error))
-        return FALSE;
+    if (enabled && !media_codec_can_suppress_silence(error)) return FALSE;
     stream->silence_suppression = enabled;
+    if (stream->pipeline) pipeline_suppress_silence(stream->pipeline, enabled);
     return TRUE;
 }
 

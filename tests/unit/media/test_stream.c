@@ -536,6 +536,39 @@ static void test_silence_suppression(void **state)
     side_clear(&b);
 }
 
+/* Silence suppression first switched on in a running call (the sender gets its
+ * suppressor between two buffers): the silence stops going out, no flow stops or
+ * restarts, and switched off again it goes out as before. */
+static void test_silence_suppression_in_a_running_call(void **state)
+{
+    struct side a, b;
+    GError *error = NULL;
+    guint64 before;
+    guint events;
+
+    side_init(&a, "a", "audiotestsrc is-live=true wave=silence");
+    side_init(&b, "b", "audiotestsrc is-live=true wave=silence");
+    start(&a, &b, "PCMU", 0, 8000, 1, SIP_MEDIA_SENDRECV, FALSE);
+    start(&b, &a, "PCMU", 0, 8000, 1, SIP_MEDIA_SENDRECV, FALSE);
+    wait_event(&a, "send started 0");
+    wait_event(&b, "receive started 0");
+    wait_sent(&a, sent(&a) + 50);
+    events = a.events->len;
+
+    assert_true(sip_media_stream_set_silence_suppression(a.stream, TRUE, &error));
+    wait_sent(&b, sent(&b) + 25);       /* what was on its way when it changed */
+    before = sent(&a);
+    wait_sent(&b, sent(&b) + 100);
+    assert_true(sent(&a) <= before + 2);
+
+    assert_true(sip_media_stream_set_silence_suppression(a.stream, FALSE, &error));
+    wait_sent(&a, sent(&a) + 50);
+    wait_received(&b, received(&b) + 25);
+    assert_int_equal(a.events->len, events);
+    side_clear(&a);
+    side_clear(&b);
+}
+
 /* A source description naming no element fails the send flow; receiving goes on. */
 static void test_bad_source(void **state)
 {
@@ -606,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_dtmf),
         cmocka_unit_test(test_hold),
         cmocka_unit_test(test_silence_suppression),
+        cmocka_unit_test(test_silence_suppression_in_a_running_call),
         cmocka_unit_test(test_bad_source),
         cmocka_unit_test(test_bad_sink),
     };
