@@ -65,6 +65,7 @@ echo
 echo "rtcshim: N concurrent two-way PCMU calls between two processes, ${SECONDS_WINDOW} s measured"
 printf '%6s %9s %8s %10s %10s %9s %12s %9s %9s %8s %6s %11s %10s\n' calls connected flowing "CPU/call" "RSS/call" \
     threads "wakeups/call" "RTP sent" received "in time" lost "jitter max" "lost@setup"
+BY_THREAD=
 for n in $CALLS; do
     # not under timeout(1): the caller measures this very process (--peer-pid); it is
     # killed below once the caller, which is bounded, has finished
@@ -82,6 +83,7 @@ for n in $CALLS; do
     read -r _ _ cw _ pw < <(grep '^switches ' "call-$n.log")
     read -r _ _ sent _ received _ lost _ jitter _ before < <(grep '^rtp ' "call-$n.log")
     read -r _ window_ms < <(grep '^window-ms ' "call-$n.log")
+    read -r _ _ cm cr_ cj co _ pm pr_ pj po < <(grep '^thread-ticks ' "call-$n.log")
     if [ -z "${ct:-}" ] || [ -z "${sent:-}" ]; then
         echo "$n calls: no figures (see below)"; cat "call-$n.log"; continue
     fi
@@ -93,6 +95,9 @@ for n in $CALLS; do
             printf "%6d %9d %8d %9.2f%% %7.0f kB %9s %12.1f %9d %9d %7.1f%% %6d %8.2f ms %10d\n", n, c, f,
                    100 * (ct + pt) / tick / s / n, (cr - ci + pr - pi) / n, th, w / n / (s * 50), sent, rec, intime,
                    lost, jitter / 8, before }'
+    [ -n "${cm:-}" ] && BY_THREAD+=$(awk -v n=$n -v tick="$TICK" -v ms="$window_ms" -v m=$((cm + pm)) -v r=$((cr_ + pr_)) \
+        -v j=$((cj + pj)) -v o=$((co + po)) 'BEGIN { d = tick * ms / 1000 * n / 100
+            printf "%6d %11.2f%% %9.2f%% %15.2f%% %7.2f%%\n", n, m / d, r / d, j / d, o / d }')$'\n'
 done
 echo "(CPU/call: both processes' CPU time over the window, per call, in % of one core;"
 echo " RSS/call: both processes' RSS growth over idle, per call; threads: caller+answerer at the window's end;"
@@ -100,6 +105,15 @@ echo " wakeups/call: both processes' voluntary context switches per call and 20 
 echo " RTP sent/received: the caller's packets in the window; in time: the fewer of the two against the"
 echo "   50 packets a second each flowing call sends in real time (below 100 %: a side's audio falls behind);"
 echo " lost/jitter: both sides' RTCP receiver reports)"
+if [ -n "${BY_THREAD:-}" ]; then
+    echo
+    echo "CPU/call by thread, both processes (% of one core per call):"
+    printf '%6s %12s %10s %16s %8s\n' calls microphone receiver "jitter buffers" other
+    printf '%s' "$BY_THREAD"
+    echo "(microphone: the capture's streaming thread, which runs every call's send chain up to the"
+    echo " socket; receiver: the thread reading every call's sockets, which pushes up to the jitter"
+    echo " buffers; jitter buffers: one thread per call, which plays what it releases)"
+fi
 # the calls that never flowed, by their last state (RTC_SESSION_STATE) and status code
 for n in $CALLS; do
     grep '^  not flowing' "call-$n.log" 2>/dev/null | sed "s/^  not flowing:/$n calls, not flowing:/"

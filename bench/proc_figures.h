@@ -79,4 +79,41 @@ static inline long proc_voluntary_switches(int pid)
     return sum;
 }
 
+
+/* CPU ticks (utime + stime) of each thread of a process, by thread id. */
+static inline GHashTable *proc_thread_ticks(int pid)
+{
+    GHashTable *ticks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    char *path = g_strdup_printf("/proc/%d/task", pid);
+    GDir *dir = g_dir_open(path, 0, NULL);
+    const char *task;
+
+    while (dir && (task = g_dir_read_name(dir)))
+    {
+        char *stat = g_strdup_printf("%s/%s/stat", path, task), *text = NULL, *p;
+        unsigned long utime = 0, stime = 0;
+
+        if (g_file_get_contents(stat, &text, NULL, NULL) && (p = strrchr(text, ')')))
+        {
+            sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime);
+            g_hash_table_insert(ticks, g_strdup(task), GSIZE_TO_POINTER(utime + stime));
+        }
+        g_free(text);
+        g_free(stat);
+    }
+    if (dir) g_dir_close(dir);
+    g_free(path);
+    return ticks;
+}
+
+/* The name of a thread of the process (its comm), NULL once it is gone. */
+static inline char *proc_thread_name(int pid, const char *tid)
+{
+    char *path = g_strdup_printf("/proc/%d/task/%s/comm", pid, tid), *text = NULL;
+
+    if (g_file_get_contents(path, &text, NULL, NULL)) g_strchomp(text);
+    g_free(path);
+    return text;
+}
+
 #endif

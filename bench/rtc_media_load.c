@@ -12,6 +12,8 @@
  *   rss-kb caller R peer R' idle caller I peer I'
  *   threads caller T peer T' (at the end of the window, /proc)
  *   switches caller W peer W' (voluntary context switches over the window, /proc)
+ *   thread-ticks caller M R J O peer M' R' J' O' (the CPU ticks over the window of the
+ *     microphone's thread, the RTP receiver's, the jitter buffers' and all others, /proc)
  *   rtp sent X received Y lost-reported L jitter-max J lost-before B
  *
  * X and Y are this process's RTP packets over the window; L what the RTCP
@@ -211,6 +213,39 @@ static void free_call(gpointer data)
     g_free(call);
 }
 
+/* What a thread does, from its name: the capture's source element streams
+ * on "<element>:src" (cut to 15 characters; rtpdtmfsrc's idle ones aside),
+ * the receiver is rtcshim-rtp-in, each jitter buffer pushes on its own. */
+enum thread_role { ROLE_MICROPHONE, ROLE_RECEIVER, ROLE_JITTER_BUFFER, ROLE_OTHER, ROLE_COUNT };
+
+static enum thread_role thread_role(const char *name)
+{
+    if (!name) return ROLE_OTHER;
+    if (!strcmp(name, "rtcshim-rtp-in")) return ROLE_RECEIVER;
+    if (!strcmp(name, "rtpjitterbuffer")) return ROLE_JITTER_BUFFER;
+    if (strchr(name, ':') && strncmp(name, "rtpdtmfsrc", 10)) return ROLE_MICROPHONE;
+    return ROLE_OTHER;
+}
+
+/* The ticks each role's threads took between two proc_thread_ticks() of the process. */
+static void ticks_by_role(int pid, GHashTable *before, GHashTable *after, long *roles)
+{
+    GHashTableIter iter;
+    gpointer tid, ticks;
+    int i;
+
+    for (i = 0; i < ROLE_COUNT; i++) roles[i] = 0;
+    g_hash_table_iter_init(&iter, after);
+    while (g_hash_table_iter_next(&iter, &tid, &ticks))
+    {
+        char *name = proc_thread_name(pid, tid);
+
+        roles[thread_role(name)] += (long)GPOINTER_TO_SIZE(ticks)
+                                    - (long)GPOINTER_TO_SIZE(g_hash_table_lookup(before, tid));
+        g_free(name);
+    }
+}
+
 int main(int argc, char **argv)
 {
     char *listen = NULL, *target = NULL;
@@ -226,6 +261,8 @@ int main(int argc, char **argv)
         { NULL }
     };
     GOptionContext *context = g_option_context_new("- concurrent audio calls through the RTC API");
+    GHashTable *caller_threads0, *peer_threads0, *caller_threads1, *peer_threads1;
+    long caller_roles[ROLE_COUNT], peer_roles[ROLE_COUNT];
     long caller_switches, peer_switches, caller_idle, peer_idle, caller_rss, peer_rss, caller_ticks, peer_ticks, caller_threads, peer_threads;
     guint64 sent0, received0, lost0, sent1, received1, lost1;
     gint64 window_start, window_us;
@@ -288,6 +325,8 @@ int main(int argc, char **argv)
     peer_ticks = cpu_ticks(peer_pid);
     caller_switches = proc_voluntary_switches(getpid());
     peer_switches = proc_voluntary_switches(peer_pid);
+    caller_threads0 = proc_thread_ticks(getpid());
+    peer_threads0 = proc_thread_ticks(peer_pid);
     window_start = g_get_monotonic_time();
     /* not g_timeout_add_seconds(): that may fire up to a second late */
     g_timeout_add((guint)seconds * 1000, end_window, NULL);
@@ -297,6 +336,14 @@ int main(int argc, char **argv)
     peer_ticks = cpu_ticks(peer_pid) - peer_ticks;
     caller_switches = proc_voluntary_switches(getpid()) - caller_switches;
     peer_switches = proc_voluntary_switches(peer_pid) - peer_switches;
+    caller_threads1 = proc_thread_ticks(getpid());
+    peer_threads1 = proc_thread_ticks(peer_pid);
+    ticks_by_role(getpid(), caller_threads0, caller_threads1, caller_roles);
+    ticks_by_role(peer_pid, peer_threads0, peer_threads1, peer_roles);
+    g_hash_table_destroy(caller_threads0);
+    g_hash_table_destroy(caller_threads1);
+    g_hash_table_destroy(peer_threads0);
+    g_hash_table_destroy(peer_threads1);
     caller_rss = rss_kb(getpid());
     peer_rss = rss_kb(peer_pid);
     caller_threads = proc_status(getpid(), "Threads:");
@@ -309,6 +356,10 @@ int main(int argc, char **argv)
     printf("rss-kb caller %ld peer %ld idle caller %ld peer %ld\n", caller_rss, peer_rss, caller_idle, peer_idle);
     printf("threads caller %ld peer %ld\n", caller_threads, peer_threads);
     printf("switches caller %ld peer %ld\n", caller_switches, peer_switches);
+    printf("thread-ticks caller %ld %ld %ld %ld peer %ld %ld %ld %ld\n", caller_roles[ROLE_MICROPHONE],
+           caller_roles[ROLE_RECEIVER], caller_roles[ROLE_JITTER_BUFFER], caller_roles[ROLE_OTHER],
+           peer_roles[ROLE_MICROPHONE], peer_roles[ROLE_RECEIVER], peer_roles[ROLE_JITTER_BUFFER],
+           peer_roles[ROLE_OTHER]);
     printf("rtp sent %" G_GUINT64_FORMAT " received %" G_GUINT64_FORMAT " lost-reported %" G_GUINT64_FORMAT
            " jitter-max %u lost-before %" G_GUINT64_FORMAT "\n", sent1 - sent0, received1 - received0,
            lost1 >= lost0 ? lost1 - lost0 : 0, jitter, lost0);
