@@ -434,6 +434,17 @@ static void test_volume_and_levels(void **state)
     side_clear(&b);
 }
 
+/* A PCMU call between two silent sides, a's audio flowing to b. */
+static void start_silent_call(struct side *a, struct side *b)
+{
+    side_init(a, "a", "audiotestsrc is-live=true wave=silence");
+    side_init(b, "b", "audiotestsrc is-live=true wave=silence");
+    start(a, b, "PCMU", 0, 8000, 1, SIP_MEDIA_SENDRECV, FALSE);
+    start(b, a, "PCMU", 0, 8000, 1, SIP_MEDIA_SENDRECV, FALSE);
+    wait_event(a, "send started 0");
+    wait_event(b, "receive started 0");
+}
+
 /* RFC 4733 digits arrive as events (and are heard as tones). */
 static void test_dtmf(void **state)
 {
@@ -441,12 +452,7 @@ static void test_dtmf(void **state)
     struct side a, b;
     GError *error = NULL;
 
-    side_init(&a, "a", "audiotestsrc is-live=true wave=silence");
-    side_init(&b, "b", "audiotestsrc is-live=true wave=silence");
-    start(&a, &b, "PCMU", 0, 8000, 1, SIP_MEDIA_SENDRECV, FALSE);
-    start(&b, &a, "PCMU", 0, 8000, 1, SIP_MEDIA_SENDRECV, FALSE);
-    wait_event(&a, "send started 0");
-    wait_event(&b, "receive started 0");
+    start_silent_call(&a, &b);
     assert_true(sip_media_stream_send_dtmf(a.stream, 1, &error));
     assert_true(sip_media_stream_send_dtmf(a.stream, 11, &error));     /* '#' */
     assert_true(sip_media_stream_send_dtmf(a.stream, 5, &error));
@@ -546,12 +552,7 @@ static void test_silence_suppression_in_a_running_call(void **state)
     guint64 before;
     guint events;
 
-    side_init(&a, "a", "audiotestsrc is-live=true wave=silence");
-    side_init(&b, "b", "audiotestsrc is-live=true wave=silence");
-    start(&a, &b, "PCMU", 0, 8000, 1, SIP_MEDIA_SENDRECV, FALSE);
-    start(&b, &a, "PCMU", 0, 8000, 1, SIP_MEDIA_SENDRECV, FALSE);
-    wait_event(&a, "send started 0");
-    wait_event(&b, "receive started 0");
+    start_silent_call(&a, &b);
     wait_sent(&a, sent(&a) + 50);
     events = a.events->len;
 
