@@ -16,6 +16,7 @@
  *                [--reply TEXT] [--transfer accept|reject]
  *                [--media accept|reject|remove-audio|remove-video] [--media-after MS] [--count N]
  *   ucc_incoming [--uri URI] --call URI [--av] [--message TEXT] [--conversation-id ID] [--hangup-after MS]
+ *   audio sessions, placed or accepted: [--max-bandwidth BPS] (IUccAudioVideoSession::put_MaximumBandwidth)
  *   common: [--registrar ADDR:PORT | --find-server DOMAIN | --sign-in] [--user NAME --password SECRET]
  *           [--timeout SECONDS]
  *
@@ -65,6 +66,7 @@ static gboolean connected, message_delivered;   /* the placed session's progress
 static char *transfer_mode;                     /* --transfer accept|reject; NULL: not asked */
 static char *media_mode;                        /* --media accept|reject|remove-audio|remove-video; NULL: not asked */
 static int media_after;                         /* --media-after: decide MS after the request */
+static int max_bandwidth;                       /* --max-bandwidth: audio sessions' limit, bit/s */
 static char *registrar, *user, *password;       /* --registrar: sign in (digest) instead of server-less */
 static char *find_domain;                       /* --find-server: FindServer, then sign in with the first */
 static gboolean sign_in_by_dns;                 /* --sign-in: Enable finds the server itself */
@@ -671,14 +673,35 @@ static void redirect(IUccIncomingSessionEvent *event, const char *targets)
     g_strfreev(uris);
 }
 
+/* --max-bandwidth on an audio session (IM sessions have no IUccAudioVideoSession). */
+static void limit_bandwidth(IUccSession *session)
+{
+    IUccAudioVideoSession *av;
+    HRESULT hr;
+
+    if (!max_bandwidth || FAILED(IUccSession_QueryInterface(session, &IID_IUccAudioVideoSession, (void **)&av)))
+        return;
+    hr = IUccAudioVideoSession_put_MaximumBandwidth(av, (ULONG)max_bandwidth);
+    printf("[ucc] maximum bandwidth %d bit/s: 0x%08x\n", max_bandwidth, (unsigned int)hr);
+    if (FAILED(hr))
+        fprintf(stderr, "ucc_incoming: no audio codec fits in %d bit/s\n", max_bandwidth);
+    IUccAudioVideoSession_Release(av);
+}
+
 static void decide(IUccIncomingSessionEvent *event, enum decision what, UCC_REJECT_OR_TERMINATE_REASON reason,
                    const char *targets)
 {
+    IUccSession *session;
     HRESULT hr;
 
     switch (what)
     {
     case DECIDE_ACCEPT:
+        if (SUCCEEDED(IUccIncomingSessionEvent_get_Session(event, &session)))
+        {
+            limit_bandwidth(session);
+            IUccSession_Release(session);
+        }
         hr = IUccIncomingSessionEvent_Accept(event);
         printf("[ucc] accepting: 0x%08x\n", (unsigned int)hr);
         break;
@@ -857,6 +880,8 @@ static void on_endpoint_event(DISPID dispid, IUnknown *source, IUnknown *data)
         if (context)
             IUccContext_Release(context);
         if (SUCCEEDED(hr))
+            limit_bandwidth(outgoing);
+        if (SUCCEEDED(hr))
             hr = IUccSession_CreateParticipant(outgoing, uri, NULL, &participant);
         if (SUCCEEDED(hr))
         {
@@ -969,6 +994,7 @@ int main(int argc, char **argv)
         { "message", 0, 0, G_OPTION_ARG_STRING, &message_text, "Send TEXT once connected", "TEXT" },
         { "conversation-id", 0, 0, G_OPTION_ARG_STRING, &conversation_id, "Context property 10000", "ID" },
         { "hangup-after", 0, 0, G_OPTION_ARG_INT, &hangup_after, "Hang up MS after connecting/sending", "MS" },
+        { "max-bandwidth", 0, 0, G_OPTION_ARG_INT, &max_bandwidth, "Audio sessions' maximum bandwidth", "BPS" },
         { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "Give up after SECONDS", "SECONDS" },
         { "registrar", 0, 0, G_OPTION_ARG_STRING, &registrar, "Sign in with this registrar (UDP)", "ADDR:PORT" },
         { "user", 0, 0, G_OPTION_ARG_STRING, &user, "User name for the registrar's digest challenge", "NAME" },

@@ -14,6 +14,7 @@
 #include <string.h>
 #include "ucc_private.h"
 #include "sip/sip_call.h"
+#include "sip/sip_media.h"
 
 /* ---- IUccSessionParticipantEndpoint ---------------------------------------------------------- */
 
@@ -212,6 +213,8 @@ void ucc_participant_set_call(struct ucc_participant *participant, struct sip_ca
         guint i;
 
         sip_call_set_user_data(call, participant);
+        if (participant->session && participant->session->max_bandwidth)
+            sip_call_set_max_bandwidth(call, participant->session->max_bandwidth, NULL);
         for (i = 0; participant->channels && i < participant->channels->len; i++)
             ucc_media_channel_call_started(g_ptr_array_index(participant->channels, i));
     }

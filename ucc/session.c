@@ -13,6 +13,7 @@
 #include <string.h>
 #include "ucc_private.h"
 #include "sip/sip_call.h"
+#include "sip/sip_media.h"
 
 static const IUccSessionVtbl session_vtbl;
 
@@ -250,14 +251,10 @@ static HRESULT start_call(struct ucc_session *session, struct ucc_participant *p
     /* A session carrying out a transfer: Referred-By and Replaces from the REFER. */
     ucc_transfer_invite_headers(session, target, headers);
     from = ucc_endpoint_identity(session->endpoint);
-    if (headers->len)
-    {
-        g_ptr_array_add(headers, NULL);
-        options.headers = (const char *const *)headers->pdata;
-        call = sip_call_invite_full(engine, from, target, &options, &error);
-    }
-    else
-        call = sip_call_invite(engine, from, target, &error);
+    g_ptr_array_add(headers, NULL);
+    options.headers = (const char *const *)headers->pdata;
+    options.max_bandwidth = session->max_bandwidth;
+    call = sip_call_invite_full(engine, from, target, &options, &error);
     g_free(from);
     g_ptr_array_free(headers, TRUE);
     if (!call)
@@ -1396,10 +1393,23 @@ static HRESULT WINAPI av_session_get_MaximumBandwidth(IUccAudioVideoSession *ifa
     return S_OK;
 }
 
+/* docs/wire-mapping.md, "Maximum bandwidth": the codecs offered and
+ * accepted from the next offer or answer on, b=TIAS/b=AS, opus' rate. */
 static HRESULT WINAPI av_session_put_MaximumBandwidth(IUccAudioVideoSession *iface, ULONG bps)
 {
-    com_partial(__func__, "stored only: the SDP offer carries no bandwidth limit");
-    impl_from_IUccAudioVideoSession(iface)->max_bandwidth = bps;
+    struct ucc_session *session = impl_from_IUccAudioVideoSession(iface);
+    struct sip_engine *engine = ucc_endpoint_engine(session->endpoint);
+    guint i;
+
+    if (engine && !sip_engine_audio_fits(engine, bps, NULL))
+        return E_INVALIDARG;
+    session->max_bandwidth = bps;
+    for (i = 0; i < session->remotes->len; i++)
+    {
+        struct ucc_participant *participant = g_ptr_array_index(session->remotes, i);
+
+        if (participant->call) sip_call_set_max_bandwidth(participant->call, bps, NULL);
+    }
     return S_OK;
 }
 

@@ -173,7 +173,8 @@ guint media_codec_make_sender(const struct sip_media_params *params, gboolean su
         return drop_chain(elements, count);
     }
     if (!strcmp(codec->encoder, "opusenc"))
-        g_object_set(encoder, "frame-size", opus_frame_ms(ptime), "bitrate", 32000, "inband-fec", TRUE, NULL);
+        g_object_set(encoder, "frame-size", opus_frame_ms(ptime), "inband-fec", TRUE, NULL);
+    media_codec_set_max_bitrate(encoder, params->max_bitrate);
     g_object_set(payloader, "pt", (guint)params->payload_type, NULL);
     /* G.711 and G.722 payloaders cut packets of exactly ptime. */
     if (strcmp(codec->payloader, "rtpopuspay"))
@@ -183,6 +184,18 @@ guint media_codec_make_sender(const struct sip_media_params *params, gboolean su
         g_object_set(payloader, "min-ptime", ns, "max-ptime", ns, NULL);
     }
     return count;
+}
+
+/* Opus' bit rate: 32 kbit/s (wideband speech with room for its in-band
+ * FEC), less when the call's or the peer's limit says so, never below
+ * opus' 6 kbit/s. The other codecs have one rate, and are only agreed when
+ * it fits (the SDP layer). */
+void media_codec_set_max_bitrate(GstElement *encoder, guint max_bitrate)
+{
+    GstElementFactory *factory = encoder ? gst_element_get_factory(encoder) : NULL;
+
+    if (factory && !strcmp(gst_plugin_feature_get_name(GST_PLUGIN_FEATURE(factory)), "opusenc"))
+        g_object_set(encoder, "bitrate", (gint)(max_bitrate ? CLAMP(max_bitrate, 6000, 32000) : 32000), NULL);
 }
 
 gboolean media_codec_can_suppress_silence(GError **error)

@@ -53,6 +53,8 @@ GstCaps *media_codec_rtp_caps(const struct sip_media_codec *codec);
  * packet two more pad hops (its ghost pads). */
 guint media_codec_make_sender(const struct sip_media_params *params, gboolean suppress_silence,
                               GstElement **elements, GError **error);
+/* Keeps an encoder (opus) within max_bitrate bit/s (0: its usual rate). */
+void media_codec_set_max_bitrate(GstElement *encoder, guint max_bitrate);
 /* Whether removesilence is installed (else SIP_MEDIA_ERROR_UNSUPPORTED). */
 gboolean media_codec_can_suppress_silence(GError **error);
 /* A removesilence element, suppressing; NULL without it. */

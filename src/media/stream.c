@@ -57,6 +57,7 @@ struct stream_shared
     gint send_open, receive_open;               /* the gates */
     gint await_first_sent, await_first_received;
     gint rtp_sent, rtp_received, dtmf_received;
+    gsize rtp_payload_sent;                     /* octets, atomic */
 };
 
 /* One pipeline run of a stream, for one set of codecs. */
@@ -218,8 +219,22 @@ static GstPadProbeReturn send_gate(GstPad *pad, GstPadProbeInfo *info, gpointer 
 {
     struct stream_shared *shared = data;
 
+    guint packets = 1, i;
+    gsize size = 0;
+
     if (!g_atomic_int_get(&shared->send_open)) return GST_PAD_PROBE_DROP;
-    g_atomic_int_inc(&shared->rtp_sent);
+    if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    {
+        GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
+
+        packets = gst_buffer_list_length(list);
+        for (i = 0; i < packets; i++) size += gst_buffer_get_size(gst_buffer_list_get(list, i));
+    }
+    else
+        size = gst_buffer_get_size(GST_PAD_PROBE_INFO_BUFFER(info));
+    /* the payload: what follows each packet's fixed header (we send no CSRC or extension) */
+    g_atomic_pointer_add(&shared->rtp_payload_sent, size > packets * 12 ? size - packets * 12 : 0);
+    g_atomic_int_add(&shared->rtp_sent, packets);
     if (g_atomic_int_compare_and_exchange(&shared->await_first_sent, 1, 0)) post_application(pad, "rtcshim-rtp-sent");
     return GST_PAD_PROBE_OK;
 }
@@ -1022,6 +1037,7 @@ static gboolean same_codecs(const struct sip_media_params *a, const struct sip_m
     x.remote_rtcp_port = y.remote_rtcp_port = 0;
     x.direction = y.direction = SIP_MEDIA_INACTIVE;
     x.hold = y.hold = FALSE;
+    x.max_bitrate = y.max_bitrate = 0;      /* the encoder follows (media_codec_set_max_bitrate) */
     return sip_media_params_equal(&x, &y);
 }
 
@@ -1168,6 +1184,8 @@ gboolean media_stream_start(struct sip_media_stream *iface, const struct sip_med
                 set_udpsink_target(stream->pipeline->rtp_udpsink, params->remote_address, params->remote_port);
             set_udpsink_target(stream->pipeline->rtcp_udpsink, params->remote_address, params->remote_rtcp_port);
         }
+        if (stream->params.max_bitrate != params->max_bitrate)
+            media_codec_set_max_bitrate(stream->pipeline->encoder, params->max_bitrate);
         apply_direction(stream, params);
     }
     else if (!stream->build_source)
@@ -1387,6 +1405,7 @@ void media_stream_get_stats(struct sip_media_stream *iface, struct sip_media_sta
     struct media_pipeline *pipeline = stream->pipeline;
 
     stats->rtp_packets_sent = (guint)g_atomic_int_get(&stream->shared->rtp_sent);
+    stats->rtp_payload_octets_sent = (guint64)(gsize)g_atomic_pointer_get(&stream->shared->rtp_payload_sent);
     stats->rtp_packets_received = (guint)g_atomic_int_get(&stream->shared->rtp_received);
     stats->dtmf_events_sent = stream->dtmf_sent;
     stats->dtmf_events_received = (guint)g_atomic_int_get(&stream->shared->dtmf_received);

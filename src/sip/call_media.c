@@ -128,7 +128,16 @@ void call_start_media(struct sip_call *call, const struct sip_media_params *nego
         return;
     sip_media_params_clear(&call->media);
     sip_media_params_copy(&call->media, negotiated);
+    /* what we send keeps within the peer's limit and our own */
+    if (call->max_bandwidth && (!call->media.max_bitrate || call->max_bandwidth < call->media.max_bitrate))
+        call->media.max_bitrate = call->max_bandwidth;
     call->media_negotiated = TRUE;
+}
+
+/* The backend's formats that fit in the call's bandwidth; g_free() them. */
+static struct sip_media_format *call_formats(struct sip_call *call, GError **error)
+{
+    return sip_sdp_formats_within(sip_media_backend_get_formats(call->engine->media), call->max_bandwidth, error);
 }
 
 /* Starts (or updates) the stream with what was negotiated. Our own hold
@@ -212,6 +221,7 @@ char *call_build_offer(struct sip_call *call, enum sip_transport_protocol protoc
                        enum sip_media_direction direction, GError **error)
 {
     char address[SIP_HOST_BUFFER_SIZE];
+    struct sip_media_format *formats;
     sdp_message_t *sdp;
     char *text;
 
@@ -222,9 +232,15 @@ char *call_build_offer(struct sip_call *call, enum sip_transport_protocol protoc
     direction &= call->media_limit;
     if (call->without_audio)
         sdp = sip_sdp_build_without_media(NULL, &call->origin, address, error);
+    else if (!(formats = call_formats(call, error)))
+        return NULL;
     else
-        sdp = sip_sdp_build_offer(&call->origin, address, sip_media_stream_get_port(call->stream), direction,
-                                  sip_media_backend_get_formats(call->engine->media), error);
+    {
+        if ((sdp = sip_sdp_build_offer(&call->origin, address, sip_media_stream_get_port(call->stream), direction,
+                                       formats, error)))
+            sip_sdp_add_bandwidth(sdp, call->max_bandwidth);
+        g_free(formats);
+    }
     if (!sdp)
         return NULL;
     text = sip_sdp_to_string(sdp);
@@ -241,6 +257,7 @@ char *call_build_answer(struct sip_call *call, const char *offer_text, enum sip_
 {
     struct sip_media_params negotiated = { 0 };
     char address[SIP_HOST_BUFFER_SIZE];
+    struct sip_media_format *formats;
     GError *error = NULL;
     sdp_message_t *offer, *answer;
     gboolean remote_hold, refuse_all;
@@ -263,13 +280,19 @@ char *call_build_answer(struct sip_call *call, const char *offer_text, enum sip_
     }
     if (refuse_all)
         answer = sip_sdp_build_without_media(offer, &call->origin, address, &error);
+    else if (!(formats = call_formats(call, &error)))
+        answer = NULL;
     else
-        answer = sip_sdp_build_answer_refusing(offer, &call->origin, address,
-                                               sip_media_stream_get_port(call->stream),
-                                               (call->want_local_hold ? hold_direction(call) : SIP_MEDIA_SENDRECV)
-                                               & call->media_limit,
-                                               sip_media_backend_get_formats(call->engine->media), refused,
-                                               &negotiated, &error);
+    {
+        if ((answer = sip_sdp_build_answer_refusing(offer, &call->origin, address,
+                                                    sip_media_stream_get_port(call->stream),
+                                                    (call->want_local_hold ? hold_direction(call)
+                                                                           : SIP_MEDIA_SENDRECV) & call->media_limit,
+                                                    formats, refused, &negotiated, &error))
+                && negotiated.codec_name)
+            sip_sdp_add_bandwidth(answer, call->max_bandwidth);
+        g_free(formats);
+    }
     sdp_message_free(offer);
     if (!answer)
     {
@@ -327,6 +350,7 @@ static gboolean has_audio(const sdp_message_t *sdp)
 gboolean call_take_answer(struct sip_call *call, const char *answer_text)
 {
     struct sip_media_params negotiated = { 0 };
+    struct sip_media_format *formats;
     GError *error = NULL;
     sdp_message_t *answer;
     gboolean remote_hold;
@@ -353,12 +377,18 @@ gboolean call_take_answer(struct sip_call *call, const char *answer_text)
     if (!(call->offered_direction & SIP_MEDIA_SENDONLY) && !call->offered_hold)
         remote_hold = call->offered_direction ? !(sip_sdp_get_direction(answer) & SIP_MEDIA_SENDONLY)
                                               : call->remote_hold;
-    if (!sip_sdp_parse_answer(answer, call->offered_direction, sip_media_backend_get_formats(call->engine->media),
-                              &negotiated, &error))
+    if (!(formats = call_formats(call, &error)))
     {
         sdp_message_free(answer);
         goto failed;
     }
+    if (!sip_sdp_parse_answer(answer, call->offered_direction, formats, &negotiated, &error))
+    {
+        g_free(formats);
+        sdp_message_free(answer);
+        goto failed;
+    }
+    g_free(formats);
     sdp_message_free(answer);
     call_start_media(call, &negotiated);
     sip_media_params_clear(&negotiated);
@@ -465,6 +495,41 @@ gboolean sip_call_set_silence_suppression(struct sip_call *call, gboolean enable
 gboolean sip_call_get_silence_suppression(struct sip_call *call)
 {
     return call->silence_suppression;
+}
+
+gboolean sip_engine_audio_fits(struct sip_engine *engine, guint bits_per_second, GError **error)
+{
+    struct sip_media_format *formats;
+    GError *inner = NULL;
+
+    if (!(formats = sip_sdp_formats_within(sip_media_backend_get_formats(engine->media), bits_per_second, &inner)))
+    {
+        g_set_error_literal(error, SIP_MEDIA_ERROR, SIP_MEDIA_ERROR_INVALID, inner->message);
+        g_error_free(inner);
+        return FALSE;
+    }
+    g_free(formats);
+    return TRUE;
+}
+
+gboolean sip_call_set_max_bandwidth(struct sip_call *call, guint bits_per_second, GError **error)
+{
+    if (!sip_engine_audio_fits(call->engine, bits_per_second, error))
+        return FALSE;
+    /* An incoming call's answer was made when its INVITE came; unless a 183
+     * carried it already (the 200 must repeat it), the 200 makes it anew. */
+    if (call->max_bandwidth != bits_per_second && call->prepared_answer && call->state != SIP_CALL_STATE_EARLY_MEDIA)
+    {
+        g_free(call->prepared_answer);
+        call->prepared_answer = NULL;
+    }
+    call->max_bandwidth = bits_per_second;
+    return TRUE;
+}
+
+guint sip_call_get_max_bandwidth(struct sip_call *call)
+{
+    return call->max_bandwidth;
 }
 
 guint sip_call_get_media_level(struct sip_call *call, enum sip_media_device device)

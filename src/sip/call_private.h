@@ -124,6 +124,7 @@ struct sip_call
     double media_volume[2];                     /* the call's own gain and mute */
     gboolean media_muted[2];
     gboolean silence_suppression;               /* no RTP sent during silence */
+    guint max_bandwidth;                        /* bit/s of RTP payload; 0: no limit */
 
     /* outcome */
     guint status_code;

@@ -81,7 +81,8 @@ gboolean sip_media_params_equal(const struct sip_media_params *a, const struct s
             || a->channels != b->channels || g_strcmp0(a->fmtp, b->fmtp) || a->ptime != b->ptime
             || a->telephone_event_pt != b->telephone_event_pt
             || a->telephone_event_clock_rate != b->telephone_event_clock_rate
-            || a->n_codecs != b->n_codecs || a->direction != b->direction || a->hold != b->hold)
+            || a->n_codecs != b->n_codecs || a->direction != b->direction || a->hold != b->hold
+            || a->max_bitrate != b->max_bitrate)
         return FALSE;
     for (i = 0; i < a->n_codecs; i++)
     {

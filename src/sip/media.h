@@ -95,6 +95,8 @@ struct sip_media_params
     guint n_codecs;
     enum sip_media_direction direction;     /* what our stream does */
     gboolean hold;                  /* a direction is missing because of hold (ours or the peer's) */
+    guint max_bitrate;              /* bit/s of RTP payload we may send (the peer's b=TIAS/AS and
+                                     * our own limit); 0: no limit */
 };
 
 void sip_media_params_copy(struct sip_media_params *dst, const struct sip_media_params *src);

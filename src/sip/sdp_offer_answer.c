@@ -39,6 +39,14 @@ static const struct sip_media_format *formats_or_default(const struct sip_media_
     return formats ? formats : sip_media_default_formats;
 }
 
+/* RTP, UDP and IPv4 headers of one packet, in bits: b=AS counts them, b=TIAS does not (RFC 3890). */
+#define PACKET_OVERHEAD_BITS ((12 + 8 + 20) * 8)
+
+static guint packets_per_second(guint ptime)
+{
+    return (1000 + ptime - 1) / ptime;
+}
+
 void sip_sdp_origin_init(struct sip_sdp_origin *origin)
 {
     origin->session_id = g_random_int_range(1, G_MAXINT32);
@@ -475,6 +483,62 @@ sdp_message_t *sip_sdp_build_offer(struct sip_sdp_origin *origin, const char *ad
     return sdp;
 }
 
+guint sip_sdp_format_min_bitrate(const struct sip_media_format *format)
+{
+    static const struct { const char *name; guint bitrate; } rates[] =
+    {
+        { "PCMU", 64000 }, { "PCMA", 64000 }, { "G722", 64000 },   /* RFC 3551 §4.5 */
+        { "opus", 6000 },                                           /* RFC 7587 §3.1.1 */
+    };
+    guint i;
+
+    for (i = 0; i < G_N_ELEMENTS(rates); i++)
+        if (!g_ascii_strcasecmp(format->name, rates[i].name)) return rates[i].bitrate;
+    return 0;
+}
+
+struct sip_media_format *sip_sdp_formats_within(const struct sip_media_format *formats, guint max_bitrate,
+                                                GError **error)
+{
+    struct sip_media_format *within;
+    guint i, count = 0;
+    gboolean audio = FALSE;
+
+    formats = formats_or_default(formats);
+    for (i = 0; formats[i].name; i++) ;
+    within = g_new0(struct sip_media_format, i + 1);
+    for (i = 0; formats[i].name; i++)
+        if (!max_bitrate || sip_sdp_format_min_bitrate(&formats[i]) <= max_bitrate)
+        {
+            within[count++] = formats[i];
+            audio |= !is_telephone_event(&formats[i]);
+        }
+    if (!audio)
+    {
+        g_set_error(error, SIP_SDP_ERROR, SIP_SDP_ERROR_NOT_ACCEPTABLE, "No audio codec fits in %u bit/s",
+                    max_bitrate);
+        g_free(within);
+        return NULL;
+    }
+    return within;
+}
+
+void sip_sdp_add_bandwidth(sdp_message_t *sdp, guint max_bitrate)
+{
+    guint as = (max_bitrate + packets_per_second(SIP_SDP_DEFAULT_PTIME) * PACKET_OVERHEAD_BITS + 999) / 1000;
+    int i;
+
+    if (!max_bitrate) return;
+    for (i = 0; i < media_count(sdp); i++)
+    {
+        const sdp_media_t *media = media_at(sdp, i);
+
+        if (!media_is_audio(media) || !g_strcmp0(media->m_port, "0")) continue;
+        sdp_message_b_bandwidth_add(sdp, i, odup("AS"), odup_printf("%u", as));
+        sdp_message_b_bandwidth_add(sdp, i, odup("TIAS"), odup_printf("%u", max_bitrate));
+    }
+}
+
 /* The packet duration a stream's writer wants to receive (a=ptime), or the default. */
 static guint media_ptime(const sdp_message_t *sdp, const sdp_media_t *media)
 {
@@ -504,6 +568,32 @@ static guint16 media_rtcp_port(const sdp_message_t *sdp, const sdp_media_t *medi
     return rtp_port + 1;
 }
 
+/* The most a stream's writer wants to receive, in bit/s of RTP payload: its
+ * b=TIAS, else its b=AS less the headers at its packet rate (media level
+ * first, then session level); 0 when it sets no limit. */
+static guint media_max_bitrate(const sdp_message_t *sdp, const sdp_media_t *media, guint ptime)
+{
+    const osip_list_t *lists[] = { &media->b_bandwidths, &sdp->b_bandwidths };
+    guint i, value, overhead = packets_per_second(ptime) * PACKET_OVERHEAD_BITS;
+    int j;
+
+    for (i = 0; i < G_N_ELEMENTS(lists); i++)
+    {
+        guint as = 0;
+
+        for (j = 0; j < osip_list_size(lists[i]); j++)
+        {
+            const sdp_bandwidth_t *b = osip_list_get(lists[i], j);
+
+            if (!b->b_bwtype || !parse_number(b->b_bandwidth, G_MAXUINT / 1000, &value) || !value) continue;
+            if (!g_ascii_strcasecmp(b->b_bwtype, "TIAS")) return value;
+            if (!g_ascii_strcasecmp(b->b_bwtype, "AS")) as = value;
+        }
+        if (as) return as * 1000 > overhead ? as * 1000 - overhead : 1;
+    }
+    return 0;
+}
+
 static void fill_params(struct sip_media_params *params, const sdp_message_t *sdp, const sdp_media_t *media,
                         guint port, const struct payload *payloads, guint count, int telephone_event,
                         enum sip_media_direction direction)
@@ -519,6 +609,7 @@ static void fill_params(struct sip_media_params *params, const sdp_message_t *sd
     params->channels = payloads[0].format->channels;
     params->fmtp = g_strdup(payloads[0].fmtp);
     params->ptime = media_ptime(sdp, media);
+    params->max_bitrate = media_max_bitrate(sdp, media, params->ptime);
     params->telephone_event_pt = telephone_event >= 0 ? payloads[telephone_event].payload_type : -1;
     params->telephone_event_clock_rate = telephone_event >= 0 ? payloads[telephone_event].clock_rate : 0;
     for (i = 0; i < count; i++)

@@ -79,6 +79,24 @@ sdp_message_t *sip_sdp_build_offer(struct sip_sdp_origin *origin, const char *ad
                                    enum sip_media_direction direction, const struct sip_media_format *formats,
                                    GError **error);
 
+/* A bandwidth limit (IUccAudioVideoSession::put_MaximumBandwidth), in bit/s
+ * of RTP payload: a format is offered and accepted only if it can be sent
+ * within it (sip_sdp_format_min_bitrate: 64,000 for G.711 and G.722, 6,000
+ * for opus; telephone-event always), and our SDP says it with b=TIAS (RFC
+ * 3890, the payload rate) and b=AS (kbit/s, with the RTP/UDP/IPv4 headers
+ * of 50 packets a second), for peers that read only that. The peer's own
+ * limit (its b=TIAS, else b=AS less those headers) is what `negotiated`
+ * gets as max_bitrate. */
+guint sip_sdp_format_min_bitrate(const struct sip_media_format *format);
+/* The formats (NULL: the default) that fit in max_bitrate (0: all), as a new
+ * array (g_free()); NULL with SIP_SDP_ERROR_NOT_ACCEPTABLE when no audio
+ * format fits. */
+struct sip_media_format *sip_sdp_formats_within(const struct sip_media_format *formats, guint max_bitrate,
+                                                GError **error);
+/* Adds the b= lines of max_bitrate (nothing for 0) to every audio stream of
+ * ours that is not refused (port 0). */
+void sip_sdp_add_bandwidth(sdp_message_t *sdp, guint max_bitrate);
+
 /* Our answer to a received offer. One m= line per offered one, in order
  * (RFC 3264 §6): the first RTP/AVP audio stream with a non-zero port and a
  * codec we have is accepted, with the offer's common codecs in the offer's

@@ -285,6 +285,57 @@ static void test_opus(void **state)
     two_way_call("opus", 111, 48000, 2);
 }
 
+/* The payload bytes per packet a side sends over its next 50 packets. */
+static double payload_per_packet(struct side *side)
+{
+    struct sip_media_stats before, after;
+
+    sip_media_stream_get_stats(side->stream, &before);
+    wait_sent(side, before.rtp_packets_sent + 50);
+    sip_media_stream_get_stats(side->stream, &after);
+    return (double)(after.rtp_payload_octets_sent - before.rtp_payload_octets_sent)
+           / (double)(after.rtp_packets_sent - before.rtp_packets_sent);
+}
+
+/* A bit rate limit (the peer's b=TIAS or the call's own) reaches opus: white
+ * noise, opus' hardest, at 12 kbit/s makes 20 ms packets of about 30 bytes;
+ * without a limit, 32 kbit/s, about 80. A new limit in a running call (a
+ * re-INVITE's) applies at once, without a new pipeline. */
+static void test_opus_bitrate(void **state)
+{
+    struct sip_media_params params;
+    struct side a, b;
+    GError *error = NULL;
+    double limited, unlimited, lifted;
+
+    if (RUNNING_ON_VALGRIND) skip();
+    side_init(&a, "a", "audiotestsrc is-live=true wave=white-noise");
+    side_init(&b, "b", "audiotestsrc is-live=true wave=white-noise");
+    params_for(&params, &b, "opus", 111, 48000, 2, SIP_MEDIA_SENDRECV);
+    params.max_bitrate = 12000;
+    assert_true(sip_media_stream_start(a.stream, &params, &error));
+    start(&b, &a, "opus", 111, 48000, 2, SIP_MEDIA_SENDRECV, FALSE);
+    wait_event(&a, "send started 0");
+    wait_event(&b, "send started 0");
+    payload_per_packet(&a);             /* the encoder settles */
+    limited = payload_per_packet(&a);
+    unlimited = payload_per_packet(&b);
+    assert_true(limited <= 12000 / 8 / 50 * 1.25);
+    assert_true(unlimited >= 32000 / 8 / 50 * 0.6);
+
+    params.max_bitrate = 0;
+    assert_true(sip_media_stream_start(a.stream, &params, &error));
+    payload_per_packet(&a);
+    lifted = payload_per_packet(&a);
+    print_message("opus payload bytes per packet: %.1f at 12 kbit/s, %.1f unlimited, %.1f lifted\n", limited,
+                  unlimited, lifted);
+    assert_true(lifted >= 32000 / 8 / 50 * 0.6);
+    assert_false(has_event(&a, "send stopped 0"));
+    sip_media_params_clear(&params);
+    side_clear(&a);
+    side_clear(&b);
+}
+
 /* Echo cancellation on one side: that side captures through webrtcdsp
  * (a microphone of its own) and plays through its echo probe; the call
  * still carries both tones. The canceller may shape the tone it sends
@@ -634,6 +685,7 @@ int main(void)
         cmocka_unit_test(test_pcma),
         cmocka_unit_test(test_g722),
         cmocka_unit_test(test_opus),
+        cmocka_unit_test(test_opus_bitrate),
         cmocka_unit_test(test_echo_cancellation),
         cmocka_unit_test(test_shared_microphone),
         cmocka_unit_test(test_volume_and_levels),

@@ -704,6 +704,91 @@ static void test_wideband_parse_answer(void **state)
     sdp_message_free(answer);
 }
 
+/* A bandwidth limit keeps the formats that fit (telephone-event always) and
+ * says itself in b=AS (with 50 packets' headers a second) and b=TIAS. */
+static void test_bandwidth_offer(void **state)
+{
+    struct sip_sdp_origin origin = fixed_origin();
+    struct sip_media_format *formats;
+    sdp_message_t *sdp;
+    GError *error = NULL;
+    char *text;
+
+    (void)state;
+    assert_non_null(formats = sip_sdp_formats_within(wideband, 24000, &error));
+    assert_string_equal(formats[0].name, "opus");
+    assert_string_equal(formats[1].name, SIP_MEDIA_TELEPHONE_EVENT);
+    assert_null(formats[2].name);
+    assert_non_null(sdp = sip_sdp_build_offer(&origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, formats, NULL));
+    g_free(formats);
+    sip_sdp_add_bandwidth(sdp, 24000);
+    text = to_string_and_free(sdp);
+    assert_string_equal(text,
+        "v=0\r\n"
+        "o=- 4242 7 IN IP4 127.0.0.1\r\n"
+        "s=-\r\n"
+        "c=IN IP4 127.0.0.1\r\n"
+        "t=0 0\r\n"
+        "m=audio 40000 RTP/AVP 111 101\r\n"
+        "b=AS:40\r\n"
+        "b=TIAS:24000\r\n"
+        "a=rtpmap:111 opus/48000/2\r\n"
+        "a=fmtp:111 useinbandfec=1\r\n"
+        "a=rtpmap:101 telephone-event/8000\r\n"
+        "a=fmtp:101 0-16\r\n"
+        "a=ptime:20\r\n"
+        "a=sendrecv\r\n");
+    g_free(text);
+
+    /* 64 kbit/s: every codec; no limit: every codec, no b= line */
+    assert_non_null(formats = sip_sdp_formats_within(wideband, 64000, NULL));
+    assert_string_equal(formats[3].name, "PCMA");
+    g_free(formats);
+    assert_non_null(formats = sip_sdp_formats_within(wideband, 0, NULL));
+    assert_string_equal(formats[4].name, SIP_MEDIA_TELEPHONE_EVENT);
+    g_free(formats);
+    /* below opus' 6 kbit/s nothing fits; without opus, below 64 kbit/s */
+    assert_null(sip_sdp_formats_within(wideband, 5999, &error));
+    assert_true(g_error_matches(error, SIP_SDP_ERROR, SIP_SDP_ERROR_NOT_ACCEPTABLE));
+    g_clear_error(&error);
+    assert_null(sip_sdp_formats_within(wideband + 1, 63999, &error));
+    g_clear_error(&error);
+}
+
+/* The peer's limit: its b=TIAS, else its b=AS less the headers of its packet rate,
+ * media level before session level; none without either. */
+static void test_bandwidth_of_the_peer(void **state)
+{
+    static const struct { const char *session, *media; guint bitrate; } cases[] =
+    {
+        { "", "b=TIAS:16000\r\n", 16000 },
+        { "", "b=AS:30\r\nb=TIAS:20000\r\n", 20000 },
+        { "", "b=AS:30\r\n", 14000 },                       /* 30,000 - 50 x 40 x 8 */
+        { "b=AS:64\r\n", "b=TIAS:20000\r\n", 20000 },
+        { "b=TIAS:12000\r\n", "", 12000 },
+        { "", "", 0 },
+        { "", "b=CT:30\r\n", 0 },
+    };
+    struct sip_media_params params;
+    sdp_message_t *answer;
+    guint i;
+
+    (void)state;
+    for (i = 0; i < G_N_ELEMENTS(cases); i++)
+    {
+        char *text = g_strdup_printf("v=0\r\no=y 5 6 IN IP4 192.0.2.20\r\ns=-\r\nc=IN IP4 192.0.2.20\r\n%st=0 0\r\n"
+                                     "m=audio 30000 RTP/AVP 111\r\n%sa=rtpmap:111 opus/48000/2\r\n",
+                                     cases[i].session, cases[i].media);
+
+        answer = parse(text);
+        assert_true(sip_sdp_parse_answer(answer, SIP_MEDIA_SENDRECV, wideband, &params, NULL));
+        assert_int_equal(params.max_bitrate, cases[i].bitrate);
+        sip_media_params_clear(&params);
+        sdp_message_free(answer);
+        g_free(text);
+    }
+}
+
 static gboolean hold_of(const char *text)
 {
     sdp_message_t *sdp = parse(text);
@@ -876,6 +961,8 @@ int main(void)
         cmocka_unit_test(test_wideband_answer),
         cmocka_unit_test(test_wideband_parse_answer),
         cmocka_unit_test(test_without_media),
+        cmocka_unit_test(test_bandwidth_offer),
+        cmocka_unit_test(test_bandwidth_of_the_peer),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -180,6 +180,8 @@ struct sip_call_options
      * the Request-URI stays the target): NULL = the engine's default, "" =
      * none (direct to the target). In-dialog requests follow Record-Route. */
     const char *proxy;
+    /* The call's bandwidth limit from its first offer on (sip_call_set_max_bandwidth); 0: none. */
+    guint max_bandwidth;
 };
 
 /* sip_call_invite with options (NULL options = sip_call_invite). */

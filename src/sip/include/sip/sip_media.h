@@ -95,6 +95,7 @@ struct sip_media_event
 struct sip_media_stats
 {
     guint64 rtp_packets_sent;
+    guint64 rtp_payload_octets_sent;    /* what those packets carried after their RTP header */
     guint64 rtp_packets_received;
     guint64 dtmf_events_sent;           /* RFC 4733 events (digits) sent */
     guint64 dtmf_events_received;       /* RFC 4733 events (digits) received */
@@ -135,6 +136,18 @@ gboolean sip_call_get_media_muted(struct sip_call *call, enum sip_media_device d
  * or GStreamer without removesilence); the setting is then unchanged. */
 gboolean sip_call_set_silence_suppression(struct sip_call *call, gboolean enabled, GError **error);
 gboolean sip_call_get_silence_suppression(struct sip_call *call);
+
+/* The most bit/s of RTP payload the call's audio may use (0: no limit):
+ * from the next offer or answer on, only the codecs that fit are offered
+ * and accepted, the SDP says the limit (b=TIAS, b=AS), and what is sent
+ * keeps within it and within the peer's own b= limit (opus' bit rate).
+ * Fails with SIP_MEDIA_ERROR_INVALID when no codec of the backend fits;
+ * the setting is then unchanged. */
+gboolean sip_call_set_max_bandwidth(struct sip_call *call, guint bits_per_second, GError **error);
+/* Whether some audio codec of the engine's backend fits in bits_per_second
+ * (0: no limit, always); else SIP_MEDIA_ERROR_INVALID. */
+gboolean sip_engine_audio_fits(struct sip_engine *engine, guint bits_per_second, GError **error);
+guint sip_call_get_max_bandwidth(struct sip_call *call);
 
 /* The last level measured on the call's stream for a device (0 when none). */
 guint sip_call_get_media_level(struct sip_call *call, enum sip_media_device device);
