@@ -1381,6 +1381,8 @@ static HRESULT WINAPI av_session_get_AcousticEchoCancellationEnabled(IUccAudioVi
 
 static HRESULT WINAPI av_session_put_AcousticEchoCancellationEnabled(IUccAudioVideoSession *iface, VARIANT_BOOL enabled)
 {
+    com_partial(__func__, "stored only: echo cancellation is the client's setting (the media backend's, "
+                "IRTCClient2::put_PreferredAEC), not a session's");
     impl_from_IUccAudioVideoSession(iface)->echo_cancellation = enabled ? VARIANT_TRUE : VARIANT_FALSE;
     return S_OK;
 }
