@@ -218,7 +218,6 @@ static void post_application(GstPad *pad, const char *name)
 static GstPadProbeReturn send_gate(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
     struct stream_shared *shared = data;
-
     guint packets = 1, i;
     gsize size = 0;
 
@@ -846,7 +845,7 @@ static void stop_job(gpointer data)
 
     /* EOS through the speaker side first, if anything was played: a recording
      * sink (wavenc) writes its header then. */
-    if (pipeline->started && pipeline->speaker)
+    if (pipeline->started && pipeline->speaker && pipeline->selector)
     {
         GstPad *src = gst_element_get_static_pad(pipeline->selector, "src");
         GstPad *pad = gst_pad_get_peer(src);

@@ -513,7 +513,7 @@ struct sip_media_format *sip_sdp_formats_within(const struct sip_media_format *f
             within[count++] = formats[i];
             audio |= !is_telephone_event(&formats[i]);
         }
-    if (!audio)
+    if (max_bitrate && !audio)
     {
         g_set_error(error, SIP_SDP_ERROR, SIP_SDP_ERROR_NOT_ACCEPTABLE, "No audio codec fits in %u bit/s",
                     max_bitrate);

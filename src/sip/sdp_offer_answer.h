@@ -89,8 +89,8 @@ sdp_message_t *sip_sdp_build_offer(struct sip_sdp_origin *origin, const char *ad
  * gets as max_bitrate. */
 guint sip_sdp_format_min_bitrate(const struct sip_media_format *format);
 /* The formats (NULL: the default) that fit in max_bitrate (0: all), as a new
- * array (g_free()); NULL with SIP_SDP_ERROR_NOT_ACCEPTABLE when no audio
- * format fits. */
+ * array (g_free()); NULL with SIP_SDP_ERROR_NOT_ACCEPTABLE when a limit
+ * leaves no audio format. */
 struct sip_media_format *sip_sdp_formats_within(const struct sip_media_format *formats, guint max_bitrate,
                                                 GError **error);
 /* Adds the b= lines of max_bitrate (nothing for 0) to every audio stream of
