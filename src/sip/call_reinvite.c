@@ -326,14 +326,16 @@ static void reinvite_response(struct sip_engine *engine, osip_transaction_t *tra
     call->reinvite_status = code;
     if (response && code < 300)
     {
-        call_send_ack(call, call->dialog, call->reinvite_cseq);
-        sip_dialog_refresh_target(call->dialog, response);
+        /* The answer first: a hold's stream stops sending before the ACK
+         * goes, not whenever this thread gets to it after. */
         if ((answer = call_sdp_body(response)))
         {
             if (!call_take_answer(call, answer))
                 code = 488;     /* acknowledged, but nothing of it could be used */
             g_free(answer);
         }
+        call_send_ack(call, call->dialog, call->reinvite_cseq);
+        sip_dialog_refresh_target(call->dialog, response);
         call->reinvite_status = code;
         finish_update(call, code);
         call_maybe_reinvite(call);      /* the user changed their mind meanwhile */
