@@ -29,6 +29,9 @@ static char *to_string_and_free(sdp_message_t *sdp)
     return text;
 }
 
+/* The session part of the SDP we write, with fixed_origin()'s first version, on 127.0.0.1. */
+#define OUR_SDP_HEAD "v=0\r\no=- 4242 7 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+
 static void test_offer(void **state)
 {
     struct sip_sdp_origin origin = fixed_origin();
@@ -37,11 +40,7 @@ static void test_offer(void **state)
     (void)state;
     text = to_string_and_free(sip_sdp_build_offer(&origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, NULL, NULL));
     assert_string_equal(text,
-        "v=0\r\n"
-        "o=- 4242 7 IN IP4 127.0.0.1\r\n"
-        "s=-\r\n"
-        "c=IN IP4 127.0.0.1\r\n"
-        "t=0 0\r\n"
+        OUR_SDP_HEAD
         "m=audio 40000 RTP/AVP 0 8 101\r\n"
         "a=rtpmap:0 PCMU/8000\r\n"
         "a=rtpmap:8 PCMA/8000\r\n"
@@ -155,11 +154,7 @@ static void test_answer(void **state)
     assert_null(error);
     /* The offer's order and payload numbers, our codecs only. */
     assert_string_equal(text,
-        "v=0\r\n"
-        "o=- 4242 7 IN IP4 127.0.0.1\r\n"
-        "s=-\r\n"
-        "c=IN IP4 127.0.0.1\r\n"
-        "t=0 0\r\n"
+        OUR_SDP_HEAD
         "m=audio 40000 RTP/AVP 8 96 0\r\n"
         "a=rtpmap:8 PCMA/8000\r\n"
         "a=rtpmap:96 telephone-event/8000\r\n"
@@ -550,11 +545,7 @@ static void test_wideband_offer(void **state)
     (void)state;
     text = to_string_and_free(sip_sdp_build_offer(&origin, "127.0.0.1", 40000, SIP_MEDIA_SENDRECV, wideband, NULL));
     assert_string_equal(text,
-        "v=0\r\n"
-        "o=- 4242 7 IN IP4 127.0.0.1\r\n"
-        "s=-\r\n"
-        "c=IN IP4 127.0.0.1\r\n"
-        "t=0 0\r\n"
+        OUR_SDP_HEAD
         "m=audio 40000 RTP/AVP 111 9 0 8 101\r\n"
         "a=rtpmap:111 opus/48000/2\r\n"
         "a=fmtp:111 useinbandfec=1\r\n"
@@ -604,11 +595,7 @@ static void test_wideband_answer(void **state)
     assert_null(error);
     /* The offer's order and numbers; our fmtp for opus; the telephone-event at opus' rate. */
     assert_string_equal(text,
-        "v=0\r\n"
-        "o=- 4242 7 IN IP4 127.0.0.1\r\n"
-        "s=-\r\n"
-        "c=IN IP4 127.0.0.1\r\n"
-        "t=0 0\r\n"
+        OUR_SDP_HEAD
         "m=audio 40000 RTP/AVP 96 9 0 8 101\r\n"
         "a=rtpmap:96 opus/48000/2\r\n"
         "a=fmtp:96 useinbandfec=1\r\n"
@@ -724,11 +711,7 @@ static void test_bandwidth_offer(void **state)
     sip_sdp_add_bandwidth(sdp, 24000);
     text = to_string_and_free(sdp);
     assert_string_equal(text,
-        "v=0\r\n"
-        "o=- 4242 7 IN IP4 127.0.0.1\r\n"
-        "s=-\r\n"
-        "c=IN IP4 127.0.0.1\r\n"
-        "t=0 0\r\n"
+        OUR_SDP_HEAD
         "m=audio 40000 RTP/AVP 111 101\r\n"
         "b=AS:40\r\n"
         "b=TIAS:24000\r\n"
