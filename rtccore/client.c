@@ -989,6 +989,8 @@ static HRESULT WINAPI client_get_Version(IRTCClient2 *iface, LONG *version)
 /* Audio only: no video, no T.120. What this machine's calls can carry is
  * media.c's client_media_capabilities (0 without an audio backend, as in rtcshim.dll). */
 #define SUPPORTED_MEDIA (RTCMT_AUDIO_SEND | RTCMT_AUDIO_RECEIVE)
+/* put_MaxBitrate's documented range is 0 to this, in bit/s. */
+#define RTC_MAX_BITRATE 1000000
 
 static HRESULT WINAPI client_SetPreferredMediaTypes(IRTCClient2 *iface, LONG media_types, VARIANT_BOOL persistent)
 {
@@ -1332,14 +1334,34 @@ static HRESULT WINAPI client_get_ActiveMedia(IRTCClient2 *iface, LONG *plMediaTy
     return client_media_get_active_media(impl_from_IRTCClient2(iface), plMediaType);
 }
 
+/* The calls made from now on offer and accept only the codecs within it
+ * and send within it (docs/wire-mapping.md, "Maximum bandwidth"); 0, the
+ * default, is no limit. */
 static HRESULT WINAPI client_put_MaxBitrate(IRTCClient2 *iface, LONG lMaxBitrate)
 {
-    return com_not_built(__func__);
+    struct client *client = impl_from_IRTCClient2(iface);
+    HRESULT hr;
+
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    /* the documented range, and a value some codec of ours fits in */
+    if (lMaxBitrate < 0 || lMaxBitrate > RTC_MAX_BITRATE
+            || !sip_engine_set_calls_max_bandwidth(client->engine, (guint)lMaxBitrate, NULL))
+        return E_INVALIDARG;
+    return S_OK;
 }
 
 static HRESULT WINAPI client_get_MaxBitrate(IRTCClient2 *iface, LONG *plMaxBitrate)
 {
-    return com_not_built(__func__);
+    struct client *client = impl_from_IRTCClient2(iface);
+    HRESULT hr;
+
+    if (!plMaxBitrate)
+        return E_POINTER;
+    if (FAILED(hr = client_check_initialized(client)))
+        return hr;
+    *plMaxBitrate = (LONG)sip_engine_get_calls_max_bandwidth(client->engine);
+    return S_OK;
 }
 
 static HRESULT WINAPI client_put_TemporalSpatialTradeOff(IRTCClient2 *iface, LONG lValue)

@@ -42,7 +42,7 @@ import sys
 # or None for the whole interface, plan). The first match wins.
 PLANS = [
     # RTC Client API
-    (r"^IRTCClient2?$", r"IVideoWindow|VideoDevice|MaxBitrate|TemporalSpatialTradeOff",
+    (r"^IRTCClient2?$", r"IVideoWindow|VideoDevice|TemporalSpatialTradeOff",
      "not planned: video is in no open issue (audio only, issue 10)"),
     (r"^IRTCClient2?$", r"TuningWizard", "not planned: the tuning wizard is a Windows dialog; "
      "put_PreferredAudioDevice and put_Volume do its job"),

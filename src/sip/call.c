@@ -137,6 +137,7 @@ struct sip_call *call_new(struct sip_engine *engine, gboolean incoming)
     call->media_volume[SIP_MEDIA_SPEAKER] = call->media_volume[SIP_MEDIA_MICROPHONE] = 1.0;
     call->without_audio = !engine->calls_audio;
     call->media_limit = call->negotiated_limit = engine->calls_audio ? engine->calls_audio : SIP_MEDIA_SENDRECV;
+    call->max_bandwidth = engine->calls_max_bandwidth;
     engine->call_count++;
     engine_track_call(engine, call);
     return call;

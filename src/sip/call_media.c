@@ -512,6 +512,19 @@ gboolean sip_engine_audio_fits(struct sip_engine *engine, guint bits_per_second,
     return TRUE;
 }
 
+gboolean sip_engine_set_calls_max_bandwidth(struct sip_engine *engine, guint bits_per_second, GError **error)
+{
+    if (!sip_engine_audio_fits(engine, bits_per_second, error))
+        return FALSE;
+    engine->calls_max_bandwidth = bits_per_second;
+    return TRUE;
+}
+
+guint sip_engine_get_calls_max_bandwidth(struct sip_engine *engine)
+{
+    return engine->calls_max_bandwidth;
+}
+
 gboolean sip_call_set_max_bandwidth(struct sip_call *call, guint bits_per_second, GError **error)
 {
     if (!sip_engine_audio_fits(call->engine, bits_per_second, error))

@@ -358,7 +358,7 @@ struct sip_call *sip_call_invite_full(struct sip_engine *engine, const char *fro
         return NULL;
     }
     call = call_new(engine, FALSE);
-    if (options) call->max_bandwidth = options->max_bandwidth;
+    if (options && options->max_bandwidth) call->max_bandwidth = options->max_bandwidth;
     routed = engine_route_request(engine, request, proxy, &call->invite_hop, error);
     osip_uri_free(proxy);
     if (!routed || !engine_add_via(engine, request, &call->invite_hop))

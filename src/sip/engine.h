@@ -131,6 +131,7 @@ struct sip_engine
     guint last_request_id;
     struct sip_media_backend *media;
     guint calls_audio;                  /* sip_engine_set_calls_audio(): SIP_MEDIA_* of new calls, 0: none */
+    guint calls_max_bandwidth;          /* sip_engine_set_calls_max_bandwidth(): bit/s, 0: no limit */
 
     struct sip_resolver *resolver;      /* names (RFC 3263) and their cache */
     GHashTable *public_addresses;       /* "PROTO|ip|port" of a registrar -> "host:port" it saw us at

@@ -862,6 +862,66 @@ static void test_network_quality(void **state)
     quiet_parties_cleanup(&a, &b);
 }
 
+/* A call from alice to bob, connected and sending: the codec alice sends. */
+static void codec_sent_by_caller(struct party *a, struct party *b, char *codec, size_t size)
+{
+    struct rtcshim_media_stats stats;
+    IRTCSession *session;
+
+    g_free(party_take_log(a));
+    g_free(party_take_log(b));
+    b->answer = ANSWER_AT_ONCE;
+    session = party_call(a, b, RTCST_PC_TO_PC);
+    assert_true(party_wait(a, "media send STARTED 0", WAIT));
+    stats_of(session, &stats);
+    g_strlcpy(codec, stats.codec, size);
+    IRTCSession_Terminate(session, RTCTR_NORMAL);
+    assert_true(party_wait(b, "session DISCONNECTED 0", WAIT));
+    IRTCSession_Release(session);
+}
+
+/* IRTCClient::MaxBitrate: 0 (no limit) until set; 0 to 1,000,000 bit/s, and
+ * only a value some codec fits in; the calls made from then on offer only
+ * the codecs within it (docs/wire-mapping.md, "Maximum bandwidth"). With
+ * PCMU preferred to opus alice sends PCMU; limited to 24 kbit/s (G.711
+ * needs 64), opus; with the limit lifted, PCMU again. */
+static void test_max_bitrate(void **state)
+{
+    struct party a, b;
+    LONG bitrate = -1;
+    char codec[16];
+
+    g_setenv("RTCSHIM_AUDIO_CODECS", "PCMU,opus", TRUE);
+    quiet_parties_init(&a, &b);
+    assert_int_equal(IRTCClient_get_MaxBitrate(a.client, NULL), E_POINTER);
+    assert_int_equal(IRTCClient_get_MaxBitrate(a.client, &bitrate), S_OK);
+    assert_int_equal(bitrate, 0);
+    assert_int_equal(IRTCClient_put_MaxBitrate(a.client, -1), E_INVALIDARG);
+    assert_int_equal(IRTCClient_put_MaxBitrate(a.client, 1000001), E_INVALIDARG);
+    assert_int_equal(IRTCClient_put_MaxBitrate(a.client, 5999), E_INVALIDARG);     /* below opus' least */
+    assert_int_equal(IRTCClient_get_MaxBitrate(a.client, &bitrate), S_OK);
+    assert_int_equal(bitrate, 0);
+
+    codec_sent_by_caller(&a, &b, codec, sizeof(codec));
+    assert_string_equal(codec, "PCMU");
+    assert_int_equal(IRTCClient_put_MaxBitrate(a.client, 24000), S_OK);
+    assert_int_equal(IRTCClient_get_MaxBitrate(a.client, &bitrate), S_OK);
+    assert_int_equal(bitrate, 24000);
+    codec_sent_by_caller(&a, &b, codec, sizeof(codec));
+    assert_string_equal(codec, "opus");
+    /* bob, limited, answers alice's PCMU-first offer with opus */
+    assert_int_equal(IRTCClient_put_MaxBitrate(a.client, 0), S_OK);
+    assert_int_equal(IRTCClient_put_MaxBitrate(b.client, 1000000), S_OK);     /* everything fits */
+    codec_sent_by_caller(&a, &b, codec, sizeof(codec));
+    assert_string_equal(codec, "PCMU");
+    assert_int_equal(IRTCClient_put_MaxBitrate(b.client, 24000), S_OK);
+    codec_sent_by_caller(&a, &b, codec, sizeof(codec));
+    assert_string_equal(codec, "opus");
+
+    quiet_parties_cleanup(&a, &b);
+    g_unsetenv("RTCSHIM_AUDIO_CODECS");
+}
+
 static int setup(void **state)
 {
     workdir = g_dir_make_tmp("rtcshim-rtc-media-XXXXXX", NULL);
@@ -891,6 +951,7 @@ int main(void)
         cmocka_unit_test(test_preferred_no_media),
         cmocka_unit_test(test_preferred_one_way),
         cmocka_unit_test(test_network_quality),
+        cmocka_unit_test(test_max_bitrate),
     };
 
     if (g_getenv("RTCSHIM_TEST_FILTER")) cmocka_set_test_filter(g_getenv("RTCSHIM_TEST_FILTER"));

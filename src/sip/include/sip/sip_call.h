@@ -180,7 +180,8 @@ struct sip_call_options
      * the Request-URI stays the target): NULL = the engine's default, "" =
      * none (direct to the target). In-dialog requests follow Record-Route. */
     const char *proxy;
-    /* The call's bandwidth limit from its first offer on (sip_call_set_max_bandwidth); 0: none. */
+    /* The call's bandwidth limit from its first offer on (sip_call_set_max_bandwidth); 0: the
+     * engine's (sip_engine_set_calls_max_bandwidth). */
     guint max_bandwidth;
 };
 
