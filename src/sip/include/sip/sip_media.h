@@ -144,6 +144,7 @@ gboolean sip_call_get_silence_suppression(struct sip_call *call);
  * Fails with SIP_MEDIA_ERROR_INVALID when no codec of the backend fits;
  * the setting is then unchanged. */
 gboolean sip_call_set_max_bandwidth(struct sip_call *call, guint bits_per_second, GError **error);
+guint sip_call_get_max_bandwidth(struct sip_call *call);
 /* The same limit for the calls made from now on (a client-wide setting);
  * calls already made keep theirs. */
 gboolean sip_engine_set_calls_max_bandwidth(struct sip_engine *engine, guint bits_per_second, GError **error);
@@ -151,7 +152,6 @@ guint sip_engine_get_calls_max_bandwidth(struct sip_engine *engine);
 /* Whether some audio codec of the engine's backend fits in bits_per_second
  * (0: no limit, always); else SIP_MEDIA_ERROR_INVALID. */
 gboolean sip_engine_audio_fits(struct sip_engine *engine, guint bits_per_second, GError **error);
-guint sip_call_get_max_bandwidth(struct sip_call *call);
 
 /* The last level measured on the call's stream for a device (0 when none). */
 guint sip_call_get_media_level(struct sip_call *call, enum sip_media_device device);
