@@ -199,5 +199,10 @@ for name in "${!JOB[@]}"; do
     done
     grep -h '^\[  FAILED  \] [^ ]* #\|got  \|expected \|timed out' "$TL_WORK/$name.log" | head -n 40
 done
+# What loss_flows traced of its failed repetitions (the SIP messages each
+# engine sent and received), after the summary: only when one failed.
+for name in "${!JOB[@]}"; do
+    grep -h '^trace ' "$TL_WORK/$name.log" | head -n 600
+done
 tl_log "loss $MODE: $total_ok of $total flows succeeded"
 tl_finish
