@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "message.h"
 #include "platform.h"
 #include "timer_source.h"
 #include "transaction_private.h"
@@ -158,19 +159,37 @@ static osip_event_t *due_timeout(osip_transaction_t *transaction, gint64 now)
  * for a non-INVITE client one, D (64*T1) for a failed INVITE we sent. At
  * thousands of requests or transfers a second that is hundreds of MB
  * held. So once such a transaction has its outcome it is retired:
- *  - completed NIST: into its key and its final response as sent, resent
- *    for a retransmitted request until timer J;
+ *  - completed NIST: into its key and what of its final response a copy of
+ *    the request cannot give (below), made again for a retransmitted
+ *    request until timer J;
  *  - completed ICT (a 3xx-6xx final response): into its key and the ACK as
  *    sent, resent for a retransmitted final response until timer D;
  *  - completed NICT: into nothing. A response again finds no transaction
  *    and is dropped (dispatch.c), which is all timer K would have done.
  * A confirmed INVITE server transaction keeps its timer I (T4): retired,
- * a late retransmission of its INVITE would start a new call. */
+ * a late retransmission of its INVITE would start a new call.
+ *
+ * A response's head, from the status line to CSeq (Via with received and
+ * rport, Record-Route, From, To, Call-ID, CSeq), is the request's own
+ * (engine_build_response); a retransmitted request is the same request, so
+ * only the status, our To tag and the lines after CSeq (Contact, Server,
+ * Expires, the body ...) are kept, a few hundred bytes less for each of
+ * the records a busy engine holds 32 s (two per transfer, one per call). */
+
+struct rebuilt_response
+{
+    guint code;
+    enum sip_transport_protocol protocol;
+    guint connection_id;
+    gsize tail_length;
+    char text[];                        /* reason, NUL, our To tag, NUL, the lines after CSeq */
+};
 
 struct retired_transaction
 {
     char *key;                          /* the server or client key: the two never look alike */
-    struct engine_sent_response message;    /* the final response (NIST) or the ACK (ICT) */
+    struct engine_sent_response *sent;  /* the ACK (ICT) or a response as sent; NULL if none */
+    struct rebuilt_response *response;  /* a final response made again from its request; NULL if none */
 };
 
 static void retired_free(void *data)
@@ -178,7 +197,12 @@ static void retired_free(void *data)
     struct retired_transaction *retired = data;
 
     g_free(retired->key);
-    engine_sent_response_clear(&retired->message);
+    if (retired->sent)
+    {
+        engine_sent_response_clear(retired->sent);
+        g_free(retired->sent);
+    }
+    g_free(retired->response);
     g_free(retired);
 }
 
@@ -198,8 +222,8 @@ static void keep_retired(struct sip_engine *engine, struct retired_transaction *
     engine_timer_start(engine, duration_ms, retired_expired, retired, retired_free);
 }
 
-/* Keeps message (already serialised) under the transaction's key for
- * duration_ms, and ends the transaction. */
+/* Keeps what retired holds under the transaction's key for duration_ms,
+ * and ends the transaction. */
 static void retire_keeping(struct sip_engine *engine, osip_transaction_t *transaction,
                            struct retired_transaction *retired, int duration_ms)
 {
@@ -207,11 +231,89 @@ static void retire_keeping(struct sip_engine *engine, osip_transaction_t *transa
     transaction_kill(engine, transaction);
 }
 
+/* Where a serialised message's head ends: past the CSeq line (0: none). */
+static gsize head_length(const char *text, gsize length)
+{
+    const char *cseq = g_strstr_len(text, length, "\r\nCSeq:"), *end;
+
+    if (!cseq || !(end = g_strstr_len(cseq + 2, length - (cseq + 2 - text), "\r\n")))
+        return 0;
+    return end + 2 - text;
+}
+
+/* What of response (serialised in sent) its request cannot give; NULL if
+ * its head cannot be told from the rest. */
+static struct rebuilt_response *rebuilt_response_new(const osip_message_t *response,
+                                                     const struct engine_sent_response *sent)
+{
+    gsize head = head_length(sent->text, sent->length);
+    const char *reason = response->reason_phrase ? response->reason_phrase : "";
+    const char *tag = response->to ? sip_header_tag(response->to) : NULL;
+    gsize reason_size = strlen(reason) + 1, tag_size = (tag ? strlen(tag) : 0) + 1;
+    struct rebuilt_response *rebuilt;
+
+    if (!head)
+        return NULL;
+    rebuilt = g_malloc(sizeof(*rebuilt) + reason_size + tag_size + sent->length - head);
+    rebuilt->code = osip_message_get_status_code(response);
+    rebuilt->protocol = sent->protocol;
+    rebuilt->connection_id = sent->connection_id;
+    rebuilt->tail_length = sent->length - head;
+    memcpy(rebuilt->text, reason, reason_size);
+    memcpy(rebuilt->text + reason_size, tag ? tag : "", tag_size);
+    memcpy(rebuilt->text + reason_size + tag_size, sent->text + head, rebuilt->tail_length);
+    return rebuilt;
+}
+
+/* Sends the response again, its head made from request (a copy of the one it answered). */
+static void rebuilt_response_send(struct sip_engine *engine, const struct rebuilt_response *rebuilt,
+                                   const osip_message_t *request)
+{
+    const char *reason = rebuilt->text, *tag = reason + strlen(reason) + 1, *tail = tag + strlen(tag) + 1;
+    osip_message_t *response = engine_build_response(engine, request, rebuilt->code, reason, *tag ? tag : NULL);
+    struct engine_sent_response sent;
+    gsize head;
+    char *text;
+
+    if (!response)
+        return;
+    if (!engine_sent_response_init(&sent, response, rebuilt->protocol, rebuilt->connection_id))
+    {
+        osip_message_free(response);
+        return;
+    }
+    osip_message_free(response);
+    if ((head = head_length(sent.text, sent.length)))
+    {
+        text = osip_malloc(head + rebuilt->tail_length + 1);
+        memcpy(text, sent.text, head);
+        memcpy(text + head, tail, rebuilt->tail_length);
+        text[head + rebuilt->tail_length] = 0;
+        osip_free(sent.text);
+        sent.text = text;
+        sent.length = head + rebuilt->tail_length;
+        engine_sent_response_send(engine, &sent);
+    }
+    engine_sent_response_clear(&sent);
+}
+
+/* Keeps response (serialised in sent, which this takes) in retired: its
+ * rebuildable form, or as sent when its head cannot be told apart. */
+static void retired_take_response(struct retired_transaction *retired, const osip_message_t *response,
+                                  struct engine_sent_response *sent)
+{
+    if ((retired->response = rebuilt_response_new(response, sent)))
+        engine_sent_response_clear(sent);
+    else
+        retired->sent = g_memdup2(sent, sizeof(*sent));
+}
+
 /* Retires a transaction that has its outcome; FALSE to keep it as it is. */
 static gboolean retire_finished(struct sip_engine *engine, osip_transaction_t *transaction)
 {
     struct transaction_context *context = context_of(transaction);
     struct retired_transaction *retired;
+    struct engine_sent_response sent;
 
     switch (transaction->ctx_type)
     {
@@ -223,29 +325,23 @@ static gboolean retire_finished(struct sip_engine *engine, osip_transaction_t *t
     case NIST:
         /* Over a reliable transport timer J is zero: nothing to keep. */
         if (transaction->state != NIST_COMPLETED || !context->key || !transaction->last_response
-            || transaction->nist_context->timer_j_length <= 0)
+            || transaction->nist_context->timer_j_length <= 0
+            || !engine_sent_response_init(&sent, transaction->last_response, context->protocol,
+                                          context->connection_id))
             return FALSE;
         retired = g_new0(struct retired_transaction, 1);
-        if (!engine_sent_response_init(&retired->message, transaction->last_response, context->protocol,
-                                       context->connection_id))
-        {
-            g_free(retired);
-            return FALSE;
-        }
+        retired_take_response(retired, transaction->last_response, &sent);
         retire_keeping(engine, transaction, retired, transaction->nist_context->timer_j_length);
         return TRUE;
     case ICT:
         if (transaction->state != ICT_COMPLETED || !context->key || !transaction->ack
-            || transaction->ict_context->timer_d_length <= 0 || !transaction->ict_context->destination)
+            || transaction->ict_context->timer_d_length <= 0 || !transaction->ict_context->destination
+            || !engine_sent_message_init(&sent, transaction->ack, context->protocol,
+                                         transaction->ict_context->destination, transaction->ict_context->port,
+                                         context->connection_id))
             return FALSE;
         retired = g_new0(struct retired_transaction, 1);
-        if (!engine_sent_message_init(&retired->message, transaction->ack, context->protocol,
-                                      transaction->ict_context->destination, transaction->ict_context->port,
-                                      context->connection_id))
-        {
-            g_free(retired);
-            return FALSE;
-        }
+        retired->sent = g_memdup2(&sent, sizeof(sent));
         retire_keeping(engine, transaction, retired, transaction->ict_context->timer_d_length);
         return TRUE;
     default:
@@ -257,25 +353,27 @@ void engine_respond_at_once(struct sip_engine *engine, const osip_message_t *req
                             const struct sip_transport_peer *peer)
 {
     struct retired_transaction *retired;
+    struct engine_sent_response sent;
     char *key;
 
     if (!response)
         return;
-    retired = g_new0(struct retired_transaction, 1);
-    if (!engine_sent_response_init(&retired->message, response, peer->protocol, peer->connection_id))
+    if (!engine_sent_response_init(&sent, response, peer->protocol, peer->connection_id))
     {
-        g_free(retired);
         osip_message_free(response);
         return;
     }
-    osip_message_free(response);
-    engine_sent_response_send(engine, &retired->message);
+    engine_sent_response_send(engine, &sent);
     /* Timer J: 64*T1 over UDP, nothing to keep over a reliable transport. */
     if (peer->protocol != SIP_TRANSPORT_UDP || !(key = transaction_server_key(request)))
     {
-        retired_free(retired);
+        engine_sent_response_clear(&sent);
+        osip_message_free(response);
         return;
     }
+    retired = g_new0(struct retired_transaction, 1);
+    retired_take_response(retired, response, &sent);
+    osip_message_free(response);
     keep_retired(engine, retired, key, SIP_TIMER_64T1_MS);
 }
 
@@ -297,30 +395,35 @@ gboolean transaction_absorb_accepted_invite(struct sip_engine *engine, const osi
     struct retired_transaction *retired = key ? g_hash_table_lookup(engine->completed, key) : NULL;
 
     g_free(key);
-    return retired && !retired->message.text;
+    return retired && !retired->sent && !retired->response;
 }
 
-/* A message for a retired transaction: what it kept is sent again. */
-static gboolean answer_retired(struct sip_engine *engine, char *key)
+gboolean transaction_answer_retransmission(struct sip_engine *engine, const osip_message_t *request)
 {
+    char *key = transaction_server_key(request);
     struct retired_transaction *retired = key ? g_hash_table_lookup(engine->completed, key) : NULL;
 
     g_free(key);
     if (!retired)
         return FALSE;
-    if (retired->message.text)      /* an accepted INVITE's record keeps nothing */
-        engine_sent_response_send(engine, &retired->message);
+    if (retired->response)
+        rebuilt_response_send(engine, retired->response, request);
+    else if (retired->sent)     /* an accepted INVITE's record keeps nothing */
+        engine_sent_response_send(engine, retired->sent);
     return TRUE;
-}
-
-gboolean transaction_answer_retransmission(struct sip_engine *engine, const osip_message_t *request)
-{
-    return answer_retired(engine, transaction_server_key(request));
 }
 
 gboolean transaction_answer_retransmitted_response(struct sip_engine *engine, const osip_message_t *response)
 {
-    return answer_retired(engine, transaction_client_key(response));
+    char *key = transaction_client_key(response);
+    struct retired_transaction *retired = key ? g_hash_table_lookup(engine->completed, key) : NULL;
+
+    g_free(key);
+    if (!retired)
+        return FALSE;
+    if (retired->sent)
+        engine_sent_response_send(engine, retired->sent);
+    return TRUE;
 }
 
 static gint compare_transaction_deadlines(gconstpointer a, gconstpointer b, gpointer user_data)

@@ -673,6 +673,44 @@ static void test_answered_request_retired(void **state)
     g_free(ok);
 }
 
+/* An OPTIONS through a proxy (two Vias, a Record-Route, no To tag) answered:
+ * the record keeps only what the request cannot give again (the status, our
+ * To tag, the lines after CSeq), and a copy of the request gets the same
+ * bytes, Vias and To tag included. */
+#define OPTIONS_THROUGH_PROXY \
+        "OPTIONS sip:uas@127.0.0.1:%u SIP/2.0\n" \
+        "Via: SIP/2.0/UDP " PEER_IP ":%u;branch=z9hG4bK-options-1;rport\n" \
+        "Via: SIP/2.0/UDP 127.0.0.7:5062;branch=z9hG4bK-origin;received=127.0.0.8\n" \
+        "Record-Route: <sip:" PEER_IP ":%u;lr>\n" \
+        "Max-Forwards: 69\n" \
+        "From: \"Peer\" <sip:peer@127.0.0.1>;tag=options-1\n" \
+        "To: <sip:uas@127.0.0.1>\n" \
+        "Call-ID: options-1@127.0.0.1\n" \
+        "CSeq: 7 OPTIONS\n" \
+        "Accept: application/sdp\n" \
+        "Content-Length: 0\n\n"
+
+static void test_answered_request_made_again(void **state)
+{
+    struct harness *harness = *state;
+    char *ok;
+
+    inject(harness, 0, OPTIONS_THROUGH_PROXY, harness->port, PEER_PORT, PEER_PORT);
+    run_ready();
+    assert_int_equal(count_sent(harness, "SIP/2.0 200 OK"), 1);
+    ok = g_strdup(last_sent(harness));
+    assert_non_null(strstr(ok, "\r\nVia: SIP/2.0/UDP 127.0.0.7:5062;branch=z9hG4bK-origin;received=127.0.0.8\r\n"));
+    assert_non_null(strstr(ok, ";tag="));
+    assert_int_equal(live_transactions(harness), 0);
+
+    inject(harness, 0, OPTIONS_THROUGH_PROXY, harness->port, PEER_PORT, PEER_PORT);
+    run_ready();
+    assert_int_equal(count_sent(harness, "SIP/2.0 200 OK"), 2);
+    assert_string_equal(last_sent(harness), ok);
+    assert_int_equal(live_transactions(harness), 0);
+    g_free(ok);
+}
+
 /* message is our response to the peer's request n (branch z9hG4bK-branch,
  * From tag from-n, Call-ID call-n@...): its status line, the headers copied
  * from the request in order with our To tag, and its last lines. */
@@ -1031,6 +1069,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failed_invite_retired, setup, teardown),
         cmocka_unit_test_setup_teardown(test_finished_request_retired, setup, teardown),
         cmocka_unit_test_setup_teardown(test_answered_request_retired, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_answered_request_made_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bye_answered_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invite_copy_after_call_gone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_block_cache, setup, teardown),
