@@ -294,6 +294,8 @@ static void rebuilt_response_send(struct sip_engine *engine, const struct rebuil
         sent.length = head + rebuilt->tail_length;
         engine_sent_response_send(engine, &sent);
     }
+    else
+        g_debug("a retired %u response could not be made again", rebuilt->code);
     engine_sent_response_clear(&sent);
 }
 

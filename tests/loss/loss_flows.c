@@ -182,7 +182,8 @@ static GLogWriterOutput trace_writer(GLogLevelFlags level, const GLogField *fiel
     const char *message = NULL;
     gsize i;
 
-    if (!(level & G_LOG_LEVEL_DEBUG))
+    /* Debug and info are what G_MESSAGES_DEBUG turned on (main): kept, not printed. */
+    if (!(level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)))
         return g_log_writer_default(level, fields, n_fields, data);
     for (i = 0; i < n_fields; i++)
         if (!strcmp(fields[i].key, "MESSAGE") && fields[i].length < 0)
