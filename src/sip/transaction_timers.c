@@ -272,17 +272,16 @@ static void rebuilt_response_send(struct sip_engine *engine, const struct rebuil
     const char *reason = rebuilt->text, *tag = reason + strlen(reason) + 1, *tail = tag + strlen(tag) + 1;
     osip_message_t *response = engine_build_response(engine, request, rebuilt->code, reason, *tag ? tag : NULL);
     struct engine_sent_response sent;
+    gboolean serialised;
     gsize head;
     char *text;
 
     if (!response)
         return;
-    if (!engine_sent_response_init(&sent, response, rebuilt->protocol, rebuilt->connection_id))
-    {
-        osip_message_free(response);
-        return;
-    }
+    serialised = engine_sent_response_init(&sent, response, rebuilt->protocol, rebuilt->connection_id);
     osip_message_free(response);
+    if (!serialised)
+        return;
     if ((head = head_length(sent.text, sent.length)))
     {
         text = osip_malloc(head + rebuilt->tail_length + 1);
